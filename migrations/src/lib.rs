@@ -1,0 +1,15 @@
+//! Schema history of cinegraph. Each migration names its tables and columns with
+//! local identifier enums, so it stays frozen when the app's entities change.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_content_model;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261121_000001_content_model::Migration)]
+    }
+}

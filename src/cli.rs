@@ -1,0 +1,195 @@
+//! The command line: `serve` (the default), `migrate`, `import`, `print-schema`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use migrations::{Migrator, MigratorTrait};
+use tokio::net::TcpListener;
+
+use crate::config::{self, Config};
+use crate::{AppState, db, graphql, http, import};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cinegraph",
+    version,
+    about = "A GraphQL content API for films.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Serving options, when no subcommand is given (`cinegraph` = `cinegraph serve`).
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Migrate, import the bundled data into an empty database, and serve (the default).
+    Serve(ServeArgs),
+    /// Apply, revert or list database migrations.
+    Migrate(MigrateArgs),
+    /// Import film page documents (JSON files, or directories of them).
+    Import(ImportArgs),
+    /// Print the GraphQL schema (SDL) on stdout.
+    PrintSchema,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DatabaseArgs {
+    /// Database URL: sqlite://FILE?mode=rwc or postgres://USER@HOST/DB.
+    #[arg(long, env = "DATABASE_URL", default_value = config::DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, env = "CINEGRAPH_LISTEN", default_value = config::DEFAULT_LISTEN)]
+    pub listen: SocketAddr,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Do not import the bundled film pages into an empty database.
+    #[arg(long, env = "CINEGRAPH_NO_BUNDLED_DATA")]
+    pub no_bundled_data: bool,
+    /// Deepest field nesting a query may have.
+    #[arg(long, env = "CINEGRAPH_MAX_DEPTH", default_value_t = config::DEFAULT_MAX_DEPTH)]
+    pub max_depth: usize,
+    /// Largest query complexity (each field counts 1, times the page size of the lists above it).
+    #[arg(long, env = "CINEGRAPH_MAX_COMPLEXITY", default_value_t = config::DEFAULT_MAX_COMPLEXITY)]
+    pub max_complexity: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct MigrateArgs {
+    #[command(subcommand)]
+    pub action: MigrateAction,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+#[derive(Subcommand, Debug, Clone, Copy)]
+pub enum MigrateAction {
+    /// Apply every pending migration.
+    Up,
+    /// Revert the last N applied migrations (all with --all).
+    Down {
+        /// How many migrations to revert.
+        #[arg(long, default_value_t = 1)]
+        steps: u32,
+        /// Revert every migration (drops all tables and their data).
+        #[arg(long, conflicts_with = "steps")]
+        all: bool,
+    },
+    /// List migrations and whether each is applied.
+    Status,
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// Film page JSON files, or directories of them.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+impl ServeArgs {
+    pub fn config(&self) -> Config {
+        Config {
+            listen: self.listen,
+            database_url: self.database.database_url.clone(),
+            import_bundled_data: !self.no_bundled_data,
+            max_depth: self.max_depth,
+            max_complexity: self.max_complexity,
+        }
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        None => serve(cli.serve.config()).await,
+        Some(Command::Serve(args)) => serve(args.config()).await,
+        Some(Command::Migrate(args)) => migrate(args).await,
+        Some(Command::Import(args)) => {
+            let db = open(&args.database).await?;
+            for (file, outcome) in import::import_paths(&db, &args.paths).await? {
+                println!("{file}: {outcome}");
+            }
+            Ok(())
+        }
+        Some(Command::PrintSchema) => {
+            print!("{}", graphql::export_sdl());
+            Ok(())
+        }
+    }
+}
+
+async fn open(args: &DatabaseArgs) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let db = db::connect(&args.database_url)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+    db::migrate(&db).await?;
+    Ok(db)
+}
+
+async fn migrate(args: MigrateArgs) -> anyhow::Result<()> {
+    let db = db::connect(&args.database.database_url)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+    match args.action {
+        MigrateAction::Up => Migrator::up(&db, None).await?,
+        MigrateAction::Down { all: true, .. } => Migrator::down(&db, None).await?,
+        MigrateAction::Down { steps, .. } => Migrator::down(&db, Some(steps)).await?,
+        MigrateAction::Status => {}
+    }
+    for migration in Migrator::get_migration_with_status(&db).await? {
+        println!("{}\t{}", migration.status(), migration.name());
+    }
+    Ok(())
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let state = AppState::new(&config).await?;
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, "cinegraph is ready: playground at http://{address}/ , GraphQL at http://{address}/graphql");
+    axum::serve(listener, http::build_router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("cinegraph stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

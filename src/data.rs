@@ -1,0 +1,9 @@
+//! Data bundled into the binary, so a fresh clone serves without `shared/` or
+//! any download. The files live under `data/`; `data/README.md` says where each
+//! comes from and under which licence.
+
+/// The film page documents imported on first start: (name, JSON text).
+pub const FILM_PAGES: &[(&str, &str)] = &[(
+    "data/films/leaving-las-vegas.json",
+    include_str!("../data/films/leaving-las-vegas.json"),
+)];

@@ -1,0 +1,19 @@
+//! A person's part in a film: cast (with character), director, writer...
+
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "credit")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub film_id: i32,
+    pub person_id: i32,
+    pub kind: String,
+    pub job: Option<String>,
+    pub billing_order: Option<i32>,
+    pub character_id: Option<i32>,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

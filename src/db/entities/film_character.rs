@@ -1,0 +1,17 @@
+//! A character of one film.
+
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "film_character")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub film_id: i32,
+    pub position: i32,
+    pub name: String,
+    pub description: Option<String>,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,35 @@
+//! Database-shaped entities, one per table. They never import async-graphql:
+//! the GraphQL types in `crate::graphql` wrap them.
+
+pub mod app_user;
+pub mod audience_reaction;
+pub mod award;
+pub mod box_office_figure;
+pub mod content_warning;
+pub mod credit;
+pub mod external_rating;
+pub mod faq_entry;
+pub mod film;
+pub mod film_character;
+pub mod film_country;
+pub mod film_genre;
+pub mod film_language;
+pub mod filming_location;
+pub mod genre;
+pub mod nomination;
+pub mod nomination_recipient;
+pub mod offer;
+pub mod person;
+pub mod product;
+pub mod product_film;
+pub mod quote;
+pub mod rating;
+pub mod recommended_audience;
+pub mod review;
+pub mod similar_film;
+pub mod soundtrack_track;
+pub mod source_work;
+pub mod synopsis_section;
+pub mod trivia;
+pub mod user_session;
+pub mod video;

@@ -1,0 +1,16 @@
+//! A film a product covers.
+
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "product_film")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub product_id: i32,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub film_id: i32,
+    pub position: i32,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

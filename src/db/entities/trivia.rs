@@ -1,0 +1,16 @@
+//! A behind-the-scenes fact about a film.
+
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "trivia")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub film_id: i32,
+    pub position: i32,
+    pub text: String,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

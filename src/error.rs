@@ -1,0 +1,89 @@
+//! The one error type. Every failure a client can see maps to a code in
+//! `extensions.code`; internal details are logged, never sent.
+
+use std::sync::Arc;
+
+use async_graphql::ErrorExtensions;
+use sea_orm::{DbErr, SqlErr};
+
+pub type AppResult<T> = Result<T, AppError>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{entity} {id} not found")]
+    NotFound { entity: &'static str, id: String },
+    #[error("{0}")]
+    BadInput(String),
+    #[error("authentication required")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the database is not available right now; try again shortly")]
+    Unavailable(#[source] anyhow::Error),
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl AppError {
+    pub fn not_found(entity: &'static str, id: impl ToString) -> Self {
+        Self::NotFound {
+            entity,
+            id: id.to_string(),
+        }
+    }
+
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        Self::BadInput(message.into())
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound { .. } => "NOT_FOUND",
+            Self::BadInput(_) => "BAD_USER_INPUT",
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::Conflict(_) => "CONFLICT",
+            Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
+            Self::Internal(_) => "INTERNAL_SERVER_ERROR",
+        }
+    }
+}
+
+impl ErrorExtensions for AppError {
+    fn extend(&self) -> async_graphql::Error {
+        match self {
+            Self::Internal(source) => tracing::error!(error = ?source, "internal error"),
+            Self::Unavailable(source) => tracing::warn!(error = ?source, "database unavailable"),
+            _ => {}
+        }
+        let code = self.code();
+        async_graphql::Error::new(self.to_string()).extend_with(|_, e| e.set("code", code))
+    }
+}
+
+impl From<DbErr> for AppError {
+    fn from(err: DbErr) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => Self::Conflict("already exists".into()),
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+                Self::BadInput("refers to a record that does not exist".into())
+            }
+            _ if matches!(err, DbErr::ConnectionAcquire(_) | DbErr::Conn(_)) => {
+                Self::Unavailable(err.into())
+            }
+            _ => Self::Internal(err.into()),
+        }
+    }
+}
+
+/// DataLoader errors must be `Clone`, hence the `Arc`.
+impl From<Arc<DbErr>> for AppError {
+    fn from(err: Arc<DbErr>) -> Self {
+        match Arc::try_unwrap(err) {
+            Ok(err) => err.into(),
+            Err(shared) => Self::Internal(anyhow::anyhow!(shared.to_string())),
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! Characters of a film and the quotes they speak.
+
+use async_graphql::{Context, ID, Object};
+
+use super::film::{Film, parent_film, people_of};
+use super::ids::{self, NodeKind};
+use super::loaders::{ById, ChildrenOf, rel};
+use super::person::Person;
+use super::{GqlResult, loader};
+use crate::db::entities::{film_character, quote};
+
+/// A character of one film, played by one or more people.
+#[derive(Clone)]
+pub struct Character(pub film_character::Model);
+
+#[Object]
+impl Character {
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeKind::Character, self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Who the character is in the story.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    async fn film(&self, ctx: &Context<'_>) -> async_graphql::Result<Film> {
+        parent_film(ctx, self.0.film_id).await
+    }
+    /// The people who played the character.
+    async fn performers(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Person>> {
+        let credits = loader(ctx)
+            .load_one(ChildrenOf::<rel::PerformersOfCharacter>::new(self.0.id))
+            .await
+            .gql()?
+            .unwrap_or_default();
+        let people = people_of(ctx, credits.iter().map(|c| c.person_id)).await?;
+        Ok(credits
+            .iter()
+            .filter_map(|c| people.get(&ById::new(c.person_id)).cloned().map(Person))
+            .collect())
+    }
+    /// What the character says, in the film's quote order.
+    async fn quotes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Quote>> {
+        let rows = loader(ctx)
+            .load_one(ChildrenOf::<rel::QuotesOfCharacter>::new(self.0.id))
+            .await
+            .gql()?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(Quote).collect())
+    }
+}
+
+/// A memorable line of a film.
+#[derive(Clone)]
+pub struct Quote(pub quote::Model);
+
+#[Object]
+impl Quote {
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeKind::Quote, self.0.id)
+    }
+    /// The line itself.
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+    /// When it is said and what it means.
+    async fn context(&self) -> Option<&str> {
+        self.0.context.as_deref()
+    }
+    /// The character who says it, when known.
+    async fn speaker(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Character>> {
+        let Some(id) = self.0.character_id else {
+            return Ok(None);
+        };
+        let row = loader(ctx)
+            .load_one(ById::<film_character::Entity>::new(id))
+            .await
+            .gql()?;
+        Ok(row.map(Character))
+    }
+    async fn film(&self, ctx: &Context<'_>) -> async_graphql::Result<Film> {
+        parent_film(ctx, self.0.film_id).await
+    }
+}

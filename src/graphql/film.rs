@@ -1,0 +1,443 @@
+//! Films: the `Film` type with every section of a film page, and film look-ups.
+
+use async_graphql::connection::EmptyFields;
+use async_graphql::{Context, ID, Object, OneofObject};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use super::award::Nomination;
+use super::character::{Character, Quote};
+use super::ids::{self, NodeKind};
+use super::loaders::{ById, ChildrenOf, rel};
+use super::paging::{
+    self, CountKey, PageArgs, PagedConnection, PagedRelation, connection_names, into_connection,
+};
+use super::person::{CreditDetails, Person};
+use super::product::Product;
+use super::review::{AudienceReaction, Review};
+use super::sections::*;
+use super::{GqlResult, db, loader};
+use crate::db::entities::{credit, film, person, quote, review};
+use crate::error::AppResult;
+use crate::kinds::{CreditKind, ReviewKind};
+
+connection_names!(
+    FilmCreditConnection / FilmCreditEdge,
+    QuoteConnection / QuoteEdge,
+    ReviewConnection / ReviewEdge,
+);
+
+/// A feature film and everything its page shows.
+#[derive(Clone)]
+pub struct Film(pub film::Model);
+
+/// How to find one film: exactly one of its id, slug or IMDb id.
+#[derive(OneofObject)]
+pub enum FilmBy {
+    /// The film's global id.
+    Id(ID),
+    /// The film's URL slug, such as `leaving-las-vegas`.
+    Slug(String),
+    /// The film's IMDb id, such as `tt0113627`.
+    ImdbId(String),
+}
+
+#[derive(Default)]
+pub struct FilmQuery;
+
+#[Object]
+impl FilmQuery {
+    /// One film by id, slug or IMDb id; null when no film matches.
+    async fn film(&self, ctx: &Context<'_>, by: FilmBy) -> async_graphql::Result<Option<Film>> {
+        find_film(ctx, by).await.gql()
+    }
+}
+
+async fn find_film(ctx: &Context<'_>, by: FilmBy) -> AppResult<Option<Film>> {
+    let found = match by {
+        FilmBy::Id(id) => {
+            let row = ids::decode_as(NodeKind::Film, &id)?;
+            return film_by_id(ctx, row).await;
+        }
+        FilmBy::Slug(slug) => {
+            film::Entity::find()
+                .filter(film::Column::Slug.eq(slug))
+                .one(db(ctx))
+                .await?
+        }
+        FilmBy::ImdbId(imdb_id) => {
+            film::Entity::find()
+                .filter(film::Column::ImdbId.eq(imdb_id))
+                .one(db(ctx))
+                .await?
+        }
+    };
+    Ok(found.map(Film))
+}
+
+pub async fn film_by_id(ctx: &Context<'_>, id: i32) -> AppResult<Option<Film>> {
+    Ok(loader(ctx)
+        .load_one(ById::<film::Entity>::new(id))
+        .await?
+        .map(Film))
+}
+
+/// Loads the films with these ids, in the order given, skipping missing ones.
+pub async fn films_by_ids(ctx: &Context<'_>, ids: &[i32]) -> AppResult<Vec<Film>> {
+    let found = loader(ctx)
+        .load_many(ids.iter().map(|id| ById::<film::Entity>::new(*id)))
+        .await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| found.get(&ById::new(*id)).cloned().map(Film))
+        .collect())
+}
+
+/// Children of this film along relation `R`.
+async fn children<R: super::loaders::Relation>(
+    ctx: &Context<'_>,
+    film_id: i32,
+) -> async_graphql::Result<Vec<<R::Entity as EntityTrait>::Model>>
+where
+    <R::Entity as EntityTrait>::Model: sea_orm::FromQueryResult + Clone + Send + Sync,
+{
+    loader(ctx)
+        .load_one(ChildrenOf::<R>::new(film_id))
+        .await
+        .map(Option::unwrap_or_default)
+        .gql()
+}
+
+#[Object]
+impl Film {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeKind::Film, self.0.id)
+    }
+    /// URL slug, unique.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    /// IMDb id (`tt...`), when known.
+    async fn imdb_id(&self) -> Option<&str> {
+        self.0.imdb_id.as_deref()
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// Title in the original language, when it differs.
+    async fn original_title(&self) -> Option<&str> {
+        self.0.original_title.as_deref()
+    }
+    /// First release date (ISO 8601).
+    async fn release_date(&self) -> Option<chrono::NaiveDate> {
+        self.0.release_date
+    }
+    async fn release_year(&self) -> Option<i32> {
+        self.0.release_year
+    }
+    /// Running time in minutes.
+    async fn runtime_minutes(&self) -> Option<i32> {
+        self.0.runtime_minutes
+    }
+    /// Age certification (MPAA rating such as `R`).
+    async fn certification(&self) -> Option<&str> {
+        self.0.certification.as_deref()
+    }
+    async fn tagline(&self) -> Option<&str> {
+        self.0.tagline.as_deref()
+    }
+    /// The plot in one deliberately clumsy line.
+    async fn badly_explained_plot(&self) -> Option<&str> {
+        self.0.badly_explained_plot.as_deref()
+    }
+    /// A short spoiler-free overview.
+    async fn overview(&self) -> Option<&str> {
+        self.0.overview.as_deref()
+    }
+    /// How the film ends and what the ending means. Contains spoilers.
+    async fn ending_explained(&self) -> Option<&str> {
+        self.0.ending_explained.as_deref()
+    }
+    /// The overall consensus of critics and audiences in one sentence.
+    async fn consensus(&self) -> Option<&str> {
+        self.0.consensus.as_deref()
+    }
+    /// General advice on where to watch, beside the concrete `offers`.
+    async fn where_to_watch_note(&self) -> Option<&str> {
+        self.0.where_to_watch_note.as_deref()
+    }
+    /// What the soundtrack is like and where to hear it, beside the `soundtrack` tracks.
+    async fn soundtrack_note(&self) -> Option<&str> {
+        self.0.soundtrack_note.as_deref()
+    }
+
+    /// Genres, in the order the film's page lists them.
+    async fn genres(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Genre>> {
+        let links = children::<rel::Genres>(ctx, self.0.id).await?;
+        let genres = loader(ctx)
+            .load_many(
+                links
+                    .iter()
+                    .map(|l| ById::<crate::db::entities::genre::Entity>::new(l.genre_id)),
+            )
+            .await
+            .gql()?;
+        Ok(links
+            .iter()
+            .filter_map(|l| genres.get(&ById::new(l.genre_id)).cloned().map(Genre))
+            .collect())
+    }
+    /// Countries of production.
+    async fn countries(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
+        let rows = children::<rel::Countries>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(|r| r.country).collect())
+    }
+    /// Spoken languages.
+    async fn languages(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
+        let rows = children::<rel::Languages>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(|r| r.language).collect())
+    }
+    /// The detailed synopsis, section by section. Spoiler sections only when asked.
+    async fn synopsis(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false, desc = "Include sections that give away the plot.")]
+        include_spoilers: bool,
+    ) -> async_graphql::Result<Vec<SynopsisSection>> {
+        let rows = children::<rel::Synopsis>(ctx, self.0.id).await?;
+        Ok(rows
+            .into_iter()
+            .filter(|s| include_spoilers || !s.spoiler)
+            .map(SynopsisSection)
+            .collect())
+    }
+    /// Ratings from outside sources (IMDb, Rotten Tomatoes, Metacritic).
+    async fn external_ratings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<ExternalRating>> {
+        let rows = children::<rel::ExternalRatings>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(ExternalRating).collect())
+    }
+    /// Budget and grosses, each with the source that reported it.
+    async fn box_office(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<BoxOfficeFigure>> {
+        let rows = children::<rel::BoxOffice>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(BoxOfficeFigure).collect())
+    }
+    /// Cast and crew: cast in billing order first, then crew. Each edge says the role.
+    async fn credits(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only these kinds of credit (all when omitted).")] kinds: Option<
+            Vec<CreditKind>,
+        >,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<
+        PagedConnection<Person, CreditDetails, FilmCreditConnection, FilmCreditEdge>,
+    > {
+        let relation = PagedRelation::FilmCredits;
+        let page = PageArgs::parse(relation, first, after, last, before).gql()?;
+        let kinds = CreditKind::names(kinds);
+        let rows =
+            paging::load_page::<credit::Entity>(ctx, relation, self.0.id, kinds.clone(), page)
+                .await
+                .gql()?;
+        let people = people_of(ctx, rows.rows.iter().map(|(_, c)| c.person_id)).await?;
+        let count = CountKey {
+            relation,
+            parent: self.0.id,
+            kinds,
+        };
+        Ok(into_connection(relation, count, rows, |credit| {
+            let person = people.get(&ById::new(credit.person_id)).cloned()?;
+            Some((Person(person), CreditDetails(credit)))
+        }))
+    }
+    /// The directors, in credit order.
+    async fn directors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Person>> {
+        credited_people(ctx, self.0.id, CreditKind::Director).await
+    }
+    /// The characters of the film, in order of appearance on its page.
+    async fn characters(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Character>> {
+        let rows = children::<rel::Characters>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(Character).collect())
+    }
+    /// Memorable quotes with their speakers.
+    async fn quotes(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<PagedConnection<Quote, EmptyFields, QuoteConnection, QuoteEdge>>
+    {
+        let relation = PagedRelation::FilmQuotes;
+        let page = PageArgs::parse(relation, first, after, last, before).gql()?;
+        let rows = paging::load_page::<quote::Entity>(ctx, relation, self.0.id, Vec::new(), page)
+            .await
+            .gql()?;
+        let count = CountKey {
+            relation,
+            parent: self.0.id,
+            kinds: Vec::new(),
+        };
+        Ok(into_connection(relation, count, rows, |q| {
+            Some((Quote(q), EmptyFields))
+        }))
+    }
+    /// Critic, editorial and user reviews.
+    async fn reviews(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only these kinds of review (all when omitted).")] kinds: Option<
+            Vec<ReviewKind>,
+        >,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<PagedConnection<Review, EmptyFields, ReviewConnection, ReviewEdge>>
+    {
+        let relation = PagedRelation::FilmReviews;
+        let page = PageArgs::parse(relation, first, after, last, before).gql()?;
+        let kinds = ReviewKind::names(kinds);
+        let rows =
+            paging::load_page::<review::Entity>(ctx, relation, self.0.id, kinds.clone(), page)
+                .await
+                .gql()?;
+        let count = CountKey {
+            relation,
+            parent: self.0.id,
+            kinds,
+        };
+        Ok(into_connection(relation, count, rows, |r| {
+            Some((Review(r), EmptyFields))
+        }))
+    }
+    /// What audiences said about the film, point by point.
+    async fn audience_reactions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<AudienceReaction>> {
+        let rows = children::<rel::AudienceReactions>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(AudienceReaction).collect())
+    }
+    /// Content warnings for sensitive viewers.
+    async fn content_warnings(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
+        let rows = children::<rel::ContentWarnings>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(|r| r.text).collect())
+    }
+    /// Who would enjoy the film.
+    async fn recommended_for(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
+        let rows = children::<rel::RecommendedAudiences>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(|r| r.text).collect())
+    }
+    /// Award nominations and wins, oldest first.
+    async fn nominations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Nomination>> {
+        let rows = children::<rel::Nominations>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(Nomination).collect())
+    }
+    /// Behind-the-scenes facts.
+    async fn trivia(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Trivia>> {
+        let rows = children::<rel::Trivia>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(Trivia).collect())
+    }
+    /// Frequently asked questions.
+    async fn faq(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FaqEntry>> {
+        let rows = children::<rel::Faq>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(FaqEntry).collect())
+    }
+    /// Trailers and bonus videos.
+    async fn videos(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Video>> {
+        let rows = children::<rel::Videos>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(Video).collect())
+    }
+    /// Soundtrack tracks in album order.
+    async fn soundtrack(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SoundtrackTrack>> {
+        let rows = children::<rel::Soundtrack>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(SoundtrackTrack).collect())
+    }
+    /// Where the film was shot.
+    async fn filming_locations(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<FilmingLocation>> {
+        let rows = children::<rel::FilmingLocations>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(FilmingLocation).collect())
+    }
+    /// The book or play the film is based on, with its authors.
+    async fn based_on(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<SourceWork>> {
+        let rows = children::<rel::SourceWorks>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().next().map(SourceWork))
+    }
+    /// Where to stream, rent or buy the film.
+    async fn offers(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Offer>> {
+        let rows = children::<rel::Offers>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(Offer).collect())
+    }
+    /// Films recommended to people who liked this one, each with the reason.
+    async fn similar_films(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 10, validator(minimum = 0, maximum = 100))] first: i32,
+    ) -> async_graphql::Result<Vec<SimilarFilm>> {
+        let mut rows = children::<rel::SimilarFilms>(ctx, self.0.id).await?;
+        rows.truncate(first as usize);
+        Ok(rows.into_iter().map(SimilarFilm).collect())
+    }
+    /// Related products: discs, box sets, soundtracks, merchandise.
+    async fn products(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Product>> {
+        let links = children::<rel::ProductsOfFilm>(ctx, self.0.id).await?;
+        super::product::products_by_ids(ctx, links.iter().map(|l| l.product_id))
+            .await
+            .gql()
+    }
+}
+
+/// The people with credits of one kind on a film (its directors, its novel's
+/// authors), in credit order, through the same paged loader as `credits`.
+pub async fn credited_people(
+    ctx: &Context<'_>,
+    film_id: i32,
+    kind: CreditKind,
+) -> async_graphql::Result<Vec<Person>> {
+    let relation = PagedRelation::FilmCredits;
+    let page = PageArgs::parse(relation, Some(paging::MAX_PAGE_SIZE), None, None, None).gql()?;
+    let kinds = vec![kind.as_str().to_string()];
+    let rows = paging::load_page::<credit::Entity>(ctx, relation, film_id, kinds, page)
+        .await
+        .gql()?;
+    let ids: Vec<i32> = rows.rows.iter().map(|(_, c)| c.person_id).collect();
+    let people = people_of(ctx, ids.iter().copied()).await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| people.get(&ById::new(*id)).cloned().map(Person))
+        .collect())
+}
+
+/// People by id, for the rows of a page.
+pub async fn people_of(
+    ctx: &Context<'_>,
+    ids: impl Iterator<Item = i32>,
+) -> async_graphql::Result<std::collections::HashMap<ById<person::Entity>, person::Model>> {
+    loader(ctx)
+        .load_many(ids.map(ById::<person::Entity>::new))
+        .await
+        .gql()
+}
+
+/// The film a row belongs to; the foreign key guarantees it exists.
+pub async fn parent_film(ctx: &Context<'_>, id: i32) -> async_graphql::Result<Film> {
+    film_by_id(ctx, id)
+        .await
+        .and_then(|film| {
+            film.ok_or_else(|| {
+                crate::error::AppError::Internal(anyhow::anyhow!("film {id} is missing"))
+            })
+        })
+        .gql()
+}

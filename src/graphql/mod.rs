@@ -1,0 +1,79 @@
+//! The GraphQL API: one `build_schema` used by the server, the tests and the
+//! SDL export. One file per domain; `loaders` and `paging` hold the data access
+//! every domain shares.
+
+mod award;
+mod character;
+mod film;
+pub mod ids;
+mod loaders;
+mod node;
+mod paging;
+mod person;
+mod product;
+mod review;
+mod sections;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{
+    Context, EmptyMutation, EmptySubscription, ErrorExtensions, MergedObject, SDLExportOptions,
+    Schema, SchemaBuilder,
+};
+use sea_orm::DatabaseConnection;
+
+use crate::config::Config;
+use crate::error::AppError;
+
+pub use paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(
+    node::NodeQuery,
+    film::FilmQuery,
+    person::PersonQuery,
+    product::ProductQuery,
+    award::AwardQuery,
+);
+
+pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+
+fn schema_builder() -> SchemaBuilder<QueryRoot, EmptyMutation, EmptySubscription> {
+    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+}
+
+/// The schema with its database, loaders and limits.
+pub fn build_schema(db: DatabaseConnection, config: &Config) -> AppSchema {
+    schema_builder()
+        .data(DataLoader::new(loaders::Db(db.clone()), tokio::spawn))
+        .data(db)
+        .limit_depth(config.max_depth)
+        .limit_complexity(config.max_complexity)
+        .finish()
+}
+
+/// The SDL, without any database: what `cinegraph print-schema` prints.
+pub fn export_sdl() -> String {
+    schema_builder()
+        .finish()
+        .sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_enum_items())
+}
+
+fn loader<'a>(ctx: &Context<'a>) -> &'a DataLoader<loaders::Db> {
+    ctx.data_unchecked::<DataLoader<loaders::Db>>()
+}
+
+fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
+    ctx.data_unchecked::<DatabaseConnection>()
+}
+
+/// Ends a resolver: maps any error into `AppError` and keeps its `extensions.code`.
+/// (A bare `?` into `async_graphql::Error` would keep only the message.)
+trait GqlResult<T> {
+    fn gql(self) -> async_graphql::Result<T>;
+}
+
+impl<T, E: Into<AppError>> GqlResult<T> for Result<T, E> {
+    fn gql(self) -> async_graphql::Result<T> {
+        self.map_err(|err| err.into().extend())
+    }
+}

@@ -1,0 +1,99 @@
+//! The Relay `Node` interface: any object with a global id can be fetched back
+//! with `node(id)` or, many at once, `nodes(ids)`.
+
+use async_graphql::{Context, ID, Interface, Object};
+use futures_util::future::try_join_all;
+
+use super::award::{Award, Nomination};
+use super::character::{Character, Quote};
+use super::film::Film;
+use super::ids::{self, NodeKind};
+use super::loaders::ById;
+use super::person::Person;
+use super::product::Product;
+use super::review::Review;
+use super::sections::Genre;
+use super::{GqlResult, loader};
+use crate::db::entities::*;
+use crate::error::AppResult;
+
+/// An object with a global id.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "Opaque global id, accepted by `node`."))]
+pub enum Node {
+    Film(Film),
+    Person(Person),
+    Character(Character),
+    Quote(Quote),
+    Review(Review),
+    Award(Award),
+    Nomination(Nomination),
+    Product(Product),
+    Genre(Genre),
+}
+
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// The object with this global id; null when it does not exist.
+    /// A string that is not a global id is BAD_USER_INPUT.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+        find_node(ctx, &id).await.gql()
+    }
+
+    /// The objects with these ids, in the same order; null for each that does not exist.
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(validator(max_items = 100))] ids: Vec<ID>,
+    ) -> async_graphql::Result<Vec<Option<Node>>> {
+        try_join_all(ids.iter().map(|id| find_node(ctx, id)))
+            .await
+            .gql()
+    }
+}
+
+async fn find_node(ctx: &Context<'_>, id: &str) -> AppResult<Option<Node>> {
+    let (kind, row) = ids::decode(id)?;
+    let loader = loader(ctx);
+    Ok(match kind {
+        NodeKind::Film => loader
+            .load_one(ById::<film::Entity>::new(row))
+            .await?
+            .map(|m| Node::Film(Film(m))),
+        NodeKind::Person => loader
+            .load_one(ById::<person::Entity>::new(row))
+            .await?
+            .map(|m| Node::Person(Person(m))),
+        NodeKind::Character => loader
+            .load_one(ById::<film_character::Entity>::new(row))
+            .await?
+            .map(|m| Node::Character(Character(m))),
+        NodeKind::Quote => loader
+            .load_one(ById::<quote::Entity>::new(row))
+            .await?
+            .map(|m| Node::Quote(Quote(m))),
+        NodeKind::Review => loader
+            .load_one(ById::<review::Entity>::new(row))
+            .await?
+            .map(|m| Node::Review(Review(m))),
+        NodeKind::Award => loader
+            .load_one(ById::<award::Entity>::new(row))
+            .await?
+            .map(|m| Node::Award(Award(m))),
+        NodeKind::Nomination => loader
+            .load_one(ById::<nomination::Entity>::new(row))
+            .await?
+            .map(|m| Node::Nomination(Nomination(m))),
+        NodeKind::Product => loader
+            .load_one(ById::<product::Entity>::new(row))
+            .await?
+            .map(|m| Node::Product(Product(m))),
+        NodeKind::Genre => loader
+            .load_one(ById::<genre::Entity>::new(row))
+            .await?
+            .map(|m| Node::Genre(Genre(m))),
+    })
+}

@@ -1,0 +1,522 @@
+//! Relay connections over relations, paged in SQL per parent.
+//!
+//! A page of one relation for many parents (the first 5 cast members of 20
+//! films) is one statement: `ROW_NUMBER() OVER (PARTITION BY parent ...)` cuts
+//! each parent's rows in the database, and keyset cursors (`(sort, id) > (...)`)
+//! continue a page without OFFSET. `totalCount` is a second, grouped statement,
+//! run only when a client asks for it.
+
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use async_graphql::dataloader::Loader;
+use async_graphql::{Context, Object};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, Statement, Value};
+
+use super::loaders::Db;
+use super::{GqlResult, loader};
+use crate::error::{AppError, AppResult};
+
+/// Largest page a client may ask for; larger is BAD_USER_INPUT, never clamped.
+pub const MAX_PAGE_SIZE: i32 = 100;
+pub const DEFAULT_PAGE_SIZE: i32 = 20;
+
+/// The relations exposed as connections, with how each is stored and ordered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PagedRelation {
+    /// A film's credits: cast in billing order, then crew.
+    FilmCredits,
+    /// A person's credits, oldest film first.
+    PersonCredits,
+    FilmQuotes,
+    FilmReviews,
+}
+
+impl PagedRelation {
+    fn tag(self) -> &'static str {
+        match self {
+            Self::FilmCredits => "fc",
+            Self::PersonCredits => "pc",
+            Self::FilmQuotes => "fq",
+            Self::FilmReviews => "fr",
+        }
+    }
+    fn table(self) -> &'static str {
+        match self {
+            Self::FilmCredits | Self::PersonCredits => "credit",
+            Self::FilmQuotes => "quote",
+            Self::FilmReviews => "review",
+        }
+    }
+    fn parent_column(self) -> &'static str {
+        match self {
+            Self::PersonCredits => "person_id",
+            _ => "film_id",
+        }
+    }
+    /// The sort expression over the row alias `t`; ties are broken by `t.id`.
+    fn sort_sql(self) -> &'static str {
+        match self {
+            Self::FilmCredits => "COALESCE(t.billing_order, 1000000)",
+            Self::PersonCredits => {
+                "COALESCE((SELECT f.release_year FROM film f WHERE f.id = t.film_id), 0)"
+            }
+            Self::FilmQuotes | Self::FilmReviews => "t.position",
+        }
+    }
+    fn has_kind(self) -> bool {
+        !matches!(self, Self::FilmQuotes)
+    }
+}
+
+/// Where a page starts: after (forward) or before (backward) a cursor.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Cursor {
+    pub sort: i64,
+    pub id: i32,
+}
+
+impl Cursor {
+    pub fn encode(&self, relation: PagedRelation) -> String {
+        URL_SAFE_NO_PAD.encode(format!("{}:{}:{}", relation.tag(), self.sort, self.id))
+    }
+
+    /// A cursor from another list, or anything that is not a cursor, is BAD_USER_INPUT.
+    pub fn decode(relation: PagedRelation, raw: &str) -> AppResult<Self> {
+        let invalid = || AppError::bad_input(format!("{raw:?} is not a cursor of this list"));
+        let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| invalid())?;
+        let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+        let mut parts = text.split(':');
+        let (Some(tag), Some(sort), Some(id), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(invalid());
+        };
+        if tag != relation.tag() {
+            return Err(invalid());
+        }
+        Ok(Self {
+            sort: sort.parse().map_err(|_| invalid())?,
+            id: id.parse().map_err(|_| invalid())?,
+        })
+    }
+}
+
+/// The validated `first/after/last/before` of one connection field.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PageArgs {
+    pub limit: u64,
+    pub backward: bool,
+    pub cursor: Option<Cursor>,
+}
+
+impl PageArgs {
+    pub fn parse(
+        relation: PagedRelation,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> AppResult<Self> {
+        let check = |name: &str, n: i32| {
+            if (0..=MAX_PAGE_SIZE).contains(&n) {
+                Ok(n as u64)
+            } else {
+                Err(AppError::bad_input(format!(
+                    "`{name}` must be between 0 and {MAX_PAGE_SIZE}, got {n}"
+                )))
+            }
+        };
+        match (first, last) {
+            (Some(_), Some(_)) => Err(AppError::bad_input(
+                "pass `first` (with `after`) or `last` (with `before`), not both",
+            )),
+            (_, Some(n)) => {
+                if after.is_some() {
+                    return Err(AppError::bad_input("`after` goes with `first`, not `last`"));
+                }
+                Ok(Self {
+                    limit: check("last", n)?,
+                    backward: true,
+                    cursor: before.map(|c| Cursor::decode(relation, &c)).transpose()?,
+                })
+            }
+            (first, None) => {
+                if before.is_some() && first.is_some() {
+                    return Err(AppError::bad_input(
+                        "`before` goes with `last`, not `first`",
+                    ));
+                }
+                if let Some(before) = before {
+                    // `before` alone pages backward with the default size.
+                    return Ok(Self {
+                        limit: DEFAULT_PAGE_SIZE as u64,
+                        backward: true,
+                        cursor: Some(Cursor::decode(relation, &before)?),
+                    });
+                }
+                Ok(Self {
+                    limit: check("first", first.unwrap_or(DEFAULT_PAGE_SIZE))?,
+                    backward: false,
+                    cursor: after.map(|c| Cursor::decode(relation, &c)).transpose()?,
+                })
+            }
+        }
+    }
+}
+
+/// Which slice of which parent's rows a connection shows.
+pub struct PageKey<E> {
+    pub relation: PagedRelation,
+    pub parent: i32,
+    pub kinds: Vec<String>,
+    pub page: PageArgs,
+    entity: PhantomData<fn() -> E>,
+}
+
+impl<E> PageKey<E> {
+    pub fn new(relation: PagedRelation, parent: i32, kinds: Vec<String>, page: PageArgs) -> Self {
+        Self {
+            relation,
+            parent,
+            kinds,
+            page,
+            entity: PhantomData,
+        }
+    }
+    /// Keys that can share one statement: same relation, filter and page, any parent.
+    fn batch(&self) -> (PagedRelation, Vec<String>, PageArgs) {
+        (self.relation, self.kinds.clone(), self.page.clone())
+    }
+}
+
+impl<E> Clone for PageKey<E> {
+    fn clone(&self) -> Self {
+        Self::new(
+            self.relation,
+            self.parent,
+            self.kinds.clone(),
+            self.page.clone(),
+        )
+    }
+}
+impl<E> PartialEq for PageKey<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.batch() == other.batch() && self.parent == other.parent
+    }
+}
+impl<E> Eq for PageKey<E> {}
+impl<E> std::hash::Hash for PageKey<E> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.batch().hash(state);
+        self.parent.hash(state);
+    }
+}
+
+/// One page of rows for one parent, each with its cursor.
+#[derive(Clone)]
+pub struct Page<M> {
+    pub rows: Vec<(Cursor, M)>,
+    pub has_previous: bool,
+    pub has_next: bool,
+}
+
+/// Builds SQL with the placeholders of the connected backend.
+struct Sql {
+    backend: DbBackend,
+    text: String,
+    values: Vec<Value>,
+}
+
+impl Sql {
+    fn new(backend: DbBackend) -> Self {
+        Self {
+            backend,
+            text: String::new(),
+            values: Vec::new(),
+        }
+    }
+    fn push(&mut self, sql: &str) -> &mut Self {
+        self.text.push_str(sql);
+        self
+    }
+    fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
+        self.values.push(value.into());
+        match self.backend {
+            DbBackend::Postgres => {
+                let n = self.values.len();
+                self.text.push_str(&format!("${n}"));
+            }
+            _ => self.text.push('?'),
+        }
+        self
+    }
+    fn bind_list<T: Into<Value> + Clone>(&mut self, items: &[T]) -> &mut Self {
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(item.clone());
+        }
+        self
+    }
+    fn filter(&mut self, relation: PagedRelation, parents: &[i32], kinds: &[String]) {
+        self.push(&format!(
+            " FROM {} t WHERE t.{} IN (",
+            relation.table(),
+            relation.parent_column()
+        ))
+        .bind_list(parents)
+        .push(")");
+        if relation.has_kind() && !kinds.is_empty() {
+            self.push(" AND t.kind IN (").bind_list(kinds).push(")");
+        }
+    }
+    fn statement(self) -> Statement {
+        Statement::from_sql_and_values(self.backend, self.text, self.values)
+    }
+}
+
+impl<E: EntityTrait> Loader<PageKey<E>> for Db
+where
+    E::Model: FromQueryResult + Clone + Send + Sync,
+{
+    type Value = Page<E::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[PageKey<E>],
+    ) -> Result<HashMap<PageKey<E>, Page<E::Model>>, Arc<DbErr>> {
+        let mut batches: HashMap<_, Vec<i32>> = HashMap::new();
+        for key in keys {
+            batches.entry(key.batch()).or_default().push(key.parent);
+        }
+        let mut pages = HashMap::new();
+        for ((relation, kinds, page), parents) in batches {
+            let rows = self
+                .page_rows::<E>(relation, &kinds, &page, &parents)
+                .await?;
+            let mut by_parent: HashMap<i32, Vec<(Cursor, E::Model)>> = HashMap::new();
+            for (parent, cursor, model) in rows {
+                by_parent.entry(parent).or_default().push((cursor, model));
+            }
+            for parent in parents {
+                let mut rows = by_parent.remove(&parent).unwrap_or_default();
+                let more = rows.len() as u64 > page.limit;
+                rows.truncate(page.limit as usize);
+                let continues = page.cursor.is_some();
+                if page.backward {
+                    rows.reverse();
+                }
+                let (has_previous, has_next) = if page.backward {
+                    (more, continues)
+                } else {
+                    (continues, more)
+                };
+                let key = PageKey::new(relation, parent, kinds.clone(), page.clone());
+                pages.insert(
+                    key,
+                    Page {
+                        rows,
+                        has_previous,
+                        has_next,
+                    },
+                );
+            }
+        }
+        Ok(pages)
+    }
+}
+
+impl Db {
+    /// Up to `limit + 1` rows per parent (the extra row says whether more follow).
+    async fn page_rows<E: EntityTrait>(
+        &self,
+        relation: PagedRelation,
+        kinds: &[String],
+        page: &PageArgs,
+        parents: &[i32],
+    ) -> Result<Vec<(i32, Cursor, E::Model)>, DbErr>
+    where
+        E::Model: FromQueryResult,
+    {
+        let sort = relation.sort_sql();
+        let (direction, comparison) = if page.backward {
+            ("DESC", "<")
+        } else {
+            ("ASC", ">")
+        };
+        let parent = relation.parent_column();
+        let mut sql = Sql::new(self.0.get_database_backend());
+        sql.push(&format!(
+            "SELECT * FROM (SELECT t.*, CAST({sort} AS BIGINT) AS page_sort, t.{parent} AS page_parent, \
+             ROW_NUMBER() OVER (PARTITION BY t.{parent} ORDER BY {sort} {direction}, t.id {direction}) AS page_rank"
+        ));
+        sql.filter(relation, parents, kinds);
+        if let Some(cursor) = &page.cursor {
+            sql.push(&format!(" AND ({sort}, t.id) {comparison} ("))
+                .bind(cursor.sort)
+                .push(", ")
+                .bind(cursor.id)
+                .push(")");
+        }
+        sql.push(&format!(
+            ") paged WHERE page_rank <= {} ORDER BY page_parent, page_rank",
+            page.limit + 1
+        ));
+        let rows = self.0.query_all_raw(sql.statement()).await?;
+        rows.iter()
+            .map(|row| {
+                let parent: i32 = row.try_get("", "page_parent")?;
+                let sort: i64 = row.try_get("", "page_sort")?;
+                let model = E::Model::from_query_result(row, "")?;
+                let id: i32 = row.try_get("", "id")?;
+                Ok((parent, Cursor { sort, id }, model))
+            })
+            .collect()
+    }
+}
+
+/// Key: how many rows a connection has in all (for `totalCount`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CountKey {
+    pub relation: PagedRelation,
+    pub parent: i32,
+    pub kinds: Vec<String>,
+}
+
+impl Loader<CountKey> for Db {
+    type Value = i64;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[CountKey]) -> Result<HashMap<CountKey, i64>, Arc<DbErr>> {
+        let mut batches: HashMap<_, Vec<i32>> = HashMap::new();
+        for key in keys {
+            batches
+                .entry((key.relation, key.kinds.clone()))
+                .or_default()
+                .push(key.parent);
+        }
+        let mut counts = HashMap::new();
+        for ((relation, kinds), parents) in batches {
+            let parent = relation.parent_column();
+            let mut sql = Sql::new(self.0.get_database_backend());
+            sql.push(&format!("SELECT t.{parent} AS parent, COUNT(*) AS total"));
+            sql.filter(relation, &parents, &kinds);
+            sql.push(&format!(" GROUP BY t.{parent}"));
+            let rows = self.0.query_all_raw(sql.statement()).await?;
+            let mut found: HashMap<i32, i64> = HashMap::new();
+            for row in rows {
+                found.insert(row.try_get("", "parent")?, row.try_get("", "total")?);
+            }
+            for parent in parents {
+                let key = CountKey {
+                    relation,
+                    parent,
+                    kinds: kinds.clone(),
+                };
+                counts.insert(key, found.get(&parent).copied().unwrap_or(0));
+            }
+        }
+        Ok(counts)
+    }
+}
+
+/// The extra fields of every connection: `totalCount`, counted only when asked.
+pub struct ConnectionTotals(pub CountKey);
+
+#[Object]
+impl ConnectionTotals {
+    /// How many items the whole list has, across all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        loader(ctx)
+            .load_one(self.0.clone())
+            .await
+            .map(|n| n.unwrap_or(0))
+            .gql()
+    }
+}
+
+/// Loads one page of `relation` for `parent`.
+pub async fn load_page<E: EntityTrait>(
+    ctx: &Context<'_>,
+    relation: PagedRelation,
+    parent: i32,
+    kinds: Vec<String>,
+    page: PageArgs,
+) -> AppResult<Page<E::Model>>
+where
+    E::Model: FromQueryResult + Clone + Send + Sync,
+{
+    let key = PageKey::<E>::new(relation, parent, kinds, page);
+    Ok(loader(ctx).load_one(key).await?.unwrap_or(Page {
+        rows: Vec::new(),
+        has_previous: false,
+        has_next: false,
+    }))
+}
+
+/// Names a connection type and its edge type in the schema.
+macro_rules! connection_names {
+    ($($connection:ident / $edge:ident),* $(,)?) => {$(
+        pub struct $connection;
+        impl async_graphql::connection::ConnectionNameType for $connection {
+            fn type_name<T: async_graphql::OutputType>() -> String {
+                stringify!($connection).to_string()
+            }
+        }
+        pub struct $edge;
+        impl async_graphql::connection::EdgeNameType for $edge {
+            fn type_name<T: async_graphql::OutputType>() -> String {
+                stringify!($edge).to_string()
+            }
+        }
+    )*};
+}
+pub(crate) use connection_names;
+
+/// A connection of `Node`s with `totalCount` and per-edge `EdgeFields`.
+pub type PagedConnection<Node, EdgeFields, Name, EdgeName> = async_graphql::connection::Connection<
+    String,
+    Node,
+    ConnectionTotals,
+    EdgeFields,
+    Name,
+    EdgeName,
+>;
+
+/// Turns a loaded page into a connection; `node` builds each edge's node and fields.
+pub fn into_connection<M, Node, EdgeFields, Name, EdgeName>(
+    relation: PagedRelation,
+    count: CountKey,
+    page: Page<M>,
+    mut node: impl FnMut(M) -> Option<(Node, EdgeFields)>,
+) -> PagedConnection<Node, EdgeFields, Name, EdgeName>
+where
+    Node: async_graphql::OutputType,
+    EdgeFields: async_graphql::ObjectType,
+    Name: async_graphql::connection::ConnectionNameType,
+    EdgeName: async_graphql::connection::EdgeNameType,
+{
+    let mut connection = async_graphql::connection::Connection::with_additional_fields(
+        page.has_previous,
+        page.has_next,
+        ConnectionTotals(count),
+    );
+    for (cursor, model) in page.rows {
+        if let Some((item, fields)) = node(model) {
+            connection
+                .edges
+                .push(async_graphql::connection::Edge::with_additional_fields(
+                    cursor.encode(relation),
+                    item,
+                    fields,
+                ));
+        }
+    }
+    connection
+}

@@ -1,0 +1,167 @@
+//! People: the `Person` type with their filmography and awards, and look-ups.
+
+use async_graphql::{Context, ID, Object, OneofObject};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use super::award::Nomination;
+use super::character::Character;
+use super::film::{Film, films_by_ids};
+use super::ids::{self, NodeKind};
+use super::loaders::{ById, ChildrenOf, rel};
+use super::paging::{
+    self, CountKey, PageArgs, PagedConnection, PagedRelation, connection_names, into_connection,
+};
+use super::sections::stored;
+use super::{GqlResult, db, loader};
+use crate::db::entities::{credit, film_character, nomination, person};
+use crate::error::AppResult;
+use crate::kinds::CreditKind;
+
+connection_names!(PersonCreditConnection / PersonCreditEdge);
+
+/// Somebody credited on films: actors, directors, writers, authors.
+#[derive(Clone)]
+pub struct Person(pub person::Model);
+
+/// How to find one person: exactly one of id or slug.
+#[derive(OneofObject)]
+pub enum PersonBy {
+    /// The person's global id.
+    Id(ID),
+    /// The person's URL slug, such as `nicolas-cage`.
+    Slug(String),
+}
+
+#[derive(Default)]
+pub struct PersonQuery;
+
+#[Object]
+impl PersonQuery {
+    /// One person by id or slug; null when nobody matches.
+    async fn person(
+        &self,
+        ctx: &Context<'_>,
+        by: PersonBy,
+    ) -> async_graphql::Result<Option<Person>> {
+        find_person(ctx, by).await.gql()
+    }
+}
+
+async fn find_person(ctx: &Context<'_>, by: PersonBy) -> AppResult<Option<Person>> {
+    Ok(match by {
+        PersonBy::Id(id) => {
+            let row = ids::decode_as(NodeKind::Person, &id)?;
+            loader(ctx)
+                .load_one(ById::<person::Entity>::new(row))
+                .await?
+        }
+        PersonBy::Slug(slug) => {
+            person::Entity::find()
+                .filter(person::Column::Slug.eq(slug))
+                .one(db(ctx))
+                .await?
+        }
+    }
+    .map(Person))
+}
+
+#[Object]
+impl Person {
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeKind::Person, self.0.id)
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// A short biography, when known.
+    async fn bio(&self) -> Option<&str> {
+        self.0.bio.as_deref()
+    }
+    async fn birth_date(&self) -> Option<chrono::NaiveDate> {
+        self.0.birth_date
+    }
+    /// The filmography: every credit with its film, oldest film first.
+    async fn credits(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only these kinds of credit (all when omitted).")] kinds: Option<
+            Vec<CreditKind>,
+        >,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<
+        PagedConnection<Film, CreditDetails, PersonCreditConnection, PersonCreditEdge>,
+    > {
+        let relation = PagedRelation::PersonCredits;
+        let page = PageArgs::parse(relation, first, after, last, before).gql()?;
+        let kinds = CreditKind::names(kinds);
+        let rows =
+            paging::load_page::<credit::Entity>(ctx, relation, self.0.id, kinds.clone(), page)
+                .await
+                .gql()?;
+        let film_ids: Vec<i32> = rows.rows.iter().map(|(_, c)| c.film_id).collect();
+        let films = films_by_ids(ctx, &film_ids).await.gql()?;
+        let count = CountKey {
+            relation,
+            parent: self.0.id,
+            kinds,
+        };
+        Ok(into_connection(relation, count, rows, |credit| {
+            let film = films.iter().find(|f| f.0.id == credit.film_id).cloned()?;
+            Some((film, CreditDetails(credit)))
+        }))
+    }
+    /// Award nominations naming this person, oldest first.
+    async fn nominations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Nomination>> {
+        let links = loader(ctx)
+            .load_one(ChildrenOf::<rel::NominationsOfPerson>::new(self.0.id))
+            .await
+            .gql()?
+            .unwrap_or_default();
+        let found = loader(ctx)
+            .load_many(
+                links
+                    .iter()
+                    .map(|l| ById::<nomination::Entity>::new(l.nomination_id)),
+            )
+            .await
+            .gql()?;
+        let mut nominations: Vec<nomination::Model> = found.into_values().collect();
+        nominations.sort_by_key(|n| (n.year, n.id));
+        Ok(nominations.into_iter().map(Nomination).collect())
+    }
+}
+
+/// What a credit says beyond its person and film: the role.
+pub struct CreditDetails(pub credit::Model);
+
+#[Object]
+impl CreditDetails {
+    async fn kind(&self) -> async_graphql::Result<CreditKind> {
+        stored(&self.0.kind, CreditKind::parse)
+    }
+    /// The job as credited, such as "Screenplay".
+    async fn job(&self) -> Option<&str> {
+        self.0.job.as_deref()
+    }
+    /// Position in the cast list (1 is top billing); null for crew.
+    async fn billing_order(&self) -> Option<i32> {
+        self.0.billing_order
+    }
+    /// The character played, for cast credits.
+    async fn character(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Character>> {
+        let Some(id) = self.0.character_id else {
+            return Ok(None);
+        };
+        let row = loader(ctx)
+            .load_one(ById::<film_character::Entity>::new(id))
+            .await
+            .gql()?;
+        Ok(row.map(Character))
+    }
+}

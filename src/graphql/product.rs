@@ -1,0 +1,101 @@
+//! Products related to films: discs, box sets, soundtracks, merchandise.
+
+use async_graphql::{Context, ID, Object, OneofObject};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use super::film::{Film, films_by_ids};
+use super::ids::{self, NodeKind};
+use super::loaders::{ById, ChildrenOf, rel};
+use super::sections::stored;
+use super::{GqlResult, db, loader};
+use crate::db::entities::product;
+use crate::error::AppResult;
+use crate::kinds::ProductKind;
+
+/// How to find one product: exactly one of id or slug.
+#[derive(OneofObject)]
+pub enum ProductBy {
+    Id(ID),
+    Slug(String),
+}
+
+#[derive(Default)]
+pub struct ProductQuery;
+
+#[Object]
+impl ProductQuery {
+    /// One product by id or slug; null when none matches.
+    async fn product(
+        &self,
+        ctx: &Context<'_>,
+        by: ProductBy,
+    ) -> async_graphql::Result<Option<Product>> {
+        find_product(ctx, by).await.gql()
+    }
+}
+
+async fn find_product(ctx: &Context<'_>, by: ProductBy) -> AppResult<Option<Product>> {
+    Ok(match by {
+        ProductBy::Id(id) => {
+            let row = ids::decode_as(NodeKind::Product, &id)?;
+            loader(ctx)
+                .load_one(ById::<product::Entity>::new(row))
+                .await?
+        }
+        ProductBy::Slug(slug) => {
+            product::Entity::find()
+                .filter(product::Column::Slug.eq(slug))
+                .one(db(ctx))
+                .await?
+        }
+    }
+    .map(Product))
+}
+
+/// Products by id, in the order given.
+pub async fn products_by_ids(
+    ctx: &Context<'_>,
+    ids: impl Iterator<Item = i32>,
+) -> AppResult<Vec<Product>> {
+    let ids: Vec<i32> = ids.collect();
+    let found = loader(ctx)
+        .load_many(ids.iter().map(|id| ById::<product::Entity>::new(*id)))
+        .await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| found.get(&ById::new(*id)).cloned().map(Product))
+        .collect())
+}
+
+/// A product related to one or more films.
+#[derive(Clone)]
+pub struct Product(pub product::Model);
+
+#[Object]
+impl Product {
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeKind::Product, self.0.id)
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn kind(&self) -> async_graphql::Result<ProductKind> {
+        stored(&self.0.kind, ProductKind::parse)
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// The films the product covers, in its own order (a box set lists each film).
+    async fn films(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Film>> {
+        let links = loader(ctx)
+            .load_one(ChildrenOf::<rel::FilmsOfProduct>::new(self.0.id))
+            .await
+            .gql()?
+            .unwrap_or_default();
+        let ids: Vec<i32> = links.iter().map(|l| l.film_id).collect();
+        films_by_ids(ctx, &ids).await.gql()
+    }
+}

@@ -1,0 +1,101 @@
+//! The HTTP surface: GraphQL over POST and GET, the playground, health checks
+//! and the SDL.
+
+mod playground;
+
+use std::time::Duration;
+
+use async_graphql::parser::types::OperationType;
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower_http::cors::CorsLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::state::AppState;
+
+/// Largest request body accepted.
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+pub fn build_router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(playground::page))
+        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/schema.graphql", get(schema_sdl))
+        .layer((
+            TraceLayer::new_for_http(),
+            RequestBodyLimitLayer::new(MAX_BODY_BYTES),
+            TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)),
+            CorsLayer::permissive(),
+        ))
+        .with_state(state)
+}
+
+async fn graphql_post(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
+    state.schema.execute(request.into_inner()).await.into()
+}
+
+/// GET runs queries only: a mutation must not be triggered by a link or a prefetch.
+async fn graphql_get(State(state): State<AppState>, request: GraphQLRequest) -> Response {
+    let request = request.into_inner();
+    if is_mutation(&request) {
+        let mut response = (
+            StatusCode::METHOD_NOT_ALLOWED,
+            axum::Json(serde_json::json!({
+                "errors": [{
+                    "message": "mutations are only accepted over POST",
+                    "extensions": { "code": "METHOD_NOT_ALLOWED" }
+                }]
+            })),
+        )
+            .into_response();
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    GraphQLResponse::from(state.schema.execute(request).await).into_response()
+}
+
+/// True when the operation the request would run is a mutation. A document
+/// that does not parse is left to the executor, which reports it properly.
+fn is_mutation(request: &async_graphql::Request) -> bool {
+    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+        return false;
+    };
+    let wanted = request.operation_name.as_deref();
+    document.operations.iter().any(|(name, operation)| {
+        let selected = match (wanted, name) {
+            (Some(wanted), Some(name)) => wanted == name.as_str(),
+            (Some(_), None) => false,
+            (None, _) => true,
+        };
+        selected && operation.node.ty == OperationType::Mutation
+    })
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    if crate::db::is_reachable(&state.db).await {
+        (StatusCode::OK, "ready")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+    }
+}
+
+async fn schema_sdl() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        crate::graphql::export_sdl(),
+    )
+}

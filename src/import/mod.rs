@@ -1,0 +1,135 @@
+//! Importing film page documents (JSON) into the database.
+//!
+//! Each document is validated completely before anything is written, then
+//! written in one transaction: a bad file changes nothing. Importing the same
+//! document again changes nothing; a corrected one updates its film in place.
+
+pub mod document;
+mod film_page;
+mod validate;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
+
+use crate::db::entities::film;
+
+pub use film_page::Outcome;
+
+/// Largest document accepted; a film page is a few tens of kilobytes.
+pub const MAX_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
+
+/// Why a document was refused, precisely enough to fix it.
+#[derive(Debug)]
+pub struct ImportError {
+    /// The file (or bundled name) the document came from.
+    pub source: String,
+    /// JSON path of the offending value, such as `credits[3].person`; empty for the whole file.
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{}: {}", self.source, self.message)
+        } else {
+            write!(f, "{}: at {}: {}", self.source, self.path, self.message)
+        }
+    }
+}
+
+impl std::error::Error for ImportError {}
+
+impl ImportError {
+    fn whole(source: &str, message: impl Into<String>) -> Self {
+        Self {
+            source: source.to_string(),
+            path: String::new(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Parses, validates and imports one document given as bytes.
+pub async fn import_bytes(
+    db: &DatabaseConnection,
+    source: &str,
+    bytes: &[u8],
+) -> Result<Outcome, ImportError> {
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(ImportError::whole(
+            source,
+            format!(
+                "file is {} bytes; the limit is {MAX_DOCUMENT_BYTES}",
+                bytes.len()
+            ),
+        ));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        ImportError::whole(
+            source,
+            format!(
+                "not valid UTF-8 (first bad byte at offset {})",
+                e.valid_up_to()
+            ),
+        )
+    })?;
+    let page = validate::parse(source, text)?;
+    film_page::write(db, source, &page, text).await
+}
+
+/// Imports every path: a file, or a directory of `*.json` files (sorted by name).
+/// Stops at the first bad document; the ones before it stay imported.
+pub async fn import_paths(
+    db: &DatabaseConnection,
+    paths: &[PathBuf],
+) -> anyhow::Result<Vec<(String, Outcome)>> {
+    let mut files = Vec::new();
+    for path in paths {
+        collect_files(path, &mut files)?;
+    }
+    let mut outcomes = Vec::new();
+    for file in files {
+        let name = file.display().to_string();
+        let bytes =
+            std::fs::read(&file).map_err(|e| anyhow::anyhow!("{name}: cannot read: {e}"))?;
+        let outcome = import_bytes(db, &name, &bytes).await?;
+        tracing::info!(file = %name, outcome = %outcome, "imported film page");
+        outcomes.push((name, outcome));
+    }
+    Ok(outcomes)
+}
+
+fn collect_files(path: &Path, files: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    let meta = std::fs::metadata(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    if meta.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        entries.sort();
+        files.extend(entries);
+    } else {
+        files.push(path.to_path_buf());
+    }
+    Ok(())
+}
+
+/// Imports the film pages bundled in the binary when the database has no films yet.
+pub async fn import_bundled_if_empty(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let films = film::Entity::find().count(db).await?;
+    if films > 0 {
+        tracing::info!(
+            films,
+            "database already has films; skipping the bundled import"
+        );
+        return Ok(());
+    }
+    for (name, text) in crate::data::FILM_PAGES {
+        let outcome = import_bytes(db, name, text.as_bytes()).await?;
+        tracing::info!(file = name, outcome = %outcome, "imported bundled film page");
+    }
+    Ok(())
+}

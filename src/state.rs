@@ -1,0 +1,43 @@
+//! The one application state: database pool, schema and settings.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::config::Config;
+use crate::graphql::{AppSchema, build_schema};
+use crate::{db, import};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub schema: AppSchema,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    /// Connects, migrates, imports the bundled data if asked and the database is
+    /// empty, and builds the schema. Used by `serve` and by the tests alike.
+    pub async fn new(config: &Config) -> anyhow::Result<Self> {
+        let db = db::connect(&config.database_url)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+        db::migrate(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot migrate the database: {e}"))?;
+        if config.import_bundled_data {
+            import::import_bundled_if_empty(&db).await?;
+        }
+        Ok(Self::with_database(db, config))
+    }
+
+    /// The state over an already prepared database.
+    pub fn with_database(db: DatabaseConnection, config: &Config) -> Self {
+        let schema = build_schema(db.clone(), config);
+        Self {
+            db,
+            schema,
+            config: Arc::new(config.clone()),
+        }
+    }
+}

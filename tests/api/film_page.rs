@@ -1,0 +1,151 @@
+//! The whole Leaving Las Vegas page, served from the bundled document.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{leaving_las_vegas, on_both_databases, playground};
+
+fn find<'a>(items: &'a Value, field: &str, value: &str) -> &'a Value {
+    items
+        .as_array()
+        .unwrap_or_else(|| panic!("not a list: {items}"))
+        .iter()
+        .find(|item| item.pointer(field).and_then(Value::as_str) == Some(value))
+        .unwrap_or_else(|| panic!("no item with {field} = {value:?} in {items}"))
+}
+
+/// The most statements the whole film page query may cost, however long its lists.
+const STATEMENT_BOUND: usize = 45;
+
+on_both_databases! {
+    async fn the_film_page_query_returns_every_fact_of_the_seed_page(app: TestApp) {
+        let data = app.data(&playground("film-page.graphql"), json!({})).await;
+        let film = &data["film"];
+        assert_eq!(film["title"], "Leaving Las Vegas");
+        assert_eq!(film["releaseYear"], 1995);
+        assert_eq!(film["runtimeMinutes"], 111);
+        assert_eq!(film["directors"], json!([{ "name": "Mike Figgis" }]));
+        let genres: Vec<&str> = film["genres"].as_array().unwrap().iter().map(|g| g["name"].as_str().unwrap()).collect();
+        assert_eq!(genres, ["Drama", "Romance", "Psychological Drama", "Tragedy"]);
+
+        // Cast and characters.
+        let credits = film["credits"]["edges"].clone();
+        let ben = find(&credits, "/character/name", "Ben Sanderson");
+        assert_eq!(ben["node"]["name"], "Nicolas Cage");
+        assert_eq!(ben["kind"], "CAST");
+        assert_eq!(ben["billingOrder"], 1);
+        assert_eq!(find(&credits, "/character/name", "Sera")["node"]["name"], "Elisabeth Shue");
+        assert_eq!(find(&credits, "/character/name", "Yuri Butso")["node"]["name"], "Julian Sands");
+        assert_eq!(find(&credits, "/character/name", "Peter")["node"]["name"], "Richard Lewis");
+
+        // Quotes with their speakers and the actors behind them.
+        let quotes = film["quotes"]["edges"].clone();
+        assert_eq!(film["quotes"]["totalCount"], 5);
+        let die = find(&quotes, "/node/text", "I came here to die.");
+        assert_eq!(die["node"]["speaker"]["name"], "Ben Sanderson");
+        assert_eq!(die["node"]["speaker"]["performers"][0]["name"], "Nicolas Cage");
+        assert_eq!(find(&quotes, "/node/text", "I don't want you to die.")["node"]["speaker"]["name"], "Sera");
+
+        // Awards.
+        let best_actor = find(&film["nominations"], "/category", "Best Actor");
+        assert_eq!(best_actor["won"], true);
+        assert_eq!(best_actor["year"], 1996);
+        assert_eq!(best_actor["award"]["name"], "Academy Award");
+        assert_eq!(best_actor["recipients"], json!([{ "name": "Nicolas Cage" }]));
+
+        // Box office and outside ratings.
+        let budget = find(&film["boxOffice"], "/kind", "BUDGET");
+        assert_eq!(budget["amount"], json!({ "amount": 3_600_000, "currency": "USD" }));
+        let worldwide = find(&film["boxOffice"], "/kind", "WORLDWIDE_GROSS");
+        assert_eq!(worldwide["amount"], json!({ "amount": 32_030_000, "currency": "USD" }));
+        let imdb = find(&film["externalRatings"], "/source", "IMDB");
+        assert_eq!((imdb["value"].as_f64(), imdb["scale"].as_f64(), imdb["votes"].as_i64()), (Some(7.5), Some(10.0), Some(139_000)));
+        assert_eq!(find(&film["externalRatings"], "/source", "ROTTEN_TOMATOES")["value"].as_f64(), Some(90.0));
+
+        // Products: the box set covers five films, which are films, not strings.
+        let box_set = find(&film["products"], "/kind", "DVD");
+        let titles: Vec<&str> = box_set["films"].as_array().unwrap().iter().map(|f| f["title"].as_str().unwrap()).collect();
+        assert_eq!(titles, ["Leaving Las Vegas", "Raising Arizona", "Moonstruck", "Adaptation", "The Weather Man"]);
+
+        // Similar films link to films with their reasons.
+        let lost_weekend = find(&film["similarFilms"], "/film/title", "The Lost Weekend");
+        assert_eq!(lost_weekend["film"]["imdbId"], "tt0037884");
+        assert!(lost_weekend["reason"].as_str().unwrap().len() > 20);
+        assert_eq!(film["similarFilms"].as_array().unwrap().len(), 5);
+
+        // Reviews: three critics by name, one editorial review.
+        let reviews = film["reviews"]["edges"].clone();
+        assert_eq!(film["reviews"]["totalCount"], 4);
+        assert_eq!(find(&reviews, "/node/author", "Roger Ebert")["node"]["kind"], "CRITIC");
+        find(&reviews, "/node/author", "Janet Maslin");
+        find(&reviews, "/node/author", "Kenneth Turan");
+        find(&reviews, "/node/kind", "EDITORIAL");
+
+        // The novel and its author.
+        assert_eq!(film["basedOn"]["kind"], "NOVEL");
+        assert_eq!(film["basedOn"]["authors"], json!([{ "name": "John O'Brien" }]));
+
+        // Every other section is there.
+        for (section, expected) in [
+            ("synopsis", 5), ("recommendedFor", 4), ("contentWarnings", 6), ("audienceReactions", 2),
+            ("trivia", 4), ("faq", 4), ("videos", 4), ("filmingLocations", 2), ("products", 4),
+        ] {
+            assert_eq!(film[section].as_array().map(Vec::len), Some(expected), "{section}: {}", film[section]);
+        }
+        assert!(film["offers"].as_array().unwrap().iter().any(|o| o["platform"] == "Apple TV" && o["kind"] == "RENT"));
+        for text in ["badlyExplainedPlot", "overview", "endingExplained", "consensus", "whereToWatchNote", "soundtrackNote"] {
+            assert!(film[text].as_str().is_some_and(|t| t.len() > 20), "{text} is missing");
+        }
+    }
+
+    async fn spoiler_sections_are_left_out_unless_asked_for(app: TestApp) {
+        let query = r#"{ film(by: { slug: "leaving-las-vegas" }) {
+            safe: synopsis { spoiler }
+            all: synopsis(includeSpoilers: true) { spoiler } } }"#;
+        let data = app.data(query, json!({})).await;
+        assert!(data["film"]["safe"].as_array().unwrap().iter().all(|s| s["spoiler"] == false));
+        assert!(data["film"]["all"].as_array().unwrap().iter().any(|s| s["spoiler"] == true));
+    }
+
+    async fn the_film_page_costs_a_fixed_number_of_statements(app: TestApp) {
+        let query = playground("film-page.graphql");
+        let (small, _) = app.count_statements(app.data(&query, json!({}))).await;
+
+        // A film with four times the cast, quotes and tracks costs the same.
+        let mut big = leaving_las_vegas();
+        big["film"]["imdbId"] = json!("tt9999991");
+        big["film"]["slug"] = json!("a-bigger-page");
+        let mut people = Vec::new();
+        let mut characters = Vec::new();
+        let mut credits = Vec::new();
+        let mut quotes = Vec::new();
+        let mut tracks = Vec::new();
+        for i in 1..=16 {
+            people.push(json!({ "slug": format!("actor-{i}"), "name": format!("Actor {i}") }));
+            characters.push(json!({ "key": format!("c{i}"), "name": format!("Character {i}") }));
+            credits.push(json!({ "person": format!("actor-{i}"), "kind": "CAST", "character": format!("c{i}"), "billingOrder": i }));
+            quotes.push(json!({ "character": format!("c{i}"), "text": format!("Line {i}") }));
+            tracks.push(json!({ "title": format!("Track {i}"), "artists": ["Someone", "Someone Else"] }));
+        }
+        people.push(json!({ "slug": "john-obrien", "name": "John O'Brien" }));
+        people.push(json!({ "slug": "nicolas-cage", "name": "Nicolas Cage" }));
+        people.push(json!({ "slug": "elisabeth-shue", "name": "Elisabeth Shue" }));
+        big["people"] = json!(people);
+        big["characters"] = json!(characters);
+        big["credits"] = json!(credits);
+        big["quotes"] = json!(quotes);
+        big["soundtrack"] = json!(tracks);
+        cinegraph::import::import_bytes(&app.db, "big.json", big.to_string().as_bytes()).await.unwrap();
+
+        let big_query = query.replace("tt0113627", "tt9999991");
+        let (large, data) = app.count_statements(app.data(&big_query, json!({}))).await;
+        // 16 cast members and the source novel's author.
+        assert_eq!(data["film"]["credits"]["totalCount"], 17);
+        assert_eq!(data["film"]["quotes"]["edges"].as_array().unwrap().len(), 10);
+        assert_eq!(data["film"]["soundtrack"].as_array().unwrap().len(), 16);
+        // One statement per relation and level; DataLoader batches by time, so a
+        // relation may split in two, but the count never follows the row counts.
+        for count in [small, large] {
+            assert!(count <= STATEMENT_BOUND, "the film page took {count} statements (bound {STATEMENT_BOUND})");
+        }
+    }
+}

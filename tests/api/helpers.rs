@@ -1,0 +1,238 @@
+//! `TestApp`: a migrated database with the bundled film page, the real router,
+//! and a counter of the SQL statements it runs.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use cinegraph::{AppState, Config};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// Runs a test body once on SQLite and once on PostgreSQL (or says it was skipped).
+macro_rules! on_both_databases {
+    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run($app: crate::helpers::TestApp) $body
+
+            #[tokio::test]
+            async fn sqlite() {
+                run(crate::helpers::TestApp::sqlite().await).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                match crate::helpers::TestApp::postgres().await {
+                    Some(app) => run(app).await,
+                    None => eprintln!("skipped: set TEST_DATABASE_URL=postgres://... to run on PostgreSQL"),
+                }
+            }
+        }
+    )*};
+}
+pub(crate) use on_both_databases;
+
+pub struct TestApp {
+    pub router: Router,
+    pub db: DatabaseConnection,
+    statements: Arc<AtomicUsize>,
+    _postgres: Option<PostgresDatabase>,
+}
+
+impl TestApp {
+    pub async fn sqlite() -> Self {
+        Self::start("sqlite::memory:", None).await
+    }
+
+    /// A fresh, uniquely named PostgreSQL database, dropped with the app.
+    pub async fn postgres() -> Option<Self> {
+        let admin_url = std::env::var("TEST_DATABASE_URL").ok()?;
+        let database = PostgresDatabase::create(&admin_url).await;
+        let url = database.url.clone();
+        Some(Self::start(&url, Some(database)).await)
+    }
+
+    async fn start(url: &str, postgres: Option<PostgresDatabase>) -> Self {
+        let mut db = cinegraph::db::connect(url).await.expect("connect");
+        let statements = Arc::new(AtomicUsize::new(0));
+        let counter = statements.clone();
+        db.set_metric_callback(move |info| {
+            if std::env::var_os("TEST_LOG_SQL").is_some() {
+                eprintln!(
+                    "SQL: {}",
+                    info.statement.sql.chars().take(150).collect::<String>()
+                );
+            }
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        cinegraph::db::migrate(&db).await.expect("migrate");
+        cinegraph::import::import_bundled_if_empty(&db)
+            .await
+            .expect("import bundled data");
+        let state = AppState::with_database(db.clone(), &Config::for_tests(url));
+        Self {
+            router: cinegraph::http::build_router(state),
+            db,
+            statements,
+            _postgres: postgres,
+        }
+    }
+
+    /// POSTs a GraphQL request; returns the status and the JSON body.
+    pub async fn post(&self, query: &str, variables: Value) -> (StatusCode, Value) {
+        let body = json!({ "query": query, "variables": variables }).to_string();
+        let request = Request::post("/graphql")
+            .header("content-type", "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
+    }
+
+    /// Runs a query that must succeed; returns its `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let (status, body) = self.post(query, variables).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(
+            body.get("errors").is_none(),
+            "unexpected errors: {}",
+            body["errors"]
+        );
+        body["data"].clone()
+    }
+
+    /// Runs a query that must fail; returns the `extensions.code` of its first error.
+    pub async fn error_code(&self, query: &str, variables: Value) -> String {
+        let (_, body) = self.post(query, variables).await;
+        let code = &body["errors"][0]["extensions"]["code"];
+        assert!(
+            code.is_string(),
+            "expected an error with a code, got {body}"
+        );
+        code.as_str().unwrap().to_string()
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> (StatusCode, Value) {
+        let (status, _, bytes) = self.send_raw(request).await;
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        (status, body)
+    }
+
+    pub async fn send_raw(
+        &self,
+        request: Request<Body>,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, headers, bytes.to_vec())
+    }
+
+    /// How many SQL statements `work` issued.
+    pub async fn count_statements<F: std::future::Future<Output = T>, T>(
+        &self,
+        work: F,
+    ) -> (usize, T) {
+        let before = self.statements.load(Ordering::SeqCst);
+        let result = work.await;
+        (self.statements.load(Ordering::SeqCst) - before, result)
+    }
+
+    /// Rows in `table`, to show an operation changed nothing.
+    pub async fn count_rows(&self, table: &str) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get("", "n").unwrap()
+    }
+}
+
+/// A database created for one test on the server of `TEST_DATABASE_URL`.
+struct PostgresDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl PostgresDatabase {
+    async fn create(admin_url: &str) -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "cinegraph_test_{}_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .subsec_nanos()
+        );
+        let admin = sea_orm::Database::connect(admin_url)
+            .await
+            .expect("connect to TEST_DATABASE_URL");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create test database");
+        admin.close().await.ok();
+        let base = admin_url
+            .rsplit_once('/')
+            .map(|(base, _)| base)
+            .unwrap_or(admin_url);
+        Self {
+            admin_url: admin_url.to_string(),
+            url: format!("{base}/{name}"),
+            name,
+        }
+    }
+}
+
+impl Drop for PostgresDatabase {
+    fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let name = self.name.clone();
+        // Drop runs outside async; a short-lived runtime on its own thread does the cleanup.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                if let Ok(admin) = sea_orm::Database::connect(&admin_url).await {
+                    let _ = admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await;
+                    let _ = admin.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// The text of a playground example.
+pub fn playground(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("playground")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The bundled Leaving Las Vegas document as JSON, to derive test variants from.
+pub fn leaving_las_vegas() -> Value {
+    serde_json::from_str(cinegraph::data::FILM_PAGES[0].1).unwrap()
+}

@@ -1,0 +1,53 @@
+//! The HTTP surface: GET and POST, health, the SDL and the playground page.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use serde_json::json;
+
+use crate::helpers::on_both_databases;
+
+fn get(uri: &str) -> Request<Body> {
+    Request::get(uri).body(Body::empty()).unwrap()
+}
+
+on_both_databases! {
+    async fn queries_run_over_get_and_mutations_do_not(app: TestApp) {
+        let (status, body) = app.send(get("/graphql?query=%7Bfilm(by%3A%7Bslug%3A%22leaving-las-vegas%22%7D)%7Btitle%7D%7D")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["data"]["film"]["title"], "Leaving Las Vegas");
+
+        let (status, headers, _) = app.send_raw(get("/graphql?query=mutation%20%7B__typename%7D")).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(headers[header::ALLOW], "POST");
+    }
+
+    async fn health_readiness_and_the_sdl_are_served(app: TestApp) {
+        let (status, _, body) = app.send_raw(get("/healthz")).await;
+        assert_eq!((status, body.as_slice()), (StatusCode::OK, b"ok".as_slice()));
+        let (status, _, _) = app.send_raw(get("/readyz")).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _, sdl) = app.send_raw(get("/schema.graphql")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(String::from_utf8(sdl).unwrap(), cinegraph::graphql::export_sdl());
+    }
+
+    async fn the_playground_opens_on_the_film_page_example(app: TestApp) {
+        let (status, headers, body) = app.send_raw(get("/")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+        let page = String::from_utf8(body).unwrap();
+        assert!(page.contains("graphiql"));
+        assert!(page.contains("query FilmPage"), "the default query is the film page");
+        assert!(!page.contains("__DEFAULT_QUERY__"));
+    }
+
+    async fn malformed_requests_get_errors_not_crashes(app: TestApp) {
+        let (_, body) = app.post("{ film(by: { slug: ", json!({})).await;
+        assert!(body["errors"][0]["message"].is_string(), "{body}");
+        let (_, body) = app.post("{ nosuchfield }", json!({})).await;
+        assert!(body["errors"][0]["message"].is_string(), "{body}");
+        let request = Request::post("/graphql").header("content-type", "application/json").body(Body::from("{not json")).unwrap();
+        let (status, _, _) = app.send_raw(request).await;
+        assert!(status.is_client_error(), "{status}");
+    }
+}

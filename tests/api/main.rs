@@ -1,0 +1,13 @@
+//! Integration tests through the real HTTP router, on SQLite and, when
+//! `TEST_DATABASE_URL` points at a PostgreSQL server, on PostgreSQL too.
+
+mod helpers;
+
+mod film_page;
+mod http;
+mod import;
+mod lookups;
+mod migrations;
+mod paging;
+mod playground;
+mod schema;

@@ -1,0 +1,78 @@
+//! Relay connections: forward and backward pages, cursors and limits.
+
+use serde_json::{Value, json};
+
+use crate::helpers::on_both_databases;
+
+const CREDITS: &str = r#"query($first: Int, $after: String, $last: Int, $before: String) {
+  film(by: { slug: "leaving-las-vegas" }) {
+    credits(first: $first, after: $after, last: $last, before: $before) {
+      totalCount
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges { cursor kind billingOrder node { name } }
+    }
+  }
+}"#;
+
+fn names(page: &Value) -> Vec<String> {
+    page["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| format!("{}:{}", e["kind"], e["node"]["name"]))
+        .collect()
+}
+
+on_both_databases! {
+    async fn credit_pages_walk_forward_and_backward_without_gaps_or_duplicates(app: TestApp) {
+        let all = app.data(CREDITS, json!({ "first": 100 })).await["film"]["credits"].clone();
+        let everything = names(&all);
+        assert_eq!(all["totalCount"], everything.len());
+        assert_eq!(everything.len(), 8);
+        // Cast first, in billing order.
+        assert_eq!(&everything[..2], ["\"CAST\":\"Nicolas Cage\"", "\"CAST\":\"Elisabeth Shue\""]);
+
+        let mut walked = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page = app.data(CREDITS, json!({ "first": 3, "after": after })).await["film"]["credits"].clone();
+            walked.extend(names(&page));
+            if page["pageInfo"]["hasNextPage"] == false {
+                break;
+            }
+            after = page["pageInfo"]["endCursor"].as_str().map(str::to_string);
+        }
+        assert_eq!(walked, everything);
+
+        let mut backward = Vec::new();
+        let mut before: Option<String> = None;
+        loop {
+            let page = app.data(CREDITS, json!({ "last": 3, "before": before })).await["film"]["credits"].clone();
+            let mut chunk = names(&page);
+            chunk.extend(backward);
+            backward = chunk;
+            if page["pageInfo"]["hasPreviousPage"] == false {
+                break;
+            }
+            before = page["pageInfo"]["startCursor"].as_str().map(str::to_string);
+        }
+        assert_eq!(backward, everything);
+    }
+
+    async fn page_sizes_over_the_maximum_and_foreign_cursors_are_bad_input(app: TestApp) {
+        assert_eq!(app.error_code(CREDITS, json!({ "first": 101 })).await, "BAD_USER_INPUT");
+        assert_eq!(app.error_code(CREDITS, json!({ "first": -1 })).await, "BAD_USER_INPUT");
+        assert_eq!(app.error_code(CREDITS, json!({ "first": 2, "last": 2 })).await, "BAD_USER_INPUT");
+        assert_eq!(app.error_code(CREDITS, json!({ "first": 2, "after": "not-a-cursor" })).await, "BAD_USER_INPUT");
+        let quotes = app.data(r#"{ film(by: { slug: "leaving-las-vegas" }) { quotes(first: 1) { pageInfo { endCursor } } } }"#, json!({})).await;
+        let quote_cursor = quotes["film"]["quotes"]["pageInfo"]["endCursor"].clone();
+        assert_eq!(app.error_code(CREDITS, json!({ "first": 2, "after": quote_cursor })).await, "BAD_USER_INPUT");
+    }
+
+    async fn credits_can_be_filtered_by_kind(app: TestApp) {
+        let query = r#"{ film(by: { slug: "leaving-las-vegas" }) { credits(kinds: [DIRECTOR, COMPOSER]) { totalCount edges { kind node { name } } } } }"#;
+        let data = app.data(query, json!({})).await;
+        assert_eq!(data["film"]["credits"]["totalCount"], 2);
+        assert!(data["film"]["credits"]["edges"].as_array().unwrap().iter().all(|e| e["node"]["name"] == "Mike Figgis"));
+    }
+}
