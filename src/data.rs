@@ -7,3 +7,8 @@ pub const FILM_PAGES: &[(&str, &str)] = &[(
     "data/films/leaving-las-vegas.json",
     include_str!("../data/films/leaving-las-vegas.json"),
 )];
+
+/// The catalogue: gzip'd JSON Lines derived from Wikidata and vega-datasets
+/// by `scripts/derive_catalogue.py` (see `data/catalogue/README.md`).
+pub const CATALOGUE: &[u8] = include_bytes!("../data/catalogue/films.jsonl.gz");
+pub const CATALOGUE_NAME: &str = "data/catalogue/films.jsonl.gz";

@@ -78,6 +78,8 @@ kinds! {
     /// What a box office figure measures.
     BoxOfficeKind {
         Budget = "BUDGET",
+        /// A gross whose region the source does not state.
+        Gross = "GROSS",
         DomesticGross = "DOMESTIC_GROSS",
         WorldwideGross = "WORLDWIDE_GROSS",
     }

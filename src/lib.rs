@@ -14,6 +14,7 @@ pub mod import;
 pub mod kinds;
 pub mod state;
 pub mod telemetry;
+pub mod text;
 
 pub use config::Config;
 pub use error::{AppError, AppResult};

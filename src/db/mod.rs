@@ -1,6 +1,7 @@
 //! Connecting to the database and keeping its schema current.
 
 pub mod entities;
+pub mod sql;
 
 use std::time::Duration;
 

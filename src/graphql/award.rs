@@ -1,7 +1,7 @@
 //! Awards and nominations.
 
 use async_graphql::{Context, ID, Object};
-use sea_orm::{EntityTrait, QueryOrder};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 
 use super::film::{Film, parent_film, people_of};
 use super::ids::{self, NodeKind};
@@ -9,23 +9,16 @@ use super::loaders::{ById, ChildrenOf, rel};
 use super::person::Person;
 use super::{GqlResult, db, loader};
 use crate::db::entities::{award, nomination};
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 
 #[derive(Default)]
 pub struct AwardQuery;
 
 #[Object]
 impl AwardQuery {
-    /// Every award known to the catalogue, by organisation and name.
-    async fn awards(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Award>> {
-        let rows = award::Entity::find()
-            .order_by_asc(award::Column::Organization)
-            .order_by_asc(award::Column::Name)
-            .all(db(ctx))
-            .await
-            .map_err(AppError::from)
-            .gql()?;
-        Ok(rows.into_iter().map(Award).collect())
+    /// Every award with how many films were nominated and how many won, most films first.
+    async fn awards(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AwardCount>> {
+        award_counts(ctx).await.gql()
     }
 }
 
@@ -98,4 +91,38 @@ impl Nomination {
             .filter_map(|l| people.get(&ById::new(l.person_id)).cloned().map(Person))
             .collect())
     }
+}
+
+/// An award with its film counts.
+#[derive(async_graphql::SimpleObject)]
+pub struct AwardCount {
+    pub award: Award,
+    /// Films with at least one nomination.
+    pub film_count: i64,
+    /// Films with at least one win.
+    pub winning_film_count: i64,
+    pub nomination_count: i64,
+}
+
+async fn award_counts(ctx: &Context<'_>) -> AppResult<Vec<AwardCount>> {
+    let db = db(ctx);
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT a.id, a.slug, a.organization, a.name, COUNT(DISTINCT n.film_id) AS film_count, \
+             COUNT(DISTINCT CASE WHEN n.won THEN n.film_id END) AS winning_film_count, COUNT(n.id) AS nomination_count \
+             FROM award a LEFT JOIN nomination n ON n.award_id = a.id \
+             GROUP BY a.id, a.slug, a.organization, a.name ORDER BY film_count DESC, a.name",
+        ))
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(AwardCount {
+                award: Award(award::Model::from_query_result(row, "")?),
+                film_count: row.try_get("", "film_count")?,
+                winning_film_count: row.try_get("", "winning_film_count")?,
+                nomination_count: row.try_get("", "nomination_count")?,
+            })
+        })
+        .collect()
 }

@@ -6,6 +6,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::award::Nomination;
 use super::character::{Character, Quote};
+use super::film_list::{FilmFilter, FilmListConnection, FilmOrder};
 use super::ids::{self, NodeKind};
 use super::loaders::{ById, ChildrenOf, rel};
 use super::paging::{
@@ -49,6 +50,29 @@ impl FilmQuery {
     /// One film by id, slug or IMDb id; null when no film matches.
     async fn film(&self, ctx: &Context<'_>, by: FilmBy) -> async_graphql::Result<Option<Film>> {
         find_film(ctx, by).await.gql()
+    }
+
+    /// Browse the catalogue: filters combine, every ordering has a stable
+    /// tie-break, pages are Relay cursors (`first` 20 by default, at most 100).
+    #[allow(clippy::too_many_arguments)]
+    async fn films(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<FilmFilter>,
+        #[graphql(desc = "Title A to Z when omitted.")] order_by: Option<FilmOrder>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<FilmListConnection> {
+        super::film_list::films(ctx, filter, order_by, first, after, last, before)
+            .await
+            .gql()
+    }
+
+    /// Every genre with how many films have it, most films first.
+    async fn genres(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<GenreCount>> {
+        genre_counts(ctx).await.gql()
     }
 }
 
@@ -169,6 +193,29 @@ impl Film {
     /// What the soundtrack is like and where to hear it, beside the `soundtrack` tracks.
     async fn soundtrack_note(&self) -> Option<&str> {
         self.0.soundtrack_note.as_deref()
+    }
+
+    /// Wikidata item id (`Q...`), when the film comes from the catalogue.
+    async fn wikidata_id(&self) -> Option<&str> {
+        self.0.wikidata_id.as_deref()
+    }
+    /// How many Academy Awards the film won and was nominated for, as the
+    /// catalogue counts them (categories are in `nominations` when known).
+    async fn academy_awards(&self) -> Option<AcademyAwardSummary> {
+        match (self.0.academy_award_wins, self.0.academy_award_nominations) {
+            (None, None) => None,
+            (wins, nominations) => Some(AcademyAwardSummary {
+                wins: wins.unwrap_or(0),
+                nominations: nominations.unwrap_or(0),
+            }),
+        }
+    }
+    /// The average and number of cinegraph users' ratings (1 to 10).
+    async fn user_rating_average(&self) -> Option<f64> {
+        self.0.user_rating_average
+    }
+    async fn user_rating_count(&self) -> i32 {
+        self.0.user_rating_count
     }
 
     /// Genres, in the order the film's page lists them.
@@ -440,4 +487,39 @@ pub async fn parent_film(ctx: &Context<'_>, id: i32) -> async_graphql::Result<Fi
             })
         })
         .gql()
+}
+
+/// Academy Award counts of a film.
+#[derive(async_graphql::SimpleObject)]
+pub struct AcademyAwardSummary {
+    pub wins: i32,
+    pub nominations: i32,
+}
+
+/// A genre with how many films have it.
+#[derive(async_graphql::SimpleObject)]
+pub struct GenreCount {
+    pub genre: Genre,
+    pub film_count: i64,
+}
+
+async fn genre_counts(ctx: &Context<'_>) -> AppResult<Vec<GenreCount>> {
+    use sea_orm::ConnectionTrait;
+    let db = db(ctx);
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT g.id, g.slug, g.name, COUNT(fg.film_id) AS film_count FROM genre g \
+             LEFT JOIN film_genre fg ON fg.genre_id = g.id GROUP BY g.id, g.slug, g.name \
+             ORDER BY film_count DESC, g.name",
+        ))
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(GenreCount {
+                genre: Genre(<crate::db::entities::genre::Model as sea_orm::FromQueryResult>::from_query_result(row, "")?),
+                film_count: row.try_get("", "film_count")?,
+            })
+        })
+        .collect()
 }

@@ -5,13 +5,17 @@
 mod award;
 mod character;
 mod film;
+mod film_list;
 pub mod ids;
+mod keyset;
 mod loaders;
 mod node;
 mod paging;
 mod person;
+mod person_list;
 mod product;
 mod review;
+mod search;
 mod sections;
 
 use async_graphql::dataloader::DataLoader;
@@ -33,6 +37,7 @@ pub struct QueryRoot(
     person::PersonQuery,
     product::ProductQuery,
     award::AwardQuery,
+    search::SearchQuery,
 );
 
 pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;

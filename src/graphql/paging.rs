@@ -14,7 +14,9 @@ use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Object};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult};
+
+use crate::db::sql::Sql;
 
 use super::loaders::Db;
 use super::{GqlResult, loader};
@@ -224,59 +226,17 @@ pub struct Page<M> {
     pub has_next: bool,
 }
 
-/// Builds SQL with the placeholders of the connected backend.
-struct Sql {
-    backend: DbBackend,
-    text: String,
-    values: Vec<Value>,
-}
-
-impl Sql {
-    fn new(backend: DbBackend) -> Self {
-        Self {
-            backend,
-            text: String::new(),
-            values: Vec::new(),
-        }
-    }
-    fn push(&mut self, sql: &str) -> &mut Self {
-        self.text.push_str(sql);
-        self
-    }
-    fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
-        self.values.push(value.into());
-        match self.backend {
-            DbBackend::Postgres => {
-                let n = self.values.len();
-                self.text.push_str(&format!("${n}"));
-            }
-            _ => self.text.push('?'),
-        }
-        self
-    }
-    fn bind_list<T: Into<Value> + Clone>(&mut self, items: &[T]) -> &mut Self {
-        for (i, item) in items.iter().enumerate() {
-            if i > 0 {
-                self.push(", ");
-            }
-            self.bind(item.clone());
-        }
-        self
-    }
-    fn filter(&mut self, relation: PagedRelation, parents: &[i32], kinds: &[String]) {
-        self.push(&format!(
-            " FROM {} t WHERE t.{} IN (",
-            relation.table(),
-            relation.parent_column()
-        ))
-        .bind_list(parents)
-        .push(")");
-        if relation.has_kind() && !kinds.is_empty() {
-            self.push(" AND t.kind IN (").bind_list(kinds).push(")");
-        }
-    }
-    fn statement(self) -> Statement {
-        Statement::from_sql_and_values(self.backend, self.text, self.values)
+/// `FROM table t WHERE t.parent IN (...) [AND t.kind IN (...)]`.
+fn filter_rows(sql: &mut Sql, relation: PagedRelation, parents: &[i32], kinds: &[String]) {
+    sql.push(&format!(
+        " FROM {} t WHERE t.{} IN (",
+        relation.table(),
+        relation.parent_column()
+    ))
+    .bind_list(parents)
+    .push(")");
+    if relation.has_kind() && !kinds.is_empty() {
+        sql.push(" AND t.kind IN (").bind_list(kinds).push(")");
     }
 }
 
@@ -356,7 +316,7 @@ impl Db {
             "SELECT * FROM (SELECT t.*, CAST({sort} AS BIGINT) AS page_sort, t.{parent} AS page_parent, \
              ROW_NUMBER() OVER (PARTITION BY t.{parent} ORDER BY {sort} {direction}, t.id {direction}) AS page_rank"
         ));
-        sql.filter(relation, parents, kinds);
+        filter_rows(&mut sql, relation, parents, kinds);
         if let Some(cursor) = &page.cursor {
             sql.push(&format!(" AND ({sort}, t.id) {comparison} ("))
                 .bind(cursor.sort)
@@ -406,7 +366,7 @@ impl Loader<CountKey> for Db {
             let parent = relation.parent_column();
             let mut sql = Sql::new(self.0.get_database_backend());
             sql.push(&format!("SELECT t.{parent} AS parent, COUNT(*) AS total"));
-            sql.filter(relation, &parents, &kinds);
+            filter_rows(&mut sql, relation, &parents, &kinds);
             sql.push(&format!(" GROUP BY t.{parent}"));
             let rows = self.0.query_all_raw(sql.statement()).await?;
             let mut found: HashMap<i32, i64> = HashMap::new();

@@ -11,6 +11,7 @@ use super::loaders::{ById, ChildrenOf, rel};
 use super::paging::{
     self, CountKey, PageArgs, PagedConnection, PagedRelation, connection_names, into_connection,
 };
+use super::person_list::{Coworker, CoworkersOf, PersonFilter, PersonListConnection, PersonOrder};
 use super::sections::stored;
 use super::{GqlResult, db, loader};
 use crate::db::entities::{credit, film_character, nomination, person};
@@ -44,6 +45,23 @@ impl PersonQuery {
         by: PersonBy,
     ) -> async_graphql::Result<Option<Person>> {
         find_person(ctx, by).await.gql()
+    }
+
+    /// Browse people by name or by how many credits they have.
+    #[allow(clippy::too_many_arguments)]
+    async fn people(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<PersonFilter>,
+        #[graphql(desc = "Name A to Z when omitted.")] order_by: Option<PersonOrder>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<PersonListConnection> {
+        super::person_list::people(ctx, filter, order_by, first, after, last, before)
+            .await
+            .gql()
     }
 }
 
@@ -115,6 +133,36 @@ impl Person {
             let film = films.iter().find(|f| f.0.id == credit.film_id).cloned()?;
             Some((film, CreditDetails(credit)))
         }))
+    }
+    /// How many credits the person has.
+    async fn credit_count(&self) -> i32 {
+        self.0.credit_count
+    }
+    /// The people who share the most films with this one, most shared first.
+    async fn coworkers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 10, validator(minimum = 1, maximum = 50))] first: i32,
+    ) -> async_graphql::Result<Vec<Coworker>> {
+        let pairs = loader(ctx)
+            .load_one(CoworkersOf {
+                person: self.0.id,
+                limit: first as u32,
+            })
+            .await
+            .gql()?
+            .unwrap_or_default();
+        let people = super::film::people_of(ctx, pairs.iter().map(|(id, _)| *id)).await?;
+        Ok(pairs
+            .iter()
+            .filter_map(|(id, shared)| {
+                let person = people.get(&ById::new(*id))?.clone();
+                Some(Coworker {
+                    person: Person(person),
+                    shared_films: *shared,
+                })
+            })
+            .collect())
     }
     /// Award nominations naming this person, oldest first.
     async fn nominations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Nomination>> {

@@ -69,6 +69,11 @@ impl ExternalRating {
     async fn scale(&self) -> f64 {
         self.0.scale
     }
+    /// Who reported the figure: a film page, Wikidata or vega-datasets. The same
+    /// source can be reported twice with different figures; both are kept.
+    async fn provider(&self) -> &str {
+        &self.0.provider
+    }
     /// How many votes or reviews the score is based on, when known.
     async fn votes(&self) -> Option<i64> {
         self.0.votes

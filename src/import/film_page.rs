@@ -16,6 +16,9 @@ use super::document::{FilmPage, FilmRef};
 use crate::db::entities::*;
 use crate::kinds::ARTIST_SEPARATOR;
 use crate::kinds::{CreditKind, ReviewKind};
+use crate::text::{fold, slugify};
+
+use super::{CATALOGUE_PROVIDERS, DOCUMENT_PROVIDER, ORIGIN_DOCUMENT, summaries};
 
 /// What an import did to its film.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,15 +27,18 @@ pub enum Outcome {
     Updated,
     /// The same document was imported before: nothing was written.
     Unchanged,
+    /// A catalogue file with this many films was imported.
+    Catalogue(usize),
 }
 
 impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Outcome::Created => "created",
-            Outcome::Updated => "updated",
-            Outcome::Unchanged => "unchanged",
-        })
+        match self {
+            Outcome::Created => f.write_str("created"),
+            Outcome::Updated => f.write_str("updated"),
+            Outcome::Unchanged => f.write_str("unchanged"),
+            Outcome::Catalogue(films) => write!(f, "catalogue of {films} films imported"),
+        }
     }
 }
 
@@ -79,16 +85,18 @@ async fn write_in(
     } else {
         Outcome::Created
     };
+    let release_year = facts
+        .release_year
+        .or(facts.release_date.map(|d| chrono::Datelike::year(&d)));
     let mut row = film::ActiveModel {
-        id: NotSet,
         slug: Set(facts.slug.clone()),
         imdb_id: Set(Some(facts.imdb_id.clone())),
         title: Set(facts.title.clone()),
+        title_sort: Set(fold(&facts.title)),
         original_title: Set(facts.original_title.clone()),
         release_date: Set(facts.release_date),
-        release_year: Set(facts
-            .release_year
-            .or(facts.release_date.map(|d| chrono::Datelike::year(&d)))),
+        release_year: Set(release_year),
+        release_sort: Set(summaries::release_sort(facts.release_date, release_year)),
         runtime_minutes: Set(facts.runtime_minutes),
         certification: Set(facts.certification.clone()),
         tagline: Set(facts.tagline.clone()),
@@ -101,6 +109,7 @@ async fn write_in(
         document_hash: Set(Some(hash.to_string())),
         created_at: Set(now),
         updated_at: Set(now),
+        ..Default::default()
     };
     let film_id = match existing {
         Some(old) => {
@@ -169,6 +178,7 @@ async fn write_in(
             job: Set(c.job.clone()),
             billing_order: Set(c.billing_order),
             character_id: Set(c.character.as_ref().map(|k| characters[k.as_str()])),
+            origin: Set(ORIGIN_DOCUMENT.to_string()),
         })
         .collect();
     if let Some(work) = &page.based_on {
@@ -188,6 +198,7 @@ async fn write_in(
                     job: Set(None),
                     billing_order: Set(None),
                     character_id: Set(None),
+                    origin: Set(ORIGIN_DOCUMENT.to_string()),
                 });
             }
         }
@@ -205,6 +216,7 @@ async fn write_in(
     for credit in credits {
         credit.insert(txn).await?;
     }
+    summaries::reconcile_catalogue_credits(txn, film_id).await?;
 
     for (position, quote) in page.quotes.iter().enumerate() {
         quote::ActiveModel {
@@ -238,6 +250,7 @@ async fn write_in(
             value: Set(rating.value),
             scale: Set(rating.scale),
             votes: Set(rating.votes),
+            provider: Set(DOCUMENT_PROVIDER.to_string()),
         }
         .insert(txn)
         .await?;
@@ -430,12 +443,15 @@ async fn write_in(
             .await?;
         }
     }
+    summaries::refresh_films(txn, Some(film_id)).await?;
+    summaries::refresh_people(txn).await?;
+    summaries::rebuild_search(txn).await?;
     Ok(outcome)
 }
 
-/// Removes what a previous import of this film wrote, except the rows that are
-/// nodes clients may hold ids of (characters, people, products) and users' own
-/// reviews and ratings.
+/// Removes what a previous import of this document wrote, except the rows that
+/// are nodes clients may hold ids of (characters, people, products), what the
+/// catalogue wrote, and users' own reviews and ratings.
 async fn clear_film_sections(txn: &DatabaseTransaction, film_id: i32) -> Result<(), DbErr> {
     macro_rules! clear {
         ($($entity:ident),*) => {$(
@@ -446,11 +462,8 @@ async fn clear_film_sections(txn: &DatabaseTransaction, film_id: i32) -> Result<
         film_genre,
         film_country,
         film_language,
-        credit,
         quote,
         synopsis_section,
-        external_rating,
-        box_office_figure,
         audience_reaction,
         content_warning,
         recommended_audience,
@@ -464,6 +477,22 @@ async fn clear_film_sections(txn: &DatabaseTransaction, film_id: i32) -> Result<
         similar_film,
         source_work
     );
+    // The catalogue's credits, ratings and figures for this film stay.
+    credit::Entity::delete_many()
+        .filter(credit::Column::FilmId.eq(film_id))
+        .filter(credit::Column::Origin.eq(ORIGIN_DOCUMENT))
+        .exec(txn)
+        .await?;
+    external_rating::Entity::delete_many()
+        .filter(external_rating::Column::FilmId.eq(film_id))
+        .filter(external_rating::Column::Provider.eq(DOCUMENT_PROVIDER))
+        .exec(txn)
+        .await?;
+    box_office_figure::Entity::delete_many()
+        .filter(box_office_figure::Column::FilmId.eq(film_id))
+        .filter(box_office_figure::Column::Source.is_not_in(CATALOGUE_PROVIDERS))
+        .exec(txn)
+        .await?;
     review::Entity::delete_many()
         .filter(review::Column::FilmId.eq(film_id))
         .filter(review::Column::Kind.ne(ReviewKind::User.as_str()))
@@ -526,11 +555,12 @@ async fn upsert_person(
         .one(txn)
         .await?;
     let mut row = person::ActiveModel {
-        id: NotSet,
         slug: Set(slug.to_string()),
         name: Set(name.to_string()),
+        name_sort: Set(fold(name)),
         bio: Set(bio),
         birth_date: Set(birth_date),
+        ..Default::default()
     };
     Ok(match existing {
         Some(old) => {
@@ -636,65 +666,15 @@ async fn find_or_create_film(txn: &DatabaseTransaction, film_ref: &FilmRef) -> R
     }
     let now = Utc::now();
     let row = film::ActiveModel {
-        id: NotSet,
         slug: Set(slug),
         imdb_id: Set(Some(film_ref.imdb_id.clone())),
         title: Set(film_ref.title.clone()),
-        original_title: Set(None),
-        release_date: Set(None),
+        title_sort: Set(fold(&film_ref.title)),
         release_year: Set(film_ref.release_year),
-        runtime_minutes: Set(None),
-        certification: Set(None),
-        tagline: Set(None),
-        badly_explained_plot: Set(None),
-        overview: Set(None),
-        ending_explained: Set(None),
-        consensus: Set(None),
-        where_to_watch_note: Set(None),
-        soundtrack_note: Set(None),
-        document_hash: Set(None),
+        release_sort: Set(summaries::release_sort(None, film_ref.release_year)),
         created_at: Set(now),
         updated_at: Set(now),
+        ..Default::default()
     };
     Ok(row.insert(txn).await?.id)
-}
-
-/// `"Psychological Drama"` → `"psychological-drama"`; letters with accents keep their base letter.
-pub fn slugify(text: &str) -> String {
-    let mut slug = String::new();
-    for c in text.chars().flat_map(char::to_lowercase) {
-        let c = fold_accent(c);
-        if c.is_ascii_alphanumeric() {
-            slug.push(c);
-        } else if c != '\'' && !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-    }
-    slug.trim_end_matches('-').to_string()
-}
-
-fn fold_accent(c: char) -> char {
-    match c {
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
-        'ç' => 'c',
-        'è' | 'é' | 'ê' | 'ë' => 'e',
-        'ì' | 'í' | 'î' | 'ï' => 'i',
-        'ñ' => 'n',
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => 'o',
-        'ù' | 'ú' | 'û' | 'ü' => 'u',
-        'ý' | 'ÿ' => 'y',
-        other => other,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::slugify;
-
-    #[test]
-    fn slugs_are_lowercase_ascii_words() {
-        assert_eq!(slugify("Psychological Drama"), "psychological-drama");
-        assert_eq!(slugify("John O'Brien"), "john-obrien");
-        assert_eq!(slugify("Amélie  (2001)"), "amelie-2001");
-    }
 }

@@ -4,8 +4,10 @@
 //! written in one transaction: a bad file changes nothing. Importing the same
 //! document again changes nothing; a corrected one updates its film in place.
 
+pub mod catalogue;
 pub mod document;
 mod film_page;
+mod summaries;
 mod validate;
 
 use std::fmt;
@@ -80,7 +82,8 @@ pub async fn import_bytes(
     film_page::write(db, source, &page, text).await
 }
 
-/// Imports every path: a file, or a directory of `*.json` files (sorted by name).
+/// Imports every path: a film page (`*.json`), a catalogue (`*.jsonl.gz`), or a
+/// directory of them (sorted by name).
 /// Stops at the first bad document; the ones before it stay imported.
 pub async fn import_paths(
     db: &DatabaseConnection,
@@ -107,7 +110,10 @@ fn collect_files(path: &Path, files: &mut Vec<PathBuf>) -> anyhow::Result<()> {
     if meta.is_dir() {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .filter(|p| {
+                p.extension().is_some_and(|x| x == "json")
+                    || p.to_string_lossy().ends_with(".jsonl.gz")
+            })
             .collect();
         entries.sort();
         files.extend(entries);
@@ -117,7 +123,8 @@ fn collect_files(path: &Path, files: &mut Vec<PathBuf>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Imports the film pages bundled in the binary when the database has no films yet.
+/// Imports the bundled catalogue, then the bundled film pages, when the
+/// database has no films yet (the first start).
 pub async fn import_bundled_if_empty(db: &DatabaseConnection) -> anyhow::Result<()> {
     let films = film::Entity::find().count(db).await?;
     if films > 0 {
@@ -127,9 +134,78 @@ pub async fn import_bundled_if_empty(db: &DatabaseConnection) -> anyhow::Result<
         );
         return Ok(());
     }
+    import_catalogue(db, crate::data::CATALOGUE_NAME, crate::data::CATALOGUE).await?;
+    import_bundled_pages(db).await
+}
+
+/// Imports the film page documents bundled in the binary.
+pub async fn import_bundled_pages(db: &DatabaseConnection) -> anyhow::Result<()> {
     for (name, text) in crate::data::FILM_PAGES {
         let outcome = import_bytes(db, name, text.as_bytes()).await?;
         tracing::info!(file = name, outcome = %outcome, "imported bundled film page");
     }
     Ok(())
 }
+
+/// Imports a catalogue file (gzip'd JSON Lines), showing progress on a terminal.
+pub async fn import_catalogue(
+    db: &DatabaseConnection,
+    source: &str,
+    gzipped: &[u8],
+) -> anyhow::Result<catalogue::CatalogueReport> {
+    let started = std::time::Instant::now();
+    let films = catalogue::parse(source, gzipped)?;
+    tracing::info!(
+        file = source,
+        films = films.len(),
+        "importing the catalogue"
+    );
+    let bar = progress_bar(films.len() as u64);
+    let report = catalogue::write(db, &films, &|step, done, total| match &bar {
+        Some(bar) => {
+            bar.set_position(done);
+            bar.set_message(step.to_string());
+        }
+        None => tracing::info!(step, done, total, "catalogue import"),
+    })
+    .await
+    .map_err(|e| {
+        anyhow::anyhow!("{source}: the database refused the catalogue ({e}); nothing was written")
+    })?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    tracing::info!(
+        file = source,
+        films = report.films,
+        merged = report.merged_with_existing,
+        people = report.people,
+        credits = report.credits,
+        seconds = started.elapsed().as_secs_f64(),
+        "imported the catalogue"
+    );
+    Ok(report)
+}
+
+/// A progress bar when stderr is a terminal; plain log lines otherwise.
+fn progress_bar(total: u64) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    let style = indicatif::ProgressStyle::with_template(
+        "{spinner} importing catalogue [{bar:40}] {pos}/{len} films  {msg}",
+    )
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
+}
+
+/// `external_rating.provider` of figures from film page documents.
+pub const DOCUMENT_PROVIDER: &str = "film page";
+/// Providers of the bundled catalogue's figures (ratings and box office).
+pub const CATALOGUE_PROVIDERS: [&str; 2] = ["wikidata", "vega-datasets"];
+/// `credit.origin` values: which importer owns a credit.
+pub const ORIGIN_DOCUMENT: &str = "DOCUMENT";
+pub const ORIGIN_CATALOGUE: &str = "CATALOGUE";

@@ -4,6 +4,27 @@ use serde_json::{Value, json};
 
 use crate::helpers::{leaving_las_vegas, on_both_databases, playground};
 
+/// The item of `items` whose `field` and `provider` (or `source`) are as given.
+fn find_from<'a>(
+    items: &'a Value,
+    field: &str,
+    value: &str,
+    by: &str,
+    provider: &str,
+) -> &'a Value {
+    items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| {
+            item.pointer(field).and_then(Value::as_str) == Some(value)
+                && item.pointer(by).and_then(Value::as_str) == Some(provider)
+        })
+        .unwrap_or_else(|| {
+            panic!("no item with {field} = {value:?} and {by} = {provider:?} in {items}")
+        })
+}
+
 fn find<'a>(items: &'a Value, field: &str, value: &str) -> &'a Value {
     items
         .as_array()
@@ -53,13 +74,19 @@ on_both_databases! {
         assert_eq!(best_actor["recipients"], json!([{ "name": "Nicolas Cage" }]));
 
         // Box office and outside ratings.
-        let budget = find(&film["boxOffice"], "/kind", "BUDGET");
+        let budget = find_from(&film["boxOffice"], "/kind", "BUDGET", "/source", "film page");
         assert_eq!(budget["amount"], json!({ "amount": 3_600_000, "currency": "USD" }));
-        let worldwide = find(&film["boxOffice"], "/kind", "WORLDWIDE_GROSS");
+        let worldwide = find_from(&film["boxOffice"], "/kind", "WORLDWIDE_GROSS", "/source", "film page");
         assert_eq!(worldwide["amount"], json!({ "amount": 32_030_000, "currency": "USD" }));
-        let imdb = find(&film["externalRatings"], "/source", "IMDB");
+        let imdb = find_from(&film["externalRatings"], "/source", "IMDB", "/provider", "film page");
         assert_eq!((imdb["value"].as_f64(), imdb["scale"].as_f64(), imdb["votes"].as_i64()), (Some(7.5), Some(10.0), Some(139_000)));
-        assert_eq!(find(&film["externalRatings"], "/source", "ROTTEN_TOMATOES")["value"].as_f64(), Some(90.0));
+        let tomatometer = find_from(&film["externalRatings"], "/source", "ROTTEN_TOMATOES", "/provider", "film page");
+        assert_eq!(tomatometer["value"].as_f64(), Some(90.0));
+
+        // The catalogue's figures for the same film stay beside the page's, each with its source.
+        let vega_budget = find_from(&film["boxOffice"], "/kind", "BUDGET", "/source", "vega-datasets");
+        assert_eq!(vega_budget["amount"]["amount"], 4_000_000);
+        find_from(&film["externalRatings"], "/source", "METACRITIC", "/provider", "wikidata");
 
         // Products: the box set covers five films, which are films, not strings.
         let box_set = find(&film["products"], "/kind", "DVD");

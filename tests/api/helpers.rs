@@ -64,17 +64,18 @@ impl TestApp {
         let counter = statements.clone();
         db.set_metric_callback(move |info| {
             if std::env::var_os("TEST_LOG_SQL").is_some() {
-                eprintln!(
-                    "SQL: {}",
-                    info.statement.sql.chars().take(150).collect::<String>()
-                );
+                let sql: String = info.statement.sql.chars().take(150).collect();
+                eprintln!("SQL {:?}: {sql}", info.elapsed);
             }
             counter.fetch_add(1, Ordering::SeqCst);
         });
         cinegraph::db::migrate(&db).await.expect("migrate");
-        cinegraph::import::import_bundled_if_empty(&db)
+        cinegraph::import::import_catalogue(&db, "catalogue-sample.jsonl.gz", catalogue_sample())
             .await
-            .expect("import bundled data");
+            .expect("import the catalogue sample");
+        cinegraph::import::import_bundled_pages(&db)
+            .await
+            .expect("import the bundled film pages");
         let state = AppState::with_database(db.clone(), &Config::for_tests(url));
         Self {
             router: cinegraph::http::build_router(state),
@@ -235,4 +236,47 @@ pub fn playground(name: &str) -> String {
 /// The bundled Leaving Las Vegas document as JSON, to derive test variants from.
 pub fn leaving_las_vegas() -> Value {
     serde_json::from_str(cinegraph::data::FILM_PAGES[0].1).unwrap()
+}
+
+/// A deterministic sample of the bundled catalogue (gzip'd): the films the
+/// Leaving Las Vegas page mentions, every film with Nicolas Cage or Mike Figgis,
+/// and every 40th film. Small enough to import per test in debug builds.
+pub fn catalogue_sample() -> &'static [u8] {
+    use std::io::{Read, Write};
+    static SAMPLE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    SAMPLE.get_or_init(|| {
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(cinegraph::data::CATALOGUE)
+            .read_to_string(&mut text)
+            .unwrap();
+        let mentioned = [
+            "tt0113627",
+            "tt0037884",
+            "tt0055895",
+            "tt0120669",
+            "tt0180093",
+            "tt0091954",
+            "tt0093822",
+            "tt0093565",
+            "tt0268126",
+            "tt0384680",
+        ];
+        let keep = |(i, line): &(usize, &str)| {
+            i % 40 == 0
+                || mentioned
+                    .iter()
+                    .any(|id| line.contains(&format!("\"{id}\"")))
+                || line.contains("\"Nicolas Cage\"")
+                || line.contains("\"Mike Figgis\"")
+        };
+        let lines: Vec<&str> = text
+            .lines()
+            .enumerate()
+            .filter(keep)
+            .map(|(_, l)| l)
+            .collect();
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(lines.join("\n").as_bytes()).unwrap();
+        encoder.finish().unwrap()
+    })
 }

@@ -61,11 +61,15 @@ on_both_databases! {
 
     async fn a_person_shows_their_credits_and_awards(app: TestApp) {
         let data = app.data(r#"{ person(by: { slug: "mike-figgis" }) {
-            name credits(first: 10) { edges { kind job node { title } } } } }"#, json!({})).await;
+            name credits(first: 100) { edges { kind job node { title } } } } }"#, json!({})).await;
         let kinds: Vec<&str> = data["person"]["credits"]["edges"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
         for kind in ["DIRECTOR", "WRITER", "COMPOSER"] {
             assert!(kinds.contains(&kind), "{kinds:?}");
         }
+        let cast = app.data(r#"{ person(by: { slug: "nicolas-cage" }) { credits(kinds: [CAST], first: 100) { edges { character { name } node { title } } } } }"#, json!({})).await;
+        let edges = cast["person"]["credits"]["edges"].as_array().unwrap();
+        assert!(edges.iter().any(|e| e["character"]["name"] == "Ben Sanderson" && e["node"]["title"] == "Leaving Las Vegas"));
+        assert!(edges.iter().any(|e| e["node"]["title"] == "Raising Arizona"), "the catalogue's films are in the filmography");
         let cage = app.data(r#"{ person(by: { slug: "nicolas-cage" }) { nominations { category won film { title } } } }"#, json!({})).await;
         assert_eq!(cage["person"]["nominations"], json!([{ "category": "Best Actor", "won": true, "film": { "title": "Leaving Las Vegas" } }]));
     }

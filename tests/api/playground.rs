@@ -16,12 +16,16 @@ fn checks() -> Vec<(&'static str, Check)> {
         ("actor-filmography.graphql", |d| {
             assert_eq!(d["person"]["name"], "Nicolas Cage");
             let edges = d["person"]["credits"]["edges"].as_array().unwrap();
+            assert_eq!(edges.len(), 20);
+            let years: Vec<i64> = edges
+                .iter()
+                .map(|e| e["node"]["releaseYear"].as_i64().unwrap())
+                .collect();
             assert!(
-                edges
-                    .iter()
-                    .any(|e| e["character"]["name"] == "Ben Sanderson"
-                        && e["node"]["title"] == "Leaving Las Vegas")
+                years.windows(2).all(|w| w[0] <= w[1]),
+                "a filmography runs oldest first: {years:?}"
             );
+            assert!(d["person"]["credits"]["totalCount"].as_i64().unwrap() > 20);
         }),
         ("box-set-films.graphql", |d| {
             assert_eq!(d["product"]["films"].as_array().unwrap().len(), 5)

@@ -14,6 +14,7 @@ pub struct Model {
     pub job: Option<String>,
     pub billing_order: Option<i32>,
     pub character_id: Option<i32>,
+    pub origin: String,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -13,6 +13,7 @@ pub struct Model {
     pub value: f64,
     pub scale: f64,
     pub votes: Option<i64>,
+    pub provider: String,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

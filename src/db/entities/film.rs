@@ -26,6 +26,18 @@ pub struct Model {
     pub document_hash: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub wikidata_id: Option<String>,
+    pub title_sort: String,
+    pub release_sort: Option<i32>,
+    pub academy_award_wins: Option<i32>,
+    pub academy_award_nominations: Option<i32>,
+    pub rating_imdb: Option<f64>,
+    pub rating_rotten_tomatoes: Option<f64>,
+    pub rating_rotten_tomatoes_average: Option<f64>,
+    pub rating_metacritic: Option<f64>,
+    pub box_office_usd: Option<i64>,
+    pub user_rating_count: i32,
+    pub user_rating_average: Option<f64>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -26,6 +26,7 @@ pub mod quote;
 pub mod rating;
 pub mod recommended_audience;
 pub mod review;
+pub mod search_document;
 pub mod similar_film;
 pub mod soundtrack_track;
 pub mod source_work;

@@ -12,6 +12,8 @@ pub struct Model {
     pub name: String,
     pub bio: Option<String>,
     pub birth_date: Option<Date>,
+    pub credit_count: i32,
+    pub name_sort: String,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,458 @@
+//! The `films` connection: combinable filters, orderings, keyset pages and
+//! facet counts, all computed in SQL.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
+use sea_orm::{ConnectionTrait, FromQueryResult};
+
+use super::film::Film;
+use super::ids::{self, NodeKind};
+use super::keyset::{Cursor, KeysetPage, Ordering, SortValue, ValueKind, Window};
+use super::paging::connection_names;
+use super::sections::Genre;
+use super::{GqlResult, db};
+use crate::db::entities::{film, genre};
+use crate::db::sql::Sql;
+use crate::error::{AppError, AppResult};
+use crate::kinds::{CreditKind, RatingSource};
+use crate::text::{fold, slugify};
+
+connection_names!(FilmConnection / FilmEdge);
+
+/// Films matching every condition given (each list matches any of its values).
+#[derive(InputObject, Default, Clone)]
+pub struct FilmFilter {
+    /// Genre names or slugs.
+    pub genres: Option<Vec<String>>,
+    /// Whether a film needs ANY of `genres` (the default) or ALL of them.
+    #[graphql(default_with = "GenreMatch::Any")]
+    pub genre_match: GenreMatch,
+    pub release_year: Option<IntRange>,
+    pub runtime_minutes: Option<IntRange>,
+    /// Certifications such as R or PG-13.
+    pub certifications: Option<Vec<String>>,
+    /// Countries of production, such as "France".
+    pub countries: Option<Vec<String>>,
+    /// Spoken languages, such as "English".
+    pub languages: Option<Vec<String>>,
+    /// Films a person is credited on, optionally only in some roles ("directed by").
+    pub person: Option<PersonCredit>,
+    /// Ranges of outside ratings, each on its source's own scale; films without that rating are left out.
+    pub external_ratings: Option<Vec<ExternalRatingRange>>,
+    /// Range of the average user rating (1 to 10); films nobody rated are left out.
+    pub user_rating_average: Option<FloatRange>,
+    /// Words the title contains, ignoring case and accents.
+    pub title: Option<String>,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GenreMatch {
+    /// At least one of the genres.
+    #[default]
+    Any,
+    /// Every one of the genres.
+    All,
+}
+
+/// An inclusive range; either end may be left open.
+#[derive(InputObject, Clone, Copy)]
+pub struct IntRange {
+    pub min: Option<i32>,
+    pub max: Option<i32>,
+}
+
+/// An inclusive range; either end may be left open.
+#[derive(InputObject, Clone, Copy)]
+pub struct FloatRange {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+#[derive(InputObject, Clone)]
+pub struct PersonCredit {
+    /// The person's global id.
+    pub id: async_graphql::ID,
+    /// Only these roles (any role when omitted).
+    pub kinds: Option<Vec<CreditKind>>,
+}
+
+#[derive(InputObject, Clone, Copy)]
+pub struct ExternalRatingRange {
+    pub source: RatingSource,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+/// How to order films. Ties are broken by id, so pages are stable.
+#[derive(InputObject, Clone, Copy)]
+pub struct FilmOrder {
+    pub field: FilmOrderField,
+    #[graphql(default_with = "OrderDirection::Asc")]
+    pub direction: OrderDirection,
+    /// With `EXTERNAL_RATING`: which source's rating.
+    pub rating_source: Option<RatingSource>,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FilmOrderField {
+    Title,
+    ReleaseDate,
+    Runtime,
+    /// The rating of `ratingSource`.
+    ExternalRating,
+    /// The largest reported gross in USD.
+    BoxOffice,
+    UserRatingAverage,
+    UserRatingCount,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum OrderDirection {
+    #[default]
+    Asc,
+    Desc,
+}
+
+impl FilmOrder {
+    fn ordering(&self) -> AppResult<Ordering> {
+        let (column, kind) = match self.field {
+            FilmOrderField::Title => ("f.title_sort".to_string(), ValueKind::Text),
+            FilmOrderField::ReleaseDate => ("f.release_sort".to_string(), ValueKind::Int),
+            FilmOrderField::Runtime => ("f.runtime_minutes".to_string(), ValueKind::Int),
+            FilmOrderField::ExternalRating => {
+                let source = self.rating_source.ok_or_else(|| {
+                    AppError::bad_input("ordering by EXTERNAL_RATING needs `ratingSource`")
+                })?;
+                (format!("f.{}", rating_column(source)), ValueKind::Float)
+            }
+            FilmOrderField::BoxOffice => ("f.box_office_usd".to_string(), ValueKind::Int),
+            FilmOrderField::UserRatingAverage => {
+                ("f.user_rating_average".to_string(), ValueKind::Float)
+            }
+            FilmOrderField::UserRatingCount => ("f.user_rating_count".to_string(), ValueKind::Int),
+        };
+        Ok(Ordering {
+            tag: format!(
+                "films:{:?}:{:?}:{:?}",
+                self.field, self.direction, self.rating_source
+            ),
+            column,
+            kind,
+            descending: self.direction == OrderDirection::Desc,
+        })
+    }
+
+    fn value_of(&self, film: &film::Model) -> SortValue {
+        let int = |v: Option<i64>| v.map_or(SortValue::Null, SortValue::Int);
+        let float = |v: Option<f64>| v.map_or(SortValue::Null, SortValue::Float);
+        match self.field {
+            FilmOrderField::Title => SortValue::Text(film.title_sort.clone()),
+            FilmOrderField::ReleaseDate => int(film.release_sort.map(i64::from)),
+            FilmOrderField::Runtime => int(film.runtime_minutes.map(i64::from)),
+            FilmOrderField::ExternalRating => float(match self.rating_source {
+                Some(RatingSource::Imdb) => film.rating_imdb,
+                Some(RatingSource::RottenTomatoes) => film.rating_rotten_tomatoes,
+                Some(RatingSource::RottenTomatoesAverage) => film.rating_rotten_tomatoes_average,
+                Some(RatingSource::Metacritic) => film.rating_metacritic,
+                None => None,
+            }),
+            FilmOrderField::BoxOffice => int(film.box_office_usd),
+            FilmOrderField::UserRatingAverage => float(film.user_rating_average),
+            FilmOrderField::UserRatingCount => SortValue::Int(film.user_rating_count.into()),
+        }
+    }
+}
+
+/// The film column holding a source's preferred rating.
+fn rating_column(source: RatingSource) -> &'static str {
+    match source {
+        RatingSource::Imdb => "rating_imdb",
+        RatingSource::RottenTomatoes => "rating_rotten_tomatoes",
+        RatingSource::RottenTomatoesAverage => "rating_rotten_tomatoes_average",
+        RatingSource::Metacritic => "rating_metacritic",
+    }
+}
+
+impl FilmFilter {
+    /// Appends the filter's conditions (each starting with ` AND `) over alias `f`.
+    fn push_conditions(&self, sql: &mut Sql) -> AppResult<()> {
+        if let Some(genres) = self.genres.as_ref().filter(|g| !g.is_empty()) {
+            let slugs: Vec<String> = genres.iter().map(|g| slugify(g)).collect();
+            let matching = |sql: &mut Sql| {
+                sql.push("FROM film_genre fg JOIN genre g ON g.id = fg.genre_id WHERE fg.film_id = f.id AND g.slug IN (")
+                    .bind_list(&slugs)
+                    .push(")");
+            };
+            match self.genre_match {
+                GenreMatch::Any => {
+                    sql.push(" AND EXISTS (SELECT 1 ");
+                    matching(sql);
+                    sql.push(")");
+                }
+                GenreMatch::All => {
+                    let mut distinct = slugs.clone();
+                    distinct.sort();
+                    distinct.dedup();
+                    sql.push(" AND (SELECT COUNT(*) ");
+                    matching(sql);
+                    sql.push(") = ").bind(distinct.len() as i64);
+                }
+            }
+        }
+        push_int_range(sql, "f.release_year", self.release_year)?;
+        push_int_range(sql, "f.runtime_minutes", self.runtime_minutes)?;
+        if let Some(values) = self.certifications.as_ref().filter(|v| !v.is_empty()) {
+            sql.push(" AND f.certification IN (")
+                .bind_list(values)
+                .push(")");
+        }
+        for (table, column, values) in [
+            ("film_country", "country", &self.countries),
+            ("film_language", "language", &self.languages),
+        ] {
+            if let Some(values) = values.as_ref().filter(|v| !v.is_empty()) {
+                sql.push(&format!(" AND EXISTS (SELECT 1 FROM {table} x WHERE x.film_id = f.id AND x.{column} IN ("))
+                    .bind_list(values)
+                    .push("))");
+            }
+        }
+        if let Some(person) = &self.person {
+            let person_id = ids::decode_as(NodeKind::Person, &person.id)?;
+            sql.push(
+                " AND EXISTS (SELECT 1 FROM credit c WHERE c.film_id = f.id AND c.person_id = ",
+            )
+            .bind(person_id);
+            let kinds = CreditKind::names(person.kinds.clone());
+            if !kinds.is_empty() {
+                sql.push(" AND c.kind IN (").bind_list(&kinds).push(")");
+            }
+            sql.push(")");
+        }
+        for range in self.external_ratings.iter().flatten() {
+            let column = format!("f.{}", rating_column(range.source));
+            push_float_range(
+                sql,
+                &column,
+                FloatRange {
+                    min: range.min,
+                    max: range.max,
+                },
+            )?;
+            sql.push(&format!(" AND {column} IS NOT NULL"));
+        }
+        if let Some(range) = self.user_rating_average {
+            push_float_range(sql, "f.user_rating_average", range)?;
+            sql.push(" AND f.user_rating_average IS NOT NULL");
+        }
+        if let Some(title) = &self.title {
+            let words = fold(title);
+            if words.len() > 200 {
+                return Err(AppError::bad_input("`title` is limited to 200 characters"));
+            }
+            if !words.is_empty() {
+                sql.push(" AND f.title_sort LIKE ")
+                    .bind(format!("%{words}%"));
+            }
+        }
+        Ok(())
+    }
+
+    /// `FROM film f WHERE <conditions>`.
+    fn push_from(&self, sql: &mut Sql) -> AppResult<()> {
+        sql.push(" FROM film f WHERE 1 = 1");
+        self.push_conditions(sql)
+    }
+}
+
+fn push_int_range(sql: &mut Sql, column: &str, range: Option<IntRange>) -> AppResult<()> {
+    let Some(range) = range else { return Ok(()) };
+    if let (Some(min), Some(max)) = (range.min, range.max)
+        && min > max
+    {
+        return Err(AppError::bad_input(format!(
+            "range of {column}: min {min} is above max {max}"
+        )));
+    }
+    if let Some(min) = range.min {
+        sql.push(&format!(" AND {column} >= ")).bind(min);
+    }
+    if let Some(max) = range.max {
+        sql.push(&format!(" AND {column} <= ")).bind(max);
+    }
+    Ok(())
+}
+
+fn push_float_range(sql: &mut Sql, column: &str, range: FloatRange) -> AppResult<()> {
+    for value in [range.min, range.max].into_iter().flatten() {
+        if !value.is_finite() {
+            return Err(AppError::bad_input("range ends must be finite numbers"));
+        }
+    }
+    if let (Some(min), Some(max)) = (range.min, range.max)
+        && min > max
+    {
+        return Err(AppError::bad_input(format!(
+            "range: min {min} is above max {max}"
+        )));
+    }
+    if let Some(min) = range.min {
+        sql.push(&format!(" AND {column} >= ")).bind(min);
+    }
+    if let Some(max) = range.max {
+        sql.push(&format!(" AND {column} <= ")).bind(max);
+    }
+    Ok(())
+}
+
+/// `totalCount` and the facets of a film list, computed only when asked.
+pub struct FilmListSummary {
+    filter: FilmFilter,
+}
+
+/// How many films of the list have a genre.
+#[derive(SimpleObject)]
+pub struct GenreFacet {
+    pub genre: Genre,
+    pub count: i64,
+}
+
+/// How many films of the list came out in a decade.
+#[derive(SimpleObject)]
+pub struct DecadeFacet {
+    /// The decade's first year, such as 1990.
+    pub decade: i32,
+    pub count: i64,
+}
+
+/// Counts for a filter interface, under the list's current filters.
+pub struct FilmFacets {
+    filter: FilmFilter,
+}
+
+#[Object]
+impl FilmListSummary {
+    /// How many films match the filters, across all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        count_films(ctx, &self.filter).await.gql()
+    }
+    /// Films per genre and per decade under the current filters.
+    async fn facets(&self) -> FilmFacets {
+        FilmFacets {
+            filter: self.filter.clone(),
+        }
+    }
+}
+
+#[Object]
+impl FilmFacets {
+    /// Films per genre, most films first.
+    async fn genres(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<GenreFacet>> {
+        genre_facets(ctx, &self.filter).await.gql()
+    }
+    /// Films per decade of release, oldest first.
+    async fn decades(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DecadeFacet>> {
+        decade_facets(ctx, &self.filter).await.gql()
+    }
+}
+
+async fn count_films(ctx: &Context<'_>, filter: &FilmFilter) -> AppResult<i64> {
+    let db = db(ctx);
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push("SELECT COUNT(*) AS total");
+    filter.push_from(&mut sql)?;
+    let row = db.query_one_raw(sql.statement()).await?;
+    Ok(row
+        .map(|r| r.try_get::<i64>("", "total"))
+        .transpose()?
+        .unwrap_or(0))
+}
+
+async fn genre_facets(ctx: &Context<'_>, filter: &FilmFilter) -> AppResult<Vec<GenreFacet>> {
+    let db = db(ctx);
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push("SELECT g.id, g.slug, g.name, counted.total FROM genre g JOIN (SELECT fg.genre_id, COUNT(*) AS total");
+    sql.push(" FROM film f JOIN film_genre fg ON fg.film_id = f.id WHERE 1 = 1");
+    filter.push_conditions(&mut sql)?;
+    sql.push(" GROUP BY fg.genre_id) counted ON counted.genre_id = g.id ORDER BY counted.total DESC, g.name");
+    let rows = db.query_all_raw(sql.statement()).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(GenreFacet {
+                genre: Genre(genre::Model::from_query_result(row, "")?),
+                count: row.try_get("", "total")?,
+            })
+        })
+        .collect()
+}
+
+async fn decade_facets(ctx: &Context<'_>, filter: &FilmFilter) -> AppResult<Vec<DecadeFacet>> {
+    let db = db(ctx);
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push("SELECT (f.release_year / 10) * 10 AS decade, COUNT(*) AS total");
+    filter.push_from(&mut sql)?;
+    sql.push(" AND f.release_year IS NOT NULL GROUP BY (f.release_year / 10) * 10 ORDER BY decade");
+    let rows = db.query_all_raw(sql.statement()).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(DecadeFacet {
+                decade: row.try_get("", "decade")?,
+                count: row.try_get("", "total")?,
+            })
+        })
+        .collect()
+}
+
+pub type FilmListConnection = Connection<
+    String,
+    Film,
+    FilmListSummary,
+    async_graphql::connection::EmptyFields,
+    FilmConnection,
+    FilmEdge,
+>;
+
+/// One page of the film list.
+pub async fn films(
+    ctx: &Context<'_>,
+    filter: Option<FilmFilter>,
+    order: Option<FilmOrder>,
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> AppResult<FilmListConnection> {
+    let filter = filter.unwrap_or_default();
+    let order = order.unwrap_or(FilmOrder {
+        field: FilmOrderField::Title,
+        direction: OrderDirection::Asc,
+        rating_source: None,
+    });
+    let ordering = order.ordering()?;
+    let window = Window::parse(&ordering, first, after, last, before)?;
+    let db = db(ctx);
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push("SELECT f.*");
+    filter.push_from(&mut sql)?;
+    window.push_condition(&mut sql, &ordering);
+    window.push_order(&mut sql, &ordering);
+    let rows = db.query_all_raw(sql.statement()).await?;
+    let films = rows
+        .iter()
+        .map(|row| film::Model::from_query_result(row, ""))
+        .collect::<Result<Vec<_>, _>>()?;
+    let page = KeysetPage::from_rows(films, &window);
+    let mut connection = Connection::with_additional_fields(
+        page.has_previous,
+        page.has_next,
+        FilmListSummary { filter },
+    );
+    for film in page.rows {
+        let cursor = Cursor {
+            value: order.value_of(&film),
+            id: film.id,
+        }
+        .encode(&ordering);
+        connection.edges.push(Edge::new(cursor, Film(film)));
+    }
+    Ok(connection)
+}

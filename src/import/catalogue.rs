@@ -1,0 +1,537 @@
+//! The bundled catalogue: 17,472 films from Wikidata merged with vega-datasets
+//! (see `data/catalogue/README.md`), imported in one transaction with bulk
+//! inserts. A film the catalogue shares with a film page document (same IMDb
+//! id) stays one film: the document's facts win, the catalogue fills the rest.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader, Read};
+
+use chrono::Utc;
+use flate2::read::GzDecoder;
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter, QuerySelect, TransactionTrait,
+};
+use serde::Deserialize;
+
+use super::{CATALOGUE_PROVIDERS, ImportError, ORIGIN_CATALOGUE, summaries};
+use crate::db::entities::*;
+use crate::kinds::{BoxOfficeKind, CreditKind, RatingSource};
+use crate::text::{fold, slugify};
+
+/// Rows per multi-row INSERT: well under SQLite's and PostgreSQL's parameter limits.
+const CHUNK: usize = 1000;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CatalogueFilm {
+    pub wikidata_id: String,
+    pub imdb_id: Option<String>,
+    pub title: String,
+    pub year: Option<i32>,
+    pub released: Option<chrono::NaiveDate>,
+    pub runtime: Option<i32>,
+    pub certification: Option<String>,
+    pub genres: Vec<String>,
+    pub countries: Vec<String>,
+    pub languages: Vec<String>,
+    pub directors: Vec<String>,
+    pub writers: Vec<String>,
+    pub cast: Vec<String>,
+    pub ratings: Vec<CatalogueRating>,
+    pub box_office: Vec<CatalogueFigure>,
+    pub academy_awards: Option<AcademyAwards>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueRating {
+    pub source: String,
+    pub value: f64,
+    pub scale: f64,
+    pub votes: Option<i64>,
+    pub from: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueFigure {
+    pub kind: String,
+    pub amount: i64,
+    pub currency: String,
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcademyAwards {
+    pub wins: i32,
+    pub nominations: i32,
+}
+
+/// How many rows the import wrote.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct CatalogueReport {
+    pub films: usize,
+    pub merged_with_existing: usize,
+    pub people: usize,
+    pub credits: usize,
+}
+
+/// Reads gzip'd JSON Lines; any bad line refuses the whole file with its line number.
+pub fn parse(source: &str, gzipped: &[u8]) -> Result<Vec<CatalogueFilm>, ImportError> {
+    let fail = |line: usize, path: String, message: String| ImportError {
+        source: source.to_string(),
+        path: if line == 0 {
+            path
+        } else {
+            format!(
+                "line {line}{}{path}",
+                if path.is_empty() { "" } else { ": " }
+            )
+        },
+        message,
+    };
+    let mut text = Vec::new();
+    GzDecoder::new(gzipped)
+        .read_to_end(&mut text)
+        .map_err(|e| fail(0, String::new(), format!("not a readable gzip file: {e}")))?;
+    let mut films = Vec::new();
+    let mut seen_wikidata = HashSet::new();
+    let mut seen_imdb = HashSet::new();
+    for (index, line) in BufReader::new(text.as_slice()).lines().enumerate() {
+        let number = index + 1;
+        let line =
+            line.map_err(|e| fail(number, String::new(), format!("not valid UTF-8 text: {e}")))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let mut deserializer = serde_json::Deserializer::from_str(&line);
+        let film: CatalogueFilm = serde_path_to_error::deserialize(&mut deserializer)
+            .map_err(|e| fail(number, e.path().to_string(), e.into_inner().to_string()))?;
+        if film.title.trim().is_empty() {
+            return Err(fail(number, "title".into(), "must not be empty".into()));
+        }
+        if !seen_wikidata.insert(film.wikidata_id.clone()) {
+            return Err(fail(
+                number,
+                "wikidataId".into(),
+                format!("duplicate {}", film.wikidata_id),
+            ));
+        }
+        if let Some(imdb) = &film.imdb_id
+            && !seen_imdb.insert(imdb.clone())
+        {
+            return Err(fail(number, "imdbId".into(), format!("duplicate {imdb}")));
+        }
+        for (i, rating) in film.ratings.iter().enumerate() {
+            if RatingSource::parse(&rating.source).is_none() {
+                return Err(fail(
+                    number,
+                    format!("ratings[{i}].source"),
+                    format!("unknown source {:?}", rating.source),
+                ));
+            }
+            if !(rating.scale > 0.0 && (0.0..=rating.scale).contains(&rating.value)) {
+                return Err(fail(
+                    number,
+                    format!("ratings[{i}].value"),
+                    format!("{} is outside 0..={}", rating.value, rating.scale),
+                ));
+            }
+        }
+        for (i, figure) in film.box_office.iter().enumerate() {
+            if BoxOfficeKind::parse(&figure.kind).is_none() || figure.amount < 0 {
+                return Err(fail(
+                    number,
+                    format!("boxOffice[{i}]"),
+                    format!("bad figure {} {}", figure.kind, figure.amount),
+                ));
+            }
+        }
+        films.push(film);
+    }
+    Ok(films)
+}
+
+/// Imports parsed catalogue films in one transaction; `progress` is told each step.
+pub async fn write(
+    db: &DatabaseConnection,
+    films: &[CatalogueFilm],
+    progress: &dyn Fn(&str, u64, u64),
+) -> Result<CatalogueReport, DbErr> {
+    let txn = db.begin().await?;
+    let report = write_in(&txn, films, progress).await?;
+    txn.commit().await?;
+    Ok(report)
+}
+
+async fn write_in(
+    txn: &DatabaseTransaction,
+    films: &[CatalogueFilm],
+    progress: &dyn Fn(&str, u64, u64),
+) -> Result<CatalogueReport, DbErr> {
+    let mut report = CatalogueReport::default();
+    let total = films.len() as u64;
+
+    // People: one per distinct slug of a name (the source has no person ids).
+    let people = upsert_people(txn, films).await?;
+    report.people = people.len();
+    progress("people", total / 10, total);
+
+    // Films: merge with existing ones by IMDb id, then Wikidata id; insert the rest.
+    let ids = upsert_films(txn, films, &mut report).await?;
+    progress("films", total / 4, total);
+
+    let film_ids: Vec<i32> = ids.iter().map(|(id, _)| *id).collect();
+    clear_catalogue_rows(txn, &film_ids).await?;
+
+    let mut genre_ids: HashMap<String, i32> = genre::Entity::find()
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|g| (g.slug, g.id))
+        .collect();
+    let mut genre_links = Vec::new();
+    let mut countries = Vec::new();
+    let mut languages = Vec::new();
+    let mut credits = Vec::new();
+    let mut ratings = Vec::new();
+    let mut figures = Vec::new();
+    for (film, (film_id, has_document)) in films.iter().zip(&ids) {
+        let film_id = *film_id;
+        // A film page's own genres, countries and languages are authoritative.
+        if !has_document {
+            for (position, name) in film.genres.iter().enumerate() {
+                let slug = slugify(name);
+                let genre_id = match genre_ids.get(&slug) {
+                    Some(id) => *id,
+                    None => {
+                        let row = genre::ActiveModel {
+                            id: NotSet,
+                            slug: Set(slug.clone()),
+                            name: Set(name.clone()),
+                        };
+                        let id = row.insert(txn).await?.id;
+                        genre_ids.insert(slug, id);
+                        id
+                    }
+                };
+                genre_links.push(film_genre::ActiveModel {
+                    film_id: Set(film_id),
+                    genre_id: Set(genre_id),
+                    position: Set(position as i32),
+                });
+            }
+            for (position, country) in film.countries.iter().enumerate() {
+                countries.push(film_country::ActiveModel {
+                    film_id: Set(film_id),
+                    country: Set(country.clone()),
+                    position: Set(position as i32),
+                });
+            }
+            for (position, language) in film.languages.iter().enumerate() {
+                languages.push(film_language::ActiveModel {
+                    film_id: Set(film_id),
+                    language: Set(language.clone()),
+                    position: Set(position as i32),
+                });
+            }
+        }
+        for (kind, names) in [
+            (CreditKind::Director, &film.directors),
+            (CreditKind::Writer, &film.writers),
+            (CreditKind::Cast, &film.cast),
+        ] {
+            let mut seen = HashSet::new();
+            for (position, name) in names.iter().enumerate() {
+                let person_id = people[&person_slug(name)];
+                if !seen.insert(person_id) {
+                    continue;
+                }
+                // Billing follows the source's order, except after a film page's billed cast.
+                let billing =
+                    (kind == CreditKind::Cast && !has_document).then_some(position as i32 + 1);
+                credits.push(credit::ActiveModel {
+                    id: NotSet,
+                    film_id: Set(film_id),
+                    person_id: Set(person_id),
+                    kind: Set(kind.as_str().to_string()),
+                    job: Set(None),
+                    billing_order: Set(billing),
+                    character_id: Set(None),
+                    origin: Set(ORIGIN_CATALOGUE.to_string()),
+                });
+            }
+        }
+        for rating in &film.ratings {
+            ratings.push(external_rating::ActiveModel {
+                id: NotSet,
+                film_id: Set(film_id),
+                source: Set(rating.source.clone()),
+                value: Set(rating.value),
+                scale: Set(rating.scale),
+                votes: Set(rating.votes),
+                provider: Set(rating.from.clone()),
+            });
+        }
+        for figure in &film.box_office {
+            figures.push(box_office_figure::ActiveModel {
+                id: NotSet,
+                film_id: Set(film_id),
+                kind: Set(figure.kind.clone()),
+                amount: Set(figure.amount),
+                currency: Set(figure.currency.clone()),
+                source: Set(figure.source.clone()),
+            });
+        }
+    }
+    report.credits = credits.len();
+    insert_chunks(txn, genre_links).await?;
+    insert_chunks(txn, countries).await?;
+    insert_chunks(txn, languages).await?;
+    progress("credits", total / 2, total);
+    insert_chunks(txn, credits).await?;
+    insert_chunks(txn, ratings).await?;
+    insert_chunks(txn, figures).await?;
+    progress("summaries", total * 3 / 4, total);
+    for (film_id, has_document) in &ids {
+        if *has_document {
+            summaries::reconcile_catalogue_credits(txn, *film_id).await?;
+        }
+    }
+    summaries::refresh_films(txn, None).await?;
+    summaries::refresh_people(txn).await?;
+    summaries::rebuild_search(txn).await?;
+    progress("done", total, total);
+    Ok(report)
+}
+
+/// A person's slug: the folded name, or for names with no Latin letters a stable hash.
+fn person_slug(name: &str) -> String {
+    let slug = slugify(name);
+    if slug.is_empty() {
+        use sha2::Digest;
+        format!(
+            "p-{}",
+            &hex::encode(sha2::Sha256::digest(name.as_bytes()))[..12]
+        )
+    } else {
+        slug
+    }
+}
+
+async fn upsert_people(
+    txn: &DatabaseTransaction,
+    films: &[CatalogueFilm],
+) -> Result<HashMap<String, i32>, DbErr> {
+    let mut ids: HashMap<String, i32> = person::Entity::find()
+        .select_only()
+        .column(person::Column::Slug)
+        .column(person::Column::Id)
+        .into_tuple::<(String, i32)>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    let mut new_people = Vec::new();
+    let mut planned = HashSet::new();
+    for film in films {
+        for name in film.directors.iter().chain(&film.writers).chain(&film.cast) {
+            let slug = person_slug(name);
+            if !ids.contains_key(&slug) && planned.insert(slug.clone()) {
+                new_people.push(person::ActiveModel {
+                    slug: Set(slug),
+                    name: Set(name.clone()),
+                    name_sort: Set(fold(name)),
+                    ..Default::default()
+                });
+            }
+        }
+    }
+    insert_chunks(txn, new_people).await?;
+    ids = person::Entity::find()
+        .select_only()
+        .column(person::Column::Slug)
+        .column(person::Column::Id)
+        .into_tuple::<(String, i32)>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(ids)
+}
+
+/// Returns, for each catalogue film in order, its row id and whether a film page document owns it.
+async fn upsert_films(
+    txn: &DatabaseTransaction,
+    films: &[CatalogueFilm],
+    report: &mut CatalogueReport,
+) -> Result<Vec<(i32, bool)>, DbErr> {
+    let existing = film::Entity::find().all(txn).await?;
+    let mut slugs: HashSet<String> = existing.iter().map(|f| f.slug.clone()).collect();
+    let by_imdb: HashMap<&str, &film::Model> = existing
+        .iter()
+        .filter_map(|f| f.imdb_id.as_deref().map(|i| (i, f)))
+        .collect();
+    let by_wikidata: HashMap<&str, &film::Model> = existing
+        .iter()
+        .filter_map(|f| f.wikidata_id.as_deref().map(|w| (w, f)))
+        .collect();
+    let now = Utc::now();
+    let mut new_rows = Vec::new();
+    for film in films {
+        let found = film
+            .imdb_id
+            .as_deref()
+            .and_then(|i| by_imdb.get(i))
+            .or_else(|| by_wikidata.get(film.wikidata_id.as_str()));
+        if let Some(old) = found {
+            report.merged_with_existing += 1;
+            merge_into(txn, old, film).await?;
+            continue;
+        }
+        let slug = unique_slug(&mut slugs, film);
+        new_rows.push(film::ActiveModel {
+            slug: Set(slug),
+            imdb_id: Set(film.imdb_id.clone()),
+            wikidata_id: Set(Some(film.wikidata_id.clone())),
+            title: Set(film.title.clone()),
+            title_sort: Set(fold(&film.title)),
+            release_date: Set(film.released),
+            release_year: Set(film.year),
+            release_sort: Set(summaries::release_sort(film.released, film.year)),
+            runtime_minutes: Set(film.runtime),
+            certification: Set(film.certification.clone()),
+            academy_award_wins: Set(film.academy_awards.as_ref().map(|a| a.wins)),
+            academy_award_nominations: Set(film.academy_awards.as_ref().map(|a| a.nominations)),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        });
+    }
+    report.films = films.len();
+    insert_chunks(txn, new_rows).await?;
+    let rows = film::Entity::find()
+        .select_only()
+        .column(film::Column::WikidataId)
+        .column(film::Column::Id)
+        .column(film::Column::DocumentHash)
+        .into_tuple::<(Option<String>, i32, Option<String>)>()
+        .all(txn)
+        .await?;
+    let ids: HashMap<String, (i32, bool)> = rows
+        .into_iter()
+        .filter_map(|(wikidata, id, hash)| wikidata.map(|w| (w, (id, hash.is_some()))))
+        .collect();
+    Ok(films.iter().map(|f| ids[&f.wikidata_id]).collect())
+}
+
+/// The catalogue fills what an existing film lacks; a film page's facts are kept.
+async fn merge_into(
+    txn: &DatabaseTransaction,
+    old: &film::Model,
+    film: &CatalogueFilm,
+) -> Result<(), DbErr> {
+    let document = old.document_hash.is_some();
+    let mut row = film::ActiveModel {
+        id: Set(old.id),
+        wikidata_id: Set(Some(film.wikidata_id.clone())),
+        academy_award_wins: Set(film.academy_awards.as_ref().map(|a| a.wins)),
+        academy_award_nominations: Set(film.academy_awards.as_ref().map(|a| a.nominations)),
+        ..Default::default()
+    };
+    if !document || old.release_date.is_none() {
+        row.release_date = Set(film.released.or(old.release_date));
+        let year = film.year.or(old.release_year);
+        row.release_year = Set(year);
+        row.release_sort = Set(summaries::release_sort(
+            film.released.or(old.release_date),
+            year,
+        ));
+    }
+    if !document || old.runtime_minutes.is_none() {
+        row.runtime_minutes = Set(film.runtime.or(old.runtime_minutes));
+    }
+    if !document || old.certification.is_none() {
+        row.certification = Set(film.certification.clone().or(old.certification.clone()));
+    }
+    if !document {
+        row.title = Set(film.title.clone());
+        row.title_sort = Set(fold(&film.title));
+    }
+    row.update(txn).await?;
+    Ok(())
+}
+
+fn unique_slug(taken: &mut HashSet<String>, film: &CatalogueFilm) -> String {
+    let base = match slugify(&film.title) {
+        s if s.is_empty() => film.wikidata_id.to_lowercase(),
+        s => s,
+    };
+    let mut candidates = vec![base.clone()];
+    if let Some(year) = film.year {
+        candidates.push(format!("{base}-{year}"));
+    }
+    candidates.push(format!("{base}-{}", film.wikidata_id.to_lowercase()));
+    let slug = candidates
+        .into_iter()
+        .find(|c| !taken.contains(c))
+        .unwrap_or(base);
+    taken.insert(slug.clone());
+    slug
+}
+
+/// Removes what an earlier catalogue import wrote for these films.
+async fn clear_catalogue_rows(txn: &DatabaseTransaction, films: &[i32]) -> Result<(), DbErr> {
+    credit::Entity::delete_many()
+        .filter(credit::Column::Origin.eq(ORIGIN_CATALOGUE))
+        .exec(txn)
+        .await?;
+    external_rating::Entity::delete_many()
+        .filter(external_rating::Column::Provider.is_in(CATALOGUE_PROVIDERS))
+        .exec(txn)
+        .await?;
+    box_office_figure::Entity::delete_many()
+        .filter(box_office_figure::Column::Source.is_in(CATALOGUE_PROVIDERS))
+        .exec(txn)
+        .await?;
+    for chunk in films.chunks(CHUNK) {
+        let without_document = film::Entity::find()
+            .select_only()
+            .column(film::Column::Id)
+            .filter(film::Column::Id.is_in(chunk.iter().copied()))
+            .filter(film::Column::DocumentHash.is_null())
+            .into_tuple::<i32>()
+            .all(txn)
+            .await?;
+        film_genre::Entity::delete_many()
+            .filter(film_genre::Column::FilmId.is_in(without_document.clone()))
+            .exec(txn)
+            .await?;
+        film_country::Entity::delete_many()
+            .filter(film_country::Column::FilmId.is_in(without_document.clone()))
+            .exec(txn)
+            .await?;
+        film_language::Entity::delete_many()
+            .filter(film_language::Column::FilmId.is_in(without_document))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn insert_chunks<A>(txn: &DatabaseTransaction, rows: Vec<A>) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait + Send,
+{
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(CHUNK).collect();
+        <A::Entity as EntityTrait>::insert_many(chunk)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,65 @@
+//! Text folding shared by slugs, sort keys and search: lowercase, accents
+//! removed, punctuation turned into single spaces.
+
+/// `"Amélie  (2001)"` → `"amelie 2001"`. Apostrophes join (`O'Brien` → `obrien`).
+pub fn fold(text: &str) -> String {
+    let mut folded = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let c = fold_char(c);
+        if c.is_ascii_alphanumeric() {
+            if pending_space && !folded.is_empty() {
+                folded.push(' ');
+            }
+            pending_space = false;
+            folded.push(c);
+        } else if !matches!(c, '\'' | '’' | '.') {
+            pending_space = true;
+        }
+    }
+    folded
+}
+
+/// `"Psychological Drama"` → `"psychological-drama"`.
+pub fn slugify(text: &str) -> String {
+    fold(text).replace(' ', "-")
+}
+
+fn fold_char(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => 'a',
+        'ç' | 'ć' | 'č' => 'c',
+        'ď' | 'đ' => 'd',
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => 'e',
+        'ğ' => 'g',
+        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'ı' => 'i',
+        'ł' => 'l',
+        'ñ' | 'ń' | 'ň' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => 'o',
+        'ř' => 'r',
+        'ś' | 'š' | 'ş' | 'ș' => 's',
+        'ß' => 's',
+        'ť' | 'ţ' | 'ț' => 't',
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' => 'u',
+        'ý' | 'ÿ' => 'y',
+        'ź' | 'ż' | 'ž' => 'z',
+        'æ' => 'a',
+        'œ' => 'o',
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_drops_case_accents_and_punctuation() {
+        assert_eq!(fold("Amélie  (2001)"), "amelie 2001");
+        assert_eq!(fold("John O'Brien"), "john obrien");
+        assert_eq!(fold("Adaptation."), "adaptation");
+        assert_eq!(fold("Zoë Kazan & Co."), "zoe kazan co");
+        assert_eq!(slugify("Psychological Drama"), "psychological-drama");
+        assert_eq!(slugify("John O'Brien"), "john-obrien");
+    }
+}
