@@ -39,7 +39,30 @@ pub fn build_router(state: AppState) -> Router {
 }
 
 async fn graphql_post(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
-    state.schema.execute(request.into_inner()).await.into()
+    execute(&state, request.into_inner()).await.into()
+}
+
+/// Runs a request and gives every error a machine-readable code: errors from
+/// resolvers carry theirs; the parser's, the validator's and argument
+/// coercion's get one here.
+async fn execute(state: &AppState, request: async_graphql::Request) -> async_graphql::Response {
+    let parsed = async_graphql::parser::parse_query(&request.query).is_ok();
+    let mut response = state.schema.execute(request).await;
+    let before_execution = response.data == async_graphql::Value::Null;
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            let code = if !parsed {
+                "GRAPHQL_PARSE_FAILED"
+            } else if before_execution && error.path.is_empty() {
+                "GRAPHQL_VALIDATION_FAILED"
+            } else {
+                "BAD_USER_INPUT"
+            };
+            extensions.set("code", code);
+        }
+    }
+    response
 }
 
 /// GET runs queries only: a mutation must not be triggered by a link or a prefetch.
@@ -61,7 +84,7 @@ async fn graphql_get(State(state): State<AppState>, request: GraphQLRequest) -> 
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    GraphQLResponse::from(state.schema.execute(request).await).into_response()
+    GraphQLResponse::from(execute(&state, request).await).into_response()
 }
 
 /// True when the operation the request would run is a mutation. A document

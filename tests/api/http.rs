@@ -44,8 +44,13 @@ on_both_databases! {
     async fn malformed_requests_get_errors_not_crashes(app: TestApp) {
         let (_, body) = app.post("{ film(by: { slug: ", json!({})).await;
         assert!(body["errors"][0]["message"].is_string(), "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["code"], "GRAPHQL_PARSE_FAILED");
         let (_, body) = app.post("{ nosuchfield }", json!({})).await;
         assert!(body["errors"][0]["message"].is_string(), "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED");
+        // An argument's own validator (similarFilms takes at most 100) is bad input.
+        let code = app.error_code(r#"{ film(by: { slug: "leaving-las-vegas" }) { similarFilms(first: 1000) { reason } } }"#, json!({})).await;
+        assert_eq!(code, "BAD_USER_INPUT");
         let request = Request::post("/graphql").header("content-type", "application/json").body(Body::from("{not json")).unwrap();
         let (status, _, _) = app.send_raw(request).await;
         assert!(status.is_client_error(), "{status}");

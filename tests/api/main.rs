@@ -3,6 +3,8 @@
 
 mod helpers;
 
+mod catalogue;
+mod film_list;
 mod film_page;
 mod http;
 mod import;
@@ -11,3 +13,4 @@ mod migrations;
 mod paging;
 mod playground;
 mod schema;
+mod search;
