@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{TestApp, on_both_databases};
+use crate::helpers::on_both_databases;
 
 on_both_databases! {
     async fn the_whole_catalogue_imports_and_merges_with_the_film_page(app: TestApp) {
