@@ -24,11 +24,10 @@ async fn walk_forward(
 ) -> (Vec<Value>, i64) {
     let mut films = Vec::new();
     let mut after = Value::Null;
-    let mut total = 0;
     loop {
         let vars = json!({ "filter": filter, "order": order, "first": size, "after": after });
         let page = app.data(FILMS, vars).await["films"].clone();
-        total = page["totalCount"].as_i64().unwrap();
+        let total = page["totalCount"].as_i64().unwrap();
         films.extend(
             page["edges"]
                 .as_array()
@@ -37,11 +36,10 @@ async fn walk_forward(
                 .map(|e| e["node"].clone()),
         );
         if page["pageInfo"]["hasNextPage"] == false {
-            break;
+            return (films, total);
         }
         after = page["pageInfo"]["endCursor"].clone();
     }
-    (films, total)
 }
 
 /// Every film of the list, walking backward from the end.
