@@ -1,5 +1,6 @@
 //! Connecting to the database and keeping its schema current.
 
+pub mod bulk;
 pub mod entities;
 pub mod sql;
 

@@ -70,8 +70,10 @@ pub struct FloatRange {
 
 #[derive(InputObject, Clone)]
 pub struct PersonCredit {
-    /// The person's global id.
-    pub id: async_graphql::ID,
+    /// The person's global id (or give `slug`).
+    pub id: Option<async_graphql::ID>,
+    /// The person's slug, such as `mike-figgis` (or give `id`).
+    pub slug: Option<String>,
     /// Only these roles (any role when omitted).
     pub kinds: Option<Vec<CreditKind>>,
 }
@@ -139,6 +141,10 @@ impl FilmOrder {
             column,
             kind,
             descending: self.direction == OrderDirection::Desc,
+            nullable: !matches!(
+                self.field,
+                FilmOrderField::Title | FilmOrderField::UserRatingCount
+            ),
         })
     }
 
@@ -173,31 +179,42 @@ fn rating_column(source: RatingSource) -> &'static str {
     }
 }
 
+/// How a condition on a related table is written. SQLite runs them very
+/// differently (PostgreSQL plans both as semi-joins):
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Probe {
+    /// `EXISTS (... WHERE x.film_id = f.id)`: probed per film, best when a page
+    /// walks an index in order and stops after a few rows.
+    PerFilm,
+    /// `f.id IN (SELECT ...)`: the set is built once, best for counting every match.
+    Set,
+}
+
 impl FilmFilter {
     /// Appends the filter's conditions (each starting with ` AND `) over alias `f`.
-    fn push_conditions(&self, sql: &mut Sql) -> AppResult<()> {
+    fn push_conditions(&self, sql: &mut Sql, style: Probe) -> AppResult<()> {
         if let Some(genres) = self.genres.as_ref().filter(|g| !g.is_empty()) {
-            let slugs: Vec<String> = genres.iter().map(|g| slugify(g)).collect();
-            let matching = |sql: &mut Sql| {
-                sql.push("FROM film_genre fg JOIN genre g ON g.id = fg.genre_id WHERE fg.film_id = f.id AND g.slug IN (")
-                    .bind_list(&slugs)
-                    .push(")");
-            };
-            match self.genre_match {
-                GenreMatch::Any => {
-                    sql.push(" AND EXISTS (SELECT 1 ");
-                    matching(sql);
-                    sql.push(")");
+            let mut slugs: Vec<String> = genres.iter().map(|g| slugify(g)).collect();
+            slugs.sort();
+            slugs.dedup();
+            sql.push(match (self.genre_match, style) {
+                (GenreMatch::All, _) | (_, Probe::Set) => " AND f.id IN (SELECT fg.film_id",
+                (GenreMatch::Any, Probe::PerFilm) => " AND EXISTS (SELECT 1",
+            });
+            sql.push(" FROM film_genre fg JOIN genre g ON g.id = fg.genre_id WHERE g.slug IN (")
+                .bind_list(&slugs)
+                .push(")");
+            match (self.genre_match, style) {
+                (GenreMatch::All, _) => {
+                    sql.push(" GROUP BY fg.film_id HAVING COUNT(*) = ")
+                        .bind(slugs.len() as i64);
                 }
-                GenreMatch::All => {
-                    let mut distinct = slugs.clone();
-                    distinct.sort();
-                    distinct.dedup();
-                    sql.push(" AND (SELECT COUNT(*) ");
-                    matching(sql);
-                    sql.push(") = ").bind(distinct.len() as i64);
+                (GenreMatch::Any, Probe::PerFilm) => {
+                    sql.push(" AND fg.film_id = f.id");
                 }
+                (GenreMatch::Any, Probe::Set) => {}
             }
+            sql.push(")");
         }
         push_int_range(sql, "f.release_year", self.release_year)?;
         push_int_range(sql, "f.runtime_minutes", self.runtime_minutes)?;
@@ -211,17 +228,31 @@ impl FilmFilter {
             ("film_language", "language", &self.languages),
         ] {
             if let Some(values) = values.as_ref().filter(|v| !v.is_empty()) {
-                sql.push(&format!(" AND EXISTS (SELECT 1 FROM {table} x WHERE x.film_id = f.id AND x.{column} IN ("))
-                    .bind_list(values)
-                    .push("))");
+                sql.push(&match style {
+                    Probe::Set => format!(" AND f.id IN (SELECT x.film_id FROM {table} x WHERE x.{column} IN ("),
+                    Probe::PerFilm => format!(" AND EXISTS (SELECT 1 FROM {table} x WHERE x.film_id = f.id AND x.{column} IN ("),
+                })
+                .bind_list(values)
+                .push("))");
             }
         }
         if let Some(person) = &self.person {
-            let person_id = ids::decode_as(NodeKind::Person, &person.id)?;
-            sql.push(
-                " AND EXISTS (SELECT 1 FROM credit c WHERE c.film_id = f.id AND c.person_id = ",
-            )
-            .bind(person_id);
+            sql.push(" AND f.id IN (SELECT c.film_id FROM credit c WHERE c.person_id = ");
+            match (&person.id, &person.slug) {
+                (Some(id), None) => {
+                    sql.bind(ids::decode_as(NodeKind::Person, id)?);
+                }
+                (None, Some(slug)) => {
+                    sql.push("(SELECT p.id FROM person p WHERE p.slug = ")
+                        .bind(slug.clone())
+                        .push(")");
+                }
+                _ => {
+                    return Err(AppError::bad_input(
+                        "`person` takes exactly one of `id` or `slug`",
+                    ));
+                }
+            }
             let kinds = CreditKind::names(person.kinds.clone());
             if !kinds.is_empty() {
                 sql.push(" AND c.kind IN (").bind_list(&kinds).push(")");
@@ -258,9 +289,9 @@ impl FilmFilter {
     }
 
     /// `FROM film f WHERE <conditions>`.
-    fn push_from(&self, sql: &mut Sql) -> AppResult<()> {
+    fn push_from(&self, sql: &mut Sql, style: Probe) -> AppResult<()> {
         sql.push(" FROM film f WHERE 1 = 1");
-        self.push_conditions(sql)
+        self.push_conditions(sql, style)
     }
 }
 
@@ -359,7 +390,7 @@ async fn count_films(ctx: &Context<'_>, filter: &FilmFilter) -> AppResult<i64> {
     let db = db(ctx);
     let mut sql = Sql::new(db.get_database_backend());
     sql.push("SELECT COUNT(*) AS total");
-    filter.push_from(&mut sql)?;
+    filter.push_from(&mut sql, Probe::Set)?;
     let row = db.query_one_raw(sql.statement()).await?;
     Ok(row
         .map(|r| r.try_get::<i64>("", "total"))
@@ -371,9 +402,9 @@ async fn genre_facets(ctx: &Context<'_>, filter: &FilmFilter) -> AppResult<Vec<G
     let db = db(ctx);
     let mut sql = Sql::new(db.get_database_backend());
     sql.push("SELECT g.id, g.slug, g.name, counted.total FROM genre g JOIN (SELECT fg.genre_id, COUNT(*) AS total");
-    sql.push(" FROM film f JOIN film_genre fg ON fg.film_id = f.id WHERE 1 = 1");
-    filter.push_conditions(&mut sql)?;
-    sql.push(" GROUP BY fg.genre_id) counted ON counted.genre_id = g.id ORDER BY counted.total DESC, g.name");
+    sql.push(" FROM film_genre fg WHERE fg.film_id IN (SELECT f.id");
+    filter.push_from(&mut sql, Probe::Set)?;
+    sql.push(") GROUP BY fg.genre_id) counted ON counted.genre_id = g.id ORDER BY counted.total DESC, g.name");
     let rows = db.query_all_raw(sql.statement()).await?;
     rows.iter()
         .map(|row| {
@@ -389,7 +420,7 @@ async fn decade_facets(ctx: &Context<'_>, filter: &FilmFilter) -> AppResult<Vec<
     let db = db(ctx);
     let mut sql = Sql::new(db.get_database_backend());
     sql.push("SELECT (f.release_year / 10) * 10 AS decade, COUNT(*) AS total");
-    filter.push_from(&mut sql)?;
+    filter.push_from(&mut sql, Probe::Set)?;
     sql.push(" AND f.release_year IS NOT NULL GROUP BY (f.release_year / 10) * 10 ORDER BY decade");
     let rows = db.query_all_raw(sql.statement()).await?;
     rows.iter()
@@ -429,13 +460,11 @@ pub async fn films(
     });
     let ordering = order.ordering()?;
     let window = Window::parse(&ordering, first, after, last, before)?;
-    let db = db(ctx);
-    let mut sql = Sql::new(db.get_database_backend());
-    sql.push("SELECT f.*");
-    filter.push_from(&mut sql)?;
-    window.push_condition(&mut sql, &ordering);
-    window.push_order(&mut sql, &ordering);
-    let rows = db.query_all_raw(sql.statement()).await?;
+    let select = |sql: &mut Sql| {
+        sql.push("SELECT f.*");
+        filter.push_from(sql, Probe::PerFilm)
+    };
+    let rows = window.fetch(db(ctx), &ordering, &select).await?;
     let films = rows
         .iter()
         .map(|row| film::Model::from_query_result(row, ""))

@@ -1,12 +1,11 @@
 //! Keyset pagination for top-level lists (films, people) ordered by any column:
-//! rows sort by (value IS NULL, value, id), so unknown values come last in
-//! either direction, and a page continues strictly after (or before) the row
+//! rows sort by (value, id) with rows without a value last in either direction, and a page continues strictly after (or before) the row
 //! its cursor names. Cursors carry the ordering they belong to; a cursor from
 //! another list or ordering is BAD_USER_INPUT.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sea_orm::Value;
+use sea_orm::{ConnectionTrait, QueryResult, Value};
 use serde_json::{Value as Json, json};
 
 use super::paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
@@ -65,6 +64,8 @@ pub struct Ordering {
     pub column: String,
     pub kind: ValueKind,
     pub descending: bool,
+    /// Whether the column can be NULL (then a second statement fetches those rows).
+    pub nullable: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -154,58 +155,109 @@ impl Window {
         })
     }
 
-    /// Appends ` AND <after the cursor>` for this window.
-    pub fn push_condition(&self, sql: &mut Sql, ordering: &Ordering) {
-        let Some(cursor) = &self.cursor else { return };
-        let column = &ordering.column;
-        // Moving "forward" in the visible order means greater values when ascending.
-        let forward_in_values = self.backward == ordering.descending;
-        let op = if forward_in_values { ">" } else { "<" };
-        let id_column = id_column(column);
-        match (&cursor.value, self.backward) {
-            (SortValue::Null, false) => {
-                sql.push(&format!(" AND ({column} IS NULL AND {id_column} {op} "))
-                    .bind(cursor.id)
-                    .push(")");
-            }
-            (SortValue::Null, true) => {
-                sql.push(&format!(" AND ({column} IS NOT NULL OR {id_column} {op} "))
-                    .bind(cursor.id)
-                    .push(")");
-            }
-            (value, backward) => {
-                let nulls = if backward {
-                    ""
-                } else {
-                    &format!("{column} IS NULL OR ")
-                };
-                sql.push(&format!(" AND ({nulls}{column} {op} "))
-                    .bind(value.bind_value())
-                    .push(&format!(" OR ({column} = "))
-                    .bind(value.bind_value())
-                    .push(&format!(" AND {id_column} {op} "))
-                    .bind(cursor.id)
-                    .push("))");
-                if backward {
-                    // Before a non-null value, null rows are never included.
-                    sql.push(&format!(" AND {column} IS NOT NULL"));
-                }
-            }
+    /// Runs the page's statements: `select` writes `SELECT ... FROM ... WHERE
+    /// <filters>`; this adds the cursor condition, the order and the limit.
+    ///
+    /// Rows with a value and rows without one are fetched by two statements
+    /// (the second only when the first does not fill the page), each ordered
+    /// plainly by `(value, id)` so the database can walk an index instead of
+    /// sorting every match.
+    pub async fn fetch(
+        &self,
+        db: &impl ConnectionTrait,
+        ordering: &Ordering,
+        select: &(dyn Fn(&mut Sql) -> AppResult<()> + Sync),
+    ) -> AppResult<Vec<QueryResult>> {
+        let wanted = self.limit + 1;
+        // In the visible order, rows with a value come before rows without one.
+        let (first_part, second_part) = if self.backward {
+            (Part::Nulls, Part::Values)
+        } else {
+            (Part::Values, Part::Nulls)
+        };
+        let start = match &self.cursor {
+            None => first_part,
+            Some(Cursor {
+                value: SortValue::Null,
+                ..
+            }) => Part::Nulls,
+            Some(_) => Part::Values,
+        };
+        let mut rows = self
+            .fetch_part(db, ordering, select, start, self.cursor.as_ref(), wanted)
+            .await?;
+        if start == first_part && (rows.len() as u64) < wanted {
+            let more = self
+                .fetch_part(
+                    db,
+                    ordering,
+                    select,
+                    second_part,
+                    None,
+                    wanted - rows.len() as u64,
+                )
+                .await?;
+            rows.extend(more);
         }
+        Ok(rows)
     }
 
-    /// Appends ` ORDER BY ... LIMIT n+1` (the extra row tells whether more follow).
-    pub fn push_order(&self, sql: &mut Sql, ordering: &Ordering) {
+    async fn fetch_part(
+        &self,
+        db: &impl ConnectionTrait,
+        ordering: &Ordering,
+        select: &(dyn Fn(&mut Sql) -> AppResult<()> + Sync),
+        part: Part,
+        cursor: Option<&Cursor>,
+        limit: u64,
+    ) -> AppResult<Vec<QueryResult>> {
+        if part == Part::Nulls && !ordering.nullable {
+            return Ok(Vec::new());
+        }
         let column = &ordering.column;
+        let id = id_column(column);
+        // Moving on in the visible order means larger values when the list is ascending.
         let ascending = self.backward == ordering.descending;
-        let direction = if ascending { "ASC" } else { "DESC" };
-        let nulls = if self.backward { "DESC" } else { "ASC" };
-        sql.push(&format!(
-            " ORDER BY CASE WHEN {column} IS NULL THEN 1 ELSE 0 END {nulls}, {column} {direction}, {} {direction} LIMIT {}",
-            id_column(column),
-            self.limit + 1
-        ));
+        let (op, direction) = if ascending {
+            (">", "ASC")
+        } else {
+            ("<", "DESC")
+        };
+        let mut sql = Sql::new(db.get_database_backend());
+        select(&mut sql)?;
+        match part {
+            Part::Values => {
+                if ordering.nullable {
+                    sql.push(&format!(" AND {column} IS NOT NULL"));
+                }
+                if let Some(cursor) = cursor {
+                    sql.push(&format!(" AND ({column}, {id}) {op} ("))
+                        .bind(cursor.value.bind_value())
+                        .push(", ")
+                        .bind(cursor.id)
+                        .push(")");
+                }
+                sql.push(&format!(
+                    " ORDER BY {column} {direction}, {id} {direction} LIMIT {limit}"
+                ));
+            }
+            Part::Nulls => {
+                sql.push(&format!(" AND {column} IS NULL"));
+                if let Some(cursor) = cursor {
+                    sql.push(&format!(" AND {id} {op} ")).bind(cursor.id);
+                }
+                sql.push(&format!(" ORDER BY {id} {direction} LIMIT {limit}"));
+            }
+        }
+        Ok(db.query_all_raw(sql.statement()).await?)
     }
+}
+
+/// The two runs of a list: rows with a sort value, then rows without.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Values,
+    Nulls,
 }
 
 /// `f.title_sort` → `f.id`: the tie-break column of the same row alias.

@@ -101,15 +101,15 @@ pub async fn people(
         column: column.to_string(),
         kind,
         descending: order.direction == OrderDirection::Desc,
+        nullable: false,
     };
     let window = Window::parse(&ordering, first, after, last, before)?;
-    let db = db(ctx);
-    let mut sql = Sql::new(db.get_database_backend());
-    sql.push("SELECT p.* FROM person p WHERE 1 = 1");
-    push_name(&mut sql, &name);
-    window.push_condition(&mut sql, &ordering);
-    window.push_order(&mut sql, &ordering);
-    let rows = db.query_all_raw(sql.statement()).await?;
+    let select = |sql: &mut Sql| {
+        sql.push("SELECT p.* FROM person p WHERE 1 = 1");
+        push_name(sql, &name);
+        Ok(())
+    };
+    let rows = window.fetch(db(ctx), &ordering, &select).await?;
     let people = rows
         .iter()
         .map(|row| person::Model::from_query_result(row, ""))

@@ -16,6 +16,8 @@ use sea_orm::{
 use serde::Deserialize;
 
 use super::{CATALOGUE_PROVIDERS, ImportError, ORIGIN_CATALOGUE, summaries};
+use crate::db::bulk::BulkInsert;
+use crate::db::bulk::ColumnType::*;
 use crate::db::entities::*;
 use crate::kinds::{BoxOfficeKind, CreditKind, RatingSource};
 use crate::text::{fold, slugify};
@@ -193,12 +195,49 @@ async fn write_in(
         .into_iter()
         .map(|g| (g.slug, g.id))
         .collect();
-    let mut genre_links = Vec::new();
-    let mut countries = Vec::new();
-    let mut languages = Vec::new();
-    let mut credits = Vec::new();
-    let mut ratings = Vec::new();
-    let mut figures = Vec::new();
+    let mut genre_links = BulkInsert::new(
+        "film_genre",
+        &[("film_id", Int), ("genre_id", Int), ("position", Int)],
+    );
+    let mut countries = BulkInsert::new(
+        "film_country",
+        &[("film_id", Int), ("country", Text), ("position", Int)],
+    );
+    let mut languages = BulkInsert::new(
+        "film_language",
+        &[("film_id", Int), ("language", Text), ("position", Int)],
+    );
+    let mut credits = BulkInsert::new(
+        "credit",
+        &[
+            ("film_id", Int),
+            ("person_id", Int),
+            ("kind", Text),
+            ("billing_order", NullableInt),
+            ("origin", Text),
+        ],
+    );
+    let mut ratings = BulkInsert::new(
+        "external_rating",
+        &[
+            ("film_id", Int),
+            ("source", Text),
+            ("value", Double),
+            ("scale", Double),
+            ("votes", NullableBigInt),
+            ("provider", Text),
+        ],
+    );
+    let mut figures = BulkInsert::new(
+        "box_office_figure",
+        &[
+            ("film_id", Int),
+            ("kind", Text),
+            ("amount", BigInt),
+            ("currency", Text),
+            ("source", Text),
+        ],
+    );
     for (film, (film_id, has_document)) in films.iter().zip(&ids) {
         let film_id = *film_id;
         // A film page's own genres, countries and languages are authoritative.
@@ -218,25 +257,25 @@ async fn write_in(
                         id
                     }
                 };
-                genre_links.push(film_genre::ActiveModel {
-                    film_id: Set(film_id),
-                    genre_id: Set(genre_id),
-                    position: Set(position as i32),
-                });
+                genre_links.push(vec![
+                    film_id.into(),
+                    genre_id.into(),
+                    (position as i32).into(),
+                ]);
             }
             for (position, country) in film.countries.iter().enumerate() {
-                countries.push(film_country::ActiveModel {
-                    film_id: Set(film_id),
-                    country: Set(country.clone()),
-                    position: Set(position as i32),
-                });
+                countries.push(vec![
+                    film_id.into(),
+                    country.clone().into(),
+                    (position as i32).into(),
+                ]);
             }
             for (position, language) in film.languages.iter().enumerate() {
-                languages.push(film_language::ActiveModel {
-                    film_id: Set(film_id),
-                    language: Set(language.clone()),
-                    position: Set(position as i32),
-                });
+                languages.push(vec![
+                    film_id.into(),
+                    language.clone().into(),
+                    (position as i32).into(),
+                ]);
             }
         }
         for (kind, names) in [
@@ -253,48 +292,43 @@ async fn write_in(
                 // Billing follows the source's order, except after a film page's billed cast.
                 let billing =
                     (kind == CreditKind::Cast && !has_document).then_some(position as i32 + 1);
-                credits.push(credit::ActiveModel {
-                    id: NotSet,
-                    film_id: Set(film_id),
-                    person_id: Set(person_id),
-                    kind: Set(kind.as_str().to_string()),
-                    job: Set(None),
-                    billing_order: Set(billing),
-                    character_id: Set(None),
-                    origin: Set(ORIGIN_CATALOGUE.to_string()),
-                });
+                credits.push(vec![
+                    film_id.into(),
+                    person_id.into(),
+                    kind.as_str().into(),
+                    billing.into(),
+                    ORIGIN_CATALOGUE.into(),
+                ]);
             }
         }
         for rating in &film.ratings {
-            ratings.push(external_rating::ActiveModel {
-                id: NotSet,
-                film_id: Set(film_id),
-                source: Set(rating.source.clone()),
-                value: Set(rating.value),
-                scale: Set(rating.scale),
-                votes: Set(rating.votes),
-                provider: Set(rating.from.clone()),
-            });
+            ratings.push(vec![
+                film_id.into(),
+                rating.source.clone().into(),
+                rating.value.into(),
+                rating.scale.into(),
+                rating.votes.into(),
+                rating.from.clone().into(),
+            ]);
         }
         for figure in &film.box_office {
-            figures.push(box_office_figure::ActiveModel {
-                id: NotSet,
-                film_id: Set(film_id),
-                kind: Set(figure.kind.clone()),
-                amount: Set(figure.amount),
-                currency: Set(figure.currency.clone()),
-                source: Set(figure.source.clone()),
-            });
+            figures.push(vec![
+                film_id.into(),
+                figure.kind.clone().into(),
+                figure.amount.into(),
+                figure.currency.clone().into(),
+                figure.source.clone().into(),
+            ]);
         }
     }
     report.credits = credits.len();
-    insert_chunks(txn, genre_links).await?;
-    insert_chunks(txn, countries).await?;
-    insert_chunks(txn, languages).await?;
+    genre_links.run(txn).await?;
+    countries.run(txn).await?;
+    languages.run(txn).await?;
     progress("credits", total / 2, total);
-    insert_chunks(txn, credits).await?;
-    insert_chunks(txn, ratings).await?;
-    insert_chunks(txn, figures).await?;
+    credits.run(txn).await?;
+    ratings.run(txn).await?;
+    figures.run(txn).await?;
     progress("summaries", total * 3 / 4, total);
     for (film_id, has_document) in &ids {
         if *has_document {
@@ -335,22 +369,30 @@ async fn upsert_people(
         .await?
         .into_iter()
         .collect();
-    let mut new_people = Vec::new();
+    let mut new_people = BulkInsert::new(
+        "person",
+        &[
+            ("slug", Text),
+            ("name", Text),
+            ("name_sort", Text),
+            ("credit_count", Int),
+        ],
+    );
     let mut planned = HashSet::new();
     for film in films {
         for name in film.directors.iter().chain(&film.writers).chain(&film.cast) {
             let slug = person_slug(name);
             if !ids.contains_key(&slug) && planned.insert(slug.clone()) {
-                new_people.push(person::ActiveModel {
-                    slug: Set(slug),
-                    name: Set(name.clone()),
-                    name_sort: Set(fold(name)),
-                    ..Default::default()
-                });
+                new_people.push(vec![
+                    slug.into(),
+                    name.clone().into(),
+                    fold(name).into(),
+                    0.into(),
+                ]);
             }
         }
     }
-    insert_chunks(txn, new_people).await?;
+    new_people.run(txn).await?;
     ids = person::Entity::find()
         .select_only()
         .column(person::Column::Slug)

@@ -13,7 +13,7 @@ mod validate;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait};
 
 use crate::db::entities::film;
 
@@ -175,6 +175,11 @@ pub async fn import_catalogue(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    // Fresh statistics, or the planners guess: PostgreSQL sorted whole tables
+    // for list pages it walks in an index once it knows the data.
+    db.execute_unprepared("ANALYZE")
+        .await
+        .map_err(|e| anyhow::anyhow!("{source}: imported, but ANALYZE failed: {e}"))?;
     tracing::info!(
         file = source,
         films = report.films,

@@ -27,6 +27,53 @@ fn checks() -> Vec<(&'static str, Check)> {
             );
             assert!(d["person"]["credits"]["totalCount"].as_i64().unwrap() > 20);
         }),
+        ("films-browse.graphql", |d| {
+            let edges = d["films"]["edges"].as_array().unwrap();
+            assert!(!edges.is_empty());
+            let first_score = edges[0]["node"]["externalRatings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["source"] == "ROTTEN_TOMATOES")
+                .unwrap()["value"]
+                .as_f64()
+                .unwrap();
+            assert!(first_score >= 90.0, "best rated first: {first_score}");
+            assert!(
+                !d["films"]["facets"]["genres"]
+                    .as_array()
+                    .unwrap()
+                    .is_empty()
+            );
+            assert_eq!(d["films"]["facets"]["decades"][0]["decade"], 1990);
+        }),
+        ("films-directed-by.graphql", |d| {
+            let titles: Vec<&str> = d["films"]["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["node"]["title"].as_str().unwrap())
+                .collect();
+            assert!(titles.contains(&"Leaving Las Vegas"), "{titles:?}");
+        }),
+        ("people.graphql", |d| {
+            let counts: Vec<i64> = d["people"]["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["node"]["creditCount"].as_i64().unwrap())
+                .collect();
+            assert!(counts.windows(2).all(|w| w[0] >= w[1]) && counts.len() == 10);
+            assert_eq!(d["person"]["coworkers"].as_array().unwrap().len(), 5);
+        }),
+        ("search.graphql", |d| {
+            assert_eq!(d["search"][0]["item"]["name"], "Nicolas Cage");
+        }),
+        ("genres-and-awards.graphql", |d| {
+            let genres = d["genres"].as_array().unwrap();
+            assert!(genres.iter().any(|g| g["genre"]["name"] == "Drama"));
+            assert_eq!(d["awards"][0]["award"]["name"], "Academy Award");
+        }),
         ("box-set-films.graphql", |d| {
             assert_eq!(d["product"]["films"].as_array().unwrap().len(), 5)
         }),
