@@ -3,6 +3,7 @@
 //! `config` reads settings, `db` connects and migrates, `import` loads film page
 //! documents, `graphql` is the API, `http` serves it. `AppState` ties them together.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod data;
@@ -12,6 +13,7 @@ pub mod graphql;
 pub mod http;
 pub mod import;
 pub mod kinds;
+pub mod ratings;
 pub mod state;
 pub mod telemetry;
 pub mod text;

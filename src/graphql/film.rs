@@ -210,12 +210,28 @@ impl Film {
             }),
         }
     }
-    /// The average and number of cinegraph users' ratings (1 to 10).
+    /// The average of cinegraph users' ratings (1 to 10); null when nobody rated it.
     async fn user_rating_average(&self) -> Option<f64> {
         self.0.user_rating_average
     }
+    /// How many cinegraph users rated the film.
     async fn user_rating_count(&self) -> i32 {
         self.0.user_rating_count
+    }
+    /// Users' ratings counted from the ratings themselves: average, count and
+    /// how many gave each score.
+    async fn rating_summary(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<super::rating::RatingSummary> {
+        super::rating::summary(ctx, self.0.id).await
+    }
+    /// The signed-in viewer's own rating; null when signed out or not rated.
+    async fn viewer_rating(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::rating::Rating>> {
+        super::rating::viewer_rating(ctx, self.0.id).await
     }
 
     /// Genres, in the order the film's page lists them.

@@ -19,10 +19,11 @@ pub enum NodeKind {
     Nomination,
     Product,
     Genre,
+    User,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 9] = [
+    const ALL: [NodeKind; 10] = [
         NodeKind::Film,
         NodeKind::Person,
         NodeKind::Character,
@@ -32,6 +33,7 @@ impl NodeKind {
         NodeKind::Nomination,
         NodeKind::Product,
         NodeKind::Genre,
+        NodeKind::User,
     ];
 
     pub fn name(self) -> &'static str {
@@ -45,6 +47,7 @@ impl NodeKind {
             NodeKind::Nomination => "Nomination",
             NodeKind::Product => "Product",
             NodeKind::Genre => "Genre",
+            NodeKind::User => "User",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! SDL export. One file per domain; `loaders` and `paging` hold the data access
 //! every domain shares.
 
+mod account;
 mod award;
 mod character;
 mod film;
@@ -14,14 +15,15 @@ mod paging;
 mod person;
 mod person_list;
 mod product;
+mod rating;
 mod review;
 mod search;
 mod sections;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{
-    Context, EmptyMutation, EmptySubscription, ErrorExtensions, MergedObject, SDLExportOptions,
-    Schema, SchemaBuilder,
+    Context, EmptySubscription, ErrorExtensions, MergedObject, SDLExportOptions, Schema,
+    SchemaBuilder,
 };
 use sea_orm::DatabaseConnection;
 
@@ -38,12 +40,20 @@ pub struct QueryRoot(
     product::ProductQuery,
     award::AwardQuery,
     search::SearchQuery,
+    account::MeQuery,
 );
 
-pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(account::AccountMutation, rating::RatingMutation);
 
-fn schema_builder() -> SchemaBuilder<QueryRoot, EmptyMutation, EmptySubscription> {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
 }
 
 /// The schema with its database, loaders and limits.

@@ -61,6 +61,8 @@ async fn find_node(ctx: &Context<'_>, id: &str) -> AppResult<Option<Node>> {
     let (kind, row) = ids::decode(id)?;
     let loader = loader(ctx);
     Ok(match kind {
+        // Accounts are private: their ids do not resolve through `node`.
+        NodeKind::User => None,
         NodeKind::Film => loader
             .load_one(ById::<film::Entity>::new(row))
             .await?

@@ -5,11 +5,12 @@ mod playground;
 
 use std::time::Duration;
 
+use async_graphql::ErrorExtensions;
 use async_graphql::parser::types::OperationType;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_http::cors::CorsLayer;
@@ -38,23 +39,44 @@ pub fn build_router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn graphql_post(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
-    execute(&state, request.into_inner()).await.into()
+async fn graphql_post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> GraphQLResponse {
+    execute(&state, &headers, request.into_inner()).await.into()
 }
 
 /// Runs a request and gives every error a machine-readable code: errors from
 /// resolvers carry theirs; the parser's, the validator's and argument
 /// coercion's get one here.
-async fn execute(state: &AppState, request: async_graphql::Request) -> async_graphql::Response {
+async fn execute(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: async_graphql::Request,
+) -> async_graphql::Response {
     let parsed = async_graphql::parser::parse_query(&request.query).is_ok();
+    let request = match viewer(state, headers).await {
+        Ok(Some(viewer)) => request.data(viewer),
+        Ok(None) => request,
+        Err(err) => {
+            return async_graphql::Response::from_errors(vec![
+                err.extend()
+                    .into_server_error(async_graphql::Pos::default()),
+            ]);
+        }
+    };
     let mut response = state.schema.execute(request).await;
     let before_execution = response.data == async_graphql::Value::Null;
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {
+            // A value of the wrong type or range (literal or variable) is the
+            // user's input; other validation failures are the document's.
+            let bad_value = error.message.starts_with("Invalid value for argument");
             let code = if !parsed {
                 "GRAPHQL_PARSE_FAILED"
-            } else if before_execution && error.path.is_empty() {
+            } else if before_execution && error.path.is_empty() && !bad_value {
                 "GRAPHQL_VALIDATION_FAILED"
             } else {
                 "BAD_USER_INPUT"
@@ -66,7 +88,34 @@ async fn execute(state: &AppState, request: async_graphql::Request) -> async_gra
 }
 
 /// GET runs queries only: a mutation must not be triggered by a link or a prefetch.
-async fn graphql_get(State(state): State<AppState>, request: GraphQLRequest) -> Response {
+/// The viewer of `Authorization: Bearer <token>`. A header that is there but
+/// malformed, or a token that is unknown, expired or revoked, is UNAUTHENTICATED
+/// (never silently anonymous).
+async fn viewer(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> crate::error::AppResult<Option<crate::auth::Viewer>> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && t.len() <= 200)
+        .ok_or(crate::error::AppError::Unauthenticated)?;
+    crate::auth::viewer_for(&state.db, token).await.map(Some)
+}
+
+async fn graphql_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> Response {
     let request = request.into_inner();
     if is_mutation(&request) {
         let mut response = (
@@ -84,7 +133,7 @@ async fn graphql_get(State(state): State<AppState>, request: GraphQLRequest) -> 
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    GraphQLResponse::from(execute(&state, request).await).into_response()
+    GraphQLResponse::from(execute(&state, &headers, request).await).into_response()
 }
 
 /// True when the operation the request would run is a mutation. A document

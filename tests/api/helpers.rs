@@ -43,11 +43,37 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     statements: Arc<AtomicUsize>,
     _postgres: Option<PostgresDatabase>,
+    /// A SQLite file to remove with the app.
+    sqlite_file: Option<std::path::PathBuf>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(path) = &self.sqlite_file {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        }
+    }
 }
 
 impl TestApp {
     pub async fn sqlite() -> Self {
         Self::start("sqlite::memory:", None).await
+    }
+
+    /// SQLite in a file with a pool of connections, for tests of concurrent writers.
+    pub async fn sqlite_file() -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "cinegraph-test-{}-{}.db",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_file(&path);
+        let mut app = Self::start(&format!("sqlite://{}?mode=rwc", path.display()), None).await;
+        app.sqlite_file = Some(path);
+        app
     }
 
     /// A fresh, uniquely named PostgreSQL database, dropped with the app.
@@ -82,17 +108,64 @@ impl TestApp {
             db,
             statements,
             _postgres: postgres,
+            sqlite_file: None,
         }
     }
 
     /// POSTs a GraphQL request; returns the status and the JSON body.
     pub async fn post(&self, query: &str, variables: Value) -> (StatusCode, Value) {
+        self.post_as(None, query, variables).await
+    }
+
+    /// POSTs a GraphQL request with `Authorization: Bearer <token>` when given.
+    pub async fn post_as(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (StatusCode, Value) {
         let body = json!({ "query": query, "variables": variables }).to_string();
-        let request = Request::post("/graphql")
-            .header("content-type", "application/json")
-            .body(Body::from(body))
-            .unwrap();
-        self.send(request).await
+        let mut request = Request::post("/graphql").header("content-type", "application/json");
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        self.send(request.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Runs a request as `token` that must succeed; returns its `data`.
+    pub async fn data_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        let (status, body) = self.post_as(Some(token), query, variables).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(
+            body.get("errors").is_none(),
+            "unexpected errors: {}",
+            body["errors"]
+        );
+        body["data"].clone()
+    }
+
+    /// Runs a request (as `token` when given) that must fail; returns its first error's code.
+    pub async fn error_code_as(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> String {
+        let (_, body) = self.post_as(token, query, variables).await;
+        let code = &body["errors"][0]["extensions"]["code"];
+        assert!(
+            code.is_string(),
+            "expected an error with a code, got {body}"
+        );
+        code.as_str().unwrap().to_string()
+    }
+
+    /// Signs up `username` and returns the bearer token.
+    pub async fn sign_up(&self, username: &str) -> String {
+        let query = "mutation($i: Credentials!) { signUp(input: $i) { token } }";
+        let vars = json!({ "i": { "username": username, "password": "correct-horse-battery" } });
+        let data = self.data(query, vars).await;
+        data["signUp"]["token"].as_str().unwrap().to_string()
     }
 
     /// Runs a query that must succeed; returns its `data`.

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod catalogue;
+mod concurrency;
 mod film_list;
 mod film_page;
 mod http;
@@ -12,5 +13,6 @@ mod lookups;
 mod migrations;
 mod paging;
 mod playground;
+mod ratings;
 mod schema;
 mod search;

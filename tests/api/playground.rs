@@ -74,6 +74,23 @@ fn checks() -> Vec<(&'static str, Check)> {
             assert!(genres.iter().any(|g| g["genre"]["name"] == "Drama"));
             assert_eq!(d["awards"][0]["award"]["name"], "Academy Award");
         }),
+        ("sign-up.graphql", |d| {
+            assert_eq!(d["signUp"]["user"]["username"], "playground_user");
+            assert!(d["signUp"]["token"].as_str().unwrap().len() > 30);
+        }),
+        ("rate-film.graphql", |d| {
+            assert_eq!(d["rateFilm"]["rating"]["score"], 9);
+            assert_eq!(d["rateFilm"]["film"]["viewerRating"]["score"], 9);
+            assert!(
+                d["rateFilm"]["film"]["ratingSummary"]["count"]
+                    .as_i64()
+                    .unwrap()
+                    >= 1
+            );
+        }),
+        ("my-ratings.graphql", |d| {
+            assert_eq!(d["me"]["username"], "playground_tester");
+        }),
         ("box-set-films.graphql", |d| {
             assert_eq!(d["product"]["films"].as_array().unwrap().len(), 5)
         }),
@@ -94,10 +111,15 @@ on_both_databases! {
             .collect();
         files.sort();
         let checks = checks();
+        let token = app.sign_up("playground_tester").await;
+        let film_id = app.data(r#"{ film(by: { slug: "leaving-las-vegas" }) { id } }"#, json!({})).await["film"]["id"].clone();
         for file in &files {
             let check = checks.iter().find(|(name, _)| name == file)
                 .unwrap_or_else(|| panic!("playground/{file} has no check in tests/api/playground.rs"));
-            let data = app.data(&playground(file), json!({})).await;
+            // The examples run as a signed-in user, with the variables the
+            // playground's comments tell a developer to set.
+            let variables = json!({ "filmId": film_id });
+            let data = app.data_as(&token, &playground(file), variables).await;
             (check.1)(&data);
         }
         assert_eq!(files.len(), checks.len());

@@ -1,0 +1,231 @@
+//! Ratings: the mutations, a film's rating summary, and the viewer's own rating.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::Loader;
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+
+use super::account::viewer;
+use super::film::{Film, parent_film};
+use super::ids::{self, NodeKind};
+use super::loaders::Db;
+use super::{GqlResult, db, loader};
+use crate::db::entities::rating;
+
+/// A user's score of a film.
+pub struct Rating(pub rating::Model);
+
+#[Object]
+impl Rating {
+    /// 1 to 10.
+    async fn score(&self) -> i32 {
+        self.0.score.into()
+    }
+    async fn film(&self, ctx: &Context<'_>) -> async_graphql::Result<Film> {
+        parent_film(ctx, self.0.film_id).await
+    }
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.updated_at
+    }
+}
+
+/// What cinegraph users think of a film, counted from their ratings.
+#[derive(SimpleObject, Clone)]
+pub struct RatingSummary {
+    /// Mean score (1 to 10); null when nobody rated the film.
+    pub average: Option<f64>,
+    pub count: i64,
+    /// How many ratings gave each score, for scores 1 to 10 in order.
+    pub histogram: Vec<RatingBucket>,
+}
+
+#[derive(SimpleObject, Clone)]
+pub struct RatingBucket {
+    pub score: i32,
+    pub count: i64,
+}
+
+impl RatingSummary {
+    fn from_counts(counts: &[i64; 10]) -> Self {
+        let count: i64 = counts.iter().sum();
+        let total: i64 = counts
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (i as i64 + 1) * n)
+            .sum();
+        Self {
+            average: (count > 0).then(|| total as f64 / count as f64),
+            count,
+            histogram: counts
+                .iter()
+                .enumerate()
+                .map(|(i, n)| RatingBucket {
+                    score: i as i32 + 1,
+                    count: *n,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Key: a film's summary, from one grouped statement over its ratings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SummaryOf(pub i32);
+
+impl Loader<SummaryOf> for Db {
+    type Value = RatingSummary;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[SummaryOf],
+    ) -> Result<HashMap<SummaryOf, RatingSummary>, Arc<DbErr>> {
+        let rows: Vec<(i32, i16, i64)> = rating::Entity::find()
+            .select_only()
+            .column(rating::Column::FilmId)
+            .column(rating::Column::Score)
+            .column_as(rating::Column::Id.count(), "n")
+            .filter(rating::Column::FilmId.is_in(keys.iter().map(|k| k.0)))
+            .group_by(rating::Column::FilmId)
+            .group_by(rating::Column::Score)
+            .into_tuple()
+            .all(&self.0)
+            .await?;
+        let mut counts: HashMap<i32, [i64; 10]> = keys.iter().map(|k| (k.0, [0; 10])).collect();
+        for (film, score, n) in rows {
+            if let (Some(buckets), 1..=10) = (counts.get_mut(&film), score) {
+                buckets[score as usize - 1] = n;
+            }
+        }
+        Ok(counts
+            .into_iter()
+            .map(|(film, c)| (SummaryOf(film), RatingSummary::from_counts(&c)))
+            .collect())
+    }
+}
+
+/// Key: one user's rating of one film.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ViewerRatingOf {
+    pub user: i32,
+    pub film: i32,
+}
+
+impl Loader<ViewerRatingOf> for Db {
+    type Value = rating::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[ViewerRatingOf],
+    ) -> Result<HashMap<ViewerRatingOf, rating::Model>, Arc<DbErr>> {
+        let mut found = HashMap::new();
+        let users: std::collections::HashSet<i32> = keys.iter().map(|k| k.user).collect();
+        for user in users {
+            let films: Vec<i32> = keys
+                .iter()
+                .filter(|k| k.user == user)
+                .map(|k| k.film)
+                .collect();
+            let rows = rating::Entity::find()
+                .filter(rating::Column::UserId.eq(user))
+                .filter(rating::Column::FilmId.is_in(films))
+                .all(&self.0)
+                .await?;
+            for row in rows {
+                found.insert(
+                    ViewerRatingOf {
+                        user,
+                        film: row.film_id,
+                    },
+                    row,
+                );
+            }
+        }
+        Ok(found)
+    }
+}
+
+pub async fn summary(ctx: &Context<'_>, film_id: i32) -> async_graphql::Result<RatingSummary> {
+    let summary = loader(ctx).load_one(SummaryOf(film_id)).await.gql()?;
+    Ok(summary.unwrap_or_else(|| RatingSummary::from_counts(&[0; 10])))
+}
+
+pub async fn viewer_rating(
+    ctx: &Context<'_>,
+    film_id: i32,
+) -> async_graphql::Result<Option<Rating>> {
+    let Ok(viewer) = viewer(ctx) else {
+        return Ok(None);
+    };
+    let key = ViewerRatingOf {
+        user: viewer.user_id,
+        film: film_id,
+    };
+    Ok(loader(ctx).load_one(key).await.gql()?.map(Rating))
+}
+
+#[derive(InputObject)]
+pub struct RateFilmInput {
+    pub film_id: ID,
+    /// A whole number from 1 to 10.
+    pub score: i32,
+}
+
+/// The viewer's rating and the film with its refreshed summary.
+#[derive(SimpleObject)]
+pub struct RateFilmPayload {
+    pub rating: Rating,
+    pub film: Film,
+}
+
+#[derive(SimpleObject)]
+pub struct RemoveRatingPayload {
+    /// False when the viewer had not rated the film.
+    pub removed: bool,
+    pub film: Film,
+}
+
+#[derive(Default)]
+pub struct RatingMutation;
+
+#[Object]
+impl RatingMutation {
+    /// Rates a film (1 to 10), replacing the viewer's earlier rating of it.
+    async fn rate_film(
+        &self,
+        ctx: &Context<'_>,
+        input: RateFilmInput,
+    ) -> async_graphql::Result<RateFilmPayload> {
+        let viewer = viewer(ctx).gql()?;
+        let film_id = ids::decode_as(NodeKind::Film, &input.film_id).gql()?;
+        let saved = crate::ratings::rate(db(ctx), viewer.user_id, film_id, input.score)
+            .await
+            .gql()?;
+        let film = parent_film(ctx, film_id).await?;
+        Ok(RateFilmPayload {
+            rating: Rating(saved),
+            film,
+        })
+    }
+
+    /// Removes the viewer's rating of a film.
+    async fn remove_rating(
+        &self,
+        ctx: &Context<'_>,
+        film_id: ID,
+    ) -> async_graphql::Result<RemoveRatingPayload> {
+        let viewer = viewer(ctx).gql()?;
+        let film_id = ids::decode_as(NodeKind::Film, &film_id).gql()?;
+        let removed = crate::ratings::remove(db(ctx), viewer.user_id, film_id)
+            .await
+            .gql()?;
+        let film = parent_film(ctx, film_id).await?;
+        Ok(RemoveRatingPayload { removed, film })
+    }
+}
