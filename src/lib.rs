@@ -14,6 +14,7 @@ pub mod http;
 pub mod import;
 pub mod kinds;
 pub mod ratings;
+pub mod reviews;
 pub mod state;
 pub mod telemetry;
 pub mod text;

@@ -353,19 +353,25 @@ impl Film {
         }))
     }
     /// Critic, editorial and user reviews.
+    #[allow(clippy::too_many_arguments)]
     async fn reviews(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only these kinds of review (all when omitted).")] kinds: Option<
             Vec<ReviewKind>,
         >,
+        #[graphql(desc = "PAGE when omitted.")] order_by: Option<ReviewOrder>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<PagedConnection<Review, EmptyFields, ReviewConnection, ReviewEdge>>
     {
-        let relation = PagedRelation::FilmReviews;
+        let relation = match order_by.unwrap_or(ReviewOrder::Page) {
+            ReviewOrder::Page => PagedRelation::FilmReviews,
+            ReviewOrder::Newest => PagedRelation::FilmReviewsNewest,
+            ReviewOrder::MostHelpful => PagedRelation::FilmReviewsMostHelpful,
+        };
         let page = PageArgs::parse(relation, first, after, last, before).gql()?;
         let kinds = ReviewKind::names(kinds);
         let rows =
@@ -538,4 +544,13 @@ async fn genre_counts(ctx: &Context<'_>) -> AppResult<Vec<GenreCount>> {
             })
         })
         .collect()
+}
+
+/// How a film's reviews are ordered.
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewOrder {
+    /// As the film's page lists them: critics and editors, then users.
+    Page,
+    Newest,
+    MostHelpful,
 }

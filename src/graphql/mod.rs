@@ -44,7 +44,11 @@ pub struct QueryRoot(
 );
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(account::AccountMutation, rating::RatingMutation);
+pub struct MutationRoot(
+    account::AccountMutation,
+    rating::RatingMutation,
+    review::ReviewMutation,
+);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

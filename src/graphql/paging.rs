@@ -34,7 +34,12 @@ pub enum PagedRelation {
     /// A person's credits, oldest film first.
     PersonCredits,
     FilmQuotes,
+    /// A film's reviews in the page's order: its own reviews, then users'.
     FilmReviews,
+    /// A film's reviews, newest first.
+    FilmReviewsNewest,
+    /// A film's reviews, most found helpful first.
+    FilmReviewsMostHelpful,
 }
 
 impl PagedRelation {
@@ -44,13 +49,15 @@ impl PagedRelation {
             Self::PersonCredits => "pc",
             Self::FilmQuotes => "fq",
             Self::FilmReviews => "fr",
+            Self::FilmReviewsNewest => "frn",
+            Self::FilmReviewsMostHelpful => "frh",
         }
     }
     fn table(self) -> &'static str {
         match self {
             Self::FilmCredits | Self::PersonCredits => "credit",
             Self::FilmQuotes => "quote",
-            Self::FilmReviews => "review",
+            Self::FilmReviews | Self::FilmReviewsNewest | Self::FilmReviewsMostHelpful => "review",
         }
     }
     fn parent_column(self) -> &'static str {
@@ -67,6 +74,9 @@ impl PagedRelation {
                 "COALESCE((SELECT f.release_year FROM film f WHERE f.id = t.film_id), 0)"
             }
             Self::FilmQuotes | Self::FilmReviews => "t.position",
+            // Ids grow with time: the negated id is newest first.
+            Self::FilmReviewsNewest => "-t.id",
+            Self::FilmReviewsMostHelpful => "-t.helpful_count",
         }
     }
     fn has_kind(self) -> bool {

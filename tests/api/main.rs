@@ -14,5 +14,6 @@ mod migrations;
 mod paging;
 mod playground;
 mod ratings;
+mod reviews;
 mod schema;
 mod search;

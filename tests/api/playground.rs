@@ -91,6 +91,10 @@ fn checks() -> Vec<(&'static str, Check)> {
         ("my-ratings.graphql", |d| {
             assert_eq!(d["me"]["username"], "playground_tester");
         }),
+        ("write-review.graphql", |d| {
+            assert_eq!(d["writeReview"]["review"]["author"], "playground_tester");
+            assert_eq!(d["writeReview"]["film"]["reviews"]["totalCount"], 1);
+        }),
         ("box-set-films.graphql", |d| {
             assert_eq!(d["product"]["films"].as_array().unwrap().len(), 5)
         }),
