@@ -60,6 +60,12 @@ pub struct ServeArgs {
     /// Largest query complexity (each field counts 1, times the page size of the lists above it).
     #[arg(long, env = "CINEGRAPH_MAX_COMPLEXITY", default_value_t = config::DEFAULT_MAX_COMPLEXITY)]
     pub max_complexity: usize,
+    /// Sign-in attempts allowed per minute, per client address and per username.
+    #[arg(long, env = "CINEGRAPH_SIGN_IN_PER_MINUTE", default_value_t = config::DEFAULT_SIGN_IN_PER_MINUTE)]
+    pub sign_in_per_minute: u32,
+    /// Mutations allowed per minute, per client address and per signed-in user.
+    #[arg(long, env = "CINEGRAPH_MUTATIONS_PER_MINUTE", default_value_t = config::DEFAULT_MUTATIONS_PER_MINUTE)]
+    pub mutations_per_minute: u32,
 }
 
 #[derive(Args, Debug)]
@@ -104,6 +110,8 @@ impl ServeArgs {
             import_bundled_data: !self.no_bundled_data,
             max_depth: self.max_depth,
             max_complexity: self.max_complexity,
+            sign_in_per_minute: self.sign_in_per_minute,
+            mutations_per_minute: self.mutations_per_minute,
         }
     }
 }
@@ -158,7 +166,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "cinegraph is ready: playground at http://{address}/ , GraphQL at http://{address}/graphql");
-    axum::serve(listener, http::build_router(state))
+    let app =
+        http::build_router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     tracing::info!("cinegraph stopped");

@@ -15,12 +15,18 @@ pub struct Config {
     pub max_depth: usize,
     /// Largest complexity (fields, multiplied by page sizes) a query may have.
     pub max_complexity: usize,
+    /// Sign-in attempts per minute, per client address and per username.
+    pub sign_in_per_minute: u32,
+    /// Mutations per minute, per client address and per signed-in user.
+    pub mutations_per_minute: u32,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8000";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://cinegraph.db?mode=rwc";
 pub const DEFAULT_MAX_DEPTH: usize = 16;
 pub const DEFAULT_MAX_COMPLEXITY: usize = 50_000;
+pub const DEFAULT_SIGN_IN_PER_MINUTE: u32 = 10;
+pub const DEFAULT_MUTATIONS_PER_MINUTE: u32 = 120;
 
 impl Config {
     /// An in-memory SQLite database (or `database_url`), real migrations, no bundled import.
@@ -31,6 +37,9 @@ impl Config {
             import_bundled_data: false,
             max_depth: DEFAULT_MAX_DEPTH,
             max_complexity: DEFAULT_MAX_COMPLEXITY,
+            // Tests fire thousands of mutations from one address; the limit tests set their own.
+            sign_in_per_minute: 100_000,
+            mutations_per_minute: 100_000,
         }
     }
 }

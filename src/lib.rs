@@ -13,6 +13,7 @@ pub mod graphql;
 pub mod http;
 pub mod import;
 pub mod kinds;
+pub mod limits;
 pub mod ratings;
 pub mod reviews;
 pub mod state;

@@ -6,6 +6,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::config::Config;
 use crate::graphql::{AppSchema, build_schema};
+use crate::limits::RateLimiter;
 use crate::{db, import};
 
 #[derive(Clone)]
@@ -13,6 +14,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub schema: AppSchema,
     pub config: Arc<Config>,
+    /// Abuse limits, shared by the HTTP layer (mutations) and the schema (sign-in).
+    pub limiter: Arc<RateLimiter>,
 }
 
 impl AppState {
@@ -33,11 +36,16 @@ impl AppState {
 
     /// The state over an already prepared database.
     pub fn with_database(db: DatabaseConnection, config: &Config) -> Self {
-        let schema = build_schema(db.clone(), config);
+        let limiter = Arc::new(RateLimiter::new(
+            config.sign_in_per_minute,
+            config.mutations_per_minute,
+        ));
+        let schema = build_schema(db.clone(), config, limiter.clone());
         Self {
             db,
             schema,
             config: Arc::new(config.clone()),
+            limiter,
         }
     }
 }

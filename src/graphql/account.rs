@@ -13,6 +13,7 @@ use crate::auth::{self, Viewer};
 use crate::db::entities::{app_user, rating};
 use crate::db::sql::Sql;
 use crate::error::{AppError, AppResult};
+use crate::limits::{ClientAddress, RateLimiter, Scope};
 use sea_orm::{EntityTrait, FromQueryResult};
 
 connection_names!(RatingConnection / RatingEdge);
@@ -60,12 +61,22 @@ impl AccountMutation {
         })
     }
 
-    /// Signs in. A wrong password and an unknown username both answer UNAUTHENTICATED.
+    /// Signs in. A wrong password and an unknown username both answer
+    /// UNAUTHENTICATED; too many attempts from one address or for one username
+    /// answer RATE_LIMITED with `retryAfterSeconds`.
     async fn sign_in(
         &self,
         ctx: &Context<'_>,
         input: Credentials,
     ) -> async_graphql::Result<AuthPayload> {
+        let limiter = ctx.data_unchecked::<std::sync::Arc<RateLimiter>>();
+        let address = ctx
+            .data_opt::<ClientAddress>()
+            .map_or("unknown", |a| a.0.as_str());
+        limiter.check(Scope::SignInByAddress, address).gql()?;
+        limiter
+            .check(Scope::SignInByUsername, &input.username)
+            .gql()?;
         let session = auth::sign_in(db(ctx), &input.username, &input.password)
             .await
             .gql()?;

@@ -61,9 +61,14 @@ fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription>
 }
 
 /// The schema with its database, loaders and limits.
-pub fn build_schema(db: DatabaseConnection, config: &Config) -> AppSchema {
+pub fn build_schema(
+    db: DatabaseConnection,
+    config: &Config,
+    limiter: std::sync::Arc<crate::limits::RateLimiter>,
+) -> AppSchema {
     schema_builder()
         .data(DataLoader::new(loaders::Db(db.clone()), tokio::spawn))
+        .data(limiter)
         .data(db)
         .limit_depth(config.max_depth)
         .limit_complexity(config.max_complexity)

@@ -5,7 +5,14 @@ mod playground;
 
 use std::time::Duration;
 
+use std::net::SocketAddr;
+
 use async_graphql::ErrorExtensions;
+use axum::extract::ConnectInfo;
+use axum::http::Extensions;
+
+use crate::error::AppError;
+use crate::limits::{ClientAddress, Scope};
 use async_graphql::parser::types::OperationType;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::Router;
@@ -42,9 +49,20 @@ pub fn build_router(state: AppState) -> Router {
 async fn graphql_post(
     State(state): State<AppState>,
     headers: HeaderMap,
+    extensions: Extensions,
     request: GraphQLRequest,
 ) -> GraphQLResponse {
-    execute(&state, &headers, request.into_inner()).await.into()
+    execute(&state, &headers, &extensions, request.into_inner())
+        .await
+        .into()
+}
+
+/// The address the connection came from ("unknown" when served without one, as in tests).
+fn client_address(extensions: &Extensions) -> ClientAddress {
+    let address = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip().to_string());
+    ClientAddress(address.unwrap_or_else(|| "unknown".to_string()))
 }
 
 /// Runs a request and gives every error a machine-readable code: errors from
@@ -53,19 +71,32 @@ async fn graphql_post(
 async fn execute(
     state: &AppState,
     headers: &HeaderMap,
+    extensions: &Extensions,
     request: async_graphql::Request,
 ) -> async_graphql::Response {
     let parsed = async_graphql::parser::parse_query(&request.query).is_ok();
-    let request = match viewer(state, headers).await {
-        Ok(Some(viewer)) => request.data(viewer),
-        Ok(None) => request,
-        Err(err) => {
-            return async_graphql::Response::from_errors(vec![
-                err.extend()
-                    .into_server_error(async_graphql::Pos::default()),
-            ]);
-        }
+    let client = client_address(extensions);
+    let viewer = match viewer(state, headers).await {
+        Ok(viewer) => viewer,
+        Err(err) => return refuse(err),
     };
+    if is_mutation(&request) {
+        let limits = [
+            Some((Scope::MutationByAddress, client.0.clone())),
+            viewer
+                .as_ref()
+                .map(|v| (Scope::MutationByUser, v.user_id.to_string())),
+        ];
+        for (scope, key) in limits.into_iter().flatten() {
+            if let Err(err) = state.limiter.check(scope, &key) {
+                return refuse(err);
+            }
+        }
+    }
+    let mut request = request.data(client);
+    if let Some(viewer) = viewer {
+        request = request.data(viewer);
+    }
     let mut response = state.schema.execute(request).await;
     let before_execution = response.data == async_graphql::Value::Null;
     for error in &mut response.errors {
@@ -87,7 +118,14 @@ async fn execute(
     response
 }
 
-/// GET runs queries only: a mutation must not be triggered by a link or a prefetch.
+/// A response with one error and no data.
+fn refuse(err: AppError) -> async_graphql::Response {
+    async_graphql::Response::from_errors(vec![
+        err.extend()
+            .into_server_error(async_graphql::Pos::default()),
+    ])
+}
+
 /// The viewer of `Authorization: Bearer <token>`. A header that is there but
 /// malformed, or a token that is unknown, expired or revoked, is UNAUTHENTICATED
 /// (never silently anonymous).
@@ -111,9 +149,11 @@ async fn viewer(
     crate::auth::viewer_for(&state.db, token).await.map(Some)
 }
 
+/// GET runs queries only: a mutation must not be triggered by a link or a prefetch.
 async fn graphql_get(
     State(state): State<AppState>,
     headers: HeaderMap,
+    extensions: Extensions,
     request: GraphQLRequest,
 ) -> Response {
     let request = request.into_inner();
@@ -133,7 +173,7 @@ async fn graphql_get(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    GraphQLResponse::from(execute(&state, &headers, request).await).into_response()
+    GraphQLResponse::from(execute(&state, &headers, &extensions, request).await).into_response()
 }
 
 /// True when the operation the request would run is a mutation. A document

@@ -84,7 +84,27 @@ impl TestApp {
         Some(Self::start(&url, Some(database)).await)
     }
 
+    /// SQLite or (when `TEST_DATABASE_URL` is set, else `None`) PostgreSQL,
+    /// with settings changed by `configure`.
+    pub async fn with_config(postgres: bool, configure: impl FnOnce(&mut Config)) -> Option<Self> {
+        let mut config = Config::for_tests("");
+        configure(&mut config);
+        if postgres {
+            let admin_url = std::env::var("TEST_DATABASE_URL").ok()?;
+            let database = PostgresDatabase::create(&admin_url).await;
+            let url = database.url.clone();
+            Some(Self::start_with(&url, Some(database), config).await)
+        } else {
+            Some(Self::start_with("sqlite::memory:", None, config).await)
+        }
+    }
+
     async fn start(url: &str, postgres: Option<PostgresDatabase>) -> Self {
+        Self::start_with(url, postgres, Config::for_tests(url)).await
+    }
+
+    async fn start_with(url: &str, postgres: Option<PostgresDatabase>, mut config: Config) -> Self {
+        config.database_url = url.to_string();
         let mut db = cinegraph::db::connect(url).await.expect("connect");
         let statements = Arc::new(AtomicUsize::new(0));
         let counter = statements.clone();
@@ -102,7 +122,7 @@ impl TestApp {
         cinegraph::import::import_bundled_pages(&db)
             .await
             .expect("import the bundled film pages");
-        let state = AppState::with_database(db.clone(), &Config::for_tests(url));
+        let state = AppState::with_database(db.clone(), &config);
         Self {
             router: cinegraph::http::build_router(state),
             db,

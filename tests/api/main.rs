@@ -9,6 +9,7 @@ mod film_list;
 mod film_page;
 mod http;
 mod import;
+mod limits;
 mod lookups;
 mod migrations;
 mod paging;
