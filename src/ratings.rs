@@ -64,6 +64,7 @@ pub async fn rate(
             }
         };
         recount(&txn, film_id).await?;
+        crate::events::notify_in(&txn, film_id).await?;
         txn.commit().await?;
         Ok(saved)
     })
@@ -82,6 +83,7 @@ pub async fn remove(db: &DatabaseConnection, user_id: i32, film_id: i32) -> AppR
             .await?
             .rows_affected;
         recount(&txn, film_id).await?;
+        crate::events::notify_in(&txn, film_id).await?;
         txn.commit().await?;
         Ok(deleted > 0)
     })

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 
 use crate::config::Config;
+use crate::events::RatingEvents;
 use crate::graphql::{AppSchema, build_schema};
 use crate::limits::RateLimiter;
 use crate::{db, import};
@@ -40,7 +41,9 @@ impl AppState {
             config.sign_in_per_minute,
             config.mutations_per_minute,
         ));
-        let schema = build_schema(db.clone(), config, limiter.clone());
+        let events = RatingEvents::new(db.get_database_backend());
+        events.listen(config.database_url.clone());
+        let schema = build_schema(db.clone(), config, limiter.clone(), events);
         Self {
             db,
             schema,

@@ -22,8 +22,7 @@ mod sections;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{
-    Context, EmptySubscription, ErrorExtensions, MergedObject, SDLExportOptions, Schema,
-    SchemaBuilder,
+    Context, ErrorExtensions, MergedObject, SDLExportOptions, Schema, SchemaBuilder,
 };
 use sea_orm::DatabaseConnection;
 
@@ -50,25 +49,27 @@ pub struct MutationRoot(
     review::ReviewMutation,
 );
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, rating::RatingSubscription>;
 
-fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, rating::RatingSubscription> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        rating::RatingSubscription,
     )
 }
 
-/// The schema with its database, loaders and limits.
+/// The schema with its database, loaders, limits and rating events.
 pub fn build_schema(
     db: DatabaseConnection,
     config: &Config,
     limiter: std::sync::Arc<crate::limits::RateLimiter>,
+    events: crate::events::RatingEvents,
 ) -> AppSchema {
     schema_builder()
         .data(DataLoader::new(loaders::Db(db.clone()), tokio::spawn))
         .data(limiter)
+        .data(events)
         .data(db)
         .limit_depth(config.max_depth)
         .limit_complexity(config.max_complexity)

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
 use super::account::viewer;
 use super::film::{Film, parent_film};
@@ -13,6 +13,7 @@ use super::ids::{self, NodeKind};
 use super::loaders::Db;
 use super::{GqlResult, db, loader};
 use crate::db::entities::rating;
+use crate::events::RatingEvents;
 
 /// A user's score of a film.
 pub struct Rating(pub rating::Model);
@@ -85,28 +86,41 @@ impl Loader<SummaryOf> for Db {
         &self,
         keys: &[SummaryOf],
     ) -> Result<HashMap<SummaryOf, RatingSummary>, Arc<DbErr>> {
-        let rows: Vec<(i32, i16, i64)> = rating::Entity::find()
-            .select_only()
-            .column(rating::Column::FilmId)
-            .column(rating::Column::Score)
-            .column_as(rating::Column::Id.count(), "n")
-            .filter(rating::Column::FilmId.is_in(keys.iter().map(|k| k.0)))
-            .group_by(rating::Column::FilmId)
-            .group_by(rating::Column::Score)
-            .into_tuple()
-            .all(&self.0)
-            .await?;
-        let mut counts: HashMap<i32, [i64; 10]> = keys.iter().map(|k| (k.0, [0; 10])).collect();
-        for (film, score, n) in rows {
-            if let (Some(buckets), 1..=10) = (counts.get_mut(&film), score) {
-                buckets[score as usize - 1] = n;
-            }
-        }
-        Ok(counts
+        let films: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let summaries = load_summaries(&self.0, &films).await?;
+        Ok(summaries
             .into_iter()
-            .map(|(film, c)| (SummaryOf(film), RatingSummary::from_counts(&c)))
+            .map(|(film, summary)| (SummaryOf(film), summary))
             .collect())
     }
+}
+
+/// The summaries of these films, from one grouped statement over their ratings.
+pub async fn load_summaries(
+    db: &DatabaseConnection,
+    films: &[i32],
+) -> Result<HashMap<i32, RatingSummary>, DbErr> {
+    let rows: Vec<(i32, i16, i64)> = rating::Entity::find()
+        .select_only()
+        .column(rating::Column::FilmId)
+        .column(rating::Column::Score)
+        .column_as(rating::Column::Id.count(), "n")
+        .filter(rating::Column::FilmId.is_in(films.iter().copied()))
+        .group_by(rating::Column::FilmId)
+        .group_by(rating::Column::Score)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut counts: HashMap<i32, [i64; 10]> = films.iter().map(|film| (*film, [0; 10])).collect();
+    for (film, score, n) in rows {
+        if let (Some(buckets), 1..=10) = (counts.get_mut(&film), score) {
+            buckets[score as usize - 1] = n;
+        }
+    }
+    Ok(counts
+        .into_iter()
+        .map(|(film, c)| (film, RatingSummary::from_counts(&c)))
+        .collect())
 }
 
 /// Key: one user's rating of one film.
@@ -207,6 +221,7 @@ impl RatingMutation {
         let saved = crate::ratings::rate(db(ctx), viewer.user_id, film_id, input.score)
             .await
             .gql()?;
+        ctx.data_unchecked::<RatingEvents>().committed(film_id);
         let film = parent_film(ctx, film_id).await?;
         Ok(RateFilmPayload {
             rating: Rating(saved),
@@ -225,7 +240,47 @@ impl RatingMutation {
         let removed = crate::ratings::remove(db(ctx), viewer.user_id, film_id)
             .await
             .gql()?;
+        ctx.data_unchecked::<RatingEvents>().committed(film_id);
         let film = parent_film(ctx, film_id).await?;
         Ok(RemoveRatingPayload { removed, film })
+    }
+}
+
+#[derive(Default)]
+pub struct RatingSubscription;
+
+#[async_graphql::Subscription]
+impl RatingSubscription {
+    /// The film's refreshed rating summary after every change to its ratings,
+    /// from any server. Starts with the current summary.
+    async fn film_rating_changed(
+        &self,
+        ctx: &Context<'_>,
+        film_id: ID,
+    ) -> async_graphql::Result<impl futures_util::Stream<Item = RatingSummary> + use<>> {
+        let film = ids::decode_as(NodeKind::Film, &film_id).gql()?;
+        let db = db(ctx).clone();
+        parent_film(ctx, film).await?;
+        let changes = ctx.data_unchecked::<RatingEvents>().subscribe();
+        // The current summary first, then one per change of this film.
+        let stream = futures_util::stream::unfold(
+            (db, changes, true),
+            move |(db, mut changes, first)| async move {
+                if !first {
+                    loop {
+                        match changes.recv().await {
+                            Ok(changed) if changed == film => break,
+                            Ok(_) => continue,
+                            // Fell behind: the summary below is current anyway.
+                            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
+                            Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                        }
+                    }
+                }
+                let summary = load_summaries(&db, &[film]).await.ok()?.remove(&film)?;
+                Some((summary, (db, changes, false)))
+            },
+        );
+        Ok(stream)
     }
 }

@@ -14,9 +14,10 @@ use axum::http::Extensions;
 use crate::error::AppError;
 use crate::limits::{ClientAddress, Scope};
 use async_graphql::parser::types::OperationType;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
 use axum::Router;
 use axum::extract::State;
+use axum::extract::WebSocketUpgrade;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -34,6 +35,7 @@ pub fn build_router(state: AppState) -> Router {
     Router::new()
         .route("/", get(playground::page))
         .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/schema.graphql", get(schema_sdl))
@@ -116,6 +118,46 @@ async fn execute(
         }
     }
     response
+}
+
+/// Subscriptions over WebSocket, in both protocols clients use:
+/// `graphql-transport-ws` and the older `graphql-ws`. A bearer token goes in the
+/// `connection_init` payload (`{"Authorization": "Bearer <token>"}`); a bad one
+/// refuses the connection.
+async fn graphql_ws(
+    State(state): State<AppState>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let schema = state.schema.clone();
+    upgrade
+        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            GraphQLWebSocket::new(socket, schema, protocol)
+                .on_connection_init(
+                    move |payload| async move { connection_data(&state, payload).await },
+                )
+                .serve()
+        })
+}
+
+async fn connection_data(
+    state: &AppState,
+    payload: serde_json::Value,
+) -> async_graphql::Result<async_graphql::Data> {
+    let mut data = async_graphql::Data::default();
+    let header = ["Authorization", "authorization"]
+        .iter()
+        .find_map(|key| payload.get(*key))
+        .and_then(|v| v.as_str());
+    if let Some(header) = header {
+        let token = header.strip_prefix("Bearer ").unwrap_or(header).trim();
+        let viewer = crate::auth::viewer_for(&state.db, token)
+            .await
+            .map_err(|e| e.extend())?;
+        data.insert(viewer);
+    }
+    Ok(data)
 }
 
 /// A response with one error and no data.

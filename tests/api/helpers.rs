@@ -41,6 +41,8 @@ pub(crate) use on_both_databases;
 pub struct TestApp {
     pub router: Router,
     pub db: DatabaseConnection,
+    /// The database URL, for a second server on the same database.
+    pub url: String,
     statements: Arc<AtomicUsize>,
     _postgres: Option<PostgresDatabase>,
     /// A SQLite file to remove with the app.
@@ -127,9 +129,26 @@ impl TestApp {
             router: cinegraph::http::build_router(state),
             db,
             statements,
+            url: url.to_string(),
             _postgres: postgres,
             sqlite_file: None,
         }
+    }
+
+    /// Serves the router on a real socket (127.0.0.1, a free port) until the test ends.
+    pub async fn serve(&self) -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let router = self.router.clone();
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        address
+    }
+
+    /// Another server (its own pool, schema and event listener) on the same database.
+    pub async fn second_server(&self) -> Router {
+        let db = cinegraph::db::connect(&self.url).await.expect("connect");
+        let state = AppState::with_database(db, &Config::for_tests(&self.url));
+        cinegraph::http::build_router(state)
     }
 
     /// POSTs a GraphQL request; returns the status and the JSON body.

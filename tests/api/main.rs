@@ -18,3 +18,4 @@ mod ratings;
 mod reviews;
 mod schema;
 mod search;
+mod subscriptions;

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{on_both_databases, playground};
+use crate::helpers::{TestApp, on_both_databases, playground};
 
 /// Asserts what an example's answer must show.
 type Check = fn(&Value);
@@ -95,6 +95,15 @@ fn checks() -> Vec<(&'static str, Check)> {
             assert_eq!(d["writeReview"]["review"]["author"], "playground_tester");
             assert_eq!(d["writeReview"]["film"]["reviews"]["totalCount"], 1);
         }),
+        ("rating-changes.graphql", |d| {
+            assert_eq!(
+                d["filmRatingChanged"]["histogram"]
+                    .as_array()
+                    .unwrap()
+                    .len(),
+                10
+            );
+        }),
         ("box-set-films.graphql", |d| {
             assert_eq!(d["product"]["films"].as_array().unwrap().len(), 5)
         }),
@@ -123,9 +132,26 @@ on_both_databases! {
             // The examples run as a signed-in user, with the variables the
             // playground's comments tell a developer to set.
             let variables = json!({ "filmId": film_id });
-            let data = app.data_as(&token, &playground(file), variables).await;
+            let document = playground(file);
+            let data = if document.contains("subscription ") {
+                first_event(&app, &document, variables).await
+            } else {
+                app.data_as(&token, &document, variables).await
+            };
             (check.1)(&data);
         }
         assert_eq!(files.len(), checks.len());
     }
+}
+
+/// The first event of a subscription, over the real WebSocket endpoint.
+async fn first_event(app: &TestApp, document: &str, variables: Value) -> Value {
+    use crate::subscriptions::{connect, next, send};
+    let address = app.serve().await;
+    let mut socket = connect(address, "graphql-transport-ws", json!({})).await;
+    assert_eq!(next(&mut socket).await.unwrap()["type"], "connection_ack");
+    send(&mut socket, json!({ "id": "1", "type": "subscribe", "payload": { "query": document, "variables": variables } })).await;
+    let event = next(&mut socket).await.unwrap();
+    assert_eq!(event["type"], "next", "{event}");
+    event["payload"]["data"].clone()
 }

@@ -1,0 +1,169 @@
+//! Live rating summaries over WebSocket, in both protocols, and across two
+//! servers on one PostgreSQL database (LISTEN/NOTIFY).
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::Request;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tower::ServiceExt;
+
+use crate::helpers::TestApp;
+
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+const SUBSCRIPTION: &str =
+    "subscription($f: ID!) { filmRatingChanged(filmId: $f) { count average } }";
+
+pub async fn connect(address: std::net::SocketAddr, protocol: &str, init: Value) -> Socket {
+    let mut request = format!("ws://{address}/graphql/ws")
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("sec-websocket-protocol", protocol.parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connect");
+    send(
+        &mut socket,
+        json!({ "type": "connection_init", "payload": init }),
+    )
+    .await;
+    socket
+}
+
+pub async fn send(socket: &mut Socket, message: Value) {
+    socket
+        .send(Message::Text(message.to_string().into()))
+        .await
+        .unwrap();
+}
+
+/// The next protocol message, skipping keep-alives; None when the server closed.
+pub async fn next(socket: &mut Socket) -> Option<Value> {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("a message within 10 s")?;
+        match message.ok()? {
+            Message::Text(text) => {
+                let value: Value = serde_json::from_str(&text).unwrap();
+                if value["type"] != "ka" && value["type"] != "ping" {
+                    return Some(value);
+                }
+            }
+            Message::Close(_) => return None,
+            _ => continue,
+        }
+    }
+}
+
+async fn rate(router: &axum::Router, token: &str, film: &Value, score: i64) {
+    let body = json!({
+        "query": "mutation($i: RateFilmInput!) { rateFilm(input: $i) { rating { score } } }",
+        "variables": { "i": { "filmId": film, "score": score } },
+    });
+    let request = Request::post("/graphql")
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let answer: Value = serde_json::from_slice(&bytes).unwrap();
+    assert!(answer.get("errors").is_none(), "{answer}");
+}
+
+/// Subscribes on `listen_on` and rates through `write_through`; both protocols.
+async fn summaries_arrive_after_each_change(app: &TestApp, write_through: &axum::Router) {
+    let address = app.serve().await;
+    let film = app
+        .data(
+            r#"{ film(by: { slug: "leaving-las-vegas" }) { id } }"#,
+            json!({}),
+        )
+        .await["film"]["id"]
+        .clone();
+    let token = app.sign_up("sera").await;
+    let variables = json!({ "f": film });
+
+    // graphql-transport-ws, with the token in connection_init.
+    let mut modern = connect(
+        address,
+        "graphql-transport-ws",
+        json!({ "Authorization": format!("Bearer {token}") }),
+    )
+    .await;
+    assert_eq!(next(&mut modern).await.unwrap()["type"], "connection_ack");
+    send(&mut modern, json!({ "id": "1", "type": "subscribe", "payload": { "query": SUBSCRIPTION, "variables": variables } })).await;
+    let first = next(&mut modern).await.unwrap();
+    assert_eq!(first["type"], "next");
+    assert_eq!(first["payload"]["data"]["filmRatingChanged"]["count"], 0);
+
+    // The older graphql-ws protocol.
+    let mut legacy = connect(address, "graphql-ws", json!({})).await;
+    assert_eq!(next(&mut legacy).await.unwrap()["type"], "connection_ack");
+    send(&mut legacy, json!({ "id": "1", "type": "start", "payload": { "query": SUBSCRIPTION, "variables": variables } })).await;
+    assert_eq!(
+        next(&mut legacy).await.unwrap()["payload"]["data"]["filmRatingChanged"]["count"],
+        0
+    );
+
+    rate(write_through, &token, &film, 8).await;
+    let pushed = next(&mut modern).await.unwrap();
+    assert_eq!(
+        pushed["payload"]["data"]["filmRatingChanged"],
+        json!({ "count": 1, "average": 8.0 })
+    );
+    let pushed = next(&mut legacy).await.unwrap();
+    assert_eq!(pushed["type"], "data");
+    assert_eq!(
+        pushed["payload"]["data"]["filmRatingChanged"],
+        json!({ "count": 1, "average": 8.0 })
+    );
+
+    rate(write_through, &token, &film, 6).await;
+    let pushed = next(&mut modern).await.unwrap();
+    assert_eq!(
+        pushed["payload"]["data"]["filmRatingChanged"],
+        json!({ "count": 1, "average": 6.0 })
+    );
+
+    // A bad token in connection_init is refused.
+    let mut refused = connect(
+        address,
+        "graphql-transport-ws",
+        json!({ "Authorization": "Bearer forged" }),
+    )
+    .await;
+    assert_ne!(
+        next(&mut refused).await.map(|m| m["type"].clone()),
+        Some(json!("connection_ack"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rating_summaries_are_pushed_over_websocket_on_sqlite() {
+    let app = TestApp::sqlite_file().await;
+    let router = app.router.clone();
+    summaries_arrive_after_each_change(&app, &router).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rating_summaries_are_pushed_across_servers_on_postgres() {
+    let Some(app) = TestApp::postgres().await else {
+        eprintln!("skipped: set TEST_DATABASE_URL=postgres://... to run on PostgreSQL");
+        return;
+    };
+    // Subscribe on the first server, rate on a second one: LISTEN/NOTIFY carries it.
+    let other = app.second_server().await;
+    tokio::time::sleep(Duration::from_millis(500)).await; // let both servers LISTEN
+    summaries_arrive_after_each_change(&app, &other).await;
+}
