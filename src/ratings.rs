@@ -39,30 +39,25 @@ pub async fn rate(
             .one(&txn)
             .await?;
         let now = Utc::now();
-        let saved = match existing {
+        // A new rating row each time (the first rating's date kept), so the
+        // viewer's list of ratings, newest first, puts a re-rated film on top.
+        let created_at = match existing {
             Some(old) => {
-                rating::ActiveModel {
-                    id: Set(old.id),
-                    score: Set(score as i16),
-                    updated_at: Set(now),
-                    ..Default::default()
-                }
-                .update(&txn)
-                .await?
+                rating::Entity::delete_by_id(old.id).exec(&txn).await?;
+                old.created_at
             }
-            None => {
-                rating::ActiveModel {
-                    id: NotSet,
-                    user_id: Set(user_id),
-                    film_id: Set(film_id),
-                    score: Set(score as i16),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                }
-                .insert(&txn)
-                .await?
-            }
+            None => now,
         };
+        let saved = rating::ActiveModel {
+            id: NotSet,
+            user_id: Set(user_id),
+            film_id: Set(film_id),
+            score: Set(score as i16),
+            created_at: Set(created_at),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
         recount(&txn, film_id).await?;
         crate::events::notify_in(&txn, film_id).await?;
         txn.commit().await?;

@@ -153,3 +153,63 @@ pub async fn delete(
     review::Entity::delete_by_id(old.id).exec(db).await?;
     Ok(old)
 }
+
+/// Marks a review helpful (or takes the mark back) and recounts its votes, in
+/// one transaction that first locks the review's row. Authors cannot vote for
+/// their own reviews (FORBIDDEN).
+pub async fn vote(
+    db: &DatabaseConnection,
+    user_id: i32,
+    review_id: i32,
+    helpful: bool,
+) -> AppResult<review::Model> {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let txn = db.begin().await?;
+    let mut lock = crate::db::sql::Sql::new(txn.get_database_backend());
+    lock.push("UPDATE review SET helpful_count = helpful_count WHERE id = ")
+        .bind(review_id);
+    if lock.execute(&txn).await?.rows_affected() == 0 {
+        return Err(AppError::not_found(
+            "review",
+            crate::graphql::ids::encode(crate::graphql::ids::NodeKind::Review, review_id).0,
+        ));
+    }
+    let found = review::Entity::find_by_id(review_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("review", review_id))?;
+    if found.user_id == Some(user_id) {
+        return Err(AppError::Forbidden(
+            "you cannot vote for your own review".into(),
+        ));
+    }
+    let mut sql = crate::db::sql::Sql::new(txn.get_database_backend());
+    if helpful {
+        sql.push("INSERT INTO review_vote (review_id, user_id, created_at) VALUES (")
+            .bind(review_id)
+            .push(", ")
+            .bind(user_id)
+            .push(", ")
+            .bind(Utc::now())
+            .push(") ON CONFLICT (review_id, user_id) DO NOTHING");
+    } else {
+        sql.push("DELETE FROM review_vote WHERE review_id = ")
+            .bind(review_id)
+            .push(" AND user_id = ")
+            .bind(user_id);
+    }
+    sql.execute(&txn).await?;
+    let mut recount = crate::db::sql::Sql::new(txn.get_database_backend());
+    recount
+        .push("UPDATE review SET helpful_count = (SELECT COUNT(*) FROM review_vote v WHERE v.review_id = ")
+        .bind(review_id)
+        .push(") WHERE id = ")
+        .bind(review_id);
+    recount.execute(&txn).await?;
+    let updated = review::Entity::find_by_id(review_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("review", review_id))?;
+    txn.commit().await?;
+    Ok(updated)
+}

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_content_model;
 mod m20261121_000002_catalogue;
+mod m20261121_000003_review_votes;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261121_000001_content_model::Migration),
             Box::new(m20261121_000002_catalogue::Migration),
+            Box::new(m20261121_000003_review_votes::Migration),
         ]
     }
 }

@@ -128,7 +128,7 @@ impl User {
     async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.0.created_at
     }
-    /// The user's ratings, most recently first rated first.
+    /// The user's ratings, the most recently given (or changed) first.
     async fn ratings(
         &self,
         ctx: &Context<'_>,

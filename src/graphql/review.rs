@@ -173,6 +173,26 @@ impl ReviewMutation {
         })
     }
 
+    /// Marks a review helpful (`helpful: false` takes the mark back); one vote
+    /// per user and review, none for your own (FORBIDDEN).
+    async fn mark_review_helpful(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        #[graphql(desc = "true when omitted.")] helpful: Option<bool>,
+    ) -> async_graphql::Result<ReviewPayload> {
+        let helpful = helpful.unwrap_or(true);
+        let viewer = viewer(ctx).gql()?;
+        let review_id = ids::decode_as(NodeKind::Review, &id).gql()?;
+        let saved = crate::reviews::vote(db(ctx), viewer.user_id, review_id, helpful)
+            .await
+            .gql()?;
+        Ok(ReviewPayload {
+            film: parent_film(ctx, saved.film_id).await?,
+            review: Review(saved),
+        })
+    }
+
     /// Deletes one of the viewer's reviews; anyone else's is FORBIDDEN.
     async fn delete_review(
         &self,

@@ -97,6 +97,13 @@ on_both_databases! {
         assert_eq!(app.data(FILM, json!({})).await["film"]["viewerRating"], json!(null));
         let ratings = app.data_as(&ben, "{ me { ratings { edges { node { score film { title } } } } } }", json!({})).await;
         assert_eq!(ratings["me"]["ratings"]["edges"][0]["node"]["score"], 7);
+        // Re-rating another film, then this one again, puts this one back on top.
+        let other = app.data(r#"{ film(by: { imdbId: "tt0037884" }) { id } }"#, json!({})).await["film"]["id"].clone();
+        app.data_as(&ben, RATE, json!({ "i": { "filmId": other, "score": 8 } })).await;
+        app.data_as(&ben, RATE, rate(7)).await;
+        let ratings = app.data_as(&ben, "{ me { ratings { edges { node { score film { title } } } } } }", json!({})).await;
+        let titles: Vec<&str> = ratings["me"]["ratings"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["film"]["title"].as_str().unwrap()).collect();
+        assert_eq!(titles, ["Leaving Las Vegas", "The Lost Weekend"]);
 
         // The film list sorts and filters on the counted columns.
         let list = app.data(r#"{ films(filter: { userRatingAverage: { min: 8 } }) { edges { node { title userRatingAverage } } } }"#, json!({})).await;

@@ -22,7 +22,32 @@ async fn film_id(app: &TestApp) -> Value {
         .clone()
 }
 
+const VOTE: &str = "mutation($id: ID!, $helpful: Boolean) { markReviewHelpful(id: $id, helpful: $helpful) { review { author helpfulCount } } }";
+
 on_both_databases! {
+    async fn helpful_votes_count_once_per_user_and_order_the_reviews(app: TestApp) {
+        let film = film_id(&app).await;
+        let ben = app.sign_up("ben").await;
+        let sera = app.sign_up("sera").await;
+        let peter = app.sign_up("peter").await;
+        let bens = app.data_as(&ben, WRITE, json!({ "i": { "filmId": film, "body": BODY } })).await["writeReview"]["review"]["id"].clone();
+        app.data_as(&sera, WRITE, json!({ "i": { "filmId": film, "body": BODY } })).await;
+
+        for voter in [&sera, &peter, &sera] {
+            let voted = app.data_as(voter, VOTE, json!({ "id": bens })).await;
+            assert_eq!(voted["markReviewHelpful"]["review"]["author"], "ben");
+        }
+        let list = app.data(LIST, json!({ "order": "MOST_HELPFUL" })).await;
+        let first = &list["film"]["reviews"]["edges"][0]["node"];
+        assert_eq!(first["author"], "ben", "the most helpful first: {list}");
+        let count = app.data_as(&peter, VOTE, json!({ "id": bens, "helpful": false })).await;
+        assert_eq!(count["markReviewHelpful"]["review"]["helpfulCount"], 1, "a second vote by the same user does not count");
+
+        assert_eq!(app.error_code_as(Some(&ben), VOTE, json!({ "id": bens })).await, "FORBIDDEN");
+        assert_eq!(app.error_code(VOTE, json!({ "id": bens })).await, "UNAUTHENTICATED");
+        assert_eq!(app.error_code_as(Some(&sera), VOTE, json!({ "id": base64_id("Review:999999") })).await, "NOT_FOUND");
+    }
+
     async fn a_user_writes_edits_and_deletes_their_review(app: TestApp) {
         let film = film_id(&app).await;
         let ben = app.sign_up("ben").await;
