@@ -40,6 +40,16 @@ pub struct AuthPayload {
     pub user: User,
 }
 
+impl From<auth::NewSession> for AuthPayload {
+    fn from(session: auth::NewSession) -> Self {
+        Self {
+            token: session.token,
+            expires_at: session.expires_at,
+            user: User(session.user),
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct AccountMutation;
 
@@ -54,11 +64,7 @@ impl AccountMutation {
         let session = auth::sign_up(db(ctx), &input.username, &input.password)
             .await
             .gql()?;
-        Ok(AuthPayload {
-            token: session.token,
-            expires_at: session.expires_at,
-            user: User(session.user),
-        })
+        Ok(session.into())
     }
 
     /// Signs in. A wrong password and an unknown username both answer
@@ -80,11 +86,7 @@ impl AccountMutation {
         let session = auth::sign_in(db(ctx), &input.username, &input.password)
             .await
             .gql()?;
-        Ok(AuthPayload {
-            token: session.token,
-            expires_at: session.expires_at,
-            user: User(session.user),
-        })
+        Ok(session.into())
     }
 
     /// Ends the viewer's session: its token stops working at once.

@@ -356,19 +356,23 @@ fn person_slug(name: &str) -> String {
     }
 }
 
-async fn upsert_people(
-    txn: &DatabaseTransaction,
-    films: &[CatalogueFilm],
-) -> Result<HashMap<String, i32>, DbErr> {
-    let mut ids: HashMap<String, i32> = person::Entity::find()
+/// Every person's id by slug.
+async fn person_ids(txn: &DatabaseTransaction) -> Result<HashMap<String, i32>, DbErr> {
+    let rows = person::Entity::find()
         .select_only()
         .column(person::Column::Slug)
         .column(person::Column::Id)
         .into_tuple::<(String, i32)>()
         .all(txn)
-        .await?
-        .into_iter()
-        .collect();
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+async fn upsert_people(
+    txn: &DatabaseTransaction,
+    films: &[CatalogueFilm],
+) -> Result<HashMap<String, i32>, DbErr> {
+    let ids = person_ids(txn).await?;
     let mut new_people = BulkInsert::new(
         "person",
         &[
@@ -393,16 +397,7 @@ async fn upsert_people(
         }
     }
     new_people.run(txn).await?;
-    ids = person::Entity::find()
-        .select_only()
-        .column(person::Column::Slug)
-        .column(person::Column::Id)
-        .into_tuple::<(String, i32)>()
-        .all(txn)
-        .await?
-        .into_iter()
-        .collect();
-    Ok(ids)
+    person_ids(txn).await
 }
 
 /// Returns, for each catalogue film in order, its row id and whether a film page document owns it.
