@@ -173,14 +173,7 @@ impl TestApp {
 
     /// Runs a request as `token` that must succeed; returns its `data`.
     pub async fn data_as(&self, token: &str, query: &str, variables: Value) -> Value {
-        let (status, body) = self.post_as(Some(token), query, variables).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        assert!(
-            body.get("errors").is_none(),
-            "unexpected errors: {}",
-            body["errors"]
-        );
-        body["data"].clone()
+        expect_data(self.post_as(Some(token), query, variables).await)
     }
 
     /// Runs a request (as `token` when given) that must fail; returns its first error's code.
@@ -190,13 +183,7 @@ impl TestApp {
         query: &str,
         variables: Value,
     ) -> String {
-        let (_, body) = self.post_as(token, query, variables).await;
-        let code = &body["errors"][0]["extensions"]["code"];
-        assert!(
-            code.is_string(),
-            "expected an error with a code, got {body}"
-        );
-        code.as_str().unwrap().to_string()
+        expect_error_code(self.post_as(token, query, variables).await)
     }
 
     /// Signs up `username` and returns the bearer token.
@@ -209,25 +196,12 @@ impl TestApp {
 
     /// Runs a query that must succeed; returns its `data`.
     pub async fn data(&self, query: &str, variables: Value) -> Value {
-        let (status, body) = self.post(query, variables).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        assert!(
-            body.get("errors").is_none(),
-            "unexpected errors: {}",
-            body["errors"]
-        );
-        body["data"].clone()
+        expect_data(self.post(query, variables).await)
     }
 
     /// Runs a query that must fail; returns the `extensions.code` of its first error.
     pub async fn error_code(&self, query: &str, variables: Value) -> String {
-        let (_, body) = self.post(query, variables).await;
-        let code = &body["errors"][0]["extensions"]["code"];
-        assert!(
-            code.is_string(),
-            "expected an error with a code, got {body}"
-        );
-        code.as_str().unwrap().to_string()
+        expect_error_code(self.post(query, variables).await)
     }
 
     pub async fn send(&self, request: Request<Body>) -> (StatusCode, Value) {
@@ -391,4 +365,25 @@ pub fn catalogue_sample() -> &'static [u8] {
         encoder.write_all(lines.join("\n").as_bytes()).unwrap();
         encoder.finish().unwrap()
     })
+}
+
+/// The `data` of a response that must have succeeded.
+fn expect_data((status, body): (StatusCode, Value)) -> Value {
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body.get("errors").is_none(),
+        "unexpected errors: {}",
+        body["errors"]
+    );
+    body["data"].clone()
+}
+
+/// The `extensions.code` of the first error of a response that must have failed.
+fn expect_error_code((_, body): (StatusCode, Value)) -> String {
+    let code = &body["errors"][0]["extensions"]["code"];
+    assert!(
+        code.is_string(),
+        "expected an error with a code, got {body}"
+    );
+    code.as_str().unwrap().to_string()
 }
