@@ -296,40 +296,39 @@ impl FilmFilter {
 }
 
 fn push_int_range(sql: &mut Sql, column: &str, range: Option<IntRange>) -> AppResult<()> {
-    let Some(range) = range else { return Ok(()) };
-    if let (Some(min), Some(max)) = (range.min, range.max)
+    match range {
+        Some(range) => push_range(sql, column, range.min, range.max),
+        None => Ok(()),
+    }
+}
+
+fn push_float_range(sql: &mut Sql, column: &str, range: FloatRange) -> AppResult<()> {
+    if [range.min, range.max]
+        .into_iter()
+        .flatten()
+        .any(|v| !v.is_finite())
+    {
+        return Err(AppError::bad_input("range ends must be finite numbers"));
+    }
+    push_range(sql, column, range.min, range.max)
+}
+
+/// ` AND column >= min AND column <= max` for the ends given; min above max is BAD_USER_INPUT.
+fn push_range<T>(sql: &mut Sql, column: &str, min: Option<T>, max: Option<T>) -> AppResult<()>
+where
+    T: Copy + PartialOrd + std::fmt::Display + Into<sea_orm::Value>,
+{
+    if let (Some(min), Some(max)) = (min, max)
         && min > max
     {
         return Err(AppError::bad_input(format!(
             "range of {column}: min {min} is above max {max}"
         )));
     }
-    if let Some(min) = range.min {
+    if let Some(min) = min {
         sql.push(&format!(" AND {column} >= ")).bind(min);
     }
-    if let Some(max) = range.max {
-        sql.push(&format!(" AND {column} <= ")).bind(max);
-    }
-    Ok(())
-}
-
-fn push_float_range(sql: &mut Sql, column: &str, range: FloatRange) -> AppResult<()> {
-    for value in [range.min, range.max].into_iter().flatten() {
-        if !value.is_finite() {
-            return Err(AppError::bad_input("range ends must be finite numbers"));
-        }
-    }
-    if let (Some(min), Some(max)) = (range.min, range.max)
-        && min > max
-    {
-        return Err(AppError::bad_input(format!(
-            "range: min {min} is above max {max}"
-        )));
-    }
-    if let Some(min) = range.min {
-        sql.push(&format!(" AND {column} >= ")).bind(min);
-    }
-    if let Some(max) = range.max {
+    if let Some(max) = max {
         sql.push(&format!(" AND {column} <= ")).bind(max);
     }
     Ok(())

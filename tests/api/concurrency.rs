@@ -11,13 +11,7 @@ const USERS: usize = 200;
 const MUTATIONS: usize = 1000;
 
 async fn run(app: TestApp) {
-    let film = app
-        .data(
-            r#"{ film(by: { slug: "leaving-las-vegas" }) { id } }"#,
-            json!({}),
-        )
-        .await["film"]["id"]
-        .clone();
+    let film = app.film_id("leaving-las-vegas").await;
     let names: Vec<String> = (0..USERS).map(|i| format!("user{i:03}")).collect();
     let tokens = join_all(
         names

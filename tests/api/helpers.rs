@@ -186,6 +186,12 @@ impl TestApp {
         expect_error_code(self.post_as(token, query, variables).await)
     }
 
+    /// The global id of the film with this slug.
+    pub async fn film_id(&self, slug: &str) -> Value {
+        let query = "query($slug: String!) { film(by: { slug: $slug }) { id } }";
+        self.data(query, json!({ "slug": slug })).await["film"]["id"].clone()
+    }
+
     /// Signs up `username` and returns the bearer token.
     pub async fn sign_up(&self, username: &str) -> String {
         let query = "mutation($i: Credentials!) { signUp(input: $i) { token } }";

@@ -125,7 +125,7 @@ on_both_databases! {
         files.sort();
         let checks = checks();
         let token = app.sign_up("playground_tester").await;
-        let film_id = app.data(r#"{ film(by: { slug: "leaving-las-vegas" }) { id } }"#, json!({})).await["film"]["id"].clone();
+        let film_id = app.film_id("leaving-las-vegas").await;
         for file in &files {
             let check = checks.iter().find(|(name, _)| name == file)
                 .unwrap_or_else(|| panic!("playground/{file} has no check in tests/api/playground.rs"));

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, on_both_databases};
+use crate::helpers::on_both_databases;
 
 const SIGN_IN: &str =
     "mutation($i: Credentials!) { signIn(input: $i) { token user { username } } }";
@@ -12,10 +12,6 @@ const RATE: &str = r#"mutation($i: RateFilmInput!) { rateFilm(input: $i) {
   film { userRatingCount ratingSummary { average count histogram { score count } } viewerRating { score } } } }"#;
 const REMOVE: &str = "mutation($f: ID!) { removeRating(filmId: $f) { removed film { ratingSummary { count average } } } }";
 const FILM: &str = r#"{ film(by: { slug: "leaving-las-vegas" }) { id ratingSummary { average count histogram { score count } } viewerRating { score } } }"#;
-
-async fn film_id(app: &TestApp) -> Value {
-    app.data(FILM, json!({})).await["film"]["id"].clone()
-}
 
 fn histogram(summary: &Value) -> Vec<i64> {
     summary["histogram"]
@@ -69,7 +65,7 @@ on_both_databases! {
     }
 
     async fn rating_creates_replaces_and_removes_with_exact_summaries(app: TestApp) {
-        let film = film_id(&app).await;
+        let film = app.film_id("leaving-las-vegas").await;
         let ben = app.sign_up("ben").await;
         let sera = app.sign_up("sera").await;
         let rate = |score: i64| json!({ "i": { "filmId": film, "score": score } });
@@ -117,7 +113,7 @@ on_both_databases! {
     }
 
     async fn rating_mutations_refuse_bad_input_and_anonymous_viewers(app: TestApp) {
-        let film = film_id(&app).await;
+        let film = app.film_id("leaving-las-vegas").await;
         let ben = app.sign_up("ben").await;
         assert_eq!(app.error_code(RATE, json!({ "i": { "filmId": film, "score": 8 } })).await, "UNAUTHENTICATED");
         assert_eq!(app.error_code(REMOVE, json!({ "f": film })).await, "UNAUTHENTICATED");

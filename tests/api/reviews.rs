@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, on_both_databases};
+use crate::helpers::on_both_databases;
 
 const WRITE: &str = r#"mutation($i: WriteReviewInput!) { writeReview(input: $i) {
   review { id kind author title body score spoiler } film { title reviews(kinds: [USER]) { totalCount } } } }"#;
@@ -13,20 +13,11 @@ const LIST: &str = r#"query($order: ReviewOrder) { film(by: { slug: "leaving-las
 
 const BODY: &str = "Raw, desperate and unforgettable; Cage and Shue are extraordinary.";
 
-async fn film_id(app: &TestApp) -> Value {
-    app.data(
-        r#"{ film(by: { slug: "leaving-las-vegas" }) { id } }"#,
-        json!({}),
-    )
-    .await["film"]["id"]
-        .clone()
-}
-
 const VOTE: &str = "mutation($id: ID!, $helpful: Boolean) { markReviewHelpful(id: $id, helpful: $helpful) { review { author helpfulCount } } }";
 
 on_both_databases! {
     async fn helpful_votes_count_once_per_user_and_order_the_reviews(app: TestApp) {
-        let film = film_id(&app).await;
+        let film = app.film_id("leaving-las-vegas").await;
         let ben = app.sign_up("ben").await;
         let sera = app.sign_up("sera").await;
         let peter = app.sign_up("peter").await;
@@ -49,7 +40,7 @@ on_both_databases! {
     }
 
     async fn a_user_writes_edits_and_deletes_their_review(app: TestApp) {
-        let film = film_id(&app).await;
+        let film = app.film_id("leaving-las-vegas").await;
         let ben = app.sign_up("ben").await;
         let written = app.data_as(&ben, WRITE, json!({ "i": { "filmId": film, "title": "Wrecked me", "body": BODY, "score": 9 } })).await["writeReview"].clone();
         assert_eq!(written["review"]["kind"], "USER");
@@ -74,7 +65,7 @@ on_both_databases! {
     }
 
     async fn nobody_changes_or_deletes_another_users_review(app: TestApp) {
-        let film = film_id(&app).await;
+        let film = app.film_id("leaving-las-vegas").await;
         let ben = app.sign_up("ben").await;
         let yuri = app.sign_up("yuri").await;
         let id = app.data_as(&ben, WRITE, json!({ "i": { "filmId": film, "body": BODY } })).await["writeReview"]["review"]["id"].clone();
@@ -96,7 +87,7 @@ on_both_databases! {
     }
 
     async fn bad_reviews_are_bad_user_input(app: TestApp) {
-        let film = film_id(&app).await;
+        let film = app.film_id("leaving-las-vegas").await;
         let ben = app.sign_up("ben").await;
         let long = "x".repeat(10_001);
         let long_title = "t".repeat(201);
@@ -116,7 +107,7 @@ on_both_databases! {
     }
 
     async fn reviews_list_in_page_order_or_newest_first(app: TestApp) {
-        let film = film_id(&app).await;
+        let film = app.film_id("leaving-las-vegas").await;
         for name in ["ben", "sera", "peter"] {
             let token = app.sign_up(name).await;
             app.data_as(&token, WRITE, json!({ "i": { "filmId": film, "body": format!("{name} says: {BODY}") } })).await;

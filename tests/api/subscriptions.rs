@@ -84,13 +84,7 @@ async fn rate(router: &axum::Router, token: &str, film: &Value, score: i64) {
 /// Subscribes on `listen_on` and rates through `write_through`; both protocols.
 async fn summaries_arrive_after_each_change(app: &TestApp, write_through: &axum::Router) {
     let address = app.serve().await;
-    let film = app
-        .data(
-            r#"{ film(by: { slug: "leaving-las-vegas" }) { id } }"#,
-            json!({}),
-        )
-        .await["film"]["id"]
-        .clone();
+    let film = app.film_id("leaving-las-vegas").await;
     let token = app.sign_up("sera").await;
     let variables = json!({ "f": film });
 
