@@ -57,9 +57,42 @@ pub struct ServeArgs {
     /// Deepest field nesting a query may have.
     #[arg(long, env = "CINEGRAPH_MAX_DEPTH", default_value_t = config::DEFAULT_MAX_DEPTH)]
     pub max_depth: usize,
-    /// Largest query complexity (each field counts 1, times the page size of the lists above it).
+    /// Largest query complexity (each field counts 1, times the page size of the connections above it).
     #[arg(long, env = "CINEGRAPH_MAX_COMPLEXITY", default_value_t = config::DEFAULT_MAX_COMPLEXITY)]
-    pub max_complexity: usize,
+    pub max_complexity: u64,
+    /// Largest query document, in bytes.
+    #[arg(long, env = "CINEGRAPH_MAX_QUERY_BYTES", default_value_t = config::DEFAULT_MAX_QUERY_BYTES)]
+    pub max_query_bytes: usize,
+    /// Most tokens (names, punctuation, values) a query document may have.
+    #[arg(long, env = "CINEGRAPH_MAX_QUERY_TOKENS", default_value_t = config::DEFAULT_MAX_QUERY_TOKENS)]
+    pub max_query_tokens: usize,
+    /// Most aliases in a query, counted with its fragments expanded.
+    #[arg(long, env = "CINEGRAPH_MAX_ALIASES", default_value_t = config::DEFAULT_MAX_ALIASES)]
+    pub max_aliases: u64,
+    /// Most root fields one operation may ask for.
+    #[arg(long, env = "CINEGRAPH_MAX_ROOT_FIELDS", default_value_t = config::DEFAULT_MAX_ROOT_FIELDS)]
+    pub max_root_fields: u64,
+    /// Most directives on one field, fragment spread or inline fragment.
+    #[arg(long, env = "CINEGRAPH_MAX_DIRECTIVES_PER_FIELD", default_value_t = config::DEFAULT_MAX_DIRECTIVES_PER_FIELD)]
+    pub max_directives_per_field: usize,
+    /// Largest request body, in bytes.
+    #[arg(long, env = "CINEGRAPH_MAX_BODY_BYTES", default_value_t = config::DEFAULT_MAX_BODY_BYTES)]
+    pub max_body_bytes: usize,
+    /// Largest `variables` object, in bytes of JSON.
+    #[arg(long, env = "CINEGRAPH_MAX_VARIABLES_BYTES", default_value_t = config::DEFAULT_MAX_VARIABLES_BYTES)]
+    pub max_variables_bytes: usize,
+    /// Most requests in one batched POST (a JSON list); 0 switches batching off.
+    #[arg(long, env = "CINEGRAPH_MAX_BATCH_SIZE", default_value_t = config::DEFAULT_MAX_BATCH_SIZE)]
+    pub max_batch_size: usize,
+    /// Milliseconds one GraphQL request may run before it is stopped with TIMEOUT.
+    #[arg(long, env = "CINEGRAPH_REQUEST_TIME_BUDGET_MS", default_value_t = config::DEFAULT_REQUEST_TIME_BUDGET_MS)]
+    pub request_time_budget_ms: u64,
+    /// Refuse introspection queries (the playground's docs and autocompletion need them).
+    #[arg(long, env = "CINEGRAPH_NO_INTROSPECTION")]
+    pub no_introspection: bool,
+    /// Leave "did you mean ...?" field suggestions out of validation errors.
+    #[arg(long, env = "CINEGRAPH_NO_FIELD_SUGGESTIONS")]
+    pub no_field_suggestions: bool,
     /// Sign-in attempts allowed per minute, per client address and per username.
     #[arg(long, env = "CINEGRAPH_SIGN_IN_PER_MINUTE", default_value_t = config::DEFAULT_SIGN_IN_PER_MINUTE)]
     pub sign_in_per_minute: u32,
@@ -108,8 +141,21 @@ impl ServeArgs {
             listen: self.listen,
             database_url: self.database.database_url.clone(),
             import_bundled_data: !self.no_bundled_data,
-            max_depth: self.max_depth,
-            max_complexity: self.max_complexity,
+            query_limits: config::QueryLimits {
+                max_bytes: self.max_query_bytes,
+                max_tokens: self.max_query_tokens,
+                max_depth: self.max_depth,
+                max_complexity: self.max_complexity,
+                max_aliases: self.max_aliases,
+                max_root_fields: self.max_root_fields,
+                max_directives_per_field: self.max_directives_per_field,
+            },
+            max_body_bytes: self.max_body_bytes,
+            max_variables_bytes: self.max_variables_bytes,
+            max_batch_size: self.max_batch_size,
+            request_time_budget: std::time::Duration::from_millis(self.request_time_budget_ms),
+            introspection: !self.no_introspection,
+            field_suggestions: !self.no_field_suggestions,
             sign_in_per_minute: self.sign_in_per_minute,
             mutations_per_minute: self.mutations_per_minute,
         }
@@ -159,18 +205,66 @@ async fn migrate(args: MigrateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// How long shutdown waits for in-flight requests and open sockets.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Listens at once; migrates and imports in the background, retrying while the
+/// database cannot be reached (`/readyz` answers 503 until then). On SIGTERM or
+/// SIGINT it stops accepting, ends subscriptions, lets in-flight requests
+/// finish (at most `SHUTDOWN_GRACE`) and returns.
 async fn serve(config: Config) -> anyhow::Result<()> {
-    let state = AppState::new(&config).await?;
+    let state = AppState::starting(&config).await?;
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     let address = listener.local_addr()?;
-    tracing::info!(%address, "cinegraph is ready: playground at http://{address}/ , GraphQL at http://{address}/graphql");
-    let app =
-        http::build_router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    tracing::info!(listening = %address, "listening; preparing the database");
+    let preparing = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let prepared = state.prepare_with_retries().await;
+            match &prepared {
+                Ok(()) => {
+                    tracing::info!(%address, "cinegraph is ready: playground at http://{address}/ , GraphQL at http://{address}/graphql")
+                }
+                // Retrying cannot fix this one (a failed migration or import): stop.
+                Err(err) => {
+                    tracing::error!(error = %err, "cannot prepare the database; stopping");
+                    state.begin_shutdown();
+                }
+            }
+            prepared
+        })
+    };
+    let app = http::build_router(state.clone())
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let mut stop_requested = state.shutting_down.clone();
+    let stopping = state.clone();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        tokio::select! {
+            _ = shutdown_signal() => {}
+            _ = stop_requested.wait_for(|stopping| *stopping) => {}
+        }
+        stopping.begin_shutdown();
+    });
+    let mut shutting_down = state.shutting_down.clone();
+    let grace_over = async move {
+        let _ = shutting_down.wait_for(|stopping| *stopping).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        result = server => result?,
+        _ = grace_over => tracing::warn!("requests still running after the grace period; stopping anyway"),
+    }
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(2);
+    while state.open_sockets.load(std::sync::atomic::Ordering::SeqCst) > 0
+        && tokio::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    if preparing.is_finished() {
+        preparing.await??;
+    }
     tracing::info!("cinegraph stopped");
     Ok(())
 }
@@ -191,7 +285,7 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let terminate = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
-    tracing::info!("shutting down: finishing in-flight requests");
+    tracing::info!("shutting down: finishing in-flight requests, closing subscriptions");
 }
 
 #[cfg(test)]

@@ -2,6 +2,9 @@
 //! and environment variables; tests build them with `Config::for_tests`.
 
 use std::net::SocketAddr;
+use std::time::Duration;
+
+pub use crate::graphql::guard::QueryLimits;
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -11,10 +14,20 @@ pub struct Config {
     pub database_url: String,
     /// Import the bundled film pages when the database has no films.
     pub import_bundled_data: bool,
-    /// Deepest nesting of fields a query may have.
-    pub max_depth: usize,
-    /// Largest complexity (fields, multiplied by page sizes) a query may have.
-    pub max_complexity: usize,
+    /// What a query document may hold (depth, complexity, size, aliases, ...).
+    pub query_limits: QueryLimits,
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Largest `variables` object, in bytes of JSON.
+    pub max_variables_bytes: usize,
+    /// Most requests in one batched POST; 0 switches batching off.
+    pub max_batch_size: usize,
+    /// Time one GraphQL request may run before it is stopped with TIMEOUT.
+    pub request_time_budget: Duration,
+    /// Answer introspection queries (GraphiQL needs them).
+    pub introspection: bool,
+    /// Suggest field names in validation errors ("did you mean ...").
+    pub field_suggestions: bool,
     /// Sign-in attempts per minute, per client address and per username.
     pub sign_in_per_minute: u32,
     /// Mutations per minute, per client address and per signed-in user.
@@ -24,7 +37,16 @@ pub struct Config {
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8000";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://cinegraph.db?mode=rwc";
 pub const DEFAULT_MAX_DEPTH: usize = 16;
-pub const DEFAULT_MAX_COMPLEXITY: usize = 50_000;
+pub const DEFAULT_MAX_COMPLEXITY: u64 = 50_000;
+pub const DEFAULT_MAX_QUERY_BYTES: usize = 32 * 1024;
+pub const DEFAULT_MAX_QUERY_TOKENS: usize = 5_000;
+pub const DEFAULT_MAX_ALIASES: u64 = 50;
+pub const DEFAULT_MAX_ROOT_FIELDS: u64 = 30;
+pub const DEFAULT_MAX_DIRECTIVES_PER_FIELD: usize = 4;
+pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
+pub const DEFAULT_MAX_VARIABLES_BYTES: usize = 64 * 1024;
+pub const DEFAULT_MAX_BATCH_SIZE: usize = 10;
+pub const DEFAULT_REQUEST_TIME_BUDGET_MS: u64 = 10_000;
 pub const DEFAULT_SIGN_IN_PER_MINUTE: u32 = 10;
 pub const DEFAULT_MUTATIONS_PER_MINUTE: u32 = 120;
 
@@ -35,11 +57,30 @@ impl Config {
             listen: "127.0.0.1:0".parse().expect("valid address"),
             database_url: database_url.to_string(),
             import_bundled_data: false,
-            max_depth: DEFAULT_MAX_DEPTH,
-            max_complexity: DEFAULT_MAX_COMPLEXITY,
+            query_limits: QueryLimits::default(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_variables_bytes: DEFAULT_MAX_VARIABLES_BYTES,
+            max_batch_size: DEFAULT_MAX_BATCH_SIZE,
+            request_time_budget: Duration::from_millis(DEFAULT_REQUEST_TIME_BUDGET_MS),
+            introspection: true,
+            field_suggestions: true,
             // Tests fire thousands of mutations from one address; the limit tests set their own.
             sign_in_per_minute: 100_000,
             mutations_per_minute: 100_000,
+        }
+    }
+}
+
+impl Default for QueryLimits {
+    fn default() -> Self {
+        Self {
+            max_bytes: DEFAULT_MAX_QUERY_BYTES,
+            max_tokens: DEFAULT_MAX_QUERY_TOKENS,
+            max_depth: DEFAULT_MAX_DEPTH,
+            max_complexity: DEFAULT_MAX_COMPLEXITY,
+            max_aliases: DEFAULT_MAX_ALIASES,
+            max_root_fields: DEFAULT_MAX_ROOT_FIELDS,
+            max_directives_per_field: DEFAULT_MAX_DIRECTIVES_PER_FIELD,
         }
     }
 }

@@ -26,6 +26,9 @@ pub enum AppError {
     Unavailable(#[source] anyhow::Error),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+    /// A request refused by a limit (size, depth, complexity, time, ...), with the limit's own code.
+    #[error("{message}")]
+    Limit { code: &'static str, message: String },
 }
 
 impl AppError {
@@ -50,6 +53,7 @@ impl AppError {
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",
+            Self::Limit { code, .. } => code,
         }
     }
 }
@@ -84,9 +88,7 @@ impl From<DbErr> for AppError {
             Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
                 Self::BadInput("refers to a record that does not exist".into())
             }
-            _ if matches!(err, DbErr::ConnectionAcquire(_) | DbErr::Conn(_)) => {
-                Self::Unavailable(err.into())
-            }
+            _ if is_connection_failure(&err) => Self::Unavailable(err.into()),
             _ => Self::Internal(err.into()),
         }
     }
@@ -97,7 +99,35 @@ impl From<Arc<DbErr>> for AppError {
     fn from(err: Arc<DbErr>) -> Self {
         match Arc::try_unwrap(err) {
             Ok(err) => err.into(),
+            Err(shared) if is_connection_failure(&shared) => {
+                Self::Unavailable(anyhow::anyhow!(shared.to_string()))
+            }
             Err(shared) => Self::Internal(anyhow::anyhow!(shared.to_string())),
         }
+    }
+}
+
+/// True when the database could not be reached or dropped the connection
+/// (down, restarting, or the network between us failed): the client may
+/// retry, and nothing about the cause is its fault.
+pub fn is_connection_failure(err: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error as Sqlx;
+    let sqlx = match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => e,
+        _ => return false,
+    };
+    match sqlx.as_ref() {
+        Sqlx::Io(_)
+        | Sqlx::PoolTimedOut
+        | Sqlx::PoolClosed
+        | Sqlx::WorkerCrashed
+        | Sqlx::Tls(_) => true,
+        // PostgreSQL: connection exceptions (08...), shutting down or starting (57P01-57P03).
+        Sqlx::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
     }
 }

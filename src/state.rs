@@ -1,8 +1,11 @@
 //! The one application state: database pool, schema and settings.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
 
 use sea_orm::DatabaseConnection;
+use tokio::sync::watch;
 
 use crate::config::Config;
 use crate::events::RatingEvents;
@@ -17,26 +20,76 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Abuse limits, shared by the HTTP layer (mutations) and the schema (sign-in).
     pub limiter: Arc<RateLimiter>,
+    /// Set once the database is migrated and the bundled data imported; until
+    /// then `/readyz` says 503 and GraphQL requests get SERVICE_UNAVAILABLE.
+    pub ready: Arc<AtomicBool>,
+    /// Turns true when the server starts shutting down: subscriptions end.
+    pub shutting_down: watch::Receiver<bool>,
+    shutdown: Arc<watch::Sender<bool>>,
+    /// Open WebSocket connections, so shutdown can wait for them to close.
+    pub open_sockets: Arc<AtomicUsize>,
 }
+
+/// First wait between attempts to reach the database at start; it doubles up to `MAX_BACKOFF`.
+const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+const MAX_BACKOFF: Duration = Duration::from_secs(8);
 
 impl AppState {
     /// Connects, migrates, imports the bundled data if asked and the database is
-    /// empty, and builds the schema. Used by `serve` and by the tests alike.
+    /// empty, and builds the schema; fails at once if the database does not
+    /// answer. Used by the tests and the one-shot commands.
     pub async fn new(config: &Config) -> anyhow::Result<Self> {
-        let db = db::connect(&config.database_url)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
-        db::migrate(&db)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot migrate the database: {e}"))?;
-        if config.import_bundled_data {
-            import::import_bundled_if_empty(&db).await?;
-        }
-        Ok(Self::with_database(db, config))
+        let state = Self::starting(config).await?;
+        state.prepare().await?;
+        Ok(state)
     }
 
-    /// The state over an already prepared database.
-    pub fn with_database(db: DatabaseConnection, config: &Config) -> Self {
+    /// The state before the database has answered: a pool that connects on
+    /// first use, and the schema. `serve` listens with it at once and calls
+    /// `prepare_with_retries` in the background.
+    pub async fn starting(config: &Config) -> anyhow::Result<Self> {
+        let db = db::connect_lazy(&config.database_url)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+        Ok(Self::with_database(db, config, false))
+    }
+
+    /// Migrates and imports the bundled data if asked and the database is empty,
+    /// then marks the state ready.
+    pub async fn prepare(&self) -> anyhow::Result<()> {
+        db::migrate(&self.db)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot migrate the database: {e}"))?;
+        if self.config.import_bundled_data {
+            import::import_bundled_if_empty(&self.db).await?;
+        }
+        self.ready.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// `prepare`, retried with backoff while the database cannot be reached
+    /// (it may start after cinegraph). Any other failure is returned.
+    pub async fn prepare_with_retries(&self) -> anyhow::Result<()> {
+        let mut wait = FIRST_BACKOFF;
+        for attempt in 1.. {
+            let error = match self.db.ping().await {
+                Ok(()) => return self.prepare().await,
+                Err(error) => error,
+            };
+            tracing::warn!(
+                attempt,
+                retry_in_ms = wait.as_millis() as u64,
+                %error,
+                "the database is not reachable yet; not ready, retrying"
+            );
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(MAX_BACKOFF);
+        }
+        unreachable!("the retry loop only ends by returning")
+    }
+
+    /// The state over an already prepared database (`ready` says whether it is).
+    pub fn with_database(db: DatabaseConnection, config: &Config, ready: bool) -> Self {
         let limiter = Arc::new(RateLimiter::new(
             config.sign_in_per_minute,
             config.mutations_per_minute,
@@ -44,11 +97,25 @@ impl AppState {
         let events = RatingEvents::new(db.get_database_backend());
         events.listen(config.database_url.clone());
         let schema = build_schema(db.clone(), config, limiter.clone(), events);
+        let (shutdown, shutting_down) = watch::channel(false);
         Self {
             db,
             schema,
             config: Arc::new(config.clone()),
             limiter,
+            ready: Arc::new(AtomicBool::new(ready)),
+            shutting_down,
+            shutdown: Arc::new(shutdown),
+            open_sockets: Arc::new(AtomicUsize::new(0)),
         }
+    }
+
+    /// Tells every subscription to end (their sockets close with 1001).
+    pub fn begin_shutdown(&self) {
+        let _ = self.shutdown.send(true);
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::SeqCst)
     }
 }

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261121_000001_content_model;
 mod m20261121_000002_catalogue;
 mod m20261121_000003_review_votes;
+mod m20261122_000004_content_version;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_content_model::Migration),
             Box::new(m20261121_000002_catalogue::Migration),
             Box::new(m20261121_000003_review_votes::Migration),
+            Box::new(m20261122_000004_content_version::Migration),
         ]
     }
 }

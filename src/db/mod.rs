@@ -1,6 +1,7 @@
 //! Connecting to the database and keeping its schema current.
 
 pub mod bulk;
+pub mod content_version;
 pub mod entities;
 pub mod sql;
 
@@ -13,11 +14,27 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 /// Opens a pool on `url`. SQLite gets WAL and a busy timeout so readers never
 /// block the writer and concurrent writers wait instead of failing.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    Database::connect(options(url)).await
+}
+
+/// A pool that opens its connections on first use, so a server can start (and
+/// say it is not ready) while the database is still down.
+pub async fn connect_lazy(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let mut options = options(url);
+    options.connect_lazy(true);
+    Database::connect(options).await
+}
+
+/// Pool settings. A dead connection (the database restarted) is noticed when
+/// it is taken from the pool and replaced; a request waits at most 5 s for one.
+fn options(url: &str) -> ConnectOptions {
     let mut options = ConnectOptions::new(url.to_string());
     options
         .sqlx_logging(false)
-        .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(5));
+        .connect_timeout(Duration::from_secs(3))
+        .acquire_timeout(Duration::from_secs(5))
+        .test_before_acquire(true);
+
     if url.starts_with("sqlite:") && !url.contains(":memory:") {
         options
             .max_connections(8)
@@ -30,8 +47,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                     .busy_timeout(Duration::from_secs(5))
             });
     }
-    let db = Database::connect(options).await?;
-    Ok(db)
+    options
 }
 
 /// Applies every pending migration.

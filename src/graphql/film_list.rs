@@ -1,10 +1,13 @@
 //! The `films` connection: combinable filters, orderings, keyset pages and
 //! facet counts, all computed in SQL.
 
+use std::future::Future;
+
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 
+use super::aggregate_cache::AggregateCache;
 use super::film::Film;
 use super::ids::{self, NodeKind};
 use super::keyset::{Cursor, KeysetPage, Ordering, SortValue, ValueKind, Window};
@@ -20,7 +23,7 @@ use crate::text::{fold, slugify};
 connection_names!(FilmConnection / FilmEdge);
 
 /// Films matching every condition given (each list matches any of its values).
-#[derive(InputObject, Default, Clone)]
+#[derive(InputObject, Default, Clone, Debug)]
 pub struct FilmFilter {
     /// Genre names or slugs.
     pub genres: Option<Vec<String>>,
@@ -45,7 +48,7 @@ pub struct FilmFilter {
     pub title: Option<String>,
 }
 
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default, Debug)]
 pub enum GenreMatch {
     /// At least one of the genres.
     #[default]
@@ -55,20 +58,20 @@ pub enum GenreMatch {
 }
 
 /// An inclusive range; either end may be left open.
-#[derive(InputObject, Clone, Copy)]
+#[derive(InputObject, Clone, Copy, Debug)]
 pub struct IntRange {
     pub min: Option<i32>,
     pub max: Option<i32>,
 }
 
 /// An inclusive range; either end may be left open.
-#[derive(InputObject, Clone, Copy)]
+#[derive(InputObject, Clone, Copy, Debug)]
 pub struct FloatRange {
     pub min: Option<f64>,
     pub max: Option<f64>,
 }
 
-#[derive(InputObject, Clone)]
+#[derive(InputObject, Clone, Debug)]
 pub struct PersonCredit {
     /// The person's global id (or give `slug`).
     pub id: Option<async_graphql::ID>,
@@ -78,7 +81,7 @@ pub struct PersonCredit {
     pub kinds: Option<Vec<CreditKind>>,
 }
 
-#[derive(InputObject, Clone, Copy)]
+#[derive(InputObject, Clone, Copy, Debug)]
 pub struct ExternalRatingRange {
     pub source: RatingSource,
     pub min: Option<f64>,
@@ -191,6 +194,11 @@ enum Probe {
 }
 
 impl FilmFilter {
+    /// True when which films match changes as users rate films.
+    fn depends_on_ratings(&self) -> bool {
+        self.user_rating_average.is_some()
+    }
+
     /// Appends the filter's conditions (each starting with ` AND `) over alias `f`.
     fn push_conditions(&self, sql: &mut Sql, style: Probe) -> AppResult<()> {
         if let Some(genres) = self.genres.as_ref().filter(|g| !g.is_empty()) {
@@ -340,14 +348,14 @@ pub struct FilmListSummary {
 }
 
 /// How many films of the list have a genre.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Clone)]
 pub struct GenreFacet {
     pub genre: Genre,
     pub count: i64,
 }
 
 /// How many films of the list came out in a decade.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Clone)]
 pub struct DecadeFacet {
     /// The decade's first year, such as 1990.
     pub decade: i32,
@@ -385,7 +393,32 @@ impl FilmFacets {
     }
 }
 
+/// Runs `compute` through the aggregate cache unless the filter's counts move
+/// with user ratings.
+async fn cached<T, F>(
+    ctx: &Context<'_>,
+    what: &str,
+    filter: &FilmFilter,
+    compute: F,
+) -> AppResult<T>
+where
+    T: Clone + Send + Sync + 'static,
+    F: Future<Output = AppResult<T>>,
+{
+    if filter.depends_on_ratings() {
+        return compute.await;
+    }
+    let key = format!("{what} {filter:?}");
+    ctx.data_unchecked::<AggregateCache>()
+        .get_or_compute(db(ctx), key, compute)
+        .await
+}
+
 async fn count_films(ctx: &Context<'_>, filter: &FilmFilter) -> AppResult<i64> {
+    cached(ctx, "total", filter, count_films_now(ctx, filter)).await
+}
+
+async fn count_films_now(ctx: &Context<'_>, filter: &FilmFilter) -> AppResult<i64> {
     let db = db(ctx);
     let mut sql = Sql::new(db.get_database_backend());
     sql.push("SELECT COUNT(*) AS total");
@@ -398,6 +431,10 @@ async fn count_films(ctx: &Context<'_>, filter: &FilmFilter) -> AppResult<i64> {
 }
 
 async fn genre_facets(ctx: &Context<'_>, filter: &FilmFilter) -> AppResult<Vec<GenreFacet>> {
+    cached(ctx, "genres", filter, genre_facets_now(ctx, filter)).await
+}
+
+async fn genre_facets_now(ctx: &Context<'_>, filter: &FilmFilter) -> AppResult<Vec<GenreFacet>> {
     let db = db(ctx);
     let mut sql = Sql::new(db.get_database_backend());
     sql.push("SELECT g.id, g.slug, g.name, counted.total FROM genre g JOIN (SELECT fg.genre_id, COUNT(*) AS total");
@@ -416,6 +453,10 @@ async fn genre_facets(ctx: &Context<'_>, filter: &FilmFilter) -> AppResult<Vec<G
 }
 
 async fn decade_facets(ctx: &Context<'_>, filter: &FilmFilter) -> AppResult<Vec<DecadeFacet>> {
+    cached(ctx, "decades", filter, decade_facets_now(ctx, filter)).await
+}
+
+async fn decade_facets_now(ctx: &Context<'_>, filter: &FilmFilter) -> AppResult<Vec<DecadeFacet>> {
     let db = db(ctx);
     let mut sql = Sql::new(db.get_database_backend());
     sql.push("SELECT (f.release_year / 10) * 10 AS decade, COUNT(*) AS total");

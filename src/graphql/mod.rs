@@ -3,10 +3,12 @@
 //! every domain shares.
 
 mod account;
+mod aggregate_cache;
 mod award;
 mod character;
 mod film;
 mod film_list;
+pub mod guard;
 pub mod ids;
 mod keyset;
 mod loaders;
@@ -66,14 +68,20 @@ pub fn build_schema(
     limiter: std::sync::Arc<crate::limits::RateLimiter>,
     events: crate::events::RatingEvents,
 ) -> AppSchema {
-    schema_builder()
+    let mut builder = schema_builder()
         .data(DataLoader::new(loaders::Db(db.clone()), tokio::spawn))
         .data(limiter)
         .data(events)
         .data(db)
-        .limit_depth(config.max_depth)
-        .limit_complexity(config.max_complexity)
-        .finish()
+        .data(aggregate_cache::AggregateCache::default())
+        .extension(guard::QueryGuard(config.query_limits.clone()));
+    if !config.introspection {
+        builder = builder.disable_introspection();
+    }
+    if !config.field_suggestions {
+        builder = builder.disable_suggestions();
+    }
+    builder.finish()
 }
 
 /// The SDL, without any database: what `cinegraph print-schema` prints.

@@ -4,10 +4,11 @@
 //! id) stays one film: the document's facts win, the catalogue fills the rest.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 
+use chrono::Datelike;
 use chrono::Utc;
-use flate2::read::GzDecoder;
+use flate2::read::MultiGzDecoder;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
@@ -15,9 +16,13 @@ use sea_orm::{
 };
 use serde::Deserialize;
 
-use super::{CATALOGUE_PROVIDERS, ImportError, ORIGIN_CATALOGUE, summaries};
+use super::validate::is_imdb_id;
+use super::{
+    CATALOGUE_PROVIDERS, ImportError, MAX_CATALOGUE_BYTES, ORIGIN_CATALOGUE, json, summaries,
+};
 use crate::db::bulk::BulkInsert;
 use crate::db::bulk::ColumnType::*;
+use crate::db::content_version;
 use crate::db::entities::*;
 use crate::kinds::{BoxOfficeKind, CreditKind, RatingSource};
 use crate::text::{fold, slugify};
@@ -83,85 +88,226 @@ pub struct CatalogueReport {
 
 /// Reads gzip'd JSON Lines; any bad line refuses the whole file with its line number.
 pub fn parse(source: &str, gzipped: &[u8]) -> Result<Vec<CatalogueFilm>, ImportError> {
-    let fail = |line: usize, path: String, message: String| ImportError {
+    let fail = |line: usize, path: &str, message: String| ImportError {
         source: source.to_string(),
-        path: if line == 0 {
-            path
-        } else {
-            format!(
-                "line {line}{}{path}",
-                if path.is_empty() { "" } else { ": " }
-            )
+        path: match (line, path) {
+            (0, _) => path.to_string(),
+            (_, "") => format!("line {line}"),
+            _ => format!("line {line}: {path}"),
         },
         message,
     };
-    let mut text = Vec::new();
-    GzDecoder::new(gzipped)
-        .read_to_end(&mut text)
-        .map_err(|e| fail(0, String::new(), format!("not a readable gzip file: {e}")))?;
+    // Concatenated gzip members are one file, as gzip reads them; a member cut
+    // short or anything else after the last one is refused.
+    let mut bytes = Vec::new();
+    MultiGzDecoder::new(gzipped)
+        .take(MAX_CATALOGUE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| {
+            fail(
+                0,
+                "",
+                format!("not a complete gzip file (cut short or corrupt): {e}"),
+            )
+        })?;
+    if bytes.len() > MAX_CATALOGUE_BYTES {
+        return Err(fail(
+            0,
+            "",
+            format!("decompresses to more than {MAX_CATALOGUE_BYTES} bytes, the limit"),
+        ));
+    }
+    let text = std::str::from_utf8(&bytes).map_err(|e| fail(0, "", json::utf8_error(&bytes, e)))?;
     let mut films = Vec::new();
     let mut seen_wikidata = HashSet::new();
     let mut seen_imdb = HashSet::new();
-    for (index, line) in BufReader::new(text.as_slice()).lines().enumerate() {
+    for (index, line) in text.lines().enumerate() {
         let number = index + 1;
-        let line =
-            line.map_err(|e| fail(number, String::new(), format!("not valid UTF-8 text: {e}")))?;
         if line.trim().is_empty() {
             continue;
         }
-        let mut deserializer = serde_json::Deserializer::from_str(&line);
-        let film: CatalogueFilm = serde_path_to_error::deserialize(&mut deserializer)
-            .map_err(|e| fail(number, e.path().to_string(), e.into_inner().to_string()))?;
-        if film.title.trim().is_empty() {
-            return Err(fail(number, "title".into(), "must not be empty".into()));
-        }
+        let film: CatalogueFilm =
+            json::from_str(line).map_err(|problem| fail(number, &problem.path, problem.message))?;
+        check_film(&film).map_err(|(path, message)| fail(number, &path, message))?;
         if !seen_wikidata.insert(film.wikidata_id.clone()) {
             return Err(fail(
                 number,
-                "wikidataId".into(),
+                "wikidataId",
                 format!("duplicate {}", film.wikidata_id),
             ));
         }
         if let Some(imdb) = &film.imdb_id
             && !seen_imdb.insert(imdb.clone())
         {
-            return Err(fail(number, "imdbId".into(), format!("duplicate {imdb}")));
-        }
-        for (i, rating) in film.ratings.iter().enumerate() {
-            if RatingSource::parse(&rating.source).is_none() {
-                return Err(fail(
-                    number,
-                    format!("ratings[{i}].source"),
-                    format!("unknown source {:?}", rating.source),
-                ));
-            }
-            if !(rating.scale > 0.0 && (0.0..=rating.scale).contains(&rating.value)) {
-                return Err(fail(
-                    number,
-                    format!("ratings[{i}].value"),
-                    format!("{} is outside 0..={}", rating.value, rating.scale),
-                ));
-            }
-        }
-        for (i, figure) in film.box_office.iter().enumerate() {
-            if BoxOfficeKind::parse(&figure.kind).is_none() || figure.amount < 0 {
-                return Err(fail(
-                    number,
-                    format!("boxOffice[{i}]"),
-                    format!("bad figure {} {}", figure.kind, figure.amount),
-                ));
-            }
+            return Err(fail(number, "imdbId", format!("duplicate {imdb}")));
         }
         films.push(film);
     }
+    // Importing replaces every catalogue credit and figure: an empty file would erase them.
+    if films.is_empty() {
+        return Err(fail(0, "", "has no films".into()));
+    }
     Ok(films)
+}
+
+/// The rules of one catalogue line: the JSON path and message of the first one broken.
+fn check_film(film: &CatalogueFilm) -> Result<(), (String, String)> {
+    let fail = |path: String, message: String| Err((path, message));
+    let wikidata = &film.wikidata_id;
+    let digits = wikidata.strip_prefix('Q').unwrap_or("");
+    if digits.is_empty() || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return fail(
+            "wikidataId".into(),
+            format!("{wikidata:?} is not a Wikidata id (Q followed by digits)"),
+        );
+    }
+    if let Some(imdb) = &film.imdb_id
+        && !is_imdb_id(imdb)
+    {
+        return fail(
+            "imdbId".into(),
+            format!("{imdb:?} is not an IMDb id (tt followed by 7 to 9 digits)"),
+        );
+    }
+    if film.title.trim().is_empty() {
+        return fail("title".into(), "must not be empty".into());
+    }
+    // Release sort keys are year * 10,000 + ...: a wild year would overflow them.
+    for (path, year) in [
+        ("year", film.year),
+        ("released", film.released.map(|d| d.year())),
+    ] {
+        if let Some(year) = year
+            && !(1870..=2100).contains(&year)
+        {
+            return fail(path.into(), format!("{year} is not a plausible year"));
+        }
+    }
+    if let Some(minutes) = film.runtime
+        && !(1..=1000).contains(&minutes)
+    {
+        return fail("runtime".into(), "must be between 1 and 1000".into());
+    }
+    // One row per film and value; genres are shared by slug ("Sci-Fi" is "sci fi").
+    for (field, values) in [
+        ("genres", &film.genres),
+        ("countries", &film.countries),
+        ("languages", &film.languages),
+    ] {
+        let mut seen = HashSet::new();
+        for (i, value) in values.iter().enumerate() {
+            let key = if field == "genres" {
+                slugify(value)
+            } else {
+                value.trim().to_string()
+            };
+            if key.is_empty() {
+                return fail(
+                    format!("{field}[{i}]"),
+                    "must contain a letter or a digit".into(),
+                );
+            }
+            if !seen.insert(key) {
+                return fail(format!("{field}[{i}]"), format!("duplicate {value:?}"));
+            }
+        }
+    }
+    for (field, names) in [
+        ("directors", &film.directors),
+        ("writers", &film.writers),
+        ("cast", &film.cast),
+    ] {
+        for (i, name) in names.iter().enumerate() {
+            if name.trim().is_empty() {
+                return fail(format!("{field}[{i}]"), "must not be empty".into());
+            }
+        }
+    }
+    let mut ratings = HashSet::new();
+    for (i, rating) in film.ratings.iter().enumerate() {
+        if RatingSource::parse(&rating.source).is_none() {
+            return fail(
+                format!("ratings[{i}].source"),
+                format!("unknown source {:?}", rating.source),
+            );
+        }
+        if !(rating.scale > 0.0 && (0.0..=rating.scale).contains(&rating.value)) {
+            return fail(
+                format!("ratings[{i}].value"),
+                format!("{} is outside 0..={}", rating.value, rating.scale),
+            );
+        }
+        if rating.votes.is_some_and(|v| v < 0) {
+            return fail(format!("ratings[{i}].votes"), "must not be negative".into());
+        }
+        // A re-import removes earlier figures by these names, so no other may be written.
+        if !CATALOGUE_PROVIDERS.contains(&rating.from.as_str()) {
+            return fail(
+                format!("ratings[{i}].from"),
+                format!(
+                    "unknown provider {:?}; expected one of {CATALOGUE_PROVIDERS:?}",
+                    rating.from
+                ),
+            );
+        }
+        if !ratings.insert((&rating.source, &rating.from)) {
+            return fail(
+                format!("ratings[{i}]"),
+                format!("{} from {} is given twice", rating.source, rating.from),
+            );
+        }
+    }
+    let mut figures = HashSet::new();
+    for (i, figure) in film.box_office.iter().enumerate() {
+        if BoxOfficeKind::parse(&figure.kind).is_none() {
+            return fail(
+                format!("boxOffice[{i}].kind"),
+                format!("unknown kind {:?}", figure.kind),
+            );
+        }
+        if figure.amount < 0 {
+            return fail(
+                format!("boxOffice[{i}].amount"),
+                "must not be negative".into(),
+            );
+        }
+        let currency = &figure.currency;
+        if !(currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase())) {
+            return fail(
+                format!("boxOffice[{i}].currency"),
+                "must be an ISO 4217 code such as USD".into(),
+            );
+        }
+        if !CATALOGUE_PROVIDERS.contains(&figure.source.as_str()) {
+            return fail(
+                format!("boxOffice[{i}].source"),
+                format!(
+                    "unknown provider {:?}; expected one of {CATALOGUE_PROVIDERS:?}",
+                    figure.source
+                ),
+            );
+        }
+        if !figures.insert((&figure.kind, &figure.source)) {
+            return fail(
+                format!("boxOffice[{i}]"),
+                format!("{} from {} is given twice", figure.kind, figure.source),
+            );
+        }
+    }
+    // Not wins <= nominations: the source counts some wins it lists no nomination for.
+    if let Some(awards) = &film.academy_awards
+        && (awards.wins < 0 || awards.nominations < 0)
+    {
+        return fail("academyAwards".into(), "counts must not be negative".into());
+    }
+    Ok(())
 }
 
 /// Imports parsed catalogue films in one transaction; `progress` is told each step.
 pub async fn write(
     db: &DatabaseConnection,
     films: &[CatalogueFilm],
-    progress: &dyn Fn(&str, u64, u64),
+    progress: &(dyn Fn(&str, u64, u64) + Sync),
 ) -> Result<CatalogueReport, DbErr> {
     let txn = db.begin().await?;
     let report = write_in(&txn, films, progress).await?;
@@ -172,10 +318,11 @@ pub async fn write(
 async fn write_in(
     txn: &DatabaseTransaction,
     films: &[CatalogueFilm],
-    progress: &dyn Fn(&str, u64, u64),
+    progress: &(dyn Fn(&str, u64, u64) + Sync),
 ) -> Result<CatalogueReport, DbErr> {
     let mut report = CatalogueReport::default();
     let total = films.len() as u64;
+    content_version::bump(txn).await?;
 
     // People: one per distinct slug of a name (the source has no person ids).
     let people = upsert_people(txn, films).await?;
@@ -418,6 +565,7 @@ async fn upsert_films(
         .collect();
     let now = Utc::now();
     let mut new_rows = Vec::new();
+    let mut merged = HashMap::new();
     for film in films {
         let found = film
             .imdb_id
@@ -425,6 +573,13 @@ async fn upsert_films(
             .and_then(|i| by_imdb.get(i))
             .or_else(|| by_wikidata.get(film.wikidata_id.as_str()));
         if let Some(old) = found {
+            // One line by IMDb id, another by Wikidata id: both would overwrite one film.
+            if let Some(first) = merged.insert(old.id, &film.wikidata_id) {
+                return Err(DbErr::Custom(format!(
+                    "{first} and {} both match the existing film {:?} (by IMDb id or Wikidata id)",
+                    film.wikidata_id, old.slug
+                )));
+            }
             report.merged_with_existing += 1;
             merge_into(txn, old, film).await?;
             continue;
@@ -462,7 +617,17 @@ async fn upsert_films(
         .into_iter()
         .filter_map(|(wikidata, id, hash)| wikidata.map(|w| (w, (id, hash.is_some()))))
         .collect();
-    Ok(films.iter().map(|f| ids[&f.wikidata_id]).collect())
+    films
+        .iter()
+        .map(|f| {
+            ids.get(&f.wikidata_id).copied().ok_or_else(|| {
+                DbErr::Custom(format!(
+                    "{} has no film row after the import",
+                    f.wikidata_id
+                ))
+            })
+        })
+        .collect()
 }
 
 /// The catalogue fills what an existing film lacks; a film page's facts are kept.

@@ -7,12 +7,13 @@ use chrono::Utc;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, TransactionTrait,
+    QueryFilter, QuerySelect, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 
 use super::ImportError;
 use super::document::{FilmPage, FilmRef};
+use crate::db::content_version;
 use crate::db::entities::*;
 use crate::kinds::ARTIST_SEPARATOR;
 use crate::kinds::{CreditKind, ReviewKind};
@@ -46,9 +47,9 @@ pub async fn write(
     db: &DatabaseConnection,
     source: &str,
     page: &FilmPage,
-    text: &str,
+    bytes: &[u8],
 ) -> Result<Outcome, ImportError> {
-    let hash = hex::encode(Sha256::digest(text.as_bytes()));
+    let hash = hex::encode(Sha256::digest(bytes));
     let fail = |err: DbErr| {
         tracing::error!(file = source, error = %err, "import failed; rolled back");
         ImportError {
@@ -58,9 +59,35 @@ pub async fn write(
         }
     };
     let txn = db.begin().await.map_err(fail)?;
+    // Dropping the transaction on this early return rolls it back.
+    if let Some(other) = slug_owner(&txn, page).await.map_err(fail)? {
+        return Err(ImportError {
+            source: source.to_string(),
+            path: "film.slug".to_string(),
+            message: format!(
+                "{:?} is already the slug of another film ({:?}, IMDb id {})",
+                page.film.slug,
+                other.title,
+                other.imdb_id.as_deref().unwrap_or("none")
+            ),
+        });
+    }
     let outcome = write_in(&txn, page, &hash).await.map_err(fail)?;
     txn.commit().await.map_err(fail)?;
     Ok(outcome)
+}
+
+/// Another film that holds the document's slug: the write would fail on the
+/// unique slug without saying which film is in the way.
+async fn slug_owner(
+    txn: &DatabaseTransaction,
+    page: &FilmPage,
+) -> Result<Option<film::Model>, DbErr> {
+    let owner = film::Entity::find()
+        .filter(film::Column::Slug.eq(&page.film.slug))
+        .one(txn)
+        .await?;
+    Ok(owner.filter(|f| f.imdb_id.as_deref() != Some(page.film.imdb_id.as_str())))
 }
 
 async fn write_in(
@@ -85,6 +112,7 @@ async fn write_in(
     } else {
         Outcome::Created
     };
+    content_version::bump(txn).await?;
     let release_year = facts
         .release_year
         .or(facts.release_date.map(|d| chrono::Datelike::year(&d)));
@@ -651,19 +679,33 @@ async fn find_or_create_film(txn: &DatabaseTransaction, film_ref: &FilmRef) -> R
     {
         return Ok(found.id);
     }
+    // The title's slug, else with the year, else with the IMDb id (unique among films).
     let base = slugify(&film_ref.title);
-    let mut slug = base.clone();
-    if film::Entity::find()
-        .filter(film::Column::Slug.eq(&slug))
-        .one(txn)
-        .await?
-        .is_some()
-    {
-        slug = match film_ref.release_year {
-            Some(year) => format!("{base}-{year}"),
-            None => format!("{base}-{}", film_ref.imdb_id),
-        };
+    let id = film_ref.imdb_id.to_lowercase();
+    let mut candidates = Vec::new();
+    if !base.is_empty() {
+        candidates.push(base.clone());
+        if let Some(year) = film_ref.release_year {
+            candidates.push(format!("{base}-{year}"));
+        }
+        candidates.push(format!("{base}-{id}"));
+    } else {
+        candidates.push(id);
     }
+    let taken: Vec<String> = film::Entity::find()
+        .select_only()
+        .column(film::Column::Slug)
+        .filter(film::Column::Slug.is_in(candidates.clone()))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    // With every candidate taken the last goes in, the unique slug refuses it
+    // and the whole document rolls back.
+    let slug = candidates
+        .iter()
+        .find(|c| !taken.contains(c))
+        .unwrap_or(&candidates[candidates.len() - 1])
+        .clone();
     let now = Utc::now();
     let row = film::ActiveModel {
         slug: Set(slug),

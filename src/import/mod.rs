@@ -7,20 +7,26 @@
 pub mod catalogue;
 pub mod document;
 mod film_page;
+mod json;
 mod summaries;
 mod validate;
 
 use std::fmt;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait};
 
 use crate::db::entities::film;
 
+pub use document::FilmPage;
 pub use film_page::Outcome;
 
 /// Largest document accepted; a film page is a few tens of kilobytes.
 pub const MAX_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
+/// Largest catalogue accepted, decompressed (and so compressed too): the
+/// bundled one is 14 MB, and a gzip bomb stops here instead of filling memory.
+pub const MAX_CATALOGUE_BYTES: usize = 256 * 1024 * 1024;
 
 /// Why a document was refused, precisely enough to fix it.
 #[derive(Debug)]
@@ -60,31 +66,32 @@ pub async fn import_bytes(
     source: &str,
     bytes: &[u8],
 ) -> Result<Outcome, ImportError> {
+    let page = parse_document(source, bytes)?;
+    film_page::write(db, source, &page, bytes).await
+}
+
+/// Turns a document's bytes into a checked film page without touching a
+/// database: size, UTF-8, strict JSON, shape, then every rule of `validate`.
+/// Only rules that need the database (a slug taken by another film) are left.
+pub fn parse_document(source: &str, bytes: &[u8]) -> Result<FilmPage, ImportError> {
     if bytes.len() > MAX_DOCUMENT_BYTES {
         return Err(ImportError::whole(
             source,
-            format!(
-                "file is {} bytes; the limit is {MAX_DOCUMENT_BYTES}",
-                bytes.len()
-            ),
+            too_big(bytes.len(), MAX_DOCUMENT_BYTES),
         ));
     }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        ImportError::whole(
-            source,
-            format!(
-                "not valid UTF-8 (first bad byte at offset {})",
-                e.valid_up_to()
-            ),
-        )
-    })?;
-    let page = validate::parse(source, text)?;
-    film_page::write(db, source, &page, text).await
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| ImportError::whole(source, json::utf8_error(bytes, e)))?;
+    validate::parse(source, text)
+}
+
+fn too_big(bytes: impl fmt::Display, limit: usize) -> String {
+    format!("file is {bytes} bytes; the limit is {limit}")
 }
 
 /// Imports every path: a film page (`*.json`), a catalogue (`*.jsonl.gz`), or a
 /// directory of them (sorted by name).
-/// Stops at the first bad document; the ones before it stay imported.
+/// Stops at the first bad file; the ones before it stay imported.
 pub async fn import_paths(
     db: &DatabaseConnection,
     paths: &[PathBuf],
@@ -96,13 +103,37 @@ pub async fn import_paths(
     let mut outcomes = Vec::new();
     for file in files {
         let name = file.display().to_string();
-        let bytes =
-            std::fs::read(&file).map_err(|e| anyhow::anyhow!("{name}: cannot read: {e}"))?;
-        let outcome = import_bytes(db, &name, &bytes).await?;
-        tracing::info!(file = %name, outcome = %outcome, "imported film page");
+        let outcome = if name.ends_with(".jsonl.gz") {
+            let bytes = read_at_most(&file, &name, MAX_CATALOGUE_BYTES)?;
+            Outcome::Catalogue(import_catalogue(db, &name, &bytes).await?.films)
+        } else {
+            let bytes = read_at_most(&file, &name, MAX_DOCUMENT_BYTES)?;
+            let outcome = import_bytes(db, &name, &bytes).await?;
+            tracing::info!(file = %name, outcome = %outcome, "imported film page");
+            outcome
+        };
         outcomes.push((name, outcome));
     }
     Ok(outcomes)
+}
+
+/// Reads a file, refusing one over `limit` bytes before reading it (and, for
+/// what has no size, such as a pipe, once `limit` bytes have come).
+fn read_at_most(path: &Path, name: &str, limit: usize) -> anyhow::Result<Vec<u8>> {
+    let cannot = |e: std::io::Error| anyhow::anyhow!("{name}: cannot read: {e}");
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let size = file.metadata().map_err(cannot)?.len();
+    if size > limit as u64 {
+        anyhow::bail!("{name}: {}", too_big(size, limit));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() > limit {
+        anyhow::bail!("{name}: {}", too_big(format!("over {limit}"), limit));
+    }
+    Ok(bytes)
 }
 
 fn collect_files(path: &Path, files: &mut Vec<PathBuf>) -> anyhow::Result<()> {

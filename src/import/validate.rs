@@ -3,20 +3,19 @@
 
 use std::collections::HashSet;
 
-use super::ImportError;
+use chrono::Datelike;
+
 use super::document::{FORMAT, FilmPage, FilmRef};
+use super::{CATALOGUE_PROVIDERS, ImportError, json};
 use crate::kinds::*;
+use crate::text::slugify;
 
 /// Parses `text` and checks every rule the database and the API rely on.
 pub fn parse(source: &str, text: &str) -> Result<FilmPage, ImportError> {
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let page: FilmPage = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-        let path = err.path().to_string();
-        ImportError {
-            source: source.to_string(),
-            path: if path == "." { String::new() } else { path },
-            message: err.into_inner().to_string(),
-        }
+    let page: FilmPage = json::from_str(text).map_err(|problem| ImportError {
+        source: source.to_string(),
+        path: problem.path,
+        message: problem.message,
     })?;
     let mut check = Checker {
         source,
@@ -27,6 +26,12 @@ pub fn parse(source: &str, text: &str) -> Result<FilmPage, ImportError> {
         Some(first) => Err(first),
         None => Ok(page),
     }
+}
+
+/// `tt` followed by 7 to 9 digits.
+pub fn is_imdb_id(value: &str) -> bool {
+    let digits = value.strip_prefix("tt").unwrap_or("");
+    (7..=9).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 struct Checker<'a> {
@@ -95,10 +100,8 @@ impl Checker<'_> {
     }
 
     fn imdb_id(&mut self, value: &str, path: String) {
-        let digits = value.strip_prefix("tt").unwrap_or("");
-        let ok = (7..=9).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
         self.require(
-            ok,
+            is_imdb_id(value),
             path,
             format!("{value:?} is not an IMDb id (tt followed by 7 to 9 digits)"),
         );
@@ -140,8 +143,10 @@ impl Checker<'_> {
         if let Some(year) = film.release_year {
             self.year(year, "film.releaseYear".into());
         }
+        if let Some(date) = film.release_date {
+            self.year(date.year(), "film.releaseDate".into());
+        }
         if let (Some(date), Some(year)) = (film.release_date, film.release_year) {
-            use chrono::Datelike;
             self.require(
                 date.year() == year,
                 "film.releaseYear",
@@ -155,8 +160,23 @@ impl Checker<'_> {
                 "must be between 1 and 1000",
             );
         }
+        // Genres are shared by slug: "Sci-Fi" and "sci fi" would be one genre listed twice.
+        let mut genres = HashSet::new();
+        for (i, name) in film.genres.iter().enumerate() {
+            let slug = slugify(name);
+            if slug.is_empty() {
+                self.fail(
+                    format!("film.genres[{i}]"),
+                    "must contain a letter or a digit",
+                );
+            } else if !genres.insert(slug) {
+                self.fail(
+                    format!("film.genres[{i}]"),
+                    format!("duplicate genre {name:?} (genres that differ only in case, accents or punctuation are one)"),
+                );
+            }
+        }
         for (field, values) in [
-            ("genres", &film.genres),
             ("countries", &film.countries),
             ("languages", &film.languages),
         ] {
@@ -202,8 +222,17 @@ impl Checker<'_> {
             );
         }
         let mut billing = HashSet::new();
+        let mut given = HashSet::new();
         for (i, credit) in page.credits.iter().enumerate() {
             let path = format!("credits[{i}]");
+            self.require(
+                given.insert((&credit.person, &credit.kind, &credit.character, &credit.job)),
+                path.clone(),
+                format!(
+                    "{} credit of {:?} is given twice",
+                    credit.kind, credit.person
+                ),
+            );
             self.reference(&people, &credit.person, format!("{path}.person"), "person");
             self.kind(
                 &credit.kind,
@@ -324,6 +353,15 @@ impl Checker<'_> {
                 "must be an ISO 4217 code such as USD",
             );
             self.text(&figure.source, format!("{path}.source"));
+            // The catalogue replaces its own figures by these names on every import.
+            self.require(
+                !CATALOGUE_PROVIDERS.contains(&figure.source.as_str()),
+                format!("{path}.source"),
+                format!(
+                    "{:?} is reserved for the catalogue's figures",
+                    figure.source
+                ),
+            );
             self.require(
                 figures.insert((figure.kind.as_str(), figure.source.as_str())),
                 format!("{path}.kind"),
@@ -376,7 +414,12 @@ impl Checker<'_> {
         for (i, nomination) in page.nominations.iter().enumerate() {
             let path = format!("nominations[{i}]");
             self.text(&nomination.organization, format!("{path}.organization"));
-            self.text(&nomination.award, format!("{path}.award"));
+            // Awards are shared by slug, so the name needs a letter or a digit.
+            self.require(
+                !slugify(&nomination.award).is_empty(),
+                format!("{path}.award"),
+                "must contain a letter or a digit",
+            );
             self.text(&nomination.category, format!("{path}.category"));
             self.year(nomination.year, format!("{path}.year"));
             let mut seen = HashSet::new();

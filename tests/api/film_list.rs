@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, on_both_databases};
+use crate::helpers::{TestApp, leaving_las_vegas, on_both_databases};
 
 const FILMS: &str = r#"query($filter: FilmFilter, $order: FilmOrder, $first: Int, $after: String, $last: Int, $before: String) {
   films(filter: $filter, orderBy: $order, first: $first, after: $after, last: $last, before: $before) {
@@ -220,6 +220,34 @@ on_both_databases! {
         let drama = data["facets"]["genres"].as_array().unwrap().iter().find(|g| g["genre"]["slug"] == "drama").unwrap()["count"].clone();
         let narrowed = app.data(query, json!({ "filter": { "countries": ["United States"], "genres": ["drama"] } })).await;
         assert_eq!(narrowed["films"]["totalCount"], drama);
+    }
+
+    async fn counts_follow_imports_and_ratings(app: TestApp) {
+        // Counts are cached per filter: an import must make them current again,
+        // and counts under a user-rating filter must follow every rating.
+        let query = r#"query($filter: FilmFilter) { films(filter: $filter, first: 1) { totalCount facets {
+            genres { genre { slug } count } decades { decade count } } } }"#;
+        let atlantis = json!({ "filter": { "countries": ["Atlantis"] } });
+        assert_eq!(app.data(query, atlantis.clone()).await["films"]["totalCount"], 0);
+        let mut document = leaving_las_vegas();
+        document["film"]["imdbId"] = json!("tt9999991");
+        document["film"]["slug"] = json!("an-atlantis-story");
+        document["film"]["title"] = json!("An Atlantis Story");
+        document["film"]["countries"] = json!(["Atlantis"]);
+        cinegraph::import::import_bytes(&app.db, "atlantis.json", document.to_string().as_bytes()).await.unwrap();
+        let after = app.data(query, atlantis).await["films"].clone();
+        assert_eq!(after["totalCount"], 1);
+        assert_eq!(after["facets"]["decades"], json!([{ "decade": 1990, "count": 1 }]));
+        let drama = after["facets"]["genres"].as_array().unwrap().iter().find(|g| g["genre"]["slug"] == "drama").cloned();
+        assert_eq!(drama.unwrap()["count"], 1);
+
+        let rated = json!({ "filter": { "userRatingAverage": { "min": 8 } } });
+        assert_eq!(app.data(query, rated.clone()).await["films"]["totalCount"], 0);
+        let token = app.sign_up("counter").await;
+        let rate = r#"mutation($i: RateFilmInput!) { rateFilm(input: $i) { rating { score } } }"#;
+        let film = app.film_id("an-atlantis-story").await;
+        app.data_as(&token, rate, json!({ "i": { "filmId": film, "score": 9 } })).await;
+        assert_eq!(app.data(query, rated).await["films"]["totalCount"], 1);
     }
 
     async fn a_page_of_films_with_casts_and_directors_costs_a_fixed_number_of_statements(app: TestApp) {

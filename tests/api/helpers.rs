@@ -124,13 +124,27 @@ impl TestApp {
         cinegraph::import::import_bundled_pages(&db)
             .await
             .expect("import the bundled film pages");
-        let state = AppState::with_database(db.clone(), &config);
+        let state = AppState::with_database(db.clone(), &config, true);
         Self {
             router: cinegraph::http::build_router(state),
             db,
             statements,
             url: url.to_string(),
             _postgres: postgres,
+            sqlite_file: None,
+        }
+    }
+
+    /// A server over a database another `TestApp` prepared (and drops).
+    pub async fn over_existing_database(url: &str) -> Self {
+        let db = cinegraph::db::connect(url).await.expect("connect");
+        let state = AppState::with_database(db.clone(), &Config::for_tests(url), true);
+        Self {
+            router: cinegraph::http::build_router(state),
+            db,
+            statements: Arc::default(),
+            url: url.to_string(),
+            _postgres: None,
             sqlite_file: None,
         }
     }
@@ -147,7 +161,7 @@ impl TestApp {
     /// Another server (its own pool, schema and event listener) on the same database.
     pub async fn second_server(&self) -> Router {
         let db = cinegraph::db::connect(&self.url).await.expect("connect");
-        let state = AppState::with_database(db, &Config::for_tests(&self.url));
+        let state = AppState::with_database(db, &Config::for_tests(&self.url), true);
         cinegraph::http::build_router(state)
     }
 

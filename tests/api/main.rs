@@ -5,8 +5,10 @@ mod helpers;
 
 mod catalogue;
 mod concurrency;
+mod faults;
 mod film_list;
 mod film_page;
+mod hostile;
 mod http;
 mod import;
 mod limits;

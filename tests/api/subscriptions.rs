@@ -130,6 +130,16 @@ async fn summaries_arrive_after_each_change(app: &TestApp, write_through: &axum:
         json!({ "count": 1, "average": 6.0 })
     );
 
+    // Mutations do not go over the socket (their rate limits live on POST).
+    let mutation =
+        r#"mutation($f: ID!) { rateFilm(input: { filmId: $f, score: 3 }) { rating { score } } }"#;
+    send(&mut modern, json!({ "id": "2", "type": "subscribe", "payload": { "query": mutation, "variables": variables } })).await;
+    let refused_mutation = next(&mut modern).await.unwrap();
+    assert_eq!(
+        refused_mutation["payload"]["errors"][0]["extensions"]["code"], "METHOD_NOT_ALLOWED",
+        "{refused_mutation}"
+    );
+
     // A bad token in connection_init is refused.
     let mut refused = connect(
         address,

@@ -1,0 +1,320 @@
+//! GraphQL over HTTP as the graphql-over-http specification has it (the
+//! `graphql-http` audit in `tests/http-audit` checks a live server in `.ci/run`):
+//! what a request may look like, which media type answers it, and which status
+//! code each outcome gets.
+//!
+//! async-graphql-axum's extractor is not used: it accepts `text/plain` and
+//! `multipart/*` bodies (doors for cross-site request forgery, since browsers
+//! send those cross-origin without a preflight) and always answers 200.
+
+use std::collections::HashMap;
+
+use async_graphql::Variables;
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use crate::config::Config;
+
+/// The two media types a GraphQL response can be sent as.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum MediaType {
+    /// `application/graphql-response+json`: status codes tell request errors apart.
+    GraphQLResponse,
+    /// `application/json`: the traditional type; every GraphQL response is a 200.
+    Json,
+}
+
+impl MediaType {
+    fn header(self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            Self::GraphQLResponse => "application/graphql-response+json; charset=utf-8",
+            Self::Json => "application/json; charset=utf-8",
+        })
+    }
+}
+
+/// A request refused before GraphQL sees it.
+#[derive(Debug)]
+pub struct HttpError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub media: MediaType,
+}
+
+impl HttpError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            media: MediaType::Json,
+        }
+    }
+
+    fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+    }
+
+    pub fn answered_as(mut self, media: MediaType) -> Self {
+        self.media = media;
+        self
+    }
+}
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        let body =
+            json!({ "errors": [{ "message": self.message, "extensions": { "code": self.code } }] });
+        let mut response = (self.status, body.to_string()).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, self.media.header());
+        if self.status == StatusCode::METHOD_NOT_ALLOWED {
+            headers.insert(header::ALLOW, HeaderValue::from_static("POST"));
+        }
+        response
+    }
+}
+
+/// The media type to answer with, from `Accept`. No `Accept`, `*/*` and
+/// `application/*` get `application/json`, as the specification asks for
+/// clients that predate the newer type; a list that accepts neither type is 406.
+pub fn negotiate(headers: &HeaderMap) -> Result<MediaType, HttpError> {
+    let not_acceptable = || {
+        HttpError::new(
+            StatusCode::NOT_ACCEPTABLE,
+            "NOT_ACCEPTABLE",
+            "responses are application/graphql-response+json or application/json; Accept allows neither",
+        )
+    };
+    let Some(accept) = headers.get(header::ACCEPT) else {
+        return Ok(MediaType::Json);
+    };
+    let accept = accept.to_str().map_err(|_| not_acceptable())?;
+    if accept.trim().is_empty() {
+        return Ok(MediaType::Json);
+    }
+    // The best (quality, exactness) wins; on a tie the first listed.
+    let mut best: Option<(f32, u8, MediaType)> = None;
+    for range in accept.split(',') {
+        let mut parts = range.split(';');
+        let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let quality = parts
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .and_then(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        let (media, exactness) = match media.as_str() {
+            "application/graphql-response+json" => (MediaType::GraphQLResponse, 2),
+            "application/json" => (MediaType::Json, 2),
+            "application/*" | "*/*" => (MediaType::Json, 1),
+            _ => continue,
+        };
+        if quality > 0.0 && best.is_none_or(|(q, e, _)| (quality, exactness) > (q, e)) {
+            best = Some((quality, exactness, media));
+        }
+    }
+    best.map(|(_, _, media)| media).ok_or_else(not_acceptable)
+}
+
+/// One GraphQL request, checked for shape.
+#[derive(Debug)]
+pub struct Params {
+    pub query: String,
+    pub operation_name: Option<String>,
+    pub variables: Variables,
+}
+
+/// What a POST body holds: one request or a batch of them.
+pub enum PostBody {
+    Single(Params),
+    Batch(Vec<Params>),
+}
+
+/// Reads and checks a POST: JSON only (415 otherwise), within the body limit
+/// (413), a JSON object or, when batching is on, a list of them (400).
+pub async fn read_post(
+    config: &Config,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<PostBody, HttpError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    if !essence.eq_ignore_ascii_case("application/json") {
+        return Err(HttpError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "send the request as Content-Type: application/json",
+        ));
+    }
+    let bytes = axum::body::to_bytes(body, config.max_body_bytes)
+        .await
+        .map_err(|_| {
+            HttpError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                format!("the body is larger than {} bytes", config.max_body_bytes),
+            )
+        })?;
+    let value: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| HttpError::bad_request(format!("the body is not valid JSON: {e}")))?;
+    match value {
+        Value::Array(items) => {
+            if config.max_batch_size == 0 {
+                return Err(HttpError::bad_request(
+                    "batched requests are switched off; send one request per POST",
+                ));
+            }
+            if items.is_empty() || items.len() > config.max_batch_size {
+                return Err(HttpError::new(
+                    StatusCode::BAD_REQUEST,
+                    "BATCH_TOO_LARGE",
+                    format!(
+                        "a batch holds 1 to {} requests; this one has {}",
+                        config.max_batch_size,
+                        items.len()
+                    ),
+                ));
+            }
+            let params = items
+                .into_iter()
+                .map(|item| match item {
+                    Value::Object(fields) => params_from_json(config, fields),
+                    _ => Err(HttpError::bad_request(
+                        "each request of a batch must be a JSON object",
+                    )),
+                })
+                .collect::<Result<_, _>>()?;
+            Ok(PostBody::Batch(params))
+        }
+        Value::Object(fields) => Ok(PostBody::Single(params_from_json(config, fields)?)),
+        _ => Err(HttpError::bad_request(
+            "the body must be a JSON object with a `query`",
+        )),
+    }
+}
+
+fn params_from_json(config: &Config, mut fields: Map<String, Value>) -> Result<Params, HttpError> {
+    let query = match fields.remove("query") {
+        Some(Value::String(query)) => query,
+        None | Some(Value::Null) => {
+            return Err(HttpError::bad_request("the request has no `query`"));
+        }
+        Some(_) => return Err(HttpError::bad_request("`query` must be a string")),
+    };
+    let operation_name = match fields.remove("operationName") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(name)) => Some(name),
+        Some(_) => {
+            return Err(HttpError::bad_request(
+                "`operationName` must be a string or null",
+            ));
+        }
+    };
+    let variables = match fields.remove("variables") {
+        None | Some(Value::Null) => Variables::default(),
+        Some(value @ Value::Object(_)) => variables(config, value)?,
+        Some(_) => {
+            return Err(HttpError::bad_request(
+                "`variables` must be an object or null",
+            ));
+        }
+    };
+    match fields.remove("extensions") {
+        None | Some(Value::Null) | Some(Value::Object(_)) => {}
+        Some(_) => {
+            return Err(HttpError::bad_request(
+                "`extensions` must be an object or null",
+            ));
+        }
+    }
+    Ok(Params {
+        query,
+        operation_name,
+        variables,
+    })
+}
+
+fn variables(config: &Config, value: Value) -> Result<Variables, HttpError> {
+    let size = value.to_string().len();
+    if size > config.max_variables_bytes {
+        return Err(HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "VARIABLES_TOO_LARGE",
+            format!(
+                "the variables take {size} bytes; at most {} are accepted",
+                config.max_variables_bytes
+            ),
+        ));
+    }
+    Ok(Variables::from_json(value))
+}
+
+/// Reads a GET: `query`, and `variables`/`extensions` as JSON text.
+pub fn read_get(config: &Config, raw_query: Option<&str>) -> Result<Params, HttpError> {
+    let pairs: HashMap<String, String> = serde_urlencoded::from_str(raw_query.unwrap_or(""))
+        .map_err(|e| HttpError::bad_request(format!("the query string does not decode: {e}")))?;
+    let mut fields = Map::new();
+    for (key, text) in pairs {
+        let value = match key.as_str() {
+            "variables" | "extensions" => serde_json::from_str(&text)
+                .map_err(|e| HttpError::bad_request(format!("`{key}` is not valid JSON: {e}")))?,
+            _ => Value::String(text),
+        };
+        fields.insert(key, value);
+    }
+    params_from_json(config, fields)
+}
+
+/// Sends a GraphQL response. With `application/graphql-response+json`, a
+/// request error (no data: the document did not parse or validate, a variable
+/// did not coerce, a limit refused it) gets a 4xx/5xx status and no `data`
+/// entry; with `application/json` every GraphQL response is a 200.
+pub fn respond(media: MediaType, response: &async_graphql::Response) -> Response {
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let mut body = serde_json::to_value(response).unwrap_or_else(|_| json!({}));
+    let mut status = StatusCode::OK;
+    if request_error && media == MediaType::GraphQLResponse {
+        if let Some(object) = body.as_object_mut() {
+            object.remove("data");
+        }
+        let code = response.errors[0]
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+            .and_then(|c| match c {
+                async_graphql::Value::String(code) => Some(code.clone()),
+                _ => None,
+            });
+        status = match code.as_deref() {
+            Some("RATE_LIMITED") => StatusCode::TOO_MANY_REQUESTS,
+            Some("SERVICE_UNAVAILABLE") => StatusCode::SERVICE_UNAVAILABLE,
+            Some("INTERNAL_SERVER_ERROR") => StatusCode::INTERNAL_SERVER_ERROR,
+            Some("TIMEOUT") => StatusCode::GATEWAY_TIMEOUT,
+            Some("UNAUTHENTICATED") => StatusCode::UNAUTHORIZED,
+            _ => StatusCode::BAD_REQUEST,
+        };
+    }
+    let mut answer = (status, body.to_string()).into_response();
+    answer
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, media.header());
+    answer
+}
+
+/// A batch's responses, in order, as one JSON list (always 200: each entry
+/// carries its own errors).
+pub fn respond_batch(media: MediaType, responses: &[async_graphql::Response]) -> Response {
+    let body = serde_json::to_string(responses).unwrap_or_else(|_| "[]".into());
+    let mut answer = (StatusCode::OK, body).into_response();
+    answer
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, media.header());
+    answer
+}
