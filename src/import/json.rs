@@ -3,8 +3,9 @@
 //!
 //! serde_json alone keeps the last of two equal keys when it builds a map or a
 //! `Value` (derived structs refuse them, but only while no field is a map),
-//! ignores nothing after the value only when asked (`Deserializer::end`), and
-//! accepts `\u0000`, which PostgreSQL cannot store in text.
+//! looks past the value only when asked (`Deserializer::end`: without it a
+//! second document after the first was ignored), and accepts `\u0000`, which
+//! PostgreSQL cannot store in text.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -40,12 +41,11 @@ pub fn utf8_error(bytes: &[u8], error: std::str::Utf8Error) -> String {
     let at = error.valid_up_to();
     let before = &bytes[..at];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let column = at
-        - before
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1)
-        + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = at - line_start + 1;
     format!(
         "not valid UTF-8: bad byte 0x{:02x} at line {line} column {column}",
         bytes[at]
