@@ -40,7 +40,8 @@ pub enum Command {
 #[derive(Args, Debug, Clone)]
 pub struct DatabaseArgs {
     /// Database URL: sqlite://FILE?mode=rwc or postgres://USER@HOST/DB.
-    #[arg(long, env = "DATABASE_URL", default_value = config::DEFAULT_DATABASE_URL)]
+    // Global, so `migrate status --database-url URL` works as well as `migrate --database-url URL status`.
+    #[arg(long, global = true, env = "DATABASE_URL", default_value = config::DEFAULT_DATABASE_URL)]
     pub database_url: String,
 }
 
@@ -99,6 +100,13 @@ pub struct ServeArgs {
     /// Mutations allowed per minute, per client address and per signed-in user.
     #[arg(long, env = "CINEGRAPH_MUTATIONS_PER_MINUTE", default_value_t = config::DEFAULT_MUTATIONS_PER_MINUTE)]
     pub mutations_per_minute: u32,
+    /// GraphQL requests taking at least this many milliseconds are logged as warnings, with their query.
+    #[arg(long, env = "CINEGRAPH_SLOW_OPERATION_MS", default_value_t = config::DEFAULT_SLOW_OPERATION_MS)]
+    pub slow_operation_ms: u64,
+    /// Send traces to this OpenTelemetry collector (OTLP/HTTP traces URL, e.g.
+    /// http://127.0.0.1:4318/v1/traces). Needs a build with `--features otel`.
+    #[arg(long, env = "CINEGRAPH_OTLP_ENDPOINT")]
+    pub otlp_endpoint: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -158,6 +166,18 @@ impl ServeArgs {
             field_suggestions: !self.no_field_suggestions,
             sign_in_per_minute: self.sign_in_per_minute,
             mutations_per_minute: self.mutations_per_minute,
+            slow_operation: std::time::Duration::from_millis(self.slow_operation_ms),
+        }
+    }
+}
+
+impl Cli {
+    /// Where traces go, when the command serves and one was given.
+    pub fn otlp_endpoint(&self) -> Option<&str> {
+        match &self.command {
+            None => self.serve.otlp_endpoint.as_deref(),
+            Some(Command::Serve(args)) => args.otlp_endpoint.as_deref(),
+            Some(_) => None,
         }
     }
 }
@@ -182,9 +202,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn open(args: &DatabaseArgs) -> anyhow::Result<sea_orm::DatabaseConnection> {
-    let db = db::connect(&args.database_url)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+    let db = db::connect(&args.database_url).await.map_err(cannot_open)?;
     db::migrate(&db).await?;
     Ok(db)
 }
@@ -192,7 +210,7 @@ async fn open(args: &DatabaseArgs) -> anyhow::Result<sea_orm::DatabaseConnection
 async fn migrate(args: MigrateArgs) -> anyhow::Result<()> {
     let db = db::connect(&args.database.database_url)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+        .map_err(cannot_open)?;
     match args.action {
         MigrateAction::Up => Migrator::up(&db, None).await?,
         MigrateAction::Down { all: true, .. } => Migrator::down(&db, None).await?,
@@ -203,6 +221,13 @@ async fn migrate(args: MigrateArgs) -> anyhow::Result<()> {
         println!("{}\t{}", migration.status(), migration.name());
     }
     Ok(())
+}
+
+/// The error for a database that does not open, saying what to check.
+fn cannot_open(err: sea_orm::DbErr) -> anyhow::Error {
+    anyhow::anyhow!(
+        "cannot open the database: {err} (check --database-url or DATABASE_URL, and that the database server is running)"
+    )
 }
 
 /// How long shutdown waits for in-flight requests and open sockets.
@@ -216,7 +241,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let state = AppState::starting(&config).await?;
     let listener = TcpListener::bind(config.listen)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot listen on {}: {e} (is another server using it? choose another address with --listen or CINEGRAPH_LISTEN; port 0 picks a free one)",
+                config.listen
+            )
+        })?;
     let address = listener.local_addr()?;
     tracing::info!(listening = %address, "listening; preparing the database");
     let preparing = {

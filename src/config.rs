@@ -32,6 +32,8 @@ pub struct Config {
     pub sign_in_per_minute: u32,
     /// Mutations per minute, per client address and per signed-in user.
     pub mutations_per_minute: u32,
+    /// GraphQL requests taking at least this long are logged as warnings, with their query.
+    pub slow_operation: Duration,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8000";
@@ -49,6 +51,7 @@ pub const DEFAULT_MAX_BATCH_SIZE: usize = 10;
 pub const DEFAULT_REQUEST_TIME_BUDGET_MS: u64 = 10_000;
 pub const DEFAULT_SIGN_IN_PER_MINUTE: u32 = 10;
 pub const DEFAULT_MUTATIONS_PER_MINUTE: u32 = 120;
+pub const DEFAULT_SLOW_OPERATION_MS: u64 = 1_000;
 
 impl Config {
     /// An in-memory SQLite database (or `database_url`), real migrations, no bundled import.
@@ -67,6 +70,7 @@ impl Config {
             // Tests fire thousands of mutations from one address; the limit tests set their own.
             sign_in_per_minute: 100_000,
             mutations_per_minute: 100_000,
+            slow_operation: Duration::from_millis(DEFAULT_SLOW_OPERATION_MS),
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::events::RatingEvents;
 use crate::graphql::{AppSchema, build_schema};
 use crate::limits::RateLimiter;
+use crate::telemetry::metrics::Metrics;
 use crate::{db, import};
 
 #[derive(Clone)]
@@ -28,6 +29,8 @@ pub struct AppState {
     shutdown: Arc<watch::Sender<bool>>,
     /// Open WebSocket connections, so shutdown can wait for them to close.
     pub open_sockets: Arc<AtomicUsize>,
+    /// What `/metrics` reports: requests, errors, statement times, the pool.
+    pub metrics: Arc<Metrics>,
 }
 
 /// First wait between attempts to reach the database at start; it doubles up to `MAX_BACKOFF`.
@@ -48,9 +51,9 @@ impl AppState {
     /// first use, and the schema. `serve` listens with it at once and calls
     /// `prepare_with_retries` in the background.
     pub async fn starting(config: &Config) -> anyhow::Result<Self> {
-        let db = db::connect_lazy(&config.database_url)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+        let db = db::connect_lazy(&config.database_url).await.map_err(|e| {
+            anyhow::anyhow!("cannot open the database: {e} (check --database-url or DATABASE_URL)")
+        })?;
         Ok(Self::with_database(db, config, false))
     }
 
@@ -89,7 +92,13 @@ impl AppState {
     }
 
     /// The state over an already prepared database (`ready` says whether it is).
-    pub fn with_database(db: DatabaseConnection, config: &Config, ready: bool) -> Self {
+    pub fn with_database(mut db: DatabaseConnection, config: &Config, ready: bool) -> Self {
+        // Set before any clone of the handle is made, so every clone reports.
+        let metrics = Arc::new(Metrics::new());
+        let statements = metrics.clone();
+        db.set_metric_callback(move |info| {
+            statements.record_statement(&info.statement.sql, info.elapsed, info.failed)
+        });
         let limiter = Arc::new(RateLimiter::new(
             config.sign_in_per_minute,
             config.mutations_per_minute,
@@ -107,6 +116,7 @@ impl AppState {
             shutting_down,
             shutdown: Arc::new(shutdown),
             open_sockets: Arc::new(AtomicUsize::new(0)),
+            metrics,
         }
     }
 

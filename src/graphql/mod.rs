@@ -18,6 +18,7 @@ mod person;
 mod person_list;
 mod product;
 mod rating;
+pub mod response_order;
 mod review;
 mod search;
 mod sections;

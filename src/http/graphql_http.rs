@@ -278,12 +278,12 @@ pub fn respond(media: MediaType, response: &async_graphql::Response) -> Response
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
-    let mut body = serde_json::to_value(response).unwrap_or_else(|_| json!({}));
+    // Serialised straight from the response, so fields keep the order the
+    // query asked for them in (a detour through serde_json::Value sorts keys).
+    let mut body = serde_json::to_string(response);
     let mut status = StatusCode::OK;
     if request_error && media == MediaType::GraphQLResponse {
-        if let Some(object) = body.as_object_mut() {
-            object.remove("data");
-        }
+        body = serde_json::to_string(&json!({ "errors": response.errors }));
         let code = response.errors[0]
             .extensions
             .as_ref()
@@ -301,7 +301,8 @@ pub fn respond(media: MediaType, response: &async_graphql::Response) -> Response
             _ => StatusCode::BAD_REQUEST,
         };
     }
-    let mut answer = (status, body.to_string()).into_response();
+    let body = body.unwrap_or_else(|_| r#"{"errors":[{"message":"the response could not be serialised","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}"#.to_string());
+    let mut answer = (status, body).into_response();
     answer
         .headers_mut()
         .insert(header::CONTENT_TYPE, media.header());

@@ -3,22 +3,22 @@
 
 mod graphql_http;
 mod playground;
+mod websocket;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_graphql::ErrorExtensions;
 use async_graphql::parser::types::OperationType;
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::Router;
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use axum::extract::{ConnectInfo, RawQuery, State, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{Extensions, HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use futures_util::{FutureExt, SinkExt, StreamExt};
+use futures_util::FutureExt;
+use tower_http::compression::CompressionLayer;
 use tower_http::cors::CorsLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -28,8 +28,10 @@ use tower_http::trace::TraceLayer;
 use self::graphql_http::{
     HttpError, Params, PostBody, negotiate, read_get, read_post, respond, respond_batch,
 };
+pub use self::playground::EXAMPLE_COUNT;
 use crate::error::AppError;
 use crate::graphql::guard;
+use crate::graphql::response_order::order_as_requested;
 use crate::limits::{ClientAddress, Scope};
 use crate::state::AppState;
 
@@ -37,8 +39,13 @@ pub fn build_router(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
     Router::new()
         .route("/", get(playground::page))
+        .route(
+            "/playground/{file}",
+            get(playground::asset).layer(CompressionLayer::new()),
+        )
         .route("/graphql", get(graphql_get).post(graphql_post))
-        .route("/graphql/ws", get(graphql_ws))
+        .route("/graphql/ws", get(websocket::graphql_ws))
+        .route("/metrics", get(metrics))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/schema.graphql", get(schema_sdl))
@@ -136,15 +143,84 @@ fn client_address(extensions: &Extensions) -> ClientAddress {
     ClientAddress(address.unwrap_or_else(|| "unknown".to_string()))
 }
 
-/// Runs a request and gives every error a machine-readable code: errors from
-/// resolvers carry theirs; the parser's, the validator's and argument
-/// coercion's get one here. Refuses (as HTTP) a mutation sent over GET.
+/// The operation a request runs, as logs and metrics name it.
+struct Operation {
+    /// The operation's name; None for an anonymous one.
+    name: Option<String>,
+    /// `query`, `mutation`, `subscription`, or `unknown` before it parses.
+    kind: &'static str,
+}
+
+/// Runs one GraphQL request and reports it: a log line with its operation,
+/// kind, duration and error codes (a warning with the query text when it took
+/// longer than the slow-operation threshold), and the request metrics.
 async fn execute(
     state: &AppState,
     headers: &HeaderMap,
     extensions: &Extensions,
     params: Params,
     over_get: bool,
+) -> Result<async_graphql::Response, HttpError> {
+    let started = Instant::now();
+    let query = params.query.clone();
+    let mut operation = Operation {
+        name: params.operation_name.clone(),
+        kind: "unknown",
+    };
+    let outcome = run_request(state, headers, extensions, params, over_get, &mut operation).await;
+    let elapsed = started.elapsed();
+    let codes: Vec<&str> = match &outcome {
+        Ok(response) => response
+            .errors
+            .iter()
+            .filter_map(|error| match error.extensions.as_ref()?.get("code")? {
+                async_graphql::Value::String(code) => Some(code.as_str()),
+                _ => None,
+            })
+            .collect(),
+        Err(err) => vec![err.code],
+    };
+    state.metrics.record_operation(
+        operation.name.as_deref(),
+        operation.kind,
+        elapsed,
+        codes.iter().copied(),
+    );
+    let operation_name = operation.name.as_deref().unwrap_or("-");
+    let duration_ms = elapsed.as_secs_f64() * 1000.0;
+    let errors = codes.join(",");
+    if elapsed >= state.config.slow_operation {
+        let query = crate::telemetry::loggable_query(&query, operation.kind == "mutation");
+        tracing::warn!(
+            operation = operation_name,
+            kind = operation.kind,
+            duration_ms,
+            errors,
+            query,
+            "slow graphql operation"
+        );
+    } else {
+        tracing::info!(
+            operation = operation_name,
+            kind = operation.kind,
+            duration_ms,
+            errors,
+            "graphql operation"
+        );
+    }
+    outcome
+}
+
+/// Runs a request and gives every error a machine-readable code: errors from
+/// resolvers carry theirs; the parser's, the validator's and argument
+/// coercion's get one here. Refuses (as HTTP) a mutation sent over GET.
+async fn run_request(
+    state: &AppState,
+    headers: &HeaderMap,
+    extensions: &Extensions,
+    params: Params,
+    over_get: bool,
+    operation: &mut Operation,
 ) -> Result<async_graphql::Response, HttpError> {
     if !state.is_ready() {
         return Ok(refuse(AppError::Unavailable(anyhow::anyhow!("not ready"))));
@@ -159,7 +235,8 @@ async fn execute(
         request = request.operation_name(name);
     }
     let parsed = request.parsed_query().is_ok();
-    let mutation = is_mutation(&mut request);
+    *operation = selected_operation(&mut request);
+    let mutation = operation.kind == "mutation";
     if mutation && over_get {
         return Err(HttpError::new(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -181,8 +258,13 @@ async fn execute(
     }
     let request_id = request_id_of(headers);
     let budget = state.config.request_time_budget;
+    let document = request.parsed_query().ok().cloned();
+    let operation_name = request.operation_name.clone();
     let mut response = run_guarded(state.schema.execute(request), budget, &request_id).await;
     label_errors(&mut response, parsed);
+    if let Some(document) = document {
+        order_as_requested(&document, operation_name.as_deref(), &mut response.data);
+    }
     Ok(response)
 }
 
@@ -258,76 +340,6 @@ fn label_errors(response: &mut async_graphql::Response, parsed: bool) {
     }
 }
 
-/// Subscriptions over WebSocket, in both protocols clients use:
-/// `graphql-transport-ws` and the older `graphql-ws`. A bearer token goes in the
-/// `connection_init` payload (`{"Authorization": "Bearer <token>"}`); a bad one
-/// refuses the connection.
-async fn graphql_ws(
-    State(state): State<AppState>,
-    protocol: GraphQLProtocol,
-    upgrade: WebSocketUpgrade,
-) -> Response {
-    upgrade
-        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| serve_socket(state, socket, protocol))
-}
-
-/// Serves one WebSocket until the client leaves or the server shuts down;
-/// on shutdown the client's messages stop being read, its subscriptions end,
-/// and the socket closes with 1001 (going away), so clients know to reconnect.
-async fn serve_socket(state: AppState, socket: WebSocket, protocol: GraphQLProtocol) {
-    state.open_sockets.fetch_add(1, Ordering::SeqCst);
-    let (mut socket_sink, socket_stream) = socket.split();
-    let mut shutting_down = state.shutting_down.clone();
-    let input = socket_stream.take_until(async move {
-        let _ = shutting_down.wait_for(|stopping| *stopping).await;
-    });
-    // The GraphQL side writes into a channel, so the socket stays ours to close.
-    let (outgoing, mut to_send) = futures_channel::mpsc::channel::<Message>(16);
-    let schema = state.schema.clone();
-    let connection_state = state.clone();
-    let graphql = GraphQLWebSocket::new_with_pair(outgoing, input, schema, protocol)
-        .on_connection_init(move |payload| async move {
-            connection_data(&connection_state, payload).await
-        })
-        .serve();
-    let forward = async {
-        while let Some(message) = to_send.next().await {
-            if socket_sink.send(message).await.is_err() {
-                break;
-            }
-        }
-    };
-    futures_util::future::join(graphql, forward).await;
-    if *state.shutting_down.borrow() {
-        let close = CloseFrame {
-            code: 1001,
-            reason: "the server is shutting down".into(),
-        };
-        let _ = socket_sink.send(Message::Close(Some(close))).await;
-    }
-    state.open_sockets.fetch_sub(1, Ordering::SeqCst);
-}
-
-async fn connection_data(
-    state: &AppState,
-    payload: serde_json::Value,
-) -> async_graphql::Result<async_graphql::Data> {
-    let mut data = async_graphql::Data::default();
-    let header = ["Authorization", "authorization"]
-        .iter()
-        .find_map(|key| payload.get(*key))
-        .and_then(|v| v.as_str());
-    if let Some(header) = header {
-        let token = header.strip_prefix("Bearer ").unwrap_or(header).trim();
-        let viewer = crate::auth::viewer_for(&state.db, token)
-            .await
-            .map_err(|e| e.extend())?;
-        data.insert(viewer);
-    }
-    Ok(data)
-}
-
 /// A response with one error and no data.
 fn refuse(err: AppError) -> async_graphql::Response {
     async_graphql::Response::from_errors(vec![
@@ -359,21 +371,38 @@ async fn viewer(
     crate::auth::viewer_for(&state.db, token).await.map(Some)
 }
 
-/// True when the operation the request would run is a mutation. A document
-/// that does not parse is left to the executor, which reports it properly.
-fn is_mutation(request: &mut async_graphql::Request) -> bool {
+/// The operation the request would run. A document that does not parse is
+/// left to the executor, which reports it properly.
+fn selected_operation(request: &mut async_graphql::Request) -> Operation {
     let wanted = request.operation_name.clone();
     let Ok(document) = request.parsed_query() else {
-        return false;
+        return Operation {
+            name: wanted,
+            kind: "unknown",
+        };
     };
-    document.operations.iter().any(|(name, operation)| {
-        let selected = match (wanted.as_deref(), name) {
+    let selected = document
+        .operations
+        .iter()
+        .find(|(name, _)| match (wanted.as_deref(), name) {
             (Some(wanted), Some(name)) => wanted == name.as_str(),
             (Some(_), None) => false,
             (None, _) => true,
-        };
-        selected && operation.node.ty == OperationType::Mutation
-    })
+        });
+    match selected {
+        Some((name, definition)) => Operation {
+            name: name.map(|name| name.to_string()),
+            kind: match definition.node.ty {
+                OperationType::Query => "query",
+                OperationType::Mutation => "mutation",
+                OperationType::Subscription => "subscription",
+            },
+        },
+        None => Operation {
+            name: wanted,
+            kind: "unknown",
+        },
+    }
 }
 
 async fn healthz() -> &'static str {
@@ -391,6 +420,18 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
     }
+}
+
+/// Prometheus metrics (text exposition format).
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let open_sockets = state.open_sockets.load(Ordering::SeqCst);
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics.render(&state.db, open_sockets),
+    )
 }
 
 async fn schema_sdl() -> impl IntoResponse {

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use cinegraph::telemetry::metrics::Metrics;
 use cinegraph::{AppState, Config};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Value, json};
@@ -43,7 +44,8 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     /// The database URL, for a second server on the same database.
     pub url: String,
-    statements: Arc<AtomicUsize>,
+    /// The server's own metrics: statement counts, operations.
+    pub metrics: Arc<Metrics>,
     _postgres: Option<PostgresDatabase>,
     /// A SQLite file to remove with the app.
     sqlite_file: Option<std::path::PathBuf>,
@@ -107,16 +109,7 @@ impl TestApp {
 
     async fn start_with(url: &str, postgres: Option<PostgresDatabase>, mut config: Config) -> Self {
         config.database_url = url.to_string();
-        let mut db = cinegraph::db::connect(url).await.expect("connect");
-        let statements = Arc::new(AtomicUsize::new(0));
-        let counter = statements.clone();
-        db.set_metric_callback(move |info| {
-            if std::env::var_os("TEST_LOG_SQL").is_some() {
-                let sql: String = info.statement.sql.chars().take(150).collect();
-                eprintln!("SQL {:?}: {sql}", info.elapsed);
-            }
-            counter.fetch_add(1, Ordering::SeqCst);
-        });
+        let db = cinegraph::db::connect(url).await.expect("connect");
         cinegraph::db::migrate(&db).await.expect("migrate");
         cinegraph::import::import_catalogue(&db, "catalogue-sample.jsonl.gz", catalogue_sample())
             .await
@@ -126,9 +119,9 @@ impl TestApp {
             .expect("import the bundled film pages");
         let state = AppState::with_database(db.clone(), &config, true);
         Self {
+            metrics: state.metrics.clone(),
             router: cinegraph::http::build_router(state),
             db,
-            statements,
             url: url.to_string(),
             _postgres: postgres,
             sqlite_file: None,
@@ -140,9 +133,9 @@ impl TestApp {
         let db = cinegraph::db::connect(url).await.expect("connect");
         let state = AppState::with_database(db.clone(), &Config::for_tests(url), true);
         Self {
+            metrics: state.metrics.clone(),
             router: cinegraph::http::build_router(state),
             db,
-            statements: Arc::default(),
             url: url.to_string(),
             _postgres: None,
             sqlite_file: None,
@@ -249,9 +242,9 @@ impl TestApp {
         &self,
         work: F,
     ) -> (usize, T) {
-        let before = self.statements.load(Ordering::SeqCst);
+        let before = self.metrics.statement_count();
         let result = work.await;
-        (self.statements.load(Ordering::SeqCst) - before, result)
+        ((self.metrics.statement_count() - before) as usize, result)
     }
 
     /// Rows in `table`, to show an operation changed nothing.

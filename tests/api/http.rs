@@ -38,7 +38,52 @@ on_both_databases! {
         let page = String::from_utf8(body).unwrap();
         assert!(page.contains("graphiql"));
         assert!(page.contains("query FilmPage"), "the default query is the film page");
-        assert!(!page.contains("__DEFAULT_QUERY__"));
+        assert!(!page.contains("__EXAMPLES__"));
+        // The examples picker: every example, with Leaving Las Vegas's id
+        // filled into the variables of those that take a film.
+        let start = page.find(r#"<script id="cinegraph-examples" type="application/json">"#).unwrap();
+        let json_text = &page[page[start..].find('>').unwrap() + start + 1..];
+        let json_text = &json_text[..json_text.find("</script>").unwrap()];
+        let examples: serde_json::Value = serde_json::from_str(json_text).unwrap();
+        let examples = examples.as_array().unwrap();
+        assert_eq!(examples.len(), cinegraph::http::EXAMPLE_COUNT);
+        let rate = examples.iter().find(|e| e["name"] == "rate-film").unwrap();
+        assert_eq!(rate["title"], "Rate a film");
+        let variables: serde_json::Value = serde_json::from_str(rate["variables"].as_str().unwrap()).unwrap();
+        assert_eq!(variables["filmId"], app.film_id("leaving-las-vegas").await);
+        assert_eq!(examples.iter().find(|e| e["name"] == "search").unwrap()["variables"], "");
+    }
+
+    async fn the_playground_bundle_is_served_with_revalidation_and_gzip(app: TestApp) {
+        let (status, headers, body) = app.send_raw(get("/playground/playground.js")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/javascript"));
+        assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
+        assert!(body.len() > 100_000, "the GraphiQL bundle itself");
+        let etag = headers[header::ETAG].clone();
+        let again = Request::get("/playground/playground.js").header(header::IF_NONE_MATCH, etag).body(Body::empty()).unwrap();
+        let (status, _, body) = app.send_raw(again).await;
+        assert_eq!((status, body.len()), (StatusCode::NOT_MODIFIED, 0));
+        let gzip = Request::get("/playground/main.css").header(header::ACCEPT_ENCODING, "gzip").body(Body::empty()).unwrap();
+        let (status, headers, _) = app.send_raw(gzip).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers[header::CONTENT_ENCODING], "gzip");
+        let (status, _, _) = app.send_raw(get("/playground/no-such-file.js")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _, _) = app.send_raw(get("/playground/..%2FCargo.toml")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+
+    async fn response_fields_keep_the_order_the_query_asked_for(app: TestApp) {
+        let query = r#"{ film(by: { slug: "leaving-las-vegas" }) { title releaseYear imdbId id } }"#;
+        let request = Request::post("/graphql").header("content-type", "application/json")
+            .body(Body::from(json!({ "query": query }).to_string())).unwrap();
+        let (status, _, body) = app.send_raw(request).await;
+        assert_eq!(status, StatusCode::OK);
+        let text = String::from_utf8(body).unwrap();
+        let positions: Vec<usize> = ["\"title\"", "\"releaseYear\"", "\"imdbId\"", "\"id\""]
+            .iter().map(|key| text.find(key).unwrap()).collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
     }
 
     async fn malformed_requests_get_errors_not_crashes(app: TestApp) {

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod catalogue;
+mod cli;
 mod concurrency;
 mod faults;
 mod film_list;
@@ -14,6 +15,7 @@ mod import;
 mod limits;
 mod lookups;
 mod migrations;
+mod observability;
 mod paging;
 mod playground;
 mod ratings;

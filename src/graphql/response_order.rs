@@ -1,0 +1,162 @@
+//! Response fields in the order the query asked for them.
+//!
+//! The spec asks for it ("Serialized Map Ordering"), and people reading a
+//! response expect it. async-graphql 7.2 resolves a selection set's fields
+//! concurrently and keeps them in the order they finish (upstream issue #612),
+//! so a film's `title` can come after its `genres`. This puts every object of
+//! the answer back in the order of the selection sets that produced it: fields
+//! in document order, fragments expanded where they are spread (each fragment
+//! once per object, as the spec's CollectFields does).
+
+use std::collections::HashSet;
+
+use async_graphql::Name;
+use async_graphql::Value;
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+
+/// Reorders `data` (the answer to the operation `operation_name` of `document`).
+pub fn order_as_requested(
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+    data: &mut Value,
+) {
+    let operation = document
+        .operations
+        .iter()
+        .find(|(name, _)| match (operation_name, name) {
+            (Some(wanted), Some(name)) => wanted == name.as_str(),
+            (Some(_), None) => false,
+            (None, _) => true,
+        });
+    if let Some((_, operation)) = operation {
+        order(document, &[&operation.node.selection_set.node], data);
+    }
+}
+
+/// Orders one value produced by `selections` (several when fields with the
+/// same response key are merged).
+fn order(document: &ExecutableDocument, selections: &[&SelectionSet], value: &mut Value) {
+    match value {
+        Value::List(items) => {
+            for item in items {
+                order(document, selections, item);
+            }
+        }
+        Value::Object(map) => {
+            let mut keys: Vec<(Name, Vec<&SelectionSet>)> = Vec::new();
+            let mut fragments_seen = HashSet::new();
+            collect(document, selections, &mut keys, &mut fragments_seen);
+            let mut unordered = std::mem::take(map);
+            for (key, subselections) in keys {
+                if let Some(mut field) = unordered.swap_remove(&key) {
+                    if !subselections.is_empty() {
+                        order(document, &subselections, &mut field);
+                    }
+                    map.insert(key, field);
+                }
+            }
+            // Nothing should be left; if something is, keep it rather than lose it.
+            map.extend(unordered);
+        }
+        _ => {}
+    }
+}
+
+/// The response keys of `selections` in order, each with the selection sets
+/// of the fields that share it.
+fn collect<'a>(
+    document: &'a ExecutableDocument,
+    selections: &[&'a SelectionSet],
+    keys: &mut Vec<(Name, Vec<&'a SelectionSet>)>,
+    fragments_seen: &mut HashSet<&'a str>,
+) {
+    for set in selections {
+        for selection in &set.items {
+            match &selection.node {
+                Selection::Field(field) => {
+                    let key = &field.node.response_key().node;
+                    let subselection = &field.node.selection_set.node;
+                    let index = match keys.iter().position(|(k, _)| k == key) {
+                        Some(index) => index,
+                        None => {
+                            keys.push((key.clone(), Vec::new()));
+                            keys.len() - 1
+                        }
+                    };
+                    if !subselection.items.is_empty() {
+                        keys[index].1.push(subselection);
+                    }
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = spread.node.fragment_name.node.as_str();
+                    if let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node)
+                        && fragments_seen.insert(name)
+                    {
+                        collect(
+                            document,
+                            &[&fragment.node.selection_set.node],
+                            keys,
+                            fragments_seen,
+                        );
+                    }
+                }
+                Selection::InlineFragment(inline) => {
+                    collect(
+                        document,
+                        &[&inline.node.selection_set.node],
+                        keys,
+                        fragments_seen,
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::parser::parse_query;
+    use serde_json::json;
+
+    use super::*;
+
+    fn reorder(query: &str, data: serde_json::Value) -> String {
+        let document = parse_query(query).unwrap();
+        let mut value = Value::from_json(data).unwrap();
+        order_as_requested(&document, None, &mut value);
+        serde_json::to_string(&value).unwrap()
+    }
+
+    #[test]
+    fn fields_follow_the_query_through_lists_aliases_and_fragments() {
+        let query = "{ film { title ...Extra credits { b: name a: name } } } fragment Extra on Film { year ... on Film { id } }";
+        let data = json!({ "film": {
+            "id": 1, "credits": [{ "a": "x", "b": "y" }, { "a": "z", "b": "w" }], "year": 1995, "title": "T"
+        }});
+        assert_eq!(
+            reorder(query, data),
+            r#"{"film":{"title":"T","year":1995,"id":1,"credits":[{"b":"y","a":"x"},{"b":"w","a":"z"}]}}"#
+        );
+    }
+
+    #[test]
+    fn merged_fields_take_the_first_position_and_all_subfields() {
+        let query = "{ film { title cast { name } id cast { slug } } }";
+        let data =
+            json!({ "film": { "id": 1, "cast": [{ "slug": "s", "name": "n" }], "title": "T" } });
+        assert_eq!(
+            reorder(query, data),
+            r#"{"film":{"title":"T","cast":[{"name":"n","slug":"s"}],"id":1}}"#
+        );
+    }
+
+    #[test]
+    fn nulls_and_missing_keys_are_left_alone() {
+        let query = "{ film { title director { name } } other }";
+        let data = json!({ "other": null, "film": { "director": null, "title": "T" } });
+        assert_eq!(
+            reorder(query, data),
+            r#"{"film":{"title":"T","director":null},"other":null}"#
+        );
+    }
+}

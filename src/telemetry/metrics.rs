@@ -1,0 +1,300 @@
+//! Prometheus metrics, served at `/metrics` in the text exposition format.
+//!
+//! One `Metrics` per application state (so tests do not see each other's
+//! counts). Operation names come from clients, so their label is bounded:
+//! after `MAX_OPERATION_NAMES` distinct names, new ones count as `other`.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::time::Duration;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+use sea_orm::DatabaseConnection;
+
+/// Distinct operation names kept as labels; more would let clients grow the
+/// metrics without bound.
+const MAX_OPERATION_NAMES: usize = 500;
+/// Longest operation name kept as a label.
+const MAX_OPERATION_NAME_LEN: usize = 64;
+
+/// Latency buckets in seconds: 0.5 ms to 10 s.
+const LATENCY_BUCKETS: [f64; 14] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OperationLabels {
+    operation: String,
+    kind: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabels {
+    operation: String,
+    kind: String,
+    outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CodeLabels {
+    code: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StatementLabels {
+    statement: String,
+    outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PoolLabels {
+    state: String,
+}
+
+fn latency_histogram() -> Histogram {
+    Histogram::new(LATENCY_BUCKETS)
+}
+
+pub struct Metrics {
+    registry: Registry,
+    operations: Family<OutcomeLabels, Counter>,
+    operation_seconds: Family<OperationLabels, Histogram, fn() -> Histogram>,
+    errors: Family<CodeLabels, Counter>,
+    statement_seconds: Family<StatementLabels, Histogram, fn() -> Histogram>,
+    pool_connections: Family<PoolLabels, Gauge<i64, AtomicI64>>,
+    pool_max: Gauge<i64, AtomicI64>,
+    websockets: Gauge<i64, AtomicI64>,
+    resident_memory: Gauge<i64, AtomicI64>,
+    operation_names: Mutex<HashSet<String>>,
+    /// Every statement run, for tests that bound how many a request needs.
+    statements: AtomicU64,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("cinegraph");
+        let operations = Family::<OutcomeLabels, Counter>::default();
+        registry.register(
+            "graphql_operations",
+            "GraphQL requests by operation name, kind and outcome (ok or error)",
+            operations.clone(),
+        );
+        let operation_seconds =
+            Family::<OperationLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+                latency_histogram,
+            );
+        registry.register(
+            "graphql_operation_duration_seconds",
+            "Time to answer a GraphQL request, by operation name and kind",
+            operation_seconds.clone(),
+        );
+        let errors = Family::<CodeLabels, Counter>::default();
+        registry.register(
+            "graphql_errors",
+            "Errors in GraphQL responses, by their extensions.code",
+            errors.clone(),
+        );
+        let statement_seconds =
+            Family::<StatementLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+                latency_histogram,
+            );
+        registry.register(
+            "db_statement_duration_seconds",
+            "SQL statement durations, by statement kind (select, insert, ...) and outcome",
+            statement_seconds.clone(),
+        );
+        let pool_connections = Family::<PoolLabels, Gauge<i64, AtomicI64>>::default();
+        registry.register(
+            "db_pool_connections",
+            "Database pool connections, by state (idle or in_use)",
+            pool_connections.clone(),
+        );
+        let pool_max = Gauge::<i64, AtomicI64>::default();
+        registry.register(
+            "db_pool_max_connections",
+            "The most connections the database pool opens",
+            pool_max.clone(),
+        );
+        let websockets = Gauge::<i64, AtomicI64>::default();
+        registry.register(
+            "websocket_connections",
+            "Open WebSocket (subscription) connections",
+            websockets.clone(),
+        );
+        let resident_memory = Gauge::<i64, AtomicI64>::default();
+        registry.register(
+            "process_resident_memory_bytes",
+            "Resident memory of the server process",
+            resident_memory.clone(),
+        );
+        Self {
+            registry,
+            operations,
+            operation_seconds,
+            errors,
+            statement_seconds,
+            pool_connections,
+            pool_max,
+            websockets,
+            resident_memory,
+            operation_names: Mutex::new(HashSet::new()),
+            statements: AtomicU64::new(0),
+        }
+    }
+
+    /// Counts one GraphQL request: its name, kind, time and the codes of its errors.
+    pub fn record_operation<'a>(
+        &self,
+        name: Option<&str>,
+        kind: &str,
+        elapsed: Duration,
+        error_codes: impl Iterator<Item = &'a str>,
+    ) {
+        let operation = self.operation_label(name);
+        let mut outcome = "ok";
+        for code in error_codes {
+            outcome = "error";
+            self.errors
+                .get_or_create(&CodeLabels {
+                    code: code.to_string(),
+                })
+                .inc();
+        }
+        self.operations
+            .get_or_create(&OutcomeLabels {
+                operation: operation.clone(),
+                kind: kind.to_string(),
+                outcome: outcome.to_string(),
+            })
+            .inc();
+        self.operation_seconds
+            .get_or_create(&OperationLabels {
+                operation,
+                kind: kind.to_string(),
+            })
+            .observe(elapsed.as_secs_f64());
+    }
+
+    /// Times one SQL statement (called by the database driver for each).
+    pub fn record_statement(&self, sql: &str, elapsed: Duration, failed: bool) {
+        self.statements.fetch_add(1, Ordering::Relaxed);
+        let labels = StatementLabels {
+            statement: statement_kind(sql).to_string(),
+            outcome: if failed { "error" } else { "ok" }.to_string(),
+        };
+        self.statement_seconds
+            .get_or_create(&labels)
+            .observe(elapsed.as_secs_f64());
+    }
+
+    /// How many SQL statements have run so far.
+    pub fn statement_count(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
+    }
+
+    /// The metrics in Prometheus' text format, with the gauges read now.
+    pub fn render(&self, db: &DatabaseConnection, open_sockets: usize) -> String {
+        let (size, idle, max) = crate::db::pool_usage(db);
+        let in_use = size.saturating_sub(idle);
+        for (state, value) in [("idle", idle), ("in_use", in_use)] {
+            self.pool_connections
+                .get_or_create(&PoolLabels {
+                    state: state.to_string(),
+                })
+                .set(value as i64);
+        }
+        self.pool_max.set(max as i64);
+        self.websockets.set(open_sockets as i64);
+        if let Some(bytes) = resident_memory_bytes() {
+            self.resident_memory.set(bytes as i64);
+        }
+        let mut text = String::new();
+        // Writing into a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut text, &self.registry);
+        text
+    }
+
+    /// The label for an operation name: `anonymous` without one, `other` once
+    /// the set of names is full or for a name too long to be a real one.
+    fn operation_label(&self, name: Option<&str>) -> String {
+        let Some(name) = name else {
+            return "anonymous".to_string();
+        };
+        if name.len() > MAX_OPERATION_NAME_LEN {
+            return "other".to_string();
+        }
+        let mut names = self
+            .operation_names
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if names.contains(name) || names.len() < MAX_OPERATION_NAMES {
+            names.insert(name.to_string());
+            name.to_string()
+        } else {
+            "other".to_string()
+        }
+    }
+}
+
+/// `select`, `insert`, `update`, `delete`, `with`, or `other`: the statement's first word.
+fn statement_kind(sql: &str) -> &'static str {
+    let first = sql.split_whitespace().next().unwrap_or("");
+    ["select", "insert", "update", "delete", "with"]
+        .into_iter()
+        .find(|kind| first.eq_ignore_ascii_case(kind))
+        .unwrap_or("other")
+}
+
+/// Resident set size from /proc (Linux); None elsewhere.
+fn resident_memory_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statement_kinds_come_from_the_first_word() {
+        assert_eq!(statement_kind("  SELECT 1"), "select");
+        assert_eq!(
+            statement_kind("with x as (select 1) select * from x"),
+            "with"
+        );
+        assert_eq!(statement_kind("PRAGMA foreign_keys = ON"), "other");
+        assert_eq!(statement_kind(""), "other");
+    }
+
+    #[test]
+    fn operation_names_are_bounded() {
+        let metrics = Metrics::new();
+        assert_eq!(metrics.operation_label(None), "anonymous");
+        assert_eq!(metrics.operation_label(Some(&"x".repeat(65))), "other");
+        for i in 0..MAX_OPERATION_NAMES {
+            assert_eq!(
+                metrics.operation_label(Some(&format!("Op{i}"))),
+                format!("Op{i}")
+            );
+        }
+        assert_eq!(metrics.operation_label(Some("OneTooMany")), "other");
+        assert_eq!(
+            metrics.operation_label(Some("Op7")),
+            "Op7",
+            "known names stay"
+        );
+    }
+}

@@ -1,0 +1,140 @@
+//! The command line as users meet it: every option explained with its default
+//! and env variable, exit codes 0 (ok), 2 (usage) and 1 (failure), and errors
+//! that say what to do.
+
+use std::process::{Command, Output};
+
+use clap::CommandFactory;
+
+fn cinegraph(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cinegraph"))
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env_remove("CINEGRAPH_LISTEN")
+        .env_remove("CINEGRAPH_OTLP_ENDPOINT")
+        .output()
+        .unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn every_option_has_help_and_an_env_variable() {
+    let mut cli = cinegraph::cli::Cli::command();
+    cli.build();
+    let mut missing = Vec::new();
+    check_options(&cli, "cinegraph", &mut missing);
+    assert!(missing.is_empty(), "{missing:#?}");
+}
+
+/// Collects the options of `command` and its subcommands that lack help or an
+/// env variable (operators configure servers and commands by environment;
+/// only `migrate down`'s one-off `--steps`/`--all` are exempt).
+fn check_options(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+    for arg in command.get_arguments() {
+        let id = arg.get_id().as_str();
+        if matches!(id, "help" | "version") || arg.is_positional() {
+            continue;
+        }
+        if arg.get_help().is_none() {
+            missing.push(format!("{path} --{id}: no help"));
+        }
+        if arg.get_env().is_none() && !matches!(id, "steps" | "all") {
+            missing.push(format!("{path} --{id}: no env variable"));
+        }
+    }
+    for sub in command.get_subcommands() {
+        check_options(sub, &format!("{path} {}", sub.get_name()), missing);
+    }
+}
+
+#[test]
+fn help_shows_defaults_and_env_variables_and_exits_0() {
+    let output = cinegraph(&["serve", "--help"]);
+    assert_eq!(output.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&output.stdout);
+    for expected in [
+        "--listen <LISTEN>",
+        "[env: CINEGRAPH_LISTEN=]",
+        "[default: 127.0.0.1:8000]",
+        "--database-url",
+        "[env: DATABASE_URL=]",
+        "--max-complexity",
+        "[env: CINEGRAPH_MAX_COMPLEXITY=]",
+        "--slow-operation-ms",
+        "[default: 1000]",
+        "--otlp-endpoint",
+    ] {
+        assert!(help.contains(expected), "no {expected:?} in:\n{help}");
+    }
+    for command in [
+        "--help",
+        "migrate --help",
+        "import --help",
+        "print-schema --help",
+    ] {
+        let args: Vec<&str> = command.split(' ').collect();
+        assert_eq!(cinegraph(&args).status.code(), Some(0), "{command}");
+    }
+}
+
+#[test]
+fn a_usage_error_exits_2_and_says_what_was_wrong() {
+    let output = cinegraph(&["--no-such-flag"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("unexpected argument '--no-such-flag'"));
+
+    let output = cinegraph(&["--listen", "not-an-address"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("invalid value 'not-an-address'"));
+
+    let output = cinegraph(&["migrate"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+}
+
+#[cfg(not(feature = "otel"))]
+#[test]
+fn tracing_to_a_collector_without_the_feature_is_a_usage_error() {
+    let output = cinegraph(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--otlp-endpoint",
+        "http://127.0.0.1:4318/v1/traces",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("--features otel"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_failure_exits_1_and_says_what_to_check() {
+    let dir = std::env::temp_dir().join(format!("cinegraph-cli-{}", std::process::id()));
+    let url = format!("sqlite://{}/missing/dir/x.db?mode=rwc", dir.display());
+    let output = cinegraph(&["migrate", "status", "--database-url", &url]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(message.contains("cannot open the database"), "{message}");
+    assert!(
+        message.contains("--database-url or DATABASE_URL"),
+        "{message}"
+    );
+
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let output = cinegraph(&["--listen", &address, "--database-url", "sqlite::memory:"]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.contains(&format!("cannot listen on {address}")),
+        "{message}"
+    );
+    assert!(
+        message.contains("--listen or CINEGRAPH_LISTEN"),
+        "{message}"
+    );
+}

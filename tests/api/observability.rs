@@ -1,0 +1,171 @@
+//! What operators see: Prometheus metrics at `/metrics`, one structured log
+//! line per GraphQL request (request id, operation name, duration), and slow
+//! operations logged with their query, string literals of mutations masked.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, on_both_databases};
+
+/// The value of the sample `name{labels}` in a Prometheus text exposition.
+fn sample(text: &str, name_and_labels: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name_and_labels)?.trim().parse().ok())
+}
+
+async fn scrape(app: &TestApp) -> String {
+    let request = Request::get("/metrics").body(Body::empty()).unwrap();
+    let (status, headers, body) = app.send_raw(request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers[axum::http::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/openmetrics-text"),
+    );
+    String::from_utf8(body).unwrap()
+}
+
+on_both_databases! {
+    async fn metrics_count_operations_errors_statements_and_the_pool(app: TestApp) {
+        let query = "query FilmTitle { film(by: { slug: \"leaving-las-vegas\" }) { title } }";
+        for _ in 0..3 {
+            app.data(query, json!({})).await;
+        }
+        assert_eq!(app.error_code("query Broken { nope }", json!({})).await, "GRAPHQL_VALIDATION_FAILED");
+        assert_eq!(app.error_code("{ film(by: {}) { title } }", json!({})).await, "BAD_USER_INPUT");
+
+        let text = scrape(&app).await;
+        let ok = "cinegraph_graphql_operations_total{operation=\"FilmTitle\",kind=\"query\",outcome=\"ok\"}";
+        assert_eq!(sample(&text, ok), Some(3.0), "{text}");
+        let failed = "cinegraph_graphql_operations_total{operation=\"Broken\",kind=\"query\",outcome=\"error\"}";
+        assert_eq!(sample(&text, failed), Some(1.0), "{text}");
+        let anonymous = "cinegraph_graphql_operations_total{operation=\"anonymous\",kind=\"query\",outcome=\"error\"}";
+        assert_eq!(sample(&text, anonymous), Some(1.0), "{text}");
+        for code in ["GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT"] {
+            let errors = format!("cinegraph_graphql_errors_total{{code=\"{code}\"}}");
+            assert_eq!(sample(&text, &errors), Some(1.0), "{text}");
+        }
+        let latency = "cinegraph_graphql_operation_duration_seconds_count{operation=\"FilmTitle\",kind=\"query\"}";
+        assert_eq!(sample(&text, latency), Some(3.0), "{text}");
+        let selects = "cinegraph_db_statement_duration_seconds_count{statement=\"select\",outcome=\"ok\"}";
+        assert!(sample(&text, selects).unwrap_or(0.0) >= 3.0, "{text}");
+        assert!(sample(&text, "cinegraph_db_pool_max_connections").unwrap() >= 1.0, "{text}");
+        assert!(sample(&text, "cinegraph_db_pool_connections{state=\"idle\"}").is_some(), "{text}");
+        assert!(sample(&text, "cinegraph_process_resident_memory_bytes").unwrap() > 1e6, "{text}");
+        assert!(text.trim_end().ends_with("# EOF"), "an OpenMetrics exposition ends with # EOF");
+    }
+}
+
+/// Log lines written while `work` runs on this thread, as JSON objects.
+async fn logs_of<F: std::future::Future<Output = T>, T>(work: F) -> (Vec<Value>, T) {
+    #[derive(Clone, Default)]
+    struct Lines(Arc<Mutex<Vec<u8>>>);
+    impl Write for Lines {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let lines = Lines::default();
+    let writer = lines.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .flatten_event(true)
+        .with_env_filter("cinegraph=info")
+        .with_writer(move || writer.clone())
+        .finish();
+    // The default current-thread runtime runs the request on this thread.
+    let result = {
+        let _guard = tracing::subscriber::set_default(subscriber);
+        work.await
+    };
+    let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+    let parsed = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    (parsed, result)
+}
+
+fn graphql_request(request_id: &str, query: &str, variables: Value) -> Request<Body> {
+    Request::post("/graphql")
+        .header("content-type", "application/json")
+        .header("x-request-id", request_id)
+        .body(Body::from(
+            json!({ "query": query, "variables": variables }).to_string(),
+        ))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn each_request_logs_its_id_operation_and_duration() {
+    let app = TestApp::sqlite().await;
+    let query = "query FilmTitle { film(by: { slug: \"leaving-las-vegas\" }) { title } }";
+    let (lines, (status, headers, _)) =
+        logs_of(app.send_raw(graphql_request("req-42", query, json!({})))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["x-request-id"], "req-42");
+    let line = lines
+        .iter()
+        .find(|line| line["message"] == "graphql operation")
+        .unwrap_or_else(|| panic!("no operation line in {lines:?}"));
+    assert_eq!(line["operation"], "FilmTitle");
+    assert_eq!(line["kind"], "query");
+    assert_eq!(line["errors"], "");
+    assert!(line["duration_ms"].as_f64().unwrap() > 0.0, "{line}");
+    assert_eq!(line["level"], "INFO");
+    assert_eq!(
+        line["span"]["id"], "req-42",
+        "the request's span carries its id: {line}"
+    );
+    assert!(
+        line.get("query").is_none(),
+        "fast operations do not log their query"
+    );
+}
+
+#[tokio::test]
+async fn slow_operations_are_warnings_with_their_query_and_no_secrets() {
+    let app = TestApp::with_config(false, |config| {
+        config.slow_operation = std::time::Duration::ZERO;
+    })
+    .await
+    .unwrap();
+    let query = "query Slow { search(query: \"leaving las\") { score } }";
+    let (lines, _) = logs_of(app.send_raw(graphql_request("req-1", query, json!({})))).await;
+    let slow = lines
+        .iter()
+        .find(|line| line["message"] == "slow graphql operation")
+        .unwrap_or_else(|| panic!("no slow-operation line in {lines:?}"));
+    assert_eq!(slow["level"], "WARN");
+    assert_eq!(slow["operation"], "Slow");
+    assert_eq!(slow["query"], query, "queries are logged as sent");
+
+    let sign_up = "mutation SignUp { signUp(input: { username: \"logged_user\", password: \"never in a log\" }) { token } }";
+    let (lines, (status, _, _)) =
+        logs_of(app.send_raw(graphql_request("req-2", sign_up, json!({})))).await;
+    assert_eq!(status, StatusCode::OK);
+    let slow = lines
+        .iter()
+        .find(|line| line["message"] == "slow graphql operation")
+        .unwrap_or_else(|| panic!("no slow-operation line in {lines:?}"));
+    assert_eq!(slow["kind"], "mutation");
+    let logged = slow["query"].as_str().unwrap();
+    assert!(
+        logged.contains("signUp(input: { username: \"***\", password: \"***\" })"),
+        "{logged}"
+    );
+    let everything = serde_json::to_string(&lines).unwrap();
+    assert!(
+        !everything.contains("never in a log"),
+        "a password reached the logs: {everything}"
+    );
+}
