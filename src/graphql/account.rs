@@ -1,12 +1,12 @@
 //! Accounts: sign up, sign in, sign out, and `me`.
 
-use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::connection::{Edge, EmptyFields};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
+use super::connection::{Connection, connection_names};
 use super::film_list::OrderDirection;
 use super::ids::{self, NodeKind};
 use super::keyset::{Cursor, KeysetPage, Ordering, SortValue, ValueKind, Window};
-use super::paging::connection_names;
 use super::rating::Rating;
 use super::{GqlResult, db};
 use crate::auth::{self, Viewer};
@@ -16,13 +16,17 @@ use crate::error::{AppError, AppResult};
 use crate::limits::{ClientAddress, RateLimiter, Scope};
 use sea_orm::{EntityTrait, FromQueryResult};
 
-connection_names!(RatingConnection / RatingEdge);
+connection_names!(
+    RatingConnection / RatingEdge =
+        "A page of a user's film ratings, the most recently given (or changed) first."
+);
 
 /// The viewer, or UNAUTHENTICATED.
 pub fn viewer<'a>(ctx: &Context<'a>) -> AppResult<&'a Viewer> {
     ctx.data_opt::<Viewer>().ok_or(AppError::Unauthenticated)
 }
 
+/// A username and password, to sign up or sign in.
 #[derive(InputObject)]
 pub struct Credentials {
     /// 3 to 32 characters: lowercase letters, digits, `_`, `-`, `.`.
@@ -36,7 +40,9 @@ pub struct Credentials {
 pub struct AuthPayload {
     /// The bearer token. Shown once; the server keeps only its hash.
     pub token: String,
+    /// When the token stops working (30 days after sign-in) unless signed out sooner.
     pub expires_at: chrono::DateTime<chrono::Utc>,
+    /// The account signed in.
     pub user: User,
 }
 
@@ -59,7 +65,7 @@ impl AccountMutation {
     async fn sign_up(
         &self,
         ctx: &Context<'_>,
-        input: Credentials,
+        #[graphql(desc = "The new account's username and password.")] input: Credentials,
     ) -> async_graphql::Result<AuthPayload> {
         let session = auth::sign_up(db(ctx), &input.username, &input.password)
             .await
@@ -73,7 +79,7 @@ impl AccountMutation {
     async fn sign_in(
         &self,
         ctx: &Context<'_>,
-        input: Credentials,
+        #[graphql(desc = "The account's username and password.")] input: Credentials,
     ) -> async_graphql::Result<AuthPayload> {
         let limiter = ctx.data_unchecked::<std::sync::Arc<RateLimiter>>();
         let address = ctx
@@ -116,17 +122,20 @@ impl MeQuery {
     }
 }
 
-/// A cinegraph user. Only the user sees their own account.
 pub struct User(pub app_user::Model);
 
+/// A cinegraph user. Only the user sees their own account.
 #[Object]
 impl User {
+    /// Opaque global id of the account; `node` does not resolve it (accounts are private).
     async fn id(&self) -> ID {
         ids::encode(NodeKind::User, self.0.id)
     }
+    /// The unique username chosen at sign-up.
     async fn username(&self) -> &str {
         &self.0.username
     }
+    /// When the account was created.
     async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.0.created_at
     }
@@ -134,18 +143,30 @@ impl User {
     async fn ratings(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Items from the start of the list, or after `after`: 0 to 100 (20 when neither `first` nor `last` is given)."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page starts after it. Goes with `first`."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Items from the end of the list, or before `before`: 0 to 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page ends before it. Goes with `last`."
+        )]
         before: Option<String>,
-    ) -> async_graphql::Result<
-        Connection<String, Rating, EmptyFields, EmptyFields, RatingConnection, RatingEdge>,
-    > {
+    ) -> async_graphql::Result<RatingList> {
         user_ratings(ctx, self.0.id, first, after, last, before)
             .await
             .gql()
     }
 }
+
+type RatingList = Connection<Rating, EmptyFields, EmptyFields, RatingConnection, RatingEdge>;
 
 async fn user_ratings(
     ctx: &Context<'_>,
@@ -154,7 +175,7 @@ async fn user_ratings(
     after: Option<String>,
     last: Option<i32>,
     before: Option<String>,
-) -> AppResult<Connection<String, Rating, EmptyFields, EmptyFields, RatingConnection, RatingEdge>> {
+) -> AppResult<RatingList> {
     let ordering = Ordering {
         tag: format!("ratings:{:?}", OrderDirection::Desc),
         column: "r.id".to_string(),
@@ -174,7 +195,7 @@ async fn user_ratings(
         .map(|row| rating::Model::from_query_result(row, ""))
         .collect::<Result<Vec<_>, _>>()?;
     let page = KeysetPage::from_rows(ratings, &window);
-    let mut connection = Connection::new(page.has_previous, page.has_next);
+    let mut connection = Connection::new(page.has_previous, page.has_next, EmptyFields);
     for rating in page.rows {
         let cursor = Cursor {
             value: SortValue::Int(rating.id.into()),

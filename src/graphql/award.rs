@@ -22,15 +22,17 @@ impl AwardQuery {
     }
 }
 
-/// An award such as the Academy Award.
 #[derive(Clone)]
 pub struct Award(pub award::Model);
 
+/// An award such as the Academy Award.
 #[Object]
 impl Award {
+    /// Opaque global id; `node(id:)` fetches the award back.
     pub async fn id(&self) -> ID {
         ids::encode(NodeKind::Award, self.0.id)
     }
+    /// URL slug, unique, such as `academy-award`.
     async fn slug(&self) -> &str {
         &self.0.slug
     }
@@ -38,20 +40,23 @@ impl Award {
     async fn organization(&self) -> &str {
         &self.0.organization
     }
+    /// The award's name, such as "Academy Award".
     async fn name(&self) -> &str {
         &self.0.name
     }
 }
 
-/// A film's nomination for an award: category, year, outcome and the people named.
 #[derive(Clone)]
 pub struct Nomination(pub nomination::Model);
 
+/// A film's nomination for an award: category, year, outcome and the people named.
 #[Object]
 impl Nomination {
+    /// Opaque global id; `node(id:)` fetches the nomination back.
     pub async fn id(&self) -> ID {
         ids::encode(NodeKind::Nomination, self.0.id)
     }
+    /// The award the nomination is for.
     async fn award(&self, ctx: &Context<'_>) -> async_graphql::Result<Award> {
         let row = loader(ctx)
             .load_one(ById::<award::Entity>::new(self.0.award_id))
@@ -63,6 +68,7 @@ impl Nomination {
             })
             .gql()
     }
+    /// The film nominated.
     async fn film(&self, ctx: &Context<'_>) -> async_graphql::Result<Film> {
         parent_film(ctx, self.0.film_id).await
     }
@@ -96,11 +102,13 @@ impl Nomination {
 /// An award with its film counts.
 #[derive(async_graphql::SimpleObject)]
 pub struct AwardCount {
+    /// The award counted.
     pub award: Award,
     /// Films with at least one nomination.
     pub film_count: i64,
     /// Films with at least one win.
     pub winning_film_count: i64,
+    /// Nominations for the award across all films, wins included.
     pub nomination_count: i64,
 }
 

@@ -9,15 +9,17 @@ use super::person::Person;
 use super::{GqlResult, loader};
 use crate::db::entities::{film_character, quote};
 
-/// A character of one film, played by one or more people.
 #[derive(Clone)]
 pub struct Character(pub film_character::Model);
 
+/// A character of one film, played by one or more people.
 #[Object]
 impl Character {
+    /// Opaque global id; `node(id:)` fetches the character back.
     pub async fn id(&self) -> ID {
         ids::encode(NodeKind::Character, self.0.id)
     }
+    /// The character's name as the film's page gives it.
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -25,6 +27,7 @@ impl Character {
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
+    /// The film the character appears in.
     async fn film(&self, ctx: &Context<'_>) -> async_graphql::Result<Film> {
         parent_film(ctx, self.0.film_id).await
     }
@@ -52,12 +55,13 @@ impl Character {
     }
 }
 
-/// A memorable line of a film.
 #[derive(Clone)]
 pub struct Quote(pub quote::Model);
 
+/// A memorable line of a film.
 #[Object]
 impl Quote {
+    /// Opaque global id; `node(id:)` fetches the quote back.
     pub async fn id(&self) -> ID {
         ids::encode(NodeKind::Quote, self.0.id)
     }
@@ -80,6 +84,7 @@ impl Quote {
             .gql()?;
         Ok(row.map(Character))
     }
+    /// The film the line is from.
     async fn film(&self, ctx: &Context<'_>) -> async_graphql::Result<Film> {
         parent_film(ctx, self.0.film_id).await
     }

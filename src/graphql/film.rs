@@ -6,12 +6,11 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::award::Nomination;
 use super::character::{Character, Quote};
+use super::connection::connection_names;
 use super::film_list::{FilmFilter, FilmListConnection, FilmOrder};
 use super::ids::{self, NodeKind};
 use super::loaders::{ById, ChildrenOf, rel};
-use super::paging::{
-    self, CountKey, PageArgs, PagedConnection, PagedRelation, connection_names, into_connection,
-};
+use super::paging::{self, CountKey, PageArgs, PagedConnection, PagedRelation, into_connection};
 use super::person::{CreditDetails, Person};
 use super::product::Product;
 use super::review::{AudienceReaction, Review};
@@ -22,12 +21,13 @@ use crate::error::AppResult;
 use crate::kinds::{CreditKind, ReviewKind};
 
 connection_names!(
-    FilmCreditConnection / FilmCreditEdge,
-    QuoteConnection / QuoteEdge,
-    ReviewConnection / ReviewEdge,
+    FilmCreditConnection / FilmCreditEdge = "A page of a film's cast and crew: the people, each edge with the role (cast in billing order first, then crew).",
+    QuoteConnection / QuoteEdge =
+        "A page of a film's memorable quotes, in the order of the film's page.",
+    ReviewConnection / ReviewEdge =
+        "A page of a film's reviews, in the order asked for, with how many there are.",
 );
 
-/// A feature film and everything its page shows.
 #[derive(Clone)]
 pub struct Film(pub film::Model);
 
@@ -48,7 +48,11 @@ pub struct FilmQuery;
 #[Object]
 impl FilmQuery {
     /// One film by id, slug or IMDb id; null when no film matches.
-    async fn film(&self, ctx: &Context<'_>, by: FilmBy) -> async_graphql::Result<Option<Film>> {
+    async fn film(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Exactly one of the film's id, slug or IMDb id.")] by: FilmBy,
+    ) -> async_graphql::Result<Option<Film>> {
         find_film(ctx, by).await.gql()
     }
 
@@ -58,11 +62,25 @@ impl FilmQuery {
     async fn films(
         &self,
         ctx: &Context<'_>,
-        filter: Option<FilmFilter>,
+        #[graphql(desc = "Which films to list; every film when omitted.")] filter: Option<
+            FilmFilter,
+        >,
         #[graphql(desc = "Title A to Z when omitted.")] order_by: Option<FilmOrder>,
+        #[graphql(
+            desc = "Items from the start of the list, or after `after`: 0 to 100 (20 when neither `first` nor `last` is given)."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page starts after it. Goes with `first`."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Items from the end of the list, or before `before`: 0 to 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page ends before it. Goes with `last`."
+        )]
         before: Option<String>,
     ) -> async_graphql::Result<FilmListConnection> {
         super::film_list::films(ctx, filter, order_by, first, after, last, before)
@@ -131,9 +149,10 @@ where
         .gql()
 }
 
+/// A feature film and everything its page shows.
 #[Object]
 impl Film {
-    /// Global id.
+    /// Opaque global id; `node(id:)` fetches the film back.
     pub async fn id(&self) -> ID {
         ids::encode(NodeKind::Film, self.0.id)
     }
@@ -145,6 +164,7 @@ impl Film {
     async fn imdb_id(&self) -> Option<&str> {
         self.0.imdb_id.as_deref()
     }
+    /// The title the film is known by (see `originalTitle` for the original-language one).
     async fn title(&self) -> &str {
         &self.0.title
     }
@@ -156,6 +176,7 @@ impl Film {
     async fn release_date(&self) -> Option<chrono::NaiveDate> {
         self.0.release_date
     }
+    /// Year of first release, when known (also for films whose exact date is not).
     async fn release_year(&self) -> Option<i32> {
         self.0.release_year
     }
@@ -167,6 +188,7 @@ impl Film {
     async fn certification(&self) -> Option<&str> {
         self.0.certification.as_deref()
     }
+    /// The marketing line, such as a poster's, when known.
     async fn tagline(&self) -> Option<&str> {
         self.0.tagline.as_deref()
     }
@@ -294,9 +316,21 @@ impl Film {
         #[graphql(desc = "Only these kinds of credit (all when omitted).")] kinds: Option<
             Vec<CreditKind>,
         >,
+        #[graphql(
+            desc = "Items from the start of the list, or after `after`: 0 to 100 (20 when neither `first` nor `last` is given)."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page starts after it. Goes with `first`."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Items from the end of the list, or before `before`: 0 to 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page ends before it. Goes with `last`."
+        )]
         before: Option<String>,
     ) -> async_graphql::Result<
         PagedConnection<Person, CreditDetails, FilmCreditConnection, FilmCreditEdge>,
@@ -332,9 +366,21 @@ impl Film {
     async fn quotes(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Items from the start of the list, or after `after`: 0 to 100 (20 when neither `first` nor `last` is given)."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page starts after it. Goes with `first`."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Items from the end of the list, or before `before`: 0 to 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page ends before it. Goes with `last`."
+        )]
         before: Option<String>,
     ) -> async_graphql::Result<PagedConnection<Quote, EmptyFields, QuoteConnection, QuoteEdge>>
     {
@@ -361,9 +407,21 @@ impl Film {
             Vec<ReviewKind>,
         >,
         #[graphql(desc = "PAGE when omitted.")] order_by: Option<ReviewOrder>,
+        #[graphql(
+            desc = "Items from the start of the list, or after `after`: 0 to 100 (20 when neither `first` nor `last` is given)."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page starts after it. Goes with `first`."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Items from the end of the list, or before `before`: 0 to 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page ends before it. Goes with `last`."
+        )]
         before: Option<String>,
     ) -> async_graphql::Result<PagedConnection<Review, EmptyFields, ReviewConnection, ReviewEdge>>
     {
@@ -452,7 +510,12 @@ impl Film {
     async fn similar_films(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 10, validator(minimum = 0, maximum = 100))] first: i32,
+        #[graphql(
+            default = 10,
+            validator(minimum = 0, maximum = 100),
+            desc = "How many films at most (0 to 100), in the order of the film's page."
+        )]
+        first: i32,
     ) -> async_graphql::Result<Vec<SimilarFilm>> {
         let mut rows = children::<rel::SimilarFilms>(ctx, self.0.id).await?;
         rows.truncate(first as usize);
@@ -514,14 +577,19 @@ pub async fn parent_film(ctx: &Context<'_>, id: i32) -> async_graphql::Result<Fi
 /// Academy Award counts of a film.
 #[derive(async_graphql::SimpleObject)]
 pub struct AcademyAwardSummary {
+    /// How many Academy Awards the film won (0 when only nominations are known).
     pub wins: i32,
+    /// How many Academy Award nominations the film received, wins included
+    /// (0 when only wins are known).
     pub nominations: i32,
 }
 
 /// A genre with how many films have it.
 #[derive(async_graphql::SimpleObject)]
 pub struct GenreCount {
+    /// The genre counted.
     pub genre: Genre,
+    /// How many films of the catalogue have the genre.
     pub film_count: i64,
 }
 
@@ -551,6 +619,8 @@ async fn genre_counts(ctx: &Context<'_>) -> AppResult<Vec<GenreCount>> {
 pub enum ReviewOrder {
     /// As the film's page lists them: critics and editors, then users.
     Page,
+    /// The most recently written first.
     Newest,
+    /// The most often found helpful (`helpfulCount`) first.
     MostHelpful,
 }

@@ -3,15 +3,15 @@
 
 use std::future::Future;
 
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::{Edge, EmptyFields};
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 
 use super::aggregate_cache::AggregateCache;
+use super::connection::{Connection, connection_names};
 use super::film::Film;
 use super::ids::{self, NodeKind};
 use super::keyset::{Cursor, KeysetPage, Ordering, SortValue, ValueKind, Window};
-use super::paging::connection_names;
 use super::sections::Genre;
 use super::{GqlResult, db};
 use crate::db::entities::{film, genre};
@@ -20,7 +20,9 @@ use crate::error::{AppError, AppResult};
 use crate::kinds::{CreditKind, RatingSource};
 use crate::text::{fold, slugify};
 
-connection_names!(FilmConnection / FilmEdge);
+connection_names!(
+    FilmConnection / FilmEdge = "A page of the film catalogue (`films`), with the count and facets of every film matching the filters."
+);
 
 /// Films matching every condition given (each list matches any of its values).
 #[derive(InputObject, Default, Clone, Debug)]
@@ -30,7 +32,9 @@ pub struct FilmFilter {
     /// Whether a film needs ANY of `genres` (the default) or ALL of them.
     #[graphql(default_with = "GenreMatch::Any")]
     pub genre_match: GenreMatch,
+    /// Range of release years; films whose year is not known are left out.
     pub release_year: Option<IntRange>,
+    /// Range of running times in minutes; films whose length is not known are left out.
     pub runtime_minutes: Option<IntRange>,
     /// Certifications such as R or PG-13.
     pub certifications: Option<Vec<String>>,
@@ -48,6 +52,7 @@ pub struct FilmFilter {
     pub title: Option<String>,
 }
 
+/// How a film must match several `genres` of a filter.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Default, Debug)]
 pub enum GenreMatch {
     /// At least one of the genres.
@@ -57,20 +62,28 @@ pub enum GenreMatch {
     All,
 }
 
-/// An inclusive range; either end may be left open.
+/// An inclusive range of whole numbers; either end may be left open. `min`
+/// above `max` is BAD_USER_INPUT.
 #[derive(InputObject, Clone, Copy, Debug)]
 pub struct IntRange {
+    /// The smallest value let through; no lower bound when null.
     pub min: Option<i32>,
+    /// The largest value let through; no upper bound when null.
     pub max: Option<i32>,
 }
 
-/// An inclusive range; either end may be left open.
+/// An inclusive range of numbers; either end may be left open. `min` above
+/// `max` is BAD_USER_INPUT.
 #[derive(InputObject, Clone, Copy, Debug)]
 pub struct FloatRange {
+    /// The smallest value let through; no lower bound when null.
     pub min: Option<f64>,
+    /// The largest value let through; no upper bound when null.
     pub max: Option<f64>,
 }
 
+/// A person, by exactly one of `id` or `slug` (both or neither is
+/// BAD_USER_INPUT), and optionally the roles that count.
 #[derive(InputObject, Clone, Debug)]
 pub struct PersonCredit {
     /// The person's global id (or give `slug`).
@@ -81,40 +94,57 @@ pub struct PersonCredit {
     pub kinds: Option<Vec<CreditKind>>,
 }
 
+/// An inclusive range of one outside rating, on its source's own scale (see
+/// `ExternalRating.scale`); either end may be left open.
 #[derive(InputObject, Clone, Copy, Debug)]
 pub struct ExternalRatingRange {
+    /// Whose rating; films without a rating from this source are left out.
     pub source: RatingSource,
+    /// The lowest rating let through; no lower bound when null.
     pub min: Option<f64>,
+    /// The highest rating let through; no upper bound when null.
     pub max: Option<f64>,
 }
 
 /// How to order films. Ties are broken by id, so pages are stable.
 #[derive(InputObject, Clone, Copy)]
 pub struct FilmOrder {
+    /// What to sort by.
     pub field: FilmOrderField,
+    /// Ascending by default. Films without a value sort last either way.
     #[graphql(default_with = "OrderDirection::Asc")]
     pub direction: OrderDirection,
     /// With `EXTERNAL_RATING`: which source's rating.
     pub rating_source: Option<RatingSource>,
 }
 
+/// What to sort films by.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
 pub enum FilmOrderField {
+    /// The title, ignoring case, accents and punctuation.
     Title,
+    /// The release date; a film known only by its year sorts before that
+    /// year's dated films.
     ReleaseDate,
+    /// The running time.
     Runtime,
     /// The rating of `ratingSource`.
     ExternalRating,
     /// The largest reported gross in USD.
     BoxOffice,
+    /// The average cinegraph user rating.
     UserRatingAverage,
+    /// How many cinegraph users rated the film (0 for films nobody rated).
     UserRatingCount,
 }
 
+/// Which way a list is sorted.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub enum OrderDirection {
+    /// Smallest first: A to Z, oldest, shortest, lowest.
     #[default]
     Asc,
+    /// Largest first: Z to A, newest, longest, highest.
     Desc,
 }
 
@@ -363,7 +393,9 @@ pub struct FilmListSummary {
 /// How many films of the list have a genre.
 #[derive(SimpleObject, Clone)]
 pub struct GenreFacet {
+    /// A genre that films of the list have.
     pub genre: Genre,
+    /// How many films of the list have it.
     pub count: i64,
 }
 
@@ -372,10 +404,10 @@ pub struct GenreFacet {
 pub struct DecadeFacet {
     /// The decade's first year, such as 1990.
     pub decade: i32,
+    /// How many films of the list came out in the decade.
     pub count: i64,
 }
 
-/// Counts for a filter interface, under the list's current filters.
 pub struct FilmFacets {
     filter: FilmFilter,
 }
@@ -394,6 +426,7 @@ impl FilmListSummary {
     }
 }
 
+/// Counts for a filter interface, under the list's current filters.
 #[Object]
 impl FilmFacets {
     /// Films per genre, most films first.
@@ -486,14 +519,8 @@ async fn decade_facets_now(ctx: &Context<'_>, filter: &FilmFilter) -> AppResult<
         .collect()
 }
 
-pub type FilmListConnection = Connection<
-    String,
-    Film,
-    FilmListSummary,
-    async_graphql::connection::EmptyFields,
-    FilmConnection,
-    FilmEdge,
->;
+pub type FilmListConnection =
+    Connection<Film, FilmListSummary, EmptyFields, FilmConnection, FilmEdge>;
 
 /// One page of the film list.
 pub async fn films(
@@ -523,11 +550,8 @@ pub async fn films(
         .map(|row| film::Model::from_query_result(row, ""))
         .collect::<Result<Vec<_>, _>>()?;
     let page = KeysetPage::from_rows(films, &window);
-    let mut connection = Connection::with_additional_fields(
-        page.has_previous,
-        page.has_next,
-        FilmListSummary { filter },
-    );
+    let mut connection =
+        Connection::new(page.has_previous, page.has_next, FilmListSummary { filter });
     for film in page.rows {
         let cursor = Cursor {
             value: order.value_of(&film),

@@ -6,6 +6,7 @@ mod account;
 mod aggregate_cache;
 mod award;
 mod character;
+mod connection;
 mod film;
 mod film_list;
 pub mod guard;
@@ -34,6 +35,8 @@ use crate::error::AppError;
 
 pub use paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
+/// Where every read starts: films, people, products and awards by id or slug,
+/// the browsable film and people lists, search, and the signed-in user.
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(
     node::NodeQuery,
@@ -45,6 +48,8 @@ pub struct QueryRoot(
     account::MeQuery,
 );
 
+/// Every change: accounts and sessions, ratings and reviews. All but `signUp`
+/// and `signIn` need a signed-in viewer (UNAUTHENTICATED otherwise).
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     account::AccountMutation,

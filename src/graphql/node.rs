@@ -41,7 +41,11 @@ pub struct NodeQuery;
 impl NodeQuery {
     /// The object with this global id; null when it does not exist.
     /// A string that is not a global id is BAD_USER_INPUT.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global id, as any object's `id` field gives it.")] id: ID,
+    ) -> async_graphql::Result<Option<Node>> {
         find_node(ctx, &id).await.gql()
     }
 
@@ -49,7 +53,7 @@ impl NodeQuery {
     async fn nodes(
         &self,
         ctx: &Context<'_>,
-        #[graphql(validator(max_items = 100))] ids: Vec<ID>,
+        #[graphql(validator(max_items = 100), desc = "Up to 100 global ids.")] ids: Vec<ID>,
     ) -> async_graphql::Result<Vec<Option<Node>>> {
         try_join_all(ids.iter().map(|id| find_node(ctx, id)))
             .await

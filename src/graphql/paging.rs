@@ -18,6 +18,7 @@ use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult};
 
 use crate::db::sql::Sql;
 
+use super::connection::{Connection, ConnectionName};
 use super::loaders::Db;
 use super::{GqlResult, loader};
 use crate::error::{AppError, AppResult};
@@ -430,34 +431,9 @@ where
     }))
 }
 
-/// Names a connection type and its edge type in the schema.
-macro_rules! connection_names {
-    ($($connection:ident / $edge:ident),* $(,)?) => {$(
-        pub struct $connection;
-        impl async_graphql::connection::ConnectionNameType for $connection {
-            fn type_name<T: async_graphql::OutputType>() -> String {
-                stringify!($connection).to_string()
-            }
-        }
-        pub struct $edge;
-        impl async_graphql::connection::EdgeNameType for $edge {
-            fn type_name<T: async_graphql::OutputType>() -> String {
-                stringify!($edge).to_string()
-            }
-        }
-    )*};
-}
-pub(crate) use connection_names;
-
 /// A connection of `Node`s with `totalCount` and per-edge `EdgeFields`.
-pub type PagedConnection<Node, EdgeFields, Name, EdgeName> = async_graphql::connection::Connection<
-    String,
-    Node,
-    ConnectionTotals,
-    EdgeFields,
-    Name,
-    EdgeName,
->;
+pub type PagedConnection<Node, EdgeFields, Name, EdgeName> =
+    Connection<Node, ConnectionTotals, EdgeFields, Name, EdgeName>;
 
 /// Turns a loaded page into a connection; `node` builds each edge's node and fields.
 pub fn into_connection<M, Node, EdgeFields, Name, EdgeName>(
@@ -469,14 +445,10 @@ pub fn into_connection<M, Node, EdgeFields, Name, EdgeName>(
 where
     Node: async_graphql::OutputType,
     EdgeFields: async_graphql::ObjectType,
-    Name: async_graphql::connection::ConnectionNameType,
+    Name: ConnectionName,
     EdgeName: async_graphql::connection::EdgeNameType,
 {
-    let mut connection = async_graphql::connection::Connection::with_additional_fields(
-        page.has_previous,
-        page.has_next,
-        ConnectionTotals(count),
-    );
+    let mut connection = Connection::new(page.has_previous, page.has_next, ConnectionTotals(count));
     for (cursor, model) in page.rows {
         if let Some((item, fields)) = node(model) {
             connection

@@ -5,12 +5,11 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::award::Nomination;
 use super::character::Character;
+use super::connection::connection_names;
 use super::film::{Film, films_by_ids};
 use super::ids::{self, NodeKind};
 use super::loaders::{ById, ChildrenOf, rel};
-use super::paging::{
-    self, CountKey, PageArgs, PagedConnection, PagedRelation, connection_names, into_connection,
-};
+use super::paging::{self, CountKey, PageArgs, PagedConnection, PagedRelation, into_connection};
 use super::person_list::{Coworker, CoworkersOf, PersonFilter, PersonListConnection, PersonOrder};
 use super::sections::stored;
 use super::{GqlResult, db, loader};
@@ -18,9 +17,10 @@ use crate::db::entities::{credit, film_character, nomination, person};
 use crate::error::AppResult;
 use crate::kinds::CreditKind;
 
-connection_names!(PersonCreditConnection / PersonCreditEdge);
+connection_names!(
+    PersonCreditConnection / PersonCreditEdge = "A page of a person's filmography: the films, oldest first, each edge with the person's role."
+);
 
-/// Somebody credited on films: actors, directors, writers, authors.
 #[derive(Clone)]
 pub struct Person(pub person::Model);
 
@@ -42,7 +42,7 @@ impl PersonQuery {
     async fn person(
         &self,
         ctx: &Context<'_>,
-        by: PersonBy,
+        #[graphql(desc = "Exactly one of the person's id or slug.")] by: PersonBy,
     ) -> async_graphql::Result<Option<Person>> {
         find_person(ctx, by).await.gql()
     }
@@ -52,11 +52,25 @@ impl PersonQuery {
     async fn people(
         &self,
         ctx: &Context<'_>,
-        filter: Option<PersonFilter>,
+        #[graphql(desc = "Which people to list; everybody when omitted.")] filter: Option<
+            PersonFilter,
+        >,
         #[graphql(desc = "Name A to Z when omitted.")] order_by: Option<PersonOrder>,
+        #[graphql(
+            desc = "Items from the start of the list, or after `after`: 0 to 100 (20 when neither `first` nor `last` is given)."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page starts after it. Goes with `first`."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Items from the end of the list, or before `before`: 0 to 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page ends before it. Goes with `last`."
+        )]
         before: Option<String>,
     ) -> async_graphql::Result<PersonListConnection> {
         super::person_list::people(ctx, filter, order_by, first, after, last, before)
@@ -83,14 +97,18 @@ async fn find_person(ctx: &Context<'_>, by: PersonBy) -> AppResult<Option<Person
     .map(Person))
 }
 
+/// Somebody credited on films: actors, directors, writers, authors.
 #[Object]
 impl Person {
+    /// Opaque global id; `node(id:)` fetches the person back.
     pub async fn id(&self) -> ID {
         ids::encode(NodeKind::Person, self.0.id)
     }
+    /// URL slug, unique, such as `nicolas-cage`.
     async fn slug(&self) -> &str {
         &self.0.slug
     }
+    /// The name as credited.
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -98,6 +116,7 @@ impl Person {
     async fn bio(&self) -> Option<&str> {
         self.0.bio.as_deref()
     }
+    /// Date of birth, when known.
     async fn birth_date(&self) -> Option<chrono::NaiveDate> {
         self.0.birth_date
     }
@@ -108,9 +127,21 @@ impl Person {
         #[graphql(desc = "Only these kinds of credit (all when omitted).")] kinds: Option<
             Vec<CreditKind>,
         >,
+        #[graphql(
+            desc = "Items from the start of the list, or after `after`: 0 to 100 (20 when neither `first` nor `last` is given)."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page starts after it. Goes with `first`."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Items from the end of the list, or before `before`: 0 to 100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page ends before it. Goes with `last`."
+        )]
         before: Option<String>,
     ) -> async_graphql::Result<
         PagedConnection<Film, CreditDetails, PersonCreditConnection, PersonCreditEdge>,
@@ -142,7 +173,12 @@ impl Person {
     async fn coworkers(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 10, validator(minimum = 1, maximum = 50))] first: i32,
+        #[graphql(
+            default = 10,
+            validator(minimum = 1, maximum = 50),
+            desc = "How many people at most (1 to 50)."
+        )]
+        first: i32,
     ) -> async_graphql::Result<Vec<Coworker>> {
         let pairs = loader(ctx)
             .load_one(CoworkersOf {
@@ -190,6 +226,7 @@ pub struct CreditDetails(pub credit::Model);
 
 #[Object]
 impl CreditDetails {
+    /// What the person did on the film.
     async fn kind(&self) -> async_graphql::Result<CreditKind> {
         stored(&self.0.kind, CreditKind::parse)
     }

@@ -3,15 +3,15 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::connection::{Edge, EmptyFields};
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 
+use super::connection::{Connection, connection_names};
 use super::film_list::OrderDirection;
 use super::keyset::{Cursor, KeysetPage, Ordering, SortValue, ValueKind, Window};
 use super::loaders::Db;
-use super::paging::connection_names;
 use super::person::Person;
 use super::{GqlResult, db};
 use crate::db::entities::person;
@@ -19,23 +19,32 @@ use crate::db::sql::Sql;
 use crate::error::{AppError, AppResult};
 use crate::text::fold;
 
-connection_names!(PersonConnection / PersonEdge);
+connection_names!(
+    PersonConnection / PersonEdge =
+        "A page of the people list (`people`), with how many people match the filter."
+);
 
+/// Which people to list.
 #[derive(InputObject, Default)]
 pub struct PersonFilter {
     /// Words the name contains, ignoring case and accents.
     pub name: Option<String>,
 }
 
+/// How to order people. Ties are broken by id, so pages are stable.
 #[derive(InputObject, Clone, Copy)]
 pub struct PersonOrder {
+    /// What to sort by.
     pub field: PersonOrderField,
+    /// Ascending by default.
     #[graphql(default_with = "OrderDirection::Asc")]
     pub direction: OrderDirection,
 }
 
+/// What to sort people by.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
 pub enum PersonOrderField {
+    /// The name as written (so by first name), ignoring case, accents and punctuation.
     Name,
     /// How many credits the person has.
     CreditCount,
@@ -73,7 +82,7 @@ fn push_name(sql: &mut Sql, name: &Option<String>) {
 }
 
 pub type PersonListConnection =
-    Connection<String, Person, PersonListSummary, EmptyFields, PersonConnection, PersonEdge>;
+    Connection<Person, PersonListSummary, EmptyFields, PersonConnection, PersonEdge>;
 
 pub async fn people(
     ctx: &Context<'_>,
@@ -115,11 +124,8 @@ pub async fn people(
         .map(|row| person::Model::from_query_result(row, ""))
         .collect::<Result<Vec<_>, _>>()?;
     let page = KeysetPage::from_rows(people, &window);
-    let mut connection = Connection::with_additional_fields(
-        page.has_previous,
-        page.has_next,
-        PersonListSummary { name },
-    );
+    let mut connection =
+        Connection::new(page.has_previous, page.has_next, PersonListSummary { name });
     for person in page.rows {
         let value = match order.field {
             PersonOrderField::Name => SortValue::Text(person.name_sort.clone()),
@@ -138,6 +144,7 @@ pub async fn people(
 /// Someone who worked on films with a person, and on how many.
 #[derive(SimpleObject, Clone)]
 pub struct Coworker {
+    /// The other person.
     pub person: Person,
     /// How many films both are credited on.
     pub shared_films: i64,

@@ -15,7 +15,9 @@ use crate::kinds::ProductKind;
 /// How to find one product: exactly one of id or slug.
 #[derive(OneofObject)]
 pub enum ProductBy {
+    /// The product's global id.
     Id(ID),
+    /// The product's URL slug, such as `leaving-las-vegas-blu-ray`.
     Slug(String),
 }
 
@@ -28,7 +30,7 @@ impl ProductQuery {
     async fn product(
         &self,
         ctx: &Context<'_>,
-        by: ProductBy,
+        #[graphql(desc = "Exactly one of the product's id or slug.")] by: ProductBy,
     ) -> async_graphql::Result<Option<Product>> {
         find_product(ctx, by).await.gql()
     }
@@ -67,24 +69,29 @@ pub async fn products_by_ids(
         .collect())
 }
 
-/// A product related to one or more films.
 #[derive(Clone)]
 pub struct Product(pub product::Model);
 
+/// A product related to one or more films.
 #[Object]
 impl Product {
+    /// Opaque global id; `node(id:)` fetches the product back.
     pub async fn id(&self) -> ID {
         ids::encode(NodeKind::Product, self.0.id)
     }
+    /// URL slug, unique, such as `leaving-las-vegas-blu-ray`.
     async fn slug(&self) -> &str {
         &self.0.slug
     }
+    /// The product's name, such as "Leaving Las Vegas (Blu-ray)".
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// What kind of product it is: disc, book, download, merchandise...
     async fn kind(&self) -> async_graphql::Result<ProductKind> {
         stored(&self.0.kind, ProductKind::parse)
     }
+    /// What the product is and contains, when known.
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }

@@ -15,21 +15,24 @@ use super::{GqlResult, db, loader};
 use crate::db::entities::rating;
 use crate::events::RatingEvents;
 
-/// A user's score of a film.
 pub struct Rating(pub rating::Model);
 
+/// A user's score of a film.
 #[Object]
 impl Rating {
     /// 1 to 10.
     async fn score(&self) -> i32 {
         self.0.score.into()
     }
+    /// The film rated.
     async fn film(&self, ctx: &Context<'_>) -> async_graphql::Result<Film> {
         parent_film(ctx, self.0.film_id).await
     }
+    /// When the user first rated the film; kept when the score changes.
     async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.0.created_at
     }
+    /// When the user last gave the score (the same as `createdAt` until re-rated).
     async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.0.updated_at
     }
@@ -40,14 +43,18 @@ impl Rating {
 pub struct RatingSummary {
     /// Mean score (1 to 10); null when nobody rated the film.
     pub average: Option<f64>,
+    /// How many users rated the film.
     pub count: i64,
     /// How many ratings gave each score, for scores 1 to 10 in order.
     pub histogram: Vec<RatingBucket>,
 }
 
+/// How many users gave a film one score.
 #[derive(SimpleObject, Clone)]
 pub struct RatingBucket {
+    /// The score, 1 to 10.
     pub score: i32,
+    /// How many ratings gave it; 0 when none did.
     pub count: i64,
 }
 
@@ -184,8 +191,10 @@ pub async fn viewer_rating(
     Ok(loader(ctx).load_one(key).await.gql()?.map(Rating))
 }
 
+/// The signed-in viewer's score for a film.
 #[derive(InputObject)]
 pub struct RateFilmInput {
+    /// The film's global id; an unknown film is NOT_FOUND.
     pub film_id: ID,
     /// A whole number from 1 to 10.
     pub score: i32,
@@ -194,14 +203,19 @@ pub struct RateFilmInput {
 /// The viewer's rating and the film with its refreshed summary.
 #[derive(SimpleObject)]
 pub struct RateFilmPayload {
+    /// The viewer's rating as saved.
     pub rating: Rating,
+    /// The film, its `ratingSummary`, `userRatingAverage` and `userRatingCount`
+    /// counting the new score.
     pub film: Film,
 }
 
+/// Whether a rating was removed, and the film with its refreshed summary.
 #[derive(SimpleObject)]
 pub struct RemoveRatingPayload {
     /// False when the viewer had not rated the film.
     pub removed: bool,
+    /// The film, its rating figures without the viewer's score.
     pub film: Film,
 }
 
@@ -214,7 +228,7 @@ impl RatingMutation {
     async fn rate_film(
         &self,
         ctx: &Context<'_>,
-        input: RateFilmInput,
+        #[graphql(desc = "The film and the score.")] input: RateFilmInput,
     ) -> async_graphql::Result<RateFilmPayload> {
         let viewer = viewer(ctx).gql()?;
         let film_id = ids::decode_as(NodeKind::Film, &input.film_id).gql()?;
@@ -233,7 +247,7 @@ impl RatingMutation {
     async fn remove_rating(
         &self,
         ctx: &Context<'_>,
-        film_id: ID,
+        #[graphql(desc = "The film's global id; an unknown film is NOT_FOUND.")] film_id: ID,
     ) -> async_graphql::Result<RemoveRatingPayload> {
         let viewer = viewer(ctx).gql()?;
         let film_id = ids::decode_as(NodeKind::Film, &film_id).gql()?;
@@ -249,6 +263,7 @@ impl RatingMutation {
 #[derive(Default)]
 pub struct RatingSubscription;
 
+/// Live updates, over the WebSocket endpoint `/graphql/ws`.
 #[async_graphql::Subscription]
 impl RatingSubscription {
     /// The film's refreshed rating summary after every change to its ratings,
@@ -256,7 +271,7 @@ impl RatingSubscription {
     async fn film_rating_changed(
         &self,
         ctx: &Context<'_>,
-        film_id: ID,
+        #[graphql(desc = "The global id of the film to follow.")] film_id: ID,
     ) -> async_graphql::Result<impl futures_util::Stream<Item = RatingSummary> + use<>> {
         let film = ids::decode_as(NodeKind::Film, &film_id).gql()?;
         let db = db(ctx).clone();

@@ -11,15 +11,17 @@ use crate::db::entities::{audience_reaction, review};
 use crate::kinds::ReviewKind;
 use crate::reviews::ReviewText;
 
-/// A review of a film by a critic, the editors or a user.
 #[derive(Clone)]
 pub struct Review(pub review::Model);
 
+/// A review of a film by a critic, the editors or a user.
 #[Object]
 impl Review {
+    /// Opaque global id; `node(id:)` fetches the review back.
     pub async fn id(&self) -> ID {
         ids::encode(NodeKind::Review, self.0.id)
     }
+    /// Who wrote it: a critic, the editors or a user.
     async fn kind(&self) -> async_graphql::Result<ReviewKind> {
         stored(&self.0.kind, ReviewKind::parse)
     }
@@ -31,9 +33,11 @@ impl Review {
     async fn outlet(&self) -> Option<&str> {
         self.0.outlet.as_deref()
     }
+    /// The review's headline, when it has one.
     async fn title(&self) -> Option<&str> {
         self.0.title.as_deref()
     }
+    /// The full text of the review.
     async fn body(&self) -> &str {
         &self.0.body
     }
@@ -49,20 +53,24 @@ impl Review {
     async fn helpful_count(&self) -> i32 {
         self.0.helpful_count
     }
+    /// When the review was written; for critic and editorial reviews, when it
+    /// was first imported.
     async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.0.created_at
     }
+    /// When the review last changed, by an edit or a new import.
     async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.0.updated_at
     }
+    /// The film reviewed.
     async fn film(&self, ctx: &Context<'_>) -> async_graphql::Result<Film> {
         parent_film(ctx, self.0.film_id).await
     }
 }
 
-/// How audiences received one aspect of a film.
 pub struct AudienceReaction(pub audience_reaction::Model);
 
+/// How audiences received one aspect of a film.
 #[Object]
 impl AudienceReaction {
     /// The reaction in one sentence.
@@ -75,8 +83,10 @@ impl AudienceReaction {
     }
 }
 
+/// A new review by the signed-in viewer.
 #[derive(async_graphql::InputObject)]
 pub struct WriteReviewInput {
+    /// The global id of the film reviewed; an unknown film is NOT_FOUND.
     pub film_id: ID,
     /// Up to 200 characters.
     pub title: Option<String>,
@@ -93,24 +103,33 @@ pub struct WriteReviewInput {
 /// `null` clears `title` or `score`.
 #[derive(async_graphql::InputObject)]
 pub struct EditReviewInput {
+    /// The global id of the review, one of the viewer's own.
     pub id: ID,
+    /// The new title, up to 200 characters; null removes it.
     pub title: async_graphql::MaybeUndefined<String>,
+    /// The new text, 20 to 10,000 characters.
     pub body: Option<String>,
+    /// The new score, a whole number from 1 to 10; null removes it.
     pub score: async_graphql::MaybeUndefined<i32>,
+    /// Whether the review gives away the plot.
     pub spoiler: Option<bool>,
 }
 
 /// The review and its film.
 #[derive(async_graphql::SimpleObject)]
 pub struct ReviewPayload {
+    /// The review as saved.
     pub review: Review,
+    /// The film reviewed, for refreshing its reviews.
     pub film: Film,
 }
 
+/// Which review was deleted, and its film.
 #[derive(async_graphql::SimpleObject)]
 pub struct DeleteReviewPayload {
     /// The id the review had.
     pub deleted_id: ID,
+    /// The film the review was of, for refreshing its reviews.
     pub film: Film,
 }
 
@@ -131,7 +150,7 @@ impl ReviewMutation {
     async fn write_review(
         &self,
         ctx: &Context<'_>,
-        input: WriteReviewInput,
+        #[graphql(desc = "The film and what the review says.")] input: WriteReviewInput,
     ) -> async_graphql::Result<ReviewPayload> {
         let viewer = viewer(ctx).gql()?;
         let film_id = ids::decode_as(NodeKind::Film, &input.film_id).gql()?;
@@ -154,7 +173,7 @@ impl ReviewMutation {
     async fn edit_review(
         &self,
         ctx: &Context<'_>,
-        input: EditReviewInput,
+        #[graphql(desc = "The review and the fields to change.")] input: EditReviewInput,
     ) -> async_graphql::Result<ReviewPayload> {
         let viewer = viewer(ctx).gql()?;
         let review_id = ids::decode_as(NodeKind::Review, &input.id).gql()?;
@@ -178,7 +197,7 @@ impl ReviewMutation {
     async fn mark_review_helpful(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The review's global id.")] id: ID,
         #[graphql(desc = "true when omitted.")] helpful: Option<bool>,
     ) -> async_graphql::Result<ReviewPayload> {
         let helpful = helpful.unwrap_or(true);
@@ -197,7 +216,7 @@ impl ReviewMutation {
     async fn delete_review(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of one of the viewer's reviews.")] id: ID,
     ) -> async_graphql::Result<DeleteReviewPayload> {
         let viewer = viewer(ctx).gql()?;
         let review_id = ids::decode_as(NodeKind::Review, &id).gql()?;

@@ -23,11 +23,16 @@ const CANDIDATES: u64 = 300;
 /// Longest query accepted, in words.
 const MAX_WORDS: usize = 8;
 
+/// What a search can find.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
 pub enum SearchKind {
+    /// Films, by title and release year.
     Film,
+    /// People, by name.
     Person,
+    /// Characters, by name.
     Character,
+    /// Quotes, by their words.
     Quote,
 }
 
@@ -53,18 +58,19 @@ pub enum SearchItem {
     Quote(Quote),
 }
 
-/// One search result with its relevance.
 pub struct SearchHit {
     score: f64,
     item: SearchItem,
 }
 
+/// One search result with its relevance.
 #[Object]
 impl SearchHit {
     /// Relevance: higher is better; only comparable within one search.
     async fn score(&self) -> f64 {
         self.score
     }
+    /// The film, person, character or quote found.
     async fn item(&self) -> &SearchItem {
         &self.item
     }
@@ -245,6 +251,7 @@ impl SearchQuery {
     async fn search(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The words to look for: 1 to 8 words, at most 200 characters.")]
         query: String,
         #[graphql(default = 10, desc = "How many hits (1 to 50).")] first: i32,
         #[graphql(desc = "Only these kinds of thing (all when omitted).")] kinds: Option<

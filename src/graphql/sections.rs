@@ -19,31 +19,36 @@ pub fn stored<K>(text: &str, parse: fn(&str) -> Option<K>) -> async_graphql::Res
         .gql()
 }
 
-/// A genre such as Drama.
 #[derive(Clone)]
 pub struct Genre(pub genre::Model);
 
+/// A genre such as Drama.
 #[Object]
 impl Genre {
+    /// Opaque global id; `node(id:)` fetches the genre back.
     pub async fn id(&self) -> ID {
         ids::encode(NodeKind::Genre, self.0.id)
     }
+    /// URL slug, unique, such as `drama`; accepted by `FilmFilter.genres`.
     async fn slug(&self) -> &str {
         &self.0.slug
     }
+    /// The genre's name, such as "Drama".
     async fn name(&self) -> &str {
         &self.0.name
     }
 }
 
-/// One headed section of a synopsis.
 pub struct SynopsisSection(pub synopsis_section::Model);
 
+/// One headed section of a synopsis.
 #[Object]
 impl SynopsisSection {
+    /// The section's title, such as "Meeting Sera".
     async fn heading(&self) -> &str {
         &self.0.heading
     }
+    /// What happens in this part of the film.
     async fn body(&self) -> &str {
         &self.0.body
     }
@@ -53,11 +58,12 @@ impl SynopsisSection {
     }
 }
 
-/// A rating from an outside source.
 pub struct ExternalRating(pub external_rating::Model);
 
+/// A rating from an outside source.
 #[Object]
 impl ExternalRating {
+    /// Which rating this is (IMDb, Rotten Tomatoes, Metacritic).
     async fn source(&self) -> async_graphql::Result<RatingSource> {
         stored(&self.0.source, RatingSource::parse)
     }
@@ -89,14 +95,16 @@ pub struct Money {
     pub currency: String,
 }
 
-/// A budget or gross figure with its source (sources often disagree).
 pub struct BoxOfficeFigure(pub box_office_figure::Model);
 
+/// A budget or gross figure with its source (sources often disagree).
 #[Object]
 impl BoxOfficeFigure {
+    /// What the figure measures: the budget or a gross.
     async fn kind(&self) -> async_graphql::Result<BoxOfficeKind> {
         stored(&self.0.kind, BoxOfficeKind::parse)
     }
+    /// The figure, in the currency its source gave.
     async fn amount(&self) -> Money {
         Money {
             amount: self.0.amount,
@@ -109,40 +117,46 @@ impl BoxOfficeFigure {
     }
 }
 
-/// A behind-the-scenes fact.
 pub struct Trivia(pub trivia::Model);
 
+/// A behind-the-scenes fact.
 #[Object]
 impl Trivia {
+    /// The fact, in a sentence or two.
     async fn text(&self) -> &str {
         &self.0.text
     }
 }
 
-/// A frequently asked question with its answer.
 pub struct FaqEntry(pub faq_entry::Model);
 
+/// A frequently asked question with its answer.
 #[Object]
 impl FaqEntry {
+    /// A question viewers ask about the film, such as where it was filmed.
     async fn question(&self) -> &str {
         &self.0.question
     }
+    /// The answer to `question`, in a few sentences.
     async fn answer(&self) -> &str {
         &self.0.answer
     }
 }
 
-/// A trailer or bonus video.
 pub struct Video(pub video::Model);
 
+/// A trailer or bonus video.
 #[Object]
 impl Video {
+    /// Trailer, clip or bonus video.
     async fn kind(&self) -> async_graphql::Result<VideoKind> {
         stored(&self.0.kind, VideoKind::parse)
     }
+    /// The video's title, such as "Leaving Las Vegas trailer".
     async fn title(&self) -> &str {
         &self.0.title
     }
+    /// What the video shows, when known.
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
@@ -152,15 +166,16 @@ impl Video {
     }
 }
 
-/// A soundtrack track.
 pub struct SoundtrackTrack(pub soundtrack_track::Model);
 
+/// A soundtrack track.
 #[Object]
 impl SoundtrackTrack {
     /// 1-based position on the album.
     async fn position(&self) -> i32 {
         self.0.position
     }
+    /// The track's title.
     async fn title(&self) -> &str {
         &self.0.title
     }
@@ -172,16 +187,18 @@ impl SoundtrackTrack {
             .filter(|a| !a.is_empty())
             .collect()
     }
+    /// Length in seconds, when known.
     async fn duration_seconds(&self) -> Option<i32> {
         self.0.duration_seconds
     }
 }
 
-/// A place where the film was shot.
 pub struct FilmingLocation(pub filming_location::Model);
 
+/// A place where the film was shot.
 #[Object]
 impl FilmingLocation {
+    /// The place, such as "Las Vegas, Nevada".
     async fn place(&self) -> &str {
         &self.0.place
     }
@@ -191,15 +208,16 @@ impl FilmingLocation {
     }
 }
 
-/// A way to watch the film.
 pub struct Offer(pub offer::Model);
 
+/// A way to watch the film.
 #[Object]
 impl Offer {
     /// The service or shop, such as Apple TV.
     async fn platform(&self) -> &str {
         &self.0.platform
     }
+    /// Stream, rent, buy or a physical copy.
     async fn kind(&self) -> async_graphql::Result<OfferKind> {
         stored(&self.0.kind, OfferKind::parse)
     }
@@ -211,16 +229,18 @@ impl Offer {
     async fn region(&self) -> Option<&str> {
         self.0.region.as_deref()
     }
+    /// Link to the offer on the platform, when known.
     async fn url(&self) -> Option<&str> {
         self.0.url.as_deref()
     }
 }
 
-/// A film recommended alongside another, with the reason.
 pub struct SimilarFilm(pub similar_film::Model);
 
+/// A film recommended alongside another, with the reason.
 #[Object]
 impl SimilarFilm {
+    /// The recommended film.
     async fn film(&self, ctx: &Context<'_>) -> async_graphql::Result<Film> {
         parent_film(ctx, self.0.similar_film_id).await
     }
@@ -230,20 +250,24 @@ impl SimilarFilm {
     }
 }
 
-/// The work a film is adapted from.
 pub struct SourceWork(pub source_work::Model);
 
+/// The work a film is adapted from.
 #[Object]
 impl SourceWork {
+    /// Novel, short story, play, memoir or comic.
     async fn kind(&self) -> async_graphql::Result<SourceWorkKind> {
         stored(&self.0.kind, SourceWorkKind::parse)
     }
+    /// The work's title, which may differ from the film's.
     async fn title(&self) -> &str {
         &self.0.title
     }
+    /// The year the work was first published, when known.
     async fn published_year(&self) -> Option<i32> {
         self.0.published_year
     }
+    /// What the work is and how the film adapts it, when known.
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
