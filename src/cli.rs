@@ -103,6 +103,10 @@ pub struct ServeArgs {
     /// GraphQL requests taking at least this many milliseconds are logged as warnings, with their query.
     #[arg(long, env = "CINEGRAPH_SLOW_OPERATION_MS", default_value_t = config::DEFAULT_SLOW_OPERATION_MS)]
     pub slow_operation_ms: u64,
+    /// Megabytes of answers to public queries (no Authorization header) kept
+    /// in memory until the data changes; 0 switches the response cache off.
+    #[arg(long, env = "CINEGRAPH_RESPONSE_CACHE_MB", default_value_t = config::DEFAULT_RESPONSE_CACHE_MB)]
+    pub response_cache_mb: usize,
     /// Send traces to this OpenTelemetry collector (OTLP/HTTP traces URL, e.g.
     /// http://127.0.0.1:4318/v1/traces). Needs a build with `--features otel`.
     #[arg(long, env = "CINEGRAPH_OTLP_ENDPOINT")]
@@ -167,6 +171,7 @@ impl ServeArgs {
             sign_in_per_minute: self.sign_in_per_minute,
             mutations_per_minute: self.mutations_per_minute,
             slow_operation: std::time::Duration::from_millis(self.slow_operation_ms),
+            response_cache_bytes: self.response_cache_mb << 20,
         }
     }
 }

@@ -34,6 +34,8 @@ pub struct Config {
     pub mutations_per_minute: u32,
     /// GraphQL requests taking at least this long are logged as warnings, with their query.
     pub slow_operation: Duration,
+    /// Bytes of public query answers kept in memory; 0 switches the cache off.
+    pub response_cache_bytes: usize,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8000";
@@ -52,6 +54,7 @@ pub const DEFAULT_REQUEST_TIME_BUDGET_MS: u64 = 10_000;
 pub const DEFAULT_SIGN_IN_PER_MINUTE: u32 = 10;
 pub const DEFAULT_MUTATIONS_PER_MINUTE: u32 = 120;
 pub const DEFAULT_SLOW_OPERATION_MS: u64 = 1_000;
+pub const DEFAULT_RESPONSE_CACHE_MB: usize = 32;
 
 impl Config {
     /// An in-memory SQLite database (or `database_url`), real migrations, no bundled import.
@@ -71,6 +74,11 @@ impl Config {
             sign_in_per_minute: 100_000,
             mutations_per_minute: 100_000,
             slow_operation: Duration::from_millis(DEFAULT_SLOW_OPERATION_MS),
+            // On, as in production; TEST_RESPONSE_CACHE=off runs the suite without it.
+            response_cache_bytes: match std::env::var("TEST_RESPONSE_CACHE").as_deref() {
+                Ok("off") => 0,
+                _ => DEFAULT_RESPONSE_CACHE_MB << 20,
+            },
         }
     }
 }

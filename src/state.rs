@@ -10,6 +10,7 @@ use tokio::sync::watch;
 use crate::config::Config;
 use crate::events::RatingEvents;
 use crate::graphql::{AppSchema, build_schema};
+use crate::http::response_cache::ResponseCache;
 use crate::limits::RateLimiter;
 use crate::telemetry::metrics::Metrics;
 use crate::{db, import};
@@ -31,6 +32,8 @@ pub struct AppState {
     pub open_sockets: Arc<AtomicUsize>,
     /// What `/metrics` reports: requests, errors, statement times, the pool.
     pub metrics: Arc<Metrics>,
+    /// Answers to public queries, valid until the data changes.
+    pub response_cache: Arc<ResponseCache>,
 }
 
 /// First wait between attempts to reach the database at start; it doubles up to `MAX_BACKOFF`.
@@ -105,6 +108,12 @@ impl AppState {
         ));
         let events = RatingEvents::new(db.get_database_backend());
         events.listen(config.database_url.clone());
+        let response_cache = Arc::new(ResponseCache::new(
+            config.response_cache_bytes,
+            &config.database_url,
+            events.hearing_everything.clone(),
+        ));
+        invalidate_on_changes(&response_cache, &events);
         let schema = build_schema(db.clone(), config, limiter.clone(), events);
         let (shutdown, shutting_down) = watch::channel(false);
         Self {
@@ -117,6 +126,7 @@ impl AppState {
             shutdown: Arc::new(shutdown),
             open_sockets: Arc::new(AtomicUsize::new(0)),
             metrics,
+            response_cache,
         }
     }
 
@@ -128,4 +138,29 @@ impl AppState {
     pub fn is_ready(&self) -> bool {
         self.ready.load(Ordering::SeqCst)
     }
+}
+
+/// Drops cached responses whenever ratings change (on any server, through
+/// PostgreSQL's LISTEN) or another server announces a change.
+fn invalidate_on_changes(cache: &Arc<ResponseCache>, events: &RatingEvents) {
+    if !cache.enabled() {
+        return;
+    }
+    let cache = cache.clone();
+    let mut ratings = events.subscribe();
+    let mut changes = events.subscribe_changes();
+    tokio::spawn(async move {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            // A lagging receiver missed changes: invalidating is the safe answer.
+            let closed = tokio::select! {
+                event = ratings.recv() => matches!(event, Err(RecvError::Closed)),
+                event = changes.recv() => matches!(event, Err(RecvError::Closed)),
+            };
+            cache.invalidate();
+            if closed {
+                break;
+            }
+        }
+    });
 }

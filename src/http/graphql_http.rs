@@ -27,7 +27,7 @@ pub enum MediaType {
 }
 
 impl MediaType {
-    fn header(self) -> HeaderValue {
+    pub fn header(self) -> HeaderValue {
         HeaderValue::from_static(match self {
             Self::GraphQLResponse => "application/graphql-response+json; charset=utf-8",
             Self::Json => "application/json; charset=utf-8",

@@ -312,6 +312,7 @@ pub async fn write(
     let txn = db.begin().await?;
     let report = write_in(&txn, films, progress).await?;
     txn.commit().await?;
+    crate::db::content_version::committed();
     Ok(report)
 }
 

@@ -74,6 +74,7 @@ pub async fn write(
     }
     let outcome = write_in(&txn, page, &hash).await.map_err(fail)?;
     txn.commit().await.map_err(fail)?;
+    crate::db::content_version::committed();
     Ok(outcome)
 }
 

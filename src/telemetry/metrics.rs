@@ -53,6 +53,11 @@ struct StatementLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CacheLabels {
+    result: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct PoolLabels {
     state: String,
 }
@@ -66,6 +71,7 @@ pub struct Metrics {
     operations: Family<OutcomeLabels, Counter>,
     operation_seconds: Family<OperationLabels, Histogram, fn() -> Histogram>,
     errors: Family<CodeLabels, Counter>,
+    cache_lookups: Family<CacheLabels, Counter>,
     statement_seconds: Family<StatementLabels, Histogram, fn() -> Histogram>,
     pool_connections: Family<PoolLabels, Gauge<i64, AtomicI64>>,
     pool_max: Gauge<i64, AtomicI64>,
@@ -106,6 +112,12 @@ impl Metrics {
             "Errors in GraphQL responses, by their extensions.code",
             errors.clone(),
         );
+        let cache_lookups = Family::<CacheLabels, Counter>::default();
+        registry.register(
+            "response_cache_lookups",
+            "Public queries answered from the response cache (hit) or executed (miss)",
+            cache_lookups.clone(),
+        );
         let statement_seconds =
             Family::<StatementLabels, Histogram, fn() -> Histogram>::new_with_constructor(
                 latency_histogram,
@@ -144,6 +156,7 @@ impl Metrics {
             operations,
             operation_seconds,
             errors,
+            cache_lookups,
             statement_seconds,
             pool_connections,
             pool_max,
@@ -185,6 +198,16 @@ impl Metrics {
                 kind: kind.to_string(),
             })
             .observe(elapsed.as_secs_f64());
+    }
+
+    /// Counts a public query answered from the response cache or executed.
+    pub fn record_cache(&self, hit: bool) {
+        let result = if hit { "hit" } else { "miss" };
+        self.cache_lookups
+            .get_or_create(&CacheLabels {
+                result: result.to_string(),
+            })
+            .inc();
     }
 
     /// Times one SQL statement (called by the database driver for each).

@@ -46,6 +46,8 @@ pub struct TestApp {
     pub url: String,
     /// The server's own metrics: statement counts, operations.
     pub metrics: Arc<Metrics>,
+    /// Answers to public queries (off with TEST_RESPONSE_CACHE=off).
+    pub response_cache: Arc<cinegraph::http::response_cache::ResponseCache>,
     _postgres: Option<PostgresDatabase>,
     /// A SQLite file to remove with the app.
     sqlite_file: Option<std::path::PathBuf>,
@@ -120,6 +122,7 @@ impl TestApp {
         let state = AppState::with_database(db.clone(), &config, true);
         Self {
             metrics: state.metrics.clone(),
+            response_cache: state.response_cache.clone(),
             router: cinegraph::http::build_router(state),
             db,
             url: url.to_string(),
@@ -134,6 +137,7 @@ impl TestApp {
         let state = AppState::with_database(db.clone(), &Config::for_tests(url), true);
         Self {
             metrics: state.metrics.clone(),
+            response_cache: state.response_cache.clone(),
             router: cinegraph::http::build_router(state),
             db,
             url: url.to_string(),

@@ -74,6 +74,30 @@ on_both_databases! {
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 
+    async fn answers_are_compressed_as_the_client_accepts(app: TestApp) {
+        use std::io::Read;
+        let query = crate::helpers::playground("film-page.graphql");
+        let request = |encoding: &str| Request::post("/graphql")
+            .header("content-type", "application/json")
+            .header(header::ACCEPT_ENCODING, encoding)
+            .body(Body::from(json!({ "query": query }).to_string())).unwrap();
+        let (status, headers, raw) = app.send_raw(request("identity")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(headers.get(header::CONTENT_ENCODING).is_none());
+        let (_, headers, gzipped) = app.send_raw(request("gzip")).await;
+        assert_eq!(headers[header::CONTENT_ENCODING], "gzip");
+        let mut unzipped = Vec::new();
+        flate2::read::GzDecoder::new(gzipped.as_slice()).read_to_end(&mut unzipped).unwrap();
+        assert_eq!(unzipped, raw, "the same answer");
+        assert!(gzipped.len() * 2 < raw.len(), "{} -> {}", raw.len(), gzipped.len());
+        for encoding in ["br", "zstd"] {
+            let (_, headers, _) = app.send_raw(request(encoding)).await;
+            assert_eq!(headers[header::CONTENT_ENCODING], encoding);
+        }
+        let (_, headers, _) = app.send_raw(request("br;q=0.5, gzip;q=1.0")).await;
+        assert_eq!(headers[header::CONTENT_ENCODING], "gzip", "the client's preference");
+    }
+
     async fn response_fields_keep_the_order_the_query_asked_for(app: TestApp) {
         let query = r#"{ film(by: { slug: "leaving-las-vegas" }) { title releaseYear imdbId id } }"#;
         let request = Request::post("/graphql").header("content-type", "application/json")

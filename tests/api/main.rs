@@ -19,6 +19,7 @@ mod observability;
 mod paging;
 mod playground;
 mod ratings;
+mod response_cache;
 mod reviews;
 mod schema;
 mod search;

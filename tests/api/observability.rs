@@ -53,7 +53,7 @@ on_both_databases! {
         let latency = "cinegraph_graphql_operation_duration_seconds_count{operation=\"FilmTitle\",kind=\"query\"}";
         assert_eq!(sample(&text, latency), Some(3.0), "{text}");
         let selects = "cinegraph_db_statement_duration_seconds_count{statement=\"select\",outcome=\"ok\"}";
-        assert!(sample(&text, selects).unwrap_or(0.0) >= 3.0, "{text}");
+        assert!(sample(&text, selects).unwrap_or(0.0) >= 1.0, "{text}");
         assert!(sample(&text, "cinegraph_db_pool_max_connections").unwrap() >= 1.0, "{text}");
         assert!(sample(&text, "cinegraph_db_pool_connections{state=\"idle\"}").is_some(), "{text}");
         assert!(sample(&text, "cinegraph_process_resident_memory_bytes").unwrap() > 1e6, "{text}");

@@ -1,0 +1,158 @@
+//! The response cache: public queries are answered from memory until the data
+//! changes, and a write is visible to the very next read, on this server and
+//! (PostgreSQL) on the others.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, on_both_databases};
+
+const SUMMARY: &str = r#"query Summary { film(by: { slug: "leaving-las-vegas" }) { title ratingSummary { count average } } }"#;
+
+fn post(query: &str, token: Option<&str>, etag: Option<&str>) -> Request<Body> {
+    let mut request = Request::post("/graphql").header("content-type", "application/json");
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    if let Some(etag) = etag {
+        request = request.header(header::IF_NONE_MATCH, etag);
+    }
+    request
+        .body(Body::from(json!({ "query": query }).to_string()))
+        .unwrap()
+}
+
+/// True (and says so) when the suite runs with the cache off; otherwise
+/// waits until the cache serves (on PostgreSQL, once the server LISTENs).
+async fn skipped(app: &TestApp) -> bool {
+    if !app.response_cache.enabled() {
+        eprintln!("skipped: the response cache is off (TEST_RESPONSE_CACHE=off)");
+        return true;
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !app.response_cache.serving() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the cache never started serving"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    false
+}
+
+fn cache_lookups(app: &TestApp, result: &str) -> u64 {
+    let text = app.metrics.render(&app.db, 0);
+    let name = format!("cinegraph_response_cache_lookups_total{{result=\"{result}\"}}");
+    text.lines()
+        .find_map(|line| line.strip_prefix(&name)?.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+async fn count_of(app: &TestApp) -> i64 {
+    let (status, _, body) = app.send_raw(post(SUMMARY, None, None)).await;
+    assert_eq!(status, StatusCode::OK);
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    body["data"]["film"]["ratingSummary"]["count"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn rate(app: &TestApp, token: &str, score: i64) {
+    let film = app.film_id("leaving-las-vegas").await;
+    let query = "mutation($f: ID!, $s: Int!) { rateFilm(input: { filmId: $f, score: $s }) { rating { score } } }";
+    app.data_as(token, query, json!({ "f": film, "s": score }))
+        .await;
+}
+
+on_both_databases! {
+    async fn public_queries_are_served_from_memory_with_an_etag(app: TestApp) {
+        if skipped(&app).await { return; }
+        let (status, headers, first) = app.send_raw(post(SUMMARY, None, None)).await;
+        assert_eq!(status, StatusCode::OK);
+        let (misses, hits) = (cache_lookups(&app, "miss"), cache_lookups(&app, "hit"));
+        let (statements, (status, headers_again, second)) =
+            app.count_statements(app.send_raw(post(SUMMARY, None, None))).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(first, second, "the same bytes");
+        assert_eq!(statements, 0, "a hit runs no SQL");
+        assert_eq!((cache_lookups(&app, "miss"), cache_lookups(&app, "hit")), (misses, hits + 1));
+        let etag = headers[header::ETAG].to_str().unwrap().to_string();
+        assert_eq!(headers_again[header::ETAG].to_str().unwrap(), etag);
+        assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
+
+        let (status, _, body) = app.send_raw(post(SUMMARY, None, Some(&etag))).await;
+        assert_eq!((status, body.len()), (StatusCode::NOT_MODIFIED, 0), "unchanged: 304");
+        let (status, _, _) = app.send_raw(post(SUMMARY, None, Some("\"other\""))).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+
+    async fn a_write_is_visible_to_the_next_read(app: TestApp) {
+        if skipped(&app).await { return; }
+        let token = app.sign_up("cache_writer").await;
+        assert_eq!(count_of(&app).await, 0);
+        assert_eq!(count_of(&app).await, 0, "cached");
+        rate(&app, &token, 7).await;
+        assert_eq!(count_of(&app).await, 1, "the write invalidated the cached page");
+        let second = app.sign_up("cache_writer_2").await;
+        rate(&app, &second, 9).await;
+        assert_eq!(count_of(&app).await, 2);
+    }
+
+    async fn signed_in_requests_and_failures_are_never_cached(app: TestApp) {
+        if skipped(&app).await { return; }
+        let ann = app.sign_up("cache_ann").await;
+        let ben = app.sign_up("cache_ben").await;
+        rate(&app, &ann, 3).await;
+        let mine = r#"{ film(by: { slug: "leaving-las-vegas" }) { viewerRating { score } } }"#;
+        let as_ann = app.data_as(&ann, mine, json!({})).await;
+        let as_ben = app.data_as(&ben, mine, json!({})).await;
+        assert_eq!(as_ann["film"]["viewerRating"]["score"], 3);
+        assert_eq!(as_ben["film"]["viewerRating"], Value::Null, "not Ann's cached answer");
+
+        let hits = cache_lookups(&app, "hit");
+        for _ in 0..2 {
+            app.error_code("{ film(by: {}) { title } }", json!({})).await;
+        }
+        assert_eq!(cache_lookups(&app, "hit"), hits, "errors are not kept");
+    }
+}
+
+#[tokio::test]
+async fn a_write_on_another_server_reaches_this_one() {
+    let Some(app) = TestApp::postgres().await else {
+        eprintln!("skipped: set TEST_DATABASE_URL=postgres://... to run on PostgreSQL");
+        return;
+    };
+    if skipped(&app).await {
+        return;
+    }
+    let other = crate::helpers::TestApp::over_existing_database(&app.url).await;
+    assert_eq!(count_of(&app).await, 0);
+    assert_eq!(count_of(&app).await, 0, "cached on the first server");
+    let token = other.sign_up("cache_elsewhere").await;
+    rate(&other, &token, 5).await;
+    // NOTIFY arrives asynchronously: within a couple of seconds at most.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        if count_of(&app).await == 1 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first server kept a stale page"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_cache_can_be_switched_off() {
+    let app = TestApp::with_config(false, |config| config.response_cache_bytes = 0)
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        count_of(&app).await;
+    }
+    assert_eq!(cache_lookups(&app, "hit") + cache_lookups(&app, "miss"), 0);
+}
