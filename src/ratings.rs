@@ -30,6 +30,7 @@ pub async fn rate(
             "a score is a whole number from 1 to 10, got {score}"
         )));
     }
+    let _queued = film_write_lock(film_id).lock().await;
     retrying(|| async {
         let txn = db.begin().await?;
         lock_film(&txn, film_id).await?;
@@ -68,6 +69,7 @@ pub async fn rate(
 
 /// Removes the user's rating of the film; false when there was none.
 pub async fn remove(db: &DatabaseConnection, user_id: i32, film_id: i32) -> AppResult<bool> {
+    let _queued = film_write_lock(film_id).lock().await;
     retrying(|| async {
         let txn = db.begin().await?;
         lock_film(&txn, film_id).await?;
@@ -110,6 +112,18 @@ async fn recount(txn: &DatabaseTransaction, film_id: i32) -> Result<(), DbErr> {
         .bind(film_id);
     sql.execute(txn).await?;
     Ok(())
+}
+
+/// Writers of one film queue here first, in this process, so they wait
+/// without holding a pooled connection: a burst of ratings of one popular film
+/// used to take every connection, each waiting on the film's row lock, until
+/// other requests timed out waiting for the pool. The row lock still orders
+/// writers of different processes. Striped (film id modulo 64), so memory
+/// stays fixed; two films sharing a stripe only queue together.
+fn film_write_lock(film_id: i32) -> &'static tokio::sync::Mutex<()> {
+    static LOCKS: std::sync::OnceLock<Vec<tokio::sync::Mutex<()>>> = std::sync::OnceLock::new();
+    let locks = LOCKS.get_or_init(|| (0..64).map(|_| tokio::sync::Mutex::new(())).collect());
+    &locks[film_id.rem_euclid(64) as usize]
 }
 
 /// Runs `write` again when the database reports a transient conflict.
