@@ -20,7 +20,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::SystemTime;
 
 use axum::body::Bytes;
@@ -54,13 +54,66 @@ impl CacheKey {
     }
 }
 
-/// A cached answer: the response body and what the logs and metrics say about it.
+/// A cached answer: the response body, its compressed forms (made once, on
+/// first demand: compressing per request cost 90% of a hit's CPU), and what
+/// the logs and metrics say about it.
 #[derive(Clone)]
 pub struct CachedAnswer {
     pub body: Bytes,
     /// A strong validator of the body, for `ETag` / `If-None-Match`.
     pub etag: String,
     pub operation_name: Option<String>,
+    compressed: Arc<[OnceLock<Option<Bytes>>; 3]>,
+}
+
+/// The encodings kept for cached answers, the client's choice among them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Brotli,
+    Zstd,
+    Gzip,
+}
+
+impl Encoding {
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Brotli => "br",
+            Encoding::Zstd => "zstd",
+            Encoding::Gzip => "gzip",
+        }
+    }
+
+    /// The best encoding `Accept-Encoding` allows: highest q, then br, zstd, gzip.
+    pub fn negotiate(accept_encoding: &str) -> Option<Encoding> {
+        let mut best: Option<(f32, Encoding)> = None;
+        for part in accept_encoding.split(',') {
+            let mut pieces = part.split(';');
+            let name = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = pieces
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let encodings: &[Encoding] = match name.as_str() {
+                "br" => &[Encoding::Brotli],
+                "zstd" => &[Encoding::Zstd],
+                "gzip" | "x-gzip" => &[Encoding::Gzip],
+                "*" => &[Encoding::Brotli],
+                _ => &[],
+            };
+            for &encoding in encodings {
+                let better = match best {
+                    None => q > 0.0,
+                    Some((best_q, best_encoding)) => {
+                        q > best_q || (q == best_q && (encoding as u8) < (best_encoding as u8))
+                    }
+                };
+                if better && q > 0.0 {
+                    best = Some((q, encoding));
+                }
+            }
+        }
+        best.map(|(_, encoding)| encoding)
+    }
 }
 
 impl CachedAnswer {
@@ -69,6 +122,36 @@ impl CachedAnswer {
             etag: etag_of(&body),
             body,
             operation_name,
+            compressed: Arc::new([OnceLock::new(), OnceLock::new(), OnceLock::new()]),
+        }
+    }
+
+    /// The body compressed with `encoding`, made on first demand and kept
+    /// with the answer; None if compressing failed.
+    pub fn compressed(&self, encoding: Encoding) -> Option<Bytes> {
+        self.compressed[encoding as usize]
+            .get_or_init(|| compress(&self.body, encoding).ok().map(Bytes::from))
+            .clone()
+    }
+}
+
+/// Compresses at levels that suit text sent many times: br 5, zstd 6, gzip 6.
+fn compress(body: &[u8], encoding: Encoding) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    match encoding {
+        Encoding::Brotli => {
+            let mut out = Vec::with_capacity(body.len() / 4);
+            {
+                let mut writer = brotli::CompressorWriter::new(&mut out, 16 * 1024, 5, 22);
+                writer.write_all(body)?;
+            }
+            Ok(out)
+        }
+        Encoding::Zstd => zstd::encode_all(body, 6),
+        Encoding::Gzip => {
+            let mut writer = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+            writer.write_all(body)?;
+            writer.finish()
         }
     }
 }
@@ -283,6 +366,54 @@ mod tests {
         std::fs::write(dir.join("data.db-wal"), b"a frame").unwrap();
         assert!(cache.get(&key("{ a }")).is_none(), "the WAL grew");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn encodings_follow_the_clients_preference() {
+        assert_eq!(
+            Encoding::negotiate("gzip, deflate, br"),
+            Some(Encoding::Brotli)
+        );
+        assert_eq!(
+            Encoding::negotiate("gzip;q=1, br;q=0.5"),
+            Some(Encoding::Gzip)
+        );
+        assert_eq!(Encoding::negotiate("zstd, gzip"), Some(Encoding::Zstd));
+        assert_eq!(
+            Encoding::negotiate("br;q=0, gzip;q=0.1"),
+            Some(Encoding::Gzip)
+        );
+        assert_eq!(Encoding::negotiate("identity"), None);
+        assert_eq!(Encoding::negotiate(""), None);
+        assert_eq!(Encoding::negotiate("*"), Some(Encoding::Brotli));
+    }
+
+    #[test]
+    fn compressed_forms_are_made_once_and_decode_to_the_body() {
+        use std::io::Read;
+        let body = Bytes::from("{\"data\":{\"film\":\"Leaving Las Vegas\"}}".repeat(50));
+        let answer = CachedAnswer::new(body.clone(), None);
+        let gzip = answer.compressed(Encoding::Gzip).unwrap();
+        let mut unzipped = Vec::new();
+        flate2::read::GzDecoder::new(gzip.as_ref())
+            .read_to_end(&mut unzipped)
+            .unwrap();
+        assert_eq!(unzipped, body);
+        assert_eq!(
+            zstd::decode_all(answer.compressed(Encoding::Zstd).unwrap().as_ref()).unwrap(),
+            body
+        );
+        let mut unbrotli = Vec::new();
+        brotli::Decompressor::new(answer.compressed(Encoding::Brotli).unwrap().as_ref(), 4096)
+            .read_to_end(&mut unbrotli)
+            .unwrap();
+        assert_eq!(unbrotli, body);
+        let clone = answer.clone();
+        assert_eq!(
+            clone.compressed(Encoding::Gzip).unwrap().as_ptr(),
+            gzip.as_ptr(),
+            "clones share the compressed form"
+        );
     }
 
     #[test]
