@@ -78,7 +78,16 @@ fn compression() -> CompressionLayer<impl tower_http::compression::Predicate> {
     use tower_http::compression::predicate::{DefaultPredicate, Predicate, SizeAbove};
     CompressionLayer::new()
         .quality(tower_http::CompressionLevel::Fastest)
-        .compress_when(DefaultPredicate::new().and(SizeAbove::new(1024)))
+        .compress_when(
+            DefaultPredicate::new()
+                .and(SizeAbove::new(1024))
+                // A WebSocket upgrade has no body to compress, and a
+                // Content-Encoding on it breaks the handshake in browsers
+                // (they send Accept-Encoding with the upgrade request).
+                .and(|status: StatusCode, _, _: &HeaderMap, _: &Extensions| {
+                    status != StatusCode::SWITCHING_PROTOCOLS
+                }),
+        )
 }
 
 fn request_id_of(headers: &HeaderMap) -> String {

@@ -26,9 +26,20 @@ pub async fn connect(address: std::net::SocketAddr, protocol: &str, init: Value)
     request
         .headers_mut()
         .insert("sec-websocket-protocol", protocol.parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+    // As browsers do: the upgrade must not come back compressed (Chromium
+    // refuses a 101 with a Content-Encoding).
+    request.headers_mut().insert(
+        "accept-encoding",
+        "gzip, deflate, br, zstd".parse().unwrap(),
+    );
+    let (mut socket, upgrade) = tokio_tungstenite::connect_async(request)
         .await
         .expect("connect");
+    assert!(
+        upgrade.headers().get("content-encoding").is_none(),
+        "{:?}",
+        upgrade.headers()
+    );
     send(
         &mut socket,
         json!({ "type": "connection_init", "payload": init }),
