@@ -66,12 +66,14 @@ try {
   await page.screenshot({ path: join(shots, 'examples.png'), clip: { x: 0, y: 0, width: 1400, height: 1000 } });
   // Closing the picker gives the result pane its room back.
   await page.locator('button[aria-label="Hide Examples"]').click();
+  await editorShows(page, 'query Search');
   const search = await run(page, 'Nicolas Cage');
   check(search.includes('"name": "Nicolas Cage"'), 'the search example finds Nicolas Cage');
 
   await page.locator('button[aria-label="Show Examples"]').click();
   await page.locator('button[data-example="rating-changes"]').click();
   await page.locator('button[aria-label="Hide Examples"]').click();
+  await editorShows(page, 'subscription RatingChanges');
   await run(page, 'histogram');
   const live = await scrolledText(page, '.graphiql-response');
   check(live.includes('"filmRatingChanged"') && live.includes('"count"'), 'the subscription example answers over the WebSocket');
@@ -81,6 +83,11 @@ try {
 } catch (error) {
   failed = true;
   console.error(`FAIL ${error.stack ?? error}`);
+  const pages = browser.contexts().flatMap((context) => context.pages());
+  if (pages.length > 0) {
+    await pages[0].screenshot({ path: join(shots, 'failure.png') }).catch(() => {});
+    console.error(`screenshot of the failure: ${join(shots, 'failure.png')}`);
+  }
 } finally {
   await browser.close();
 }
@@ -94,6 +101,16 @@ function check(ok, what) {
 /** The text of an editor as shown, with Monaco's no-break spaces made plain. */
 async function text(page, selector) {
   return (await page.locator(selector).first().innerText()).replace(/\u00a0/g, ' ');
+}
+
+/** Waits until the query editor of the active tab shows `text`. */
+async function editorShows(page, text) {
+  await page.waitForFunction(
+    (wanted) => (document.querySelector('.graphiql-query-editor .view-lines')?.innerText ?? '')
+      .replace(/\u00a0/g, ' ').includes(wanted),
+    text,
+    { timeout: 10000 },
+  );
 }
 
 /** Replaces the whole text of the Monaco editor inside `selector`. */
