@@ -137,41 +137,41 @@ pub fn measure(
     };
     for (_, operation) in document.operations.iter() {
         let measure = measurer.selection_set(&operation.node.selection_set.node)?;
-        if measure.depth > limits.max_depth {
-            return Err(refuse(
+        let checks = [
+            (
+                measure.depth as u64,
+                limits.max_depth as u64,
                 "QUERY_TOO_DEEP",
-                format!(
-                    "the query is {} fields deep; at most {} are accepted",
-                    measure.depth, limits.max_depth
-                ),
-            ));
-        }
-        if measure.complexity > limits.max_complexity {
-            return Err(refuse(
+                "the query is {} fields deep; at most {} are accepted",
+            ),
+            (
+                measure.complexity,
+                limits.max_complexity,
                 "QUERY_TOO_COMPLEX",
-                format!(
-                    "the query's complexity is {} (each field once, times the page sizes above it); at most {} is accepted",
-                    measure.complexity, limits.max_complexity
-                ),
-            ));
-        }
-        if measure.aliases > limits.max_aliases {
-            return Err(refuse(
+                "the query's complexity is {} (each field once, times the page sizes above it); at most {} is accepted",
+            ),
+            (
+                measure.aliases,
+                limits.max_aliases,
                 "TOO_MANY_ALIASES",
-                format!(
-                    "the query has {} aliases; at most {} are accepted",
-                    measure.aliases, limits.max_aliases
-                ),
-            ));
-        }
-        if measure.fields > limits.max_root_fields {
-            return Err(refuse(
+                "the query has {} aliases; at most {} are accepted",
+            ),
+            (
+                measure.fields,
+                limits.max_root_fields,
                 "TOO_MANY_ROOT_FIELDS",
-                format!(
-                    "the operation asks for {} root fields; at most {} are accepted",
-                    measure.fields, limits.max_root_fields
-                ),
-            ));
+                "the operation asks for {} root fields; at most {} are accepted",
+            ),
+        ];
+        for (value, limit, code, message) in checks {
+            if value > limit {
+                let message = message.replacen("{}", &value.to_string(), 1).replacen(
+                    "{}",
+                    &limit.to_string(),
+                    1,
+                );
+                return Err(refuse(code, message));
+            }
         }
     }
     Ok(())

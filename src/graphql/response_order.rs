@@ -12,7 +12,9 @@ use std::collections::HashSet;
 
 use async_graphql::Name;
 use async_graphql::Value;
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::parser::types::{
+    ExecutableDocument, OperationDefinition, Selection, SelectionSet,
+};
 
 /// Reorders `data` (the answer to the operation `operation_name` of `document`).
 pub fn order_as_requested(
@@ -20,17 +22,26 @@ pub fn order_as_requested(
     operation_name: Option<&str>,
     data: &mut Value,
 ) {
-    let operation = document
+    if let Some((_, operation)) = selected_operation(document, operation_name) {
+        order(document, &[&operation.selection_set.node], data);
+    }
+}
+
+/// The operation a request with `operation_name` runs, with its name: the
+/// named one, or (without a name) the first.
+pub fn selected_operation<'a>(
+    document: &'a ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<(Option<&'a Name>, &'a OperationDefinition)> {
+    document
         .operations
         .iter()
         .find(|(name, _)| match (operation_name, name) {
             (Some(wanted), Some(name)) => wanted == name.as_str(),
             (Some(_), None) => false,
             (None, _) => true,
-        });
-    if let Some((_, operation)) = operation {
-        order(document, &[&operation.node.selection_set.node], data);
-    }
+        })
+        .map(|(name, operation)| (name, &operation.node))
 }
 
 /// Orders one value produced by `selections` (several when fields with the

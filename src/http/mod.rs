@@ -1,6 +1,7 @@
 //! The HTTP surface: GraphQL over POST and GET, the playground, health checks
 //! and the SDL.
 
+mod etag;
 mod graphql_http;
 mod playground;
 pub mod response_cache;
@@ -33,7 +34,7 @@ pub use self::playground::EXAMPLE_COUNT;
 use self::response_cache::{CacheKey, CachedAnswer, Encoding};
 use crate::error::AppError;
 use crate::graphql::guard;
-use crate::graphql::response_order::order_as_requested;
+use crate::graphql::response_order::{order_as_requested, selected_operation};
 use crate::limits::{ClientAddress, Scope};
 use crate::state::AppState;
 
@@ -352,7 +353,7 @@ async fn run_request(
         request = request.operation_name(name);
     }
     let parsed = request.parsed_query().is_ok();
-    *operation = selected_operation(&mut request);
+    *operation = operation_of(&mut request);
     let mutation = operation.kind == "mutation";
     if mutation && via == Via::Get {
         return Err(HttpError::new(
@@ -508,7 +509,7 @@ async fn viewer(
 
 /// The operation the request would run. A document that does not parse is
 /// left to the executor, which reports it properly.
-fn selected_operation(request: &mut async_graphql::Request) -> Operation {
+fn operation_of(request: &mut async_graphql::Request) -> Operation {
     let wanted = request.operation_name.clone();
     let Ok(document) = request.parsed_query() else {
         return Operation {
@@ -516,18 +517,10 @@ fn selected_operation(request: &mut async_graphql::Request) -> Operation {
             kind: "unknown",
         };
     };
-    let selected = document
-        .operations
-        .iter()
-        .find(|(name, _)| match (wanted.as_deref(), name) {
-            (Some(wanted), Some(name)) => wanted == name.as_str(),
-            (Some(_), None) => false,
-            (None, _) => true,
-        });
-    match selected {
+    match selected_operation(document, wanted.as_deref()) {
         Some((name, definition)) => Operation {
             name: name.map(|name| name.to_string()),
-            kind: match definition.node.ty {
+            kind: match definition.ty {
                 OperationType::Query => "query",
                 OperationType::Mutation => "mutation",
                 OperationType::Subscription => "subscription",

@@ -102,19 +102,14 @@ pub async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
 fn bundle_etag() -> HeaderValue {
     static ETAG: OnceLock<HeaderValue> = OnceLock::new();
     ETAG.get_or_init(|| {
-        // FNV-1a: stable across builds and platforms, unlike std's hasher.
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut hash = super::etag::Fnv1a::default();
+        let mut length = 0;
         for file in BUNDLE.files() {
-            for byte in file
-                .path()
-                .to_string_lossy()
-                .bytes()
-                .chain(file.contents().iter().copied())
-            {
-                hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-            }
+            hash.write(file.path().to_string_lossy().as_bytes());
+            hash.write(file.contents());
+            length += file.contents().len();
         }
-        HeaderValue::from_str(&format!("\"{hash:016x}\"")).expect("hex is a valid header")
+        HeaderValue::from_str(&hash.etag(length)).expect("hex is a valid header")
     })
     .clone()
 }

@@ -289,14 +289,11 @@ fn sqlite_file_of(database_url: &str) -> Option<PathBuf> {
     (!path.is_empty() && !path.contains(":memory:")).then(|| PathBuf::from(path))
 }
 
-/// A quoted hex hash of the body (FNV-1a: stable across processes, so every
-/// node of a cluster gives the same ETag for the same bytes).
+/// A strong validator of `body`.
 fn etag_of(body: &[u8]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in body {
-        hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("\"{hash:016x}-{:x}\"", body.len())
+    let mut hash = super::etag::Fnv1a::default();
+    hash.write(body);
+    hash.etag(body.len())
 }
 
 #[cfg(test)]

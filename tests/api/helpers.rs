@@ -119,7 +119,23 @@ impl TestApp {
         cinegraph::import::import_bundled_pages(&db)
             .await
             .expect("import the bundled film pages");
-        let state = AppState::with_database(db.clone(), &config, true);
+        Self::over(db, url, postgres, &config)
+    }
+
+    /// A server over a database another `TestApp` prepared (and drops).
+    pub async fn over_existing_database(url: &str) -> Self {
+        let db = cinegraph::db::connect(url).await.expect("connect");
+        Self::over(db, url, None, &Config::for_tests(url))
+    }
+
+    /// The real router over a ready database.
+    fn over(
+        db: DatabaseConnection,
+        url: &str,
+        postgres: Option<PostgresDatabase>,
+        config: &Config,
+    ) -> Self {
+        let state = AppState::with_database(db.clone(), config, true);
         Self {
             metrics: state.metrics.clone(),
             response_cache: state.response_cache.clone(),
@@ -127,21 +143,6 @@ impl TestApp {
             db,
             url: url.to_string(),
             _postgres: postgres,
-            sqlite_file: None,
-        }
-    }
-
-    /// A server over a database another `TestApp` prepared (and drops).
-    pub async fn over_existing_database(url: &str) -> Self {
-        let db = cinegraph::db::connect(url).await.expect("connect");
-        let state = AppState::with_database(db.clone(), &Config::for_tests(url), true);
-        Self {
-            metrics: state.metrics.clone(),
-            response_cache: state.response_cache.clone(),
-            router: cinegraph::http::build_router(state),
-            db,
-            url: url.to_string(),
-            _postgres: None,
             sqlite_file: None,
         }
     }
