@@ -39,11 +39,15 @@ function ExamplesPane() {
     queryEditor: state.queryEditor,
     variableEditor: state.variableEditor,
   }));
-  const { addTab } = useGraphiQLActions();
+  const { addTab, setOperationName } = useGraphiQLActions();
   const open = (example) => {
     addTab();
     queryEditor?.setValue(example.query);
     variableEditor?.setValue(example.variables);
+    // GraphiQL learns the operation name from the editor only after a
+    // debounce; run at once and it would send the previous tab's name.
+    const named = /^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/m.exec(example.query);
+    if (named) setOperationName(named[1]);
   };
   return h(
     'div',
