@@ -3,6 +3,7 @@
 static baseline, from one run on one machine.
 
     python3 bench/load.py [--duration 15] [--connections 32] [--only B1,B2]
+                          [--scale-films 1000000]
 
 It builds cinegraph and the static baseline in release, imports the bundled
 catalogue into a fresh SQLite file and a fresh PostgreSQL database, starts
@@ -18,7 +19,13 @@ checks that each query answers without errors and that cinegraph and
 PostGraphile return the same data, then drives each target with oha (32
 connections, 15 s after a 3 s warm-up) one at a time, and prints req/s, p50,
 p99 and response sizes, the ratios the targets are stated in, B5 (a mixed
-read/write load), peak memory, time to ready, and B1's size compressed.
+read/write load), peak memory under load (the catalogue is imported by a
+first start that is then stopped, so the measured servers only serve), time
+to ready, and B1's size compressed.
+
+Then the scale check: B1 and B2 with the response cache off on both
+databases, on the bundled catalogue and again after `cinegraph generate
+--films N` added N synthetic films (--scale-films 0 skips it).
 
 Needs: cargo, oha (`cargo install oha --locked`), npm, psql, a PostgreSQL
 server (--postgres, an admin URL; a database is created and dropped). Only
@@ -319,19 +326,67 @@ def compressed_sizes(address, query):
     return sizes
 
 
-def time_to_ready(database_url):
-    started = time.time()
-    server = cinegraph("restart", database_url)
+def wait_ready(server, timeout=900):
     host, port = server.address.rsplit(":", 1)
-    while True:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
         connection = http.client.HTTPConnection(host, int(port), timeout=5)
         connection.request("GET", "/readyz")
         if connection.getresponse().status == 200:
-            break
+            return
+        if server.proc.poll() is not None:
+            sys.exit(f"{server.name} exited:\n{server.lines()[-3000:]}")
         time.sleep(0.01)
+    sys.exit(f"{server.name} was not ready within {timeout} s")
+
+
+def time_to_ready(database_url):
+    started = time.time()
+    server = cinegraph("restart", database_url)
+    wait_ready(server)
     elapsed = time.time() - started
     server.stop()
     return elapsed
+
+
+def first_start(name, database_url):
+    """Imports the bundled catalogue (a first start), then stops: the peak
+    memory of serving is measured on servers that never imported."""
+    server = cinegraph(name, database_url)
+    wait_ready(server)
+    peak = server.peak_rss_mb()
+    server.stop()
+    return peak
+
+
+def scale_check(args, sqlite_url, pg_url):
+    """B1 and B2, response cache off, on the bundled catalogue and after
+    `cinegraph generate --films N`; p99 must stay within 2x."""
+    rows = {}
+    generated = {}
+    for size in ["bundled", f"{args.scale_films:,} more films"]:
+        if size != "bundled":
+            for db, url in [("SQLite", sqlite_url), ("PostgreSQL", pg_url)]:
+                print(f"scale: generating {args.scale_films:,} films into {db} ...", flush=True)
+                started = time.time()
+                subprocess.run([os.path.join(RELEASE, "cinegraph"), "generate", "--films", str(args.scale_films),
+                                "--database-url", url], check=True, capture_output=True)
+                generated[db] = time.time() - started
+        for db, url in [("SQLite", sqlite_url), ("PostgreSQL", pg_url)]:
+            server = cinegraph(f"scale-{db}", url, "--response-cache-mb", "0")
+            wait_ready(server)
+            for name in ["B1", "B2"]:
+                body = json.dumps({"query": cinegraph_query(name)})
+                graphql(server.address, cinegraph_query(name))
+                result = oha(server.address, body, args.duration, args.connections, args.warmup)
+                if result["errors"]:
+                    sys.exit(f"scale {name} on {db} ({size}): {result['errors']} failed requests")
+                result["bytes"] = len(post(server.address, body)[2])
+                rows[(name, db, size)] = result
+                print(f"  {name} {db} ({size}): {result['rps']:.0f} req/s, p99 {result['p99']:.2f} ms", flush=True)
+            rows[("peak", db, size)] = server.peak_rss_mb()
+            server.stop()
+    return rows, generated
 
 
 # --- the run --------------------------------------------------------------------
@@ -344,6 +399,8 @@ def main():
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/test")
     parser.add_argument("--only", default="B1,B2,B3,B4,B5")
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--scale-films", type=int, default=1_000_000,
+                        help="synthetic films for the scale check (0 skips it)")
     args = parser.parse_args()
     wanted = args.only.split(",")
 
@@ -363,6 +420,8 @@ def main():
     processes = []
     try:
         print("importing the bundled catalogue into SQLite and PostgreSQL ...", flush=True)
+        import_peaks = {"SQLite": first_start("import-sqlite", sqlite_url),
+                        "PostgreSQL": first_start("import-pg", pg_url)}
         sqlite = cinegraph("cinegraph-sqlite", sqlite_url)
         processes.append(sqlite)
         pg = cinegraph("cinegraph-pg", pg_url)
@@ -424,7 +483,8 @@ def main():
             p.stop()
         processes = []
         ready = {"SQLite": time_to_ready(sqlite_url), "PostgreSQL": time_to_ready(pg_url)}
-        report(args, results, sizes, mixed, peaks, compressed, ready)
+        scale = scale_check(args, sqlite_url, pg_url) if args.scale_films else None
+        report(args, results, sizes, mixed, peaks, import_peaks, compressed, ready, scale)
     finally:
         for p in processes:
             p.stop()
@@ -432,7 +492,7 @@ def main():
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def report(args, results, sizes, mixed, peaks, compressed, ready):
+def report(args, results, sizes, mixed, peaks, import_peaks, compressed, ready, scale):
     print(f"\n{os.cpu_count()} cores; oha, {args.connections} connections, {args.duration} s per query after a {args.warmup} s warm-up; one run.\n")
     print("| query | target | req/s | p50 ms | p99 ms | response bytes |")
     print("|---|---|---|---|---|---|")
@@ -457,14 +517,38 @@ def report(args, results, sizes, mixed, peaks, compressed, ready):
         print(f"\nB5 on {target}: {total / args.duration:.0f} req/s ({len(reads)} reads, {len(writes)} writes), "
               f"reads p50 {percentile(reads, 50):.2f} / p99 {percentile(reads, 99):.2f} ms, "
               f"writes p50 {percentile(writes, 50):.2f} / p99 {percentile(writes, 99):.2f} ms; no errors, no stale page after a write.")
-    print("\n| process | peak RSS (MB) |")
-    print("|---|---|")
+    print("\n| process (started on the imported database, then loaded) | peak RSS (MB) | target |")
+    print("|---|---|---|")
     for name, peak in peaks.items():
-        print(f"| {name} | {peak:.0f} |" if peak else f"| {name} | ? |")
+        target = "< 150" if name.startswith("cinegraph") else ""
+        print(f"| {name} | {peak:.0f} | {target} |" if peak else f"| {name} | ? | {target} |")
+    print("\nPeak RSS of the first start, which imports the bundled catalogue: "
+          + ", ".join(f"{db} {peak:.0f} MB" for db, peak in import_peaks.items() if peak) + ".")
     print(f"\nReady after a restart on the imported database: SQLite {ready['SQLite']:.2f} s, PostgreSQL {ready['PostgreSQL']:.2f} s.")
     raw = compressed["identity"]
     parts = ", ".join(f"{k} {v:,} bytes ({raw / v:.1f}x smaller)" for k, v in compressed.items() if k != "identity")
     print(f"B1 response: {raw:,} bytes raw; {parts}.")
+    if scale:
+        rows, generated = scale
+        sizes_run = sorted({size for (_, _, size) in rows}, key=lambda s: s != "bundled")
+        print(f"\nScale: response cache off; `cinegraph generate --films {args.scale_films}` took "
+              + ", ".join(f"{db} {seconds:.0f} s" for db, seconds in generated.items()) + ".\n")
+        print("| query | database | catalogue | req/s | p50 ms | p99 ms | p99 / bundled p99 | target |")
+        print("|---|---|---|---|---|---|---|---|")
+        for name in ["B1", "B2"]:
+            for db in ["SQLite", "PostgreSQL"]:
+                base = rows[(name, db, "bundled")]["p99"]
+                for size in sizes_run:
+                    r = rows[(name, db, size)]
+                    ratio = "" if size == "bundled" else f"{r['p99'] / base:.2f}"
+                    target = "" if size == "bundled" else "<= 2"
+                    print(f"| {name} | {db} | {size} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {ratio} | {target} |")
+        print("\n| database | catalogue | peak RSS under B1+B2 load (MB) |")
+        print("|---|---|---|")
+        for db in ["SQLite", "PostgreSQL"]:
+            for size in sizes_run:
+                peak = rows[("peak", db, size)]
+                print(f"| {db} | {size} | {peak:.0f} |" if peak else f"| {db} | {size} | ? |")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-//! The command line: `serve` (the default), `migrate`, `import`, `print-schema`.
+//! The command line: `serve` (the default), `migrate`, `import`, `generate`, `print-schema`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -33,6 +33,9 @@ pub enum Command {
     Migrate(MigrateArgs),
     /// Import film page documents (JSON files, or directories of them).
     Import(ImportArgs),
+    /// Add a synthetic catalogue of N films for scale tests (deterministic; the
+    /// bundled catalogue is imported first into an empty database).
+    Generate(GenerateArgs),
     /// Print the GraphQL schema (SDL) on stdout.
     PrintSchema,
 }
@@ -147,6 +150,18 @@ pub struct ImportArgs {
     pub database: DatabaseArgs,
 }
 
+#[derive(Args, Debug)]
+pub struct GenerateArgs {
+    /// How many synthetic films to add (with one new person per film).
+    #[arg(long, env = "CINEGRAPH_GENERATE_FILMS", value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub films: u32,
+    /// Seed of the generator: the same seed and database give the same rows.
+    #[arg(long, env = "CINEGRAPH_GENERATE_SEED", default_value_t = 1)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
 impl ServeArgs {
     pub fn config(&self) -> Config {
         Config {
@@ -197,6 +212,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             for (file, outcome) in import::import_paths(&db, &args.paths).await? {
                 println!("{file}: {outcome}");
             }
+            Ok(())
+        }
+        Some(Command::Generate(args)) => {
+            let db = open(&args.database).await?;
+            import::import_bundled_if_empty(&db).await?;
+            let report = import::generate_synthetic(&db, args.films as usize, args.seed).await?;
+            println!(
+                "added {} synthetic films, {} people, {} credits",
+                report.films, report.people, report.credits
+            );
             Ok(())
         }
         Some(Command::PrintSchema) => {

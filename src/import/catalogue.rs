@@ -491,7 +491,7 @@ async fn write_in(
 }
 
 /// A person's slug: the folded name, or for names with no Latin letters a stable hash.
-fn person_slug(name: &str) -> String {
+pub(super) fn person_slug(name: &str) -> String {
     let slug = slugify(name);
     if slug.is_empty() {
         use sha2::Digest;

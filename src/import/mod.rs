@@ -9,6 +9,7 @@ pub mod document;
 mod film_page;
 mod json;
 mod summaries;
+pub mod synthetic;
 mod validate;
 
 use std::fmt;
@@ -191,7 +192,7 @@ pub async fn import_catalogue(
         films = films.len(),
         "importing the catalogue"
     );
-    let bar = progress_bar(films.len() as u64);
+    let bar = progress_bar("importing catalogue", films.len() as u64);
     let report = catalogue::write(db, &films, &|step, done, total| match &bar {
         Some(bar) => {
             bar.set_position(done);
@@ -223,16 +224,53 @@ pub async fn import_catalogue(
     Ok(report)
 }
 
+/// Adds a synthetic catalogue (`cinegraph generate`), showing progress on a terminal.
+pub async fn generate_synthetic(
+    db: &DatabaseConnection,
+    films: usize,
+    seed: u64,
+) -> anyhow::Result<synthetic::SyntheticReport> {
+    let started = std::time::Instant::now();
+    tracing::info!(films, seed, "generating a synthetic catalogue");
+    let bar = progress_bar("generating films", films as u64);
+    // Without a terminal, a log line per tenth.
+    let tenths_logged = std::sync::atomic::AtomicU64::new(0);
+    let report = synthetic::generate(db, films, seed, &|done, total| match &bar {
+        Some(bar) => bar.set_position(done),
+        None => {
+            let tenth = done * 10 / total.max(1);
+            if tenths_logged.fetch_max(tenth, std::sync::atomic::Ordering::Relaxed) < tenth {
+                tracing::info!(done, total, "generating films");
+            }
+        }
+    })
+    .await
+    .map_err(|e| {
+        anyhow::anyhow!("cannot generate the synthetic catalogue: {e}; nothing was written")
+    })?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    tracing::info!(
+        films = report.films,
+        people = report.people,
+        credits = report.credits,
+        seconds = started.elapsed().as_secs_f64(),
+        "generated the synthetic catalogue"
+    );
+    Ok(report)
+}
+
 /// A progress bar when stderr is a terminal; plain log lines otherwise.
-fn progress_bar(total: u64) -> Option<indicatif::ProgressBar> {
+fn progress_bar(label: &str, total: u64) -> Option<indicatif::ProgressBar> {
     use std::io::IsTerminal;
     if !std::io::stderr().is_terminal() {
         return None;
     }
     let bar = indicatif::ProgressBar::new(total);
-    let style = indicatif::ProgressStyle::with_template(
-        "{spinner} importing catalogue [{bar:40}] {pos}/{len} films  {msg}",
-    )
+    let style = indicatif::ProgressStyle::with_template(&format!(
+        "{{spinner}} {label} [{{bar:40}}] {{pos}}/{{len}} films  {{msg}}"
+    ))
     .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
     bar.set_style(style);
     Some(bar)

@@ -73,6 +73,7 @@ fn help_shows_defaults_and_env_variables_and_exits_0() {
         "--help",
         "migrate --help",
         "import --help",
+        "generate --help",
         "print-schema --help",
     ] {
         let args: Vec<&str> = command.split(' ').collect();
@@ -92,6 +93,39 @@ fn a_usage_error_exits_2_and_says_what_was_wrong() {
 
     let output = cinegraph(&["migrate"]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+
+    let output = cinegraph(&["generate", "--films", "0"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("--films"), "{}", stderr(&output));
+}
+
+#[test]
+fn generate_fills_a_fresh_database_and_then_refuses_to_run_twice() {
+    let dir = std::env::temp_dir().join(format!("cinegraph-generate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}/catalogue.db?mode=rwc", dir.display());
+    let output = cinegraph(&["generate", "--films", "40", "--database-url", &url]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        printed.contains("added 40 synthetic films, 40 people"),
+        "{printed}"
+    );
+    // The bundled catalogue came first (an empty database), so the real film page is there too.
+    assert!(
+        stderr(&output).contains("imported bundled film page"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = cinegraph(&["generate", "--films", "40", "--database-url", &url]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("already holds 40 synthetic films"),
+        "{}",
+        stderr(&output)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[cfg(not(feature = "otel"))]

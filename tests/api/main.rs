@@ -9,6 +9,7 @@ mod concurrency;
 mod faults;
 mod film_list;
 mod film_page;
+mod generate;
 mod hostile;
 mod http;
 mod import;
