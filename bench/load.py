@@ -413,7 +413,9 @@ def main():
 
     database = f"cinegraph_load_{os.getpid()}"
     admin = args.postgres
-    pg_url = admin.rsplit("/", 1)[0] + "/" + database
+    # Plain TCP on loopback for both APIs: node-postgres (PostGraphile) does
+    # not use TLS unless told to, while sqlx would negotiate it.
+    pg_url = admin.rsplit("/", 1)[0] + "/" + database + "?sslmode=disable"
     subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {database}"], check=True)
     scratch = tempfile.mkdtemp(prefix="cinegraph-load-")
     sqlite_url = f"sqlite://{scratch}/cinegraph.db?mode=rwc"
