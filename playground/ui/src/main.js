@@ -11,6 +11,7 @@ import { GraphiQL } from 'graphiql';
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
 import { explorerPlugin } from '@graphiql/plugin-explorer';
 import { useGraphiQL, useGraphiQLActions } from '@graphiql/react';
+import { Kind, parse } from 'graphql';
 import './playground.css';
 
 /** The examples the server wrote into the page: [{ name, title, query, variables }]. */
@@ -39,15 +40,20 @@ function ExamplesPane() {
     queryEditor: state.queryEditor,
     variableEditor: state.variableEditor,
   }));
-  const { addTab, setOperationName } = useGraphiQLActions();
+  const { addTab, setOperationFacts, setOperationName } = useGraphiQLActions();
   const open = (example) => {
     addTab();
     queryEditor?.setValue(example.query);
     variableEditor?.setValue(example.variables);
-    // GraphiQL learns the operation name from the editor only after a
-    // debounce; run at once and it would send the previous tab's name.
-    const named = /^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/m.exec(example.query);
-    if (named) setOperationName(named[1]);
+    // GraphiQL learns the document and its operation name from the editor
+    // only after a debounce. Run at once and it would send the previous tab's
+    // name, and pick the transport from the previous tab's document (a
+    // subscription went over POST). So both are set here, now.
+    const documentAST = parse(example.query);
+    const operations = documentAST.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+    const operationName = operations[0]?.name?.value;
+    setOperationFacts({ documentAST, operationName, operations });
+    if (operationName) setOperationName(operationName);
   };
   return h(
     'div',
