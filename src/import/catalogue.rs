@@ -16,6 +16,7 @@ use sea_orm::{
 };
 use serde::Deserialize;
 
+use super::film_rows::FilmRows;
 use super::validate::is_imdb_id;
 use super::{
     CATALOGUE_PROVIDERS, ImportError, MAX_CATALOGUE_BYTES, ORIGIN_CATALOGUE, json, summaries,
@@ -343,49 +344,7 @@ async fn write_in(
         .into_iter()
         .map(|g| (g.slug, g.id))
         .collect();
-    let mut genre_links = BulkInsert::new(
-        "film_genre",
-        &[("film_id", Int), ("genre_id", Int), ("position", Int)],
-    );
-    let mut countries = BulkInsert::new(
-        "film_country",
-        &[("film_id", Int), ("country", Text), ("position", Int)],
-    );
-    let mut languages = BulkInsert::new(
-        "film_language",
-        &[("film_id", Int), ("language", Text), ("position", Int)],
-    );
-    let mut credits = BulkInsert::new(
-        "credit",
-        &[
-            ("film_id", Int),
-            ("person_id", Int),
-            ("kind", Text),
-            ("billing_order", NullableInt),
-            ("origin", Text),
-        ],
-    );
-    let mut ratings = BulkInsert::new(
-        "external_rating",
-        &[
-            ("film_id", Int),
-            ("source", Text),
-            ("value", Double),
-            ("scale", Double),
-            ("votes", NullableBigInt),
-            ("provider", Text),
-        ],
-    );
-    let mut figures = BulkInsert::new(
-        "box_office_figure",
-        &[
-            ("film_id", Int),
-            ("kind", Text),
-            ("amount", BigInt),
-            ("currency", Text),
-            ("source", Text),
-        ],
-    );
+    let mut rows = FilmRows::new();
     for (film, (film_id, has_document)) in films.iter().zip(&ids) {
         let film_id = *film_id;
         // A film page's own genres, countries and languages are authoritative.
@@ -405,25 +364,13 @@ async fn write_in(
                         id
                     }
                 };
-                genre_links.push(vec![
-                    film_id.into(),
-                    genre_id.into(),
-                    (position as i32).into(),
-                ]);
+                rows.genre(film_id, genre_id, position);
             }
             for (position, country) in film.countries.iter().enumerate() {
-                countries.push(vec![
-                    film_id.into(),
-                    country.clone().into(),
-                    (position as i32).into(),
-                ]);
+                rows.country(film_id, country, position);
             }
             for (position, language) in film.languages.iter().enumerate() {
-                languages.push(vec![
-                    film_id.into(),
-                    language.clone().into(),
-                    (position as i32).into(),
-                ]);
+                rows.language(film_id, language, position);
             }
         }
         for (kind, names) in [
@@ -440,43 +387,21 @@ async fn write_in(
                 // Billing follows the source's order, except after a film page's billed cast.
                 let billing =
                     (kind == CreditKind::Cast && !has_document).then_some(position as i32 + 1);
-                credits.push(vec![
-                    film_id.into(),
-                    person_id.into(),
-                    kind.as_str().into(),
-                    billing.into(),
-                    ORIGIN_CATALOGUE.into(),
-                ]);
+                rows.credit(film_id, person_id, kind, billing, ORIGIN_CATALOGUE);
             }
         }
         for rating in &film.ratings {
-            ratings.push(vec![
-                film_id.into(),
-                rating.source.clone().into(),
-                rating.value.into(),
-                rating.scale.into(),
-                rating.votes.into(),
-                rating.from.clone().into(),
-            ]);
+            let figures = (rating.value, rating.scale);
+            rows.rating(film_id, &rating.source, figures, rating.votes, &rating.from);
         }
         for figure in &film.box_office {
-            figures.push(vec![
-                film_id.into(),
-                figure.kind.clone().into(),
-                figure.amount.into(),
-                figure.currency.clone().into(),
-                figure.source.clone().into(),
-            ]);
+            let (kind, currency) = (&figure.kind, &figure.currency);
+            rows.figure(film_id, kind, figure.amount, currency, &figure.source);
         }
     }
-    report.credits = credits.len();
-    genre_links.run(txn).await?;
-    countries.run(txn).await?;
-    languages.run(txn).await?;
+    report.credits = rows.credit_count();
     progress("credits", total / 2, total);
-    credits.run(txn).await?;
-    ratings.run(txn).await?;
-    figures.run(txn).await?;
+    rows.run(txn).await?;
     progress("summaries", total * 3 / 4, total);
     for (film_id, has_document) in &ids {
         if *has_document {

@@ -7,6 +7,7 @@
 pub mod catalogue;
 pub mod document;
 mod film_page;
+mod film_rows;
 mod json;
 mod summaries;
 pub mod synthetic;
@@ -207,11 +208,9 @@ pub async fn import_catalogue(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    // Fresh statistics, or the planners guess: PostgreSQL sorted whole tables
-    // for list pages it walks in an index once it knows the data.
-    db.execute_unprepared("ANALYZE")
+    analyze(db)
         .await
-        .map_err(|e| anyhow::anyhow!("{source}: imported, but ANALYZE failed: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("{source}: imported, but {e}"))?;
     tracing::info!(
         file = source,
         films = report.films,
@@ -251,6 +250,9 @@ pub async fn generate_synthetic(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    analyze(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("generated the synthetic catalogue, but {e}"))?;
     tracing::info!(
         films = report.films,
         people = report.people,
@@ -259,6 +261,15 @@ pub async fn generate_synthetic(
         "generated the synthetic catalogue"
     );
     Ok(report)
+}
+
+/// Fresh statistics after a bulk write, or the planners guess: PostgreSQL
+/// sorted whole tables for list pages it walks in an index once it knows the data.
+async fn analyze(db: &DatabaseConnection) -> anyhow::Result<()> {
+    db.execute_unprepared("ANALYZE")
+        .await
+        .map_err(|e| anyhow::anyhow!("ANALYZE failed: {e}"))?;
+    Ok(())
 }
 
 /// A progress bar when stderr is a terminal; plain log lines otherwise.

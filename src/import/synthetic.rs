@@ -17,6 +17,7 @@ use sea_orm::{
 };
 
 use super::catalogue::person_slug;
+use super::film_rows::FilmRows;
 use super::summaries;
 use crate::db::bulk::BulkInsert;
 use crate::db::bulk::ColumnType::*;
@@ -94,8 +95,6 @@ pub async fn generate(
     summaries::rebuild_search(&txn).await?;
     txn.commit().await?;
     content_version::committed();
-    // Fresh statistics, or the planners guess (as after an import).
-    db.execute_unprepared("ANALYZE").await?;
     Ok(report)
 }
 
@@ -403,106 +402,35 @@ async fn write_films(txn: &DatabaseTransaction, planned: &[PlannedFilm]) -> anyh
         .into_iter()
         .collect();
 
-    let mut genres = BulkInsert::new(
-        "film_genre",
-        &[("film_id", Int), ("genre_id", Int), ("position", Int)],
-    );
-    let mut countries = BulkInsert::new(
-        "film_country",
-        &[("film_id", Int), ("country", Text), ("position", Int)],
-    );
-    let mut languages = BulkInsert::new(
-        "film_language",
-        &[("film_id", Int), ("language", Text), ("position", Int)],
-    );
-    let mut credits = BulkInsert::new(
-        "credit",
-        &[
-            ("film_id", Int),
-            ("person_id", Int),
-            ("kind", Text),
-            ("billing_order", NullableInt),
-            ("origin", Text),
-        ],
-    );
-    let mut ratings = BulkInsert::new(
-        "external_rating",
-        &[
-            ("film_id", Int),
-            ("source", Text),
-            ("value", Double),
-            ("scale", Double),
-            ("votes", NullableBigInt),
-            ("provider", Text),
-        ],
-    );
-    let mut figures = BulkInsert::new(
-        "box_office_figure",
-        &[
-            ("film_id", Int),
-            ("kind", Text),
-            ("amount", BigInt),
-            ("currency", Text),
-            ("source", Text),
-        ],
-    );
+    let mut rows = FilmRows::new();
     for f in planned {
         let id = *ids
             .get(&f.slug)
             .ok_or_else(|| anyhow::anyhow!("film {} has no row after its insert", f.slug))?;
         for (position, genre) in f.genres.iter().enumerate() {
-            genres.push(vec![id.into(), (*genre).into(), (position as i32).into()]);
+            rows.genre(id, *genre, position);
         }
         for (position, country) in f.countries.iter().enumerate() {
-            countries.push(vec![
-                id.into(),
-                country.clone().into(),
-                (position as i32).into(),
-            ]);
+            rows.country(id, country, position);
         }
         for (position, language) in f.languages.iter().enumerate() {
-            languages.push(vec![
-                id.into(),
-                language.clone().into(),
-                (position as i32).into(),
-            ]);
+            rows.language(id, language, position);
         }
         for (kind, people) in &f.credits {
             for (position, person) in people.iter().enumerate() {
                 let billing = (*kind == CreditKind::Cast).then_some(position as i32 + 1);
-                credits.push(vec![
-                    id.into(),
-                    (*person).into(),
-                    kind.as_str().into(),
-                    billing.into(),
-                    ORIGIN_SYNTHETIC.into(),
-                ]);
+                rows.credit(id, *person, *kind, billing, ORIGIN_SYNTHETIC);
             }
         }
         for (source, value, scale, votes) in &f.ratings {
-            ratings.push(vec![
-                id.into(),
-                source.as_str().into(),
-                (*value).into(),
-                (*scale).into(),
-                (*votes).into(),
-                PROVIDER.into(),
-            ]);
+            rows.rating(id, source.as_str(), (*value, *scale), *votes, PROVIDER);
         }
         for (kind, amount) in &f.box_office {
-            figures.push(vec![
-                id.into(),
-                kind.as_str().into(),
-                (*amount).into(),
-                "USD".into(),
-                PROVIDER.into(),
-            ]);
+            rows.figure(id, kind.as_str(), *amount, "USD", PROVIDER);
         }
     }
-    let written = credits.len();
-    for rows in [genres, countries, languages, credits, ratings, figures] {
-        rows.run(txn).await?;
-    }
+    let written = rows.credit_count();
+    rows.run(txn).await?;
     Ok(written)
 }
 
