@@ -9,6 +9,7 @@ use tokio::sync::watch;
 
 use crate::config::Config;
 use crate::events::RatingEvents;
+use crate::graphql::documents::{self, ParsedDocuments};
 use crate::graphql::{AppSchema, build_schema};
 use crate::http::response_cache::ResponseCache;
 use crate::limits::RateLimiter;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Answers to public queries, valid until the data changes.
     pub response_cache: Arc<ResponseCache>,
+    /// Query documents parsed once per text, for the HTTP layer and the schema's guard.
+    pub documents: Arc<ParsedDocuments>,
 }
 
 /// First wait between attempts to reach the database at start; it doubles up to `MAX_BACKOFF`.
@@ -114,7 +117,15 @@ impl AppState {
             events.hearing_everything.clone(),
         ));
         invalidate_on_changes(&response_cache, &events);
-        let schema = build_schema(db.clone(), config, limiter.clone(), events);
+        let documents = Arc::new(ParsedDocuments::new(documents::DEFAULT_TEXT_BYTES));
+        let schema = build_schema(
+            db.clone(),
+            config,
+            limiter.clone(),
+            events,
+            documents.clone(),
+            metrics.clone(),
+        );
         let (shutdown, shutting_down) = watch::channel(false);
         Self {
             db,
@@ -127,6 +138,7 @@ impl AppState {
             open_sockets: Arc::new(AtomicUsize::new(0)),
             metrics,
             response_cache,
+            documents,
         }
     }
 

@@ -35,13 +35,6 @@ fn options(url: &str) -> ConnectOptions {
         .acquire_timeout(Duration::from_secs(5))
         .test_before_acquire(true);
 
-    // A plan for the parameters at hand, every time. Prepared statements
-    // otherwise switch to a generic plan after five runs, and for the film
-    // list's filters that plan guesses badly: B2 (dramas of the 1990s by
-    // rating) took 12.6 ms with it and 1.1 ms with its own plan.
-    options.map_sqlx_postgres_opts(|postgres| {
-        postgres.options([("plan_cache_mode", "force_custom_plan")])
-    });
     if url.starts_with("sqlite:") && !url.contains(":memory:") {
         options
             .max_connections(8)

@@ -18,6 +18,7 @@ use async_graphql::parser::types::{
 };
 use async_graphql::{ErrorExtensions, Name, Pos, ServerResult, Value, Variables};
 
+use super::documents::ParsedDocuments;
 use crate::error::AppError;
 
 /// Deepest nesting of `{`, `(` and `[` read before parsing: the parser
@@ -47,13 +48,23 @@ pub struct OverHttp;
 
 /// Applies every limit to every request the schema runs, over HTTP or
 /// WebSocket: the text before it is parsed, the document right after.
-pub struct QueryGuard(pub QueryLimits);
+pub struct QueryGuard {
+    pub limits: QueryLimits,
+    /// Where the document is measured from (the HTTP layer parsed it there already).
+    pub documents: Arc<ParsedDocuments>,
+}
 
-struct Guard(QueryLimits);
+struct Guard {
+    limits: QueryLimits,
+    documents: Arc<ParsedDocuments>,
+}
 
 impl ExtensionFactory for QueryGuard {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(Guard(self.0.clone()))
+        Arc::new(Guard {
+            limits: self.limits.clone(),
+            documents: self.documents.clone(),
+        })
     }
 }
 
@@ -67,12 +78,12 @@ impl Extension for Guard {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let refused = |err: AppError| err.extend().into_server_error(Pos::default());
-        check_text(query, &self.0).map_err(refused)?;
+        check_text(query, &self.limits).map_err(refused)?;
         // Measured on a parse of our own, before `next` runs: async-graphql's
         // parse step checks fragment recursion by expanding every spread,
         // which is the exponential walk this guard exists to prevent.
-        if let Ok(document) = async_graphql::parser::parse_query(query) {
-            measure(&document, variables, &self.0).map_err(refused)?;
+        if let Ok(document) = self.documents.parse(query) {
+            measure(&document, variables, &self.limits).map_err(refused)?;
             let mutation = document
                 .operations
                 .iter()

@@ -5,12 +5,13 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sea_orm::{ConnectionTrait, QueryResult, Value};
+use sea_orm::{DatabaseConnection, QueryResult, Value};
 use serde_json::{Value as Json, json};
 
 use super::paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use crate::db::sql::Sql;
 use crate::error::{AppError, AppResult};
+use crate::telemetry::metrics::Metrics;
 
 /// The value of the sort column at a row, as a cursor stores it.
 #[derive(Clone, Debug, PartialEq)]
@@ -164,7 +165,8 @@ impl Window {
     /// sorting every match.
     pub async fn fetch(
         &self,
-        db: &impl ConnectionTrait,
+        db: &DatabaseConnection,
+        metrics: &Metrics,
         ordering: &Ordering,
         select: &(dyn Fn(&mut Sql) -> AppResult<()> + Sync),
     ) -> AppResult<Vec<QueryResult>> {
@@ -184,12 +186,21 @@ impl Window {
             Some(_) => Part::Values,
         };
         let mut rows = self
-            .fetch_part(db, ordering, select, start, self.cursor.as_ref(), wanted)
+            .fetch_part(
+                db,
+                metrics,
+                ordering,
+                select,
+                start,
+                self.cursor.as_ref(),
+                wanted,
+            )
             .await?;
         if start == first_part && (rows.len() as u64) < wanted {
             let more = self
                 .fetch_part(
                     db,
+                    metrics,
                     ordering,
                     select,
                     second_part,
@@ -204,7 +215,8 @@ impl Window {
 
     async fn fetch_part(
         &self,
-        db: &impl ConnectionTrait,
+        db: &DatabaseConnection,
+        metrics: &Metrics,
         ordering: &Ordering,
         select: &(dyn Fn(&mut Sql) -> AppResult<()> + Sync),
         part: Part,
@@ -249,7 +261,7 @@ impl Window {
                 sql.push(&format!(" ORDER BY {id} {direction} LIMIT {limit}"));
             }
         }
-        Ok(db.query_all_raw(sql.statement()).await?)
+        Ok(sql.query_all_own_plan(db, metrics).await?)
     }
 }
 

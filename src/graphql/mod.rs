@@ -7,6 +7,7 @@ mod aggregate_cache;
 mod award;
 mod character;
 mod connection;
+pub mod documents;
 mod film;
 mod film_list;
 pub mod guard;
@@ -32,6 +33,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::config::Config;
 use crate::error::AppError;
+use crate::telemetry::metrics::Metrics;
 
 pub use paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
@@ -73,14 +75,20 @@ pub fn build_schema(
     config: &Config,
     limiter: std::sync::Arc<crate::limits::RateLimiter>,
     events: crate::events::RatingEvents,
+    documents: std::sync::Arc<documents::ParsedDocuments>,
+    metrics: std::sync::Arc<Metrics>,
 ) -> AppSchema {
     let mut builder = schema_builder()
         .data(DataLoader::new(loaders::Db(db.clone()), tokio::spawn))
         .data(limiter)
         .data(events)
         .data(db)
+        .data(metrics)
         .data(aggregate_cache::AggregateCache::default())
-        .extension(guard::QueryGuard(config.query_limits.clone()));
+        .extension(guard::QueryGuard {
+            limits: config.query_limits.clone(),
+            documents,
+        });
     if !config.introspection {
         builder = builder.disable_introspection();
     }
@@ -103,6 +111,11 @@ fn loader<'a>(ctx: &Context<'a>) -> &'a DataLoader<loaders::Db> {
 
 fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
     ctx.data_unchecked::<DatabaseConnection>()
+}
+
+/// Where statements that bypass sea-orm count (`Sql::query_all_own_plan`).
+fn metrics<'a>(ctx: &Context<'a>) -> &'a Metrics {
+    ctx.data_unchecked::<std::sync::Arc<Metrics>>()
 }
 
 /// Ends a resolver: maps any error into `AppError` and keeps its `extensions.code`.

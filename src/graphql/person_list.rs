@@ -13,7 +13,7 @@ use super::film_list::OrderDirection;
 use super::keyset::{Cursor, KeysetPage, Ordering, SortValue, ValueKind, Window};
 use super::loaders::Db;
 use super::person::Person;
-use super::{GqlResult, db};
+use super::{GqlResult, db, metrics};
 use crate::db::entities::person;
 use crate::db::sql::Sql;
 use crate::error::{AppError, AppResult};
@@ -63,8 +63,8 @@ impl PersonListSummary {
         let mut sql = Sql::new(db.get_database_backend());
         sql.push("SELECT COUNT(*) AS total FROM person p WHERE 1 = 1");
         push_name(&mut sql, &self.name);
-        let row = db
-            .query_one_raw(sql.statement())
+        let row = sql
+            .query_one_own_plan(db, metrics(ctx))
             .await
             .map_err(AppError::from)
             .gql()?;
@@ -118,7 +118,9 @@ pub async fn people(
         push_name(sql, &name);
         Ok(())
     };
-    let rows = window.fetch(db(ctx), &ordering, &select).await?;
+    let rows = window
+        .fetch(db(ctx), metrics(ctx), &ordering, &select)
+        .await?;
     let people = rows
         .iter()
         .map(|row| person::Model::from_query_result(row, ""))

@@ -13,7 +13,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use async_graphql::ErrorExtensions;
-use async_graphql::parser::types::OperationType;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use axum::Router;
 use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{Extensions, HeaderMap, StatusCode, header};
@@ -352,7 +352,12 @@ async fn run_request(
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
-    let parsed = request.parsed_query().is_ok();
+    // Parsed once per text; async-graphql runs the copy handed to it.
+    let document = state.documents.parse(&request.query).ok();
+    if let Some(document) = &document {
+        request.set_parsed_query(ExecutableDocument::clone(document));
+    }
+    let parsed = document.is_some();
     *operation = operation_of(&mut request);
     let mutation = operation.kind == "mutation";
     if mutation && via == Via::Get {
@@ -376,7 +381,6 @@ async fn run_request(
     }
     let request_id = request_id_of(headers);
     let budget = state.config.request_time_budget;
-    let document = request.parsed_query().ok().cloned();
     let operation_name = request.operation_name.clone();
     let mut response = run_guarded(state.schema.execute(request), budget, &request_id).await;
     label_errors(&mut response, parsed);
