@@ -338,20 +338,26 @@ impl Film {
         let relation = PagedRelation::FilmCredits;
         let page = PageArgs::parse(relation, first, after, last, before).gql()?;
         let kinds = CreditKind::names(kinds);
-        let rows =
-            paging::load_page::<credit::Entity>(ctx, relation, self.0.id, kinds.clone(), page)
-                .await
-                .gql()?;
-        let people = people_of(ctx, rows.rows.iter().map(|(_, c)| c.person_id)).await?;
+        let rows = paging::load_joined_page::<credit::Entity, person::Entity>(
+            ctx,
+            relation,
+            self.0.id,
+            kinds.clone(),
+            page,
+        )
+        .await
+        .gql()?;
         let count = CountKey {
             relation,
             parent: self.0.id,
             kinds,
         };
-        Ok(into_connection(relation, count, rows, |credit| {
-            let person = people.get(&ById::new(credit.person_id)).cloned()?;
-            Some((Person(person), CreditDetails(credit)))
-        }))
+        Ok(into_connection(
+            relation,
+            count,
+            rows,
+            |(credit, person)| Some((Person(person), CreditDetails(credit))),
+        ))
     }
     /// The directors, in credit order.
     async fn directors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Person>> {
@@ -540,14 +546,15 @@ pub async fn credited_people(
     let relation = PagedRelation::FilmCredits;
     let page = PageArgs::parse(relation, Some(paging::MAX_PAGE_SIZE), None, None, None).gql()?;
     let kinds = vec![kind.as_str().to_string()];
-    let rows = paging::load_page::<credit::Entity>(ctx, relation, film_id, kinds, page)
-        .await
-        .gql()?;
-    let ids: Vec<i32> = rows.rows.iter().map(|(_, c)| c.person_id).collect();
-    let people = people_of(ctx, ids.iter().copied()).await?;
-    Ok(ids
-        .iter()
-        .filter_map(|id| people.get(&ById::new(*id)).cloned().map(Person))
+    let rows = paging::load_joined_page::<credit::Entity, person::Entity>(
+        ctx, relation, film_id, kinds, page,
+    )
+    .await
+    .gql()?;
+    Ok(rows
+        .rows
+        .into_iter()
+        .map(|(_, (_, person))| Person(person))
         .collect())
 }
 

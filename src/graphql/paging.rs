@@ -14,7 +14,9 @@ use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Object};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult};
+use sea_orm::{
+    ConnectionTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryResult,
+};
 
 use crate::db::sql::Sql;
 
@@ -67,13 +69,24 @@ impl PagedRelation {
             _ => "film_id",
         }
     }
-    /// The sort expression over the row alias `t`; ties are broken by `t.id`.
+    /// The row on the other side of the relation, joined into every page as
+    /// `j`: its table and the column of `t` that refers to it. A credit page
+    /// of a film shows people, a person's shows films; reading them in the
+    /// same statement saves one statement per page (and B3 sorts by the
+    /// film's year without a subquery per credit).
+    fn other_side(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Self::FilmCredits => Some(("person", "person_id")),
+            Self::PersonCredits => Some(("film", "film_id")),
+            _ => None,
+        }
+    }
+    /// The sort expression over the row alias `t` (and the joined `j`); ties
+    /// are broken by `t.id`.
     fn sort_sql(self) -> &'static str {
         match self {
             Self::FilmCredits => "COALESCE(t.billing_order, 1000000)",
-            Self::PersonCredits => {
-                "COALESCE((SELECT f.release_year FROM film f WHERE f.id = t.film_id), 0)"
-            }
+            Self::PersonCredits => "COALESCE(j.release_year, 0)",
             Self::FilmQuotes | Self::FilmReviews => "t.position",
             // Ids grow with time: the negated id is newest first.
             Self::FilmReviewsNewest => "-t.id",
@@ -181,23 +194,74 @@ impl PageArgs {
     }
 }
 
+/// What a page's rows carry besides their own columns: nothing ([`Alone`]),
+/// or the row on the relation's other side (an entity: a credit's person or
+/// film), read from the same statement.
+pub trait Joined: 'static {
+    type Model: Clone + Send + Sync;
+    /// The joined table, which must be the relation's other side.
+    fn table() -> Option<&'static str>;
+    /// `, j.a AS j_a, ...`: the joined columns, prefixed.
+    fn select_sql() -> String;
+    fn read(row: &QueryResult) -> Result<Self::Model, DbErr>;
+}
+
+/// Rows that carry only their own columns.
+pub struct Alone;
+
+impl Joined for Alone {
+    type Model = ();
+    fn table() -> Option<&'static str> {
+        None
+    }
+    fn select_sql() -> String {
+        String::new()
+    }
+    fn read(_: &QueryResult) -> Result<(), DbErr> {
+        Ok(())
+    }
+}
+
+const JOINED_PREFIX: &str = "j_";
+
+impl<J: EntityTrait> Joined for J
+where
+    J::Model: FromQueryResult + Clone + Send + Sync,
+{
+    type Model = J::Model;
+    fn table() -> Option<&'static str> {
+        Some(J::default().table_name())
+    }
+    fn select_sql() -> String {
+        J::Column::iter()
+            .map(|column| {
+                let name = column.as_str();
+                format!(", j.{name} AS {JOINED_PREFIX}{name}")
+            })
+            .collect()
+    }
+    fn read(row: &QueryResult) -> Result<J::Model, DbErr> {
+        J::Model::from_query_result(row, JOINED_PREFIX)
+    }
+}
+
 /// Which slice of which parent's rows a connection shows.
-pub struct PageKey<E> {
+pub struct PageKey<E, J = Alone> {
     pub relation: PagedRelation,
     pub parent: i32,
     pub kinds: Vec<String>,
     pub page: PageArgs,
-    entity: PhantomData<fn() -> E>,
+    rows: PhantomData<fn() -> (E, J)>,
 }
 
-impl<E> PageKey<E> {
+impl<E, J> PageKey<E, J> {
     pub fn new(relation: PagedRelation, parent: i32, kinds: Vec<String>, page: PageArgs) -> Self {
         Self {
             relation,
             parent,
             kinds,
             page,
-            entity: PhantomData,
+            rows: PhantomData,
         }
     }
     /// Keys that can share one statement: same relation, filter and page, any parent.
@@ -206,7 +270,7 @@ impl<E> PageKey<E> {
     }
 }
 
-impl<E> Clone for PageKey<E> {
+impl<E, J> Clone for PageKey<E, J> {
     fn clone(&self) -> Self {
         Self::new(
             self.relation,
@@ -216,13 +280,13 @@ impl<E> Clone for PageKey<E> {
         )
     }
 }
-impl<E> PartialEq for PageKey<E> {
+impl<E, J> PartialEq for PageKey<E, J> {
     fn eq(&self, other: &Self) -> bool {
         self.batch() == other.batch() && self.parent == other.parent
     }
 }
-impl<E> Eq for PageKey<E> {}
-impl<E> std::hash::Hash for PageKey<E> {
+impl<E, J> Eq for PageKey<E, J> {}
+impl<E, J> std::hash::Hash for PageKey<E, J> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.batch().hash(state);
         self.parent.hash(state);
@@ -237,31 +301,49 @@ pub struct Page<M> {
     pub has_next: bool,
 }
 
-/// `FROM table t WHERE t.parent IN (...) [AND t.kind IN (...)]`.
-fn filter_rows(sql: &mut Sql, relation: PagedRelation, parents: &[i32], kinds: &[String]) {
-    sql.push(&format!(
-        " FROM {} t WHERE t.{} IN (",
-        relation.table(),
-        relation.parent_column()
-    ))
-    .bind_list(parents)
-    .push(")");
+impl<M> Page<M> {
+    fn empty() -> Self {
+        Self {
+            rows: Vec::new(),
+            has_previous: false,
+            has_next: false,
+        }
+    }
+}
+
+/// `FROM table t [JOIN other j ON ...] WHERE t.parent IN (...) [AND t.kind IN (...)]`.
+fn filter_rows(
+    sql: &mut Sql,
+    relation: PagedRelation,
+    join: bool,
+    parents: &[i32],
+    kinds: &[String],
+) {
+    sql.push(&format!(" FROM {} t", relation.table()));
+    if let (true, Some((table, column))) = (join, relation.other_side()) {
+        sql.push(&format!(" JOIN {table} j ON j.id = t.{column}"));
+    }
+    sql.push(&format!(" WHERE t.{} IN (", relation.parent_column()))
+        .bind_list(parents)
+        .push(")");
     if relation.has_kind() && !kinds.is_empty() {
         sql.push(" AND t.kind IN (").bind_list(kinds).push(")");
     }
 }
 
-impl<E: EntityTrait> Loader<PageKey<E>> for Db
+type PageRow<E, J> = (<E as EntityTrait>::Model, <J as Joined>::Model);
+
+impl<E: EntityTrait, J: Joined> Loader<PageKey<E, J>> for Db
 where
     E::Model: FromQueryResult + Clone + Send + Sync,
 {
-    type Value = Page<E::Model>;
+    type Value = Page<PageRow<E, J>>;
     type Error = Arc<DbErr>;
 
     async fn load(
         &self,
-        keys: &[PageKey<E>],
-    ) -> Result<HashMap<PageKey<E>, Page<E::Model>>, Arc<DbErr>> {
+        keys: &[PageKey<E, J>],
+    ) -> Result<HashMap<PageKey<E, J>, Page<PageRow<E, J>>>, Arc<DbErr>> {
         let mut batches: HashMap<_, Vec<i32>> = HashMap::new();
         for key in keys {
             batches.entry(key.batch()).or_default().push(key.parent);
@@ -269,11 +351,11 @@ where
         let mut pages = HashMap::new();
         for ((relation, kinds, page), parents) in batches {
             let rows = self
-                .page_rows::<E>(relation, &kinds, &page, &parents)
+                .page_rows::<E, J>(relation, &kinds, &page, &parents)
                 .await?;
-            let mut by_parent: HashMap<i32, Vec<(Cursor, E::Model)>> = HashMap::new();
-            for (parent, cursor, model) in rows {
-                by_parent.entry(parent).or_default().push((cursor, model));
+            let mut by_parent: HashMap<i32, Vec<(Cursor, PageRow<E, J>)>> = HashMap::new();
+            for (parent, cursor, row) in rows {
+                by_parent.entry(parent).or_default().push((cursor, row));
             }
             for parent in parents {
                 let mut rows = by_parent.remove(&parent).unwrap_or_default();
@@ -305,16 +387,21 @@ where
 
 impl Db {
     /// Up to `limit + 1` rows per parent (the extra row says whether more follow).
-    async fn page_rows<E: EntityTrait>(
+    async fn page_rows<E: EntityTrait, J: Joined>(
         &self,
         relation: PagedRelation,
         kinds: &[String],
         page: &PageArgs,
         parents: &[i32],
-    ) -> Result<Vec<(i32, Cursor, E::Model)>, DbErr>
+    ) -> Result<Vec<(i32, Cursor, PageRow<E, J>)>, DbErr>
     where
         E::Model: FromQueryResult,
     {
+        debug_assert!(
+            J::table().is_none() || J::table() == relation.other_side().map(|(table, _)| table),
+            "{relation:?} does not join {:?}",
+            J::table()
+        );
         let sort = relation.sort_sql();
         let (direction, comparison) = if page.backward {
             ("DESC", "<")
@@ -324,10 +411,11 @@ impl Db {
         let parent = relation.parent_column();
         let mut sql = Sql::new(self.0.get_database_backend());
         sql.push(&format!(
-            "SELECT * FROM (SELECT t.*, CAST({sort} AS BIGINT) AS page_sort, t.{parent} AS page_parent, \
-             ROW_NUMBER() OVER (PARTITION BY t.{parent} ORDER BY {sort} {direction}, t.id {direction}) AS page_rank"
+            "SELECT * FROM (SELECT t.*{}, CAST({sort} AS BIGINT) AS page_sort, t.{parent} AS page_parent, \
+             ROW_NUMBER() OVER (PARTITION BY t.{parent} ORDER BY {sort} {direction}, t.id {direction}) AS page_rank",
+            J::select_sql()
         ));
-        filter_rows(&mut sql, relation, parents, kinds);
+        filter_rows(&mut sql, relation, true, parents, kinds);
         if let Some(cursor) = &page.cursor {
             sql.push(&format!(" AND ({sort}, t.id) {comparison} ("))
                 .bind(cursor.sort)
@@ -345,8 +433,9 @@ impl Db {
                 let parent: i32 = row.try_get("", "page_parent")?;
                 let sort: i64 = row.try_get("", "page_sort")?;
                 let model = E::Model::from_query_result(row, "")?;
+                let joined = J::read(row)?;
                 let id: i32 = row.try_get("", "id")?;
-                Ok((parent, Cursor { sort, id }, model))
+                Ok((parent, Cursor { sort, id }, (model, joined)))
             })
             .collect()
     }
@@ -377,7 +466,7 @@ impl Loader<CountKey> for Db {
             let parent = relation.parent_column();
             let mut sql = Sql::new(self.0.get_database_backend());
             sql.push(&format!("SELECT t.{parent} AS parent, COUNT(*) AS total"));
-            filter_rows(&mut sql, relation, &parents, &kinds);
+            filter_rows(&mut sql, relation, false, &parents, &kinds);
             sql.push(&format!(" GROUP BY t.{parent}"));
             let rows = self.0.query_all_raw(sql.statement()).await?;
             let mut found: HashMap<i32, i64> = HashMap::new();
@@ -423,12 +512,32 @@ pub async fn load_page<E: EntityTrait>(
 where
     E::Model: FromQueryResult + Clone + Send + Sync,
 {
-    let key = PageKey::<E>::new(relation, parent, kinds, page);
-    Ok(loader(ctx).load_one(key).await?.unwrap_or(Page {
-        rows: Vec::new(),
-        has_previous: false,
-        has_next: false,
-    }))
+    let page = load_joined_page::<E, Alone>(ctx, relation, parent, kinds, page).await?;
+    Ok(Page {
+        rows: page
+            .rows
+            .into_iter()
+            .map(|(cursor, (row, ()))| (cursor, row))
+            .collect(),
+        has_previous: page.has_previous,
+        has_next: page.has_next,
+    })
+}
+
+/// Loads one page of `relation` for `parent`, each row with the row of `J`
+/// (the relation's other side) it refers to.
+pub async fn load_joined_page<E: EntityTrait, J: Joined>(
+    ctx: &Context<'_>,
+    relation: PagedRelation,
+    parent: i32,
+    kinds: Vec<String>,
+    page: PageArgs,
+) -> AppResult<Page<PageRow<E, J>>>
+where
+    E::Model: FromQueryResult + Clone + Send + Sync,
+{
+    let key = PageKey::<E, J>::new(relation, parent, kinds, page);
+    Ok(loader(ctx).load_one(key).await?.unwrap_or_else(Page::empty))
 }
 
 /// A connection of `Node`s with `totalCount` and per-edge `EdgeFields`.

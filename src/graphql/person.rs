@@ -6,14 +6,14 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use super::award::Nomination;
 use super::character::Character;
 use super::connection::connection_names;
-use super::film::{Film, films_by_ids};
+use super::film::Film;
 use super::ids::{self, NodeKind};
 use super::loaders::{ById, ChildrenOf, rel};
 use super::paging::{self, CountKey, PageArgs, PagedConnection, PagedRelation, into_connection};
 use super::person_list::{Coworker, CoworkersOf, PersonFilter, PersonListConnection, PersonOrder};
 use super::sections::stored;
 use super::{GqlResult, db, loader};
-use crate::db::entities::{credit, film_character, nomination, person};
+use crate::db::entities::{credit, film, film_character, nomination, person};
 use crate::error::AppResult;
 use crate::kinds::CreditKind;
 
@@ -149,20 +149,22 @@ impl Person {
         let relation = PagedRelation::PersonCredits;
         let page = PageArgs::parse(relation, first, after, last, before).gql()?;
         let kinds = CreditKind::names(kinds);
-        let rows =
-            paging::load_page::<credit::Entity>(ctx, relation, self.0.id, kinds.clone(), page)
-                .await
-                .gql()?;
-        let film_ids: Vec<i32> = rows.rows.iter().map(|(_, c)| c.film_id).collect();
-        let films = films_by_ids(ctx, &film_ids).await.gql()?;
+        let rows = paging::load_joined_page::<credit::Entity, film::Entity>(
+            ctx,
+            relation,
+            self.0.id,
+            kinds.clone(),
+            page,
+        )
+        .await
+        .gql()?;
         let count = CountKey {
             relation,
             parent: self.0.id,
             kinds,
         };
-        Ok(into_connection(relation, count, rows, |credit| {
-            let film = films.iter().find(|f| f.0.id == credit.film_id).cloned()?;
-            Some((film, CreditDetails(credit)))
+        Ok(into_connection(relation, count, rows, |(credit, film)| {
+            Some((Film(film), CreditDetails(credit)))
         }))
     }
     /// How many credits the person has.
