@@ -14,6 +14,14 @@ use sea_query_sqlx::SqlxValues;
 
 use crate::telemetry::metrics::Metrics;
 
+/// The pool a statement planned for its values runs on, and the metrics it
+/// counts in (it bypasses sea-orm's metric callback).
+#[derive(Clone, Copy)]
+pub struct Reader<'a> {
+    pub db: &'a DatabaseConnection,
+    pub metrics: &'a Metrics,
+}
+
 /// Builds SQL with the placeholders of the connected backend.
 pub struct Sql {
     backend: DbBackend,
@@ -72,11 +80,8 @@ impl Sql {
     /// sea-orm cannot run an unnamed statement, so this one goes to sqlx
     /// directly and counts in `metrics` itself, as sea-orm's do through its
     /// metric callback.
-    pub async fn query_all_own_plan(
-        self,
-        db: &DatabaseConnection,
-        metrics: &Metrics,
-    ) -> Result<Vec<QueryResult>, DbErr> {
+    pub async fn query_all_own_plan(self, reader: Reader<'_>) -> Result<Vec<QueryResult>, DbErr> {
+        let Reader { db, metrics } = reader;
         if self.backend != DbBackend::Postgres {
             return db.query_all_raw(self.statement()).await;
         }
@@ -90,14 +95,9 @@ impl Sql {
     /// The first row of [`Sql::query_all_own_plan`], if any.
     pub async fn query_one_own_plan(
         self,
-        db: &DatabaseConnection,
-        metrics: &Metrics,
+        reader: Reader<'_>,
     ) -> Result<Option<QueryResult>, DbErr> {
-        Ok(self
-            .query_all_own_plan(db, metrics)
-            .await?
-            .into_iter()
-            .next())
+        Ok(self.query_all_own_plan(reader).await?.into_iter().next())
     }
 
     async fn query_all_unnamed(self, db: &DatabaseConnection) -> Result<Vec<QueryResult>, DbErr> {

@@ -8,7 +8,7 @@ use super::film_list::OrderDirection;
 use super::ids::{self, NodeKind};
 use super::keyset::{Cursor, KeysetPage, Ordering, SortValue, ValueKind, Window};
 use super::rating::Rating;
-use super::{GqlResult, db, metrics};
+use super::{GqlResult, db, reader};
 use crate::auth::{self, Viewer};
 use crate::db::entities::{app_user, rating};
 use crate::db::sql::Sql;
@@ -189,9 +189,7 @@ async fn user_ratings(
             .bind(user_id);
         Ok(())
     };
-    let rows = window
-        .fetch(db(ctx), metrics(ctx), &ordering, &select)
-        .await?;
+    let rows = window.fetch(reader(ctx), &ordering, &select).await?;
     let ratings = rows
         .iter()
         .map(|row| rating::Model::from_query_result(row, ""))

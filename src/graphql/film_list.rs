@@ -13,7 +13,7 @@ use super::film::Film;
 use super::ids::{self, NodeKind};
 use super::keyset::{Cursor, KeysetPage, Ordering, SortValue, ValueKind, Window};
 use super::sections::Genre;
-use super::{GqlResult, db, metrics};
+use super::{GqlResult, db, reader};
 use crate::db::entities::{film, genre};
 use crate::db::sql::Sql;
 use crate::error::{AppError, AppResult};
@@ -469,7 +469,7 @@ async fn count_films_now(ctx: &Context<'_>, filter: &FilmFilter) -> AppResult<i6
     let mut sql = Sql::new(db.get_database_backend());
     sql.push("SELECT COUNT(*) AS total");
     filter.push_from(&mut sql, Probe::Set)?;
-    let row = sql.query_one_own_plan(db, metrics(ctx)).await?;
+    let row = sql.query_one_own_plan(reader(ctx)).await?;
     Ok(row
         .map(|r| r.try_get::<i64>("", "total"))
         .transpose()?
@@ -487,7 +487,7 @@ async fn genre_facets_now(ctx: &Context<'_>, filter: &FilmFilter) -> AppResult<V
     sql.push(" FROM film_genre fg WHERE fg.film_id IN (SELECT f.id");
     filter.push_from(&mut sql, Probe::Set)?;
     sql.push(") GROUP BY fg.genre_id) counted ON counted.genre_id = g.id ORDER BY counted.total DESC, g.name");
-    let rows = sql.query_all_own_plan(db, metrics(ctx)).await?;
+    let rows = sql.query_all_own_plan(reader(ctx)).await?;
     rows.iter()
         .map(|row| {
             Ok(GenreFacet {
@@ -508,7 +508,7 @@ async fn decade_facets_now(ctx: &Context<'_>, filter: &FilmFilter) -> AppResult<
     sql.push("SELECT (f.release_year / 10) * 10 AS decade, COUNT(*) AS total");
     filter.push_from(&mut sql, Probe::Set)?;
     sql.push(" AND f.release_year IS NOT NULL GROUP BY (f.release_year / 10) * 10 ORDER BY decade");
-    let rows = sql.query_all_own_plan(db, metrics(ctx)).await?;
+    let rows = sql.query_all_own_plan(reader(ctx)).await?;
     rows.iter()
         .map(|row| {
             Ok(DecadeFacet {
@@ -544,9 +544,7 @@ pub async fn films(
         sql.push("SELECT f.*");
         filter.push_from(sql, Probe::PerFilm)
     };
-    let rows = window
-        .fetch(db(ctx), metrics(ctx), &ordering, &select)
-        .await?;
+    let rows = window.fetch(reader(ctx), &ordering, &select).await?;
     let films = rows
         .iter()
         .map(|row| film::Model::from_query_result(row, ""))

@@ -5,13 +5,12 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sea_orm::{DatabaseConnection, QueryResult, Value};
+use sea_orm::{QueryResult, Value};
 use serde_json::{Value as Json, json};
 
 use super::paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
-use crate::db::sql::Sql;
+use crate::db::sql::{Reader, Sql};
 use crate::error::{AppError, AppResult};
-use crate::telemetry::metrics::Metrics;
 
 /// The value of the sort column at a row, as a cursor stores it.
 #[derive(Clone, Debug, PartialEq)]
@@ -165,8 +164,7 @@ impl Window {
     /// sorting every match.
     pub async fn fetch(
         &self,
-        db: &DatabaseConnection,
-        metrics: &Metrics,
+        reader: Reader<'_>,
         ordering: &Ordering,
         select: &(dyn Fn(&mut Sql) -> AppResult<()> + Sync),
     ) -> AppResult<Vec<QueryResult>> {
@@ -187,8 +185,7 @@ impl Window {
         };
         let mut rows = self
             .fetch_part(
-                db,
-                metrics,
+                reader,
                 ordering,
                 select,
                 start,
@@ -199,8 +196,7 @@ impl Window {
         if start == first_part && (rows.len() as u64) < wanted {
             let more = self
                 .fetch_part(
-                    db,
-                    metrics,
+                    reader,
                     ordering,
                     select,
                     second_part,
@@ -215,8 +211,7 @@ impl Window {
 
     async fn fetch_part(
         &self,
-        db: &DatabaseConnection,
-        metrics: &Metrics,
+        reader: Reader<'_>,
         ordering: &Ordering,
         select: &(dyn Fn(&mut Sql) -> AppResult<()> + Sync),
         part: Part,
@@ -235,7 +230,7 @@ impl Window {
         } else {
             ("<", "DESC")
         };
-        let mut sql = Sql::new(db.get_database_backend());
+        let mut sql = Sql::new(reader.db.get_database_backend());
         select(&mut sql)?;
         match part {
             Part::Values => {
@@ -261,7 +256,7 @@ impl Window {
                 sql.push(&format!(" ORDER BY {id} {direction} LIMIT {limit}"));
             }
         }
-        Ok(sql.query_all_own_plan(db, metrics).await?)
+        Ok(sql.query_all_own_plan(reader).await?)
     }
 }
 

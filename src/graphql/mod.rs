@@ -113,9 +113,13 @@ fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
     ctx.data_unchecked::<DatabaseConnection>()
 }
 
-/// Where statements that bypass sea-orm count (`Sql::query_all_own_plan`).
-fn metrics<'a>(ctx: &Context<'a>) -> &'a Metrics {
-    ctx.data_unchecked::<std::sync::Arc<Metrics>>()
+/// The pool with the metrics for statements planned for their values
+/// (`Sql::query_all_own_plan`), which bypass sea-orm.
+fn reader<'a>(ctx: &Context<'a>) -> crate::db::sql::Reader<'a> {
+    crate::db::sql::Reader {
+        db: db(ctx),
+        metrics: ctx.data_unchecked::<std::sync::Arc<Metrics>>(),
+    }
 }
 
 /// Ends a resolver: maps any error into `AppError` and keeps its `extensions.code`.

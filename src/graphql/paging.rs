@@ -332,6 +332,7 @@ fn filter_rows(
 }
 
 type PageRow<E, J> = (<E as EntityTrait>::Model, <J as Joined>::Model);
+type PageRows<E, J> = Vec<(Cursor, PageRow<E, J>)>;
 
 impl<E: EntityTrait, J: Joined> Loader<PageKey<E, J>> for Db
 where
@@ -353,7 +354,7 @@ where
             let rows = self
                 .page_rows::<E, J>(relation, &kinds, &page, &parents)
                 .await?;
-            let mut by_parent: HashMap<i32, Vec<(Cursor, PageRow<E, J>)>> = HashMap::new();
+            let mut by_parent: HashMap<i32, PageRows<E, J>> = HashMap::new();
             for (parent, cursor, row) in rows {
                 by_parent.entry(parent).or_default().push((cursor, row));
             }

@@ -13,7 +13,7 @@ use super::film_list::OrderDirection;
 use super::keyset::{Cursor, KeysetPage, Ordering, SortValue, ValueKind, Window};
 use super::loaders::Db;
 use super::person::Person;
-use super::{GqlResult, db, metrics};
+use super::{GqlResult, db, reader};
 use crate::db::entities::person;
 use crate::db::sql::Sql;
 use crate::error::{AppError, AppResult};
@@ -64,7 +64,7 @@ impl PersonListSummary {
         sql.push("SELECT COUNT(*) AS total FROM person p WHERE 1 = 1");
         push_name(&mut sql, &self.name);
         let row = sql
-            .query_one_own_plan(db, metrics(ctx))
+            .query_one_own_plan(reader(ctx))
             .await
             .map_err(AppError::from)
             .gql()?;
@@ -118,9 +118,7 @@ pub async fn people(
         push_name(sql, &name);
         Ok(())
     };
-    let rows = window
-        .fetch(db(ctx), metrics(ctx), &ordering, &select)
-        .await?;
+    let rows = window.fetch(reader(ctx), &ordering, &select).await?;
     let people = rows
         .iter()
         .map(|row| person::Model::from_query_result(row, ""))

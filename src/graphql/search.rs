@@ -12,7 +12,7 @@ use super::character::{Character, Quote};
 use super::film::Film;
 use super::loaders::ById;
 use super::person::Person;
-use super::{GqlResult, db, loader, metrics};
+use super::{GqlResult, db, loader, reader};
 use crate::db::entities::{film, film_character, person, quote};
 use crate::db::sql::Sql;
 use crate::error::{AppError, AppResult};
@@ -140,7 +140,7 @@ pub async fn search(
     sql.push(&format!(
         " ORDER BY d.weight DESC, d.kind, d.target_id LIMIT {CANDIDATES}"
     ));
-    let rows = sql.query_all_own_plan(db, metrics(ctx)).await?;
+    let rows = sql.query_all_own_plan(reader(ctx)).await?;
     let mut candidates = Vec::with_capacity(rows.len());
     for row in rows {
         candidates.push(Candidate {
