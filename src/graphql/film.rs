@@ -337,27 +337,16 @@ impl Film {
     > {
         let relation = PagedRelation::FilmCredits;
         let page = PageArgs::parse(relation, first, after, last, before).gql()?;
-        let kinds = CreditKind::names(kinds);
-        let rows = paging::load_joined_page::<credit::Entity, person::Entity>(
+        paging::joined_connection::<credit::Entity, person::Entity, _, _, _, _>(
             ctx,
             relation,
             self.0.id,
-            kinds.clone(),
+            CreditKind::names(kinds),
             page,
+            |(credit, person)| Some((Person(person), CreditDetails(credit))),
         )
         .await
-        .gql()?;
-        let count = CountKey {
-            relation,
-            parent: self.0.id,
-            kinds,
-        };
-        Ok(into_connection(
-            relation,
-            count,
-            rows,
-            |(credit, person)| Some((Person(person), CreditDetails(credit))),
-        ))
+        .gql()
     }
     /// The directors, in credit order.
     async fn directors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Person>> {

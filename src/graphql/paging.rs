@@ -541,6 +541,35 @@ where
     Ok(loader(ctx).load_one(key).await?.unwrap_or_else(Page::empty))
 }
 
+/// One page of `relation` for `parent` as a connection whose edges `node`
+/// builds from each row and the `J` row it refers to (a credit and its
+/// person or film), with `totalCount` for the same rows.
+pub async fn joined_connection<E, J, Node, EdgeFields, Name, EdgeName>(
+    ctx: &Context<'_>,
+    relation: PagedRelation,
+    parent: i32,
+    kinds: Vec<String>,
+    page: PageArgs,
+    node: impl FnMut(PageRow<E, J>) -> Option<(Node, EdgeFields)>,
+) -> AppResult<PagedConnection<Node, EdgeFields, Name, EdgeName>>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + Clone + Send + Sync,
+    J: Joined,
+    Node: async_graphql::OutputType,
+    EdgeFields: async_graphql::ObjectType,
+    Name: ConnectionName,
+    EdgeName: async_graphql::connection::EdgeNameType,
+{
+    let rows = load_joined_page::<E, J>(ctx, relation, parent, kinds.clone(), page).await?;
+    let count = CountKey {
+        relation,
+        parent,
+        kinds,
+    };
+    Ok(into_connection(relation, count, rows, node))
+}
+
 /// A connection of `Node`s with `totalCount` and per-edge `EdgeFields`.
 pub type PagedConnection<Node, EdgeFields, Name, EdgeName> =
     Connection<Node, ConnectionTotals, EdgeFields, Name, EdgeName>;

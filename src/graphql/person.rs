@@ -9,7 +9,7 @@ use super::connection::connection_names;
 use super::film::Film;
 use super::ids::{self, NodeKind};
 use super::loaders::{ById, ChildrenOf, rel};
-use super::paging::{self, CountKey, PageArgs, PagedConnection, PagedRelation, into_connection};
+use super::paging::{self, PageArgs, PagedConnection, PagedRelation};
 use super::person_list::{Coworker, CoworkersOf, PersonFilter, PersonListConnection, PersonOrder};
 use super::sections::stored;
 use super::{GqlResult, db, loader};
@@ -148,24 +148,16 @@ impl Person {
     > {
         let relation = PagedRelation::PersonCredits;
         let page = PageArgs::parse(relation, first, after, last, before).gql()?;
-        let kinds = CreditKind::names(kinds);
-        let rows = paging::load_joined_page::<credit::Entity, film::Entity>(
+        paging::joined_connection::<credit::Entity, film::Entity, _, _, _, _>(
             ctx,
             relation,
             self.0.id,
-            kinds.clone(),
+            CreditKind::names(kinds),
             page,
+            |(credit, film)| Some((Film(film), CreditDetails(credit))),
         )
         .await
-        .gql()?;
-        let count = CountKey {
-            relation,
-            parent: self.0.id,
-            kinds,
-        };
-        Ok(into_connection(relation, count, rows, |(credit, film)| {
-            Some((Film(film), CreditDetails(credit)))
-        }))
+        .gql()
     }
     /// How many credits the person has.
     async fn credit_count(&self) -> i32 {
