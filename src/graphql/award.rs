@@ -5,7 +5,7 @@ use sea_orm::{ConnectionTrait, FromQueryResult};
 
 use super::film::{Film, parent_film, people_of};
 use super::ids::{self, NodeKind};
-use super::loaders::{ById, ChildrenOf, rel};
+use super::loaders::{RowLoader, rel};
 use super::person::Person;
 use super::{GqlResult, db, loader};
 use crate::db::entities::{award, nomination};
@@ -59,7 +59,7 @@ impl Nomination {
     /// The award the nomination is for.
     async fn award(&self, ctx: &Context<'_>) -> async_graphql::Result<Award> {
         let row = loader(ctx)
-            .load_one(ById::<award::Entity>::new(self.0.award_id))
+            .by_id::<award::Entity>(self.0.award_id)
             .await
             .gql()?;
         row.map(Award)
@@ -87,14 +87,13 @@ impl Nomination {
     /// The people the nomination names.
     async fn recipients(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Person>> {
         let links = loader(ctx)
-            .load_one(ChildrenOf::<rel::RecipientsOfNomination>::new(self.0.id))
+            .children::<rel::RecipientsOfNomination>(self.0.id)
             .await
-            .gql()?
-            .unwrap_or_default();
-        let people = people_of(ctx, links.iter().map(|l| l.person_id)).await?;
+            .gql()?;
+        let people = people_of(ctx, links.iter().map(|l| l.person_id).collect()).await?;
         Ok(links
             .iter()
-            .filter_map(|l| people.get(&ById::new(l.person_id)).cloned().map(Person))
+            .filter_map(|l| people.get(&l.person_id).cloned().map(Person))
             .collect())
     }
 }

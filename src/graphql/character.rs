@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, Object};
 
 use super::film::{Film, parent_film, people_of};
 use super::ids::{self, NodeKind};
-use super::loaders::{ById, ChildrenOf, rel};
+use super::loaders::{RowLoader, rel};
 use super::person::Person;
 use super::{GqlResult, loader};
 use crate::db::entities::{film_character, quote};
@@ -34,23 +34,21 @@ impl Character {
     /// The people who played the character.
     async fn performers(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Person>> {
         let credits = loader(ctx)
-            .load_one(ChildrenOf::<rel::PerformersOfCharacter>::new(self.0.id))
+            .children::<rel::PerformersOfCharacter>(self.0.id)
             .await
-            .gql()?
-            .unwrap_or_default();
-        let people = people_of(ctx, credits.iter().map(|c| c.person_id)).await?;
+            .gql()?;
+        let people = people_of(ctx, credits.iter().map(|c| c.person_id).collect()).await?;
         Ok(credits
             .iter()
-            .filter_map(|c| people.get(&ById::new(c.person_id)).cloned().map(Person))
+            .filter_map(|c| people.get(&c.person_id).cloned().map(Person))
             .collect())
     }
     /// What the character says, in the film's quote order.
     async fn quotes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Quote>> {
         let rows = loader(ctx)
-            .load_one(ChildrenOf::<rel::QuotesOfCharacter>::new(self.0.id))
+            .children::<rel::QuotesOfCharacter>(self.0.id)
             .await
-            .gql()?
-            .unwrap_or_default();
+            .gql()?;
         Ok(rows.into_iter().map(Quote).collect())
     }
 }
@@ -79,7 +77,7 @@ impl Quote {
             return Ok(None);
         };
         let row = loader(ctx)
-            .load_one(ById::<film_character::Entity>::new(id))
+            .by_id::<film_character::Entity>(id)
             .await
             .gql()?;
         Ok(row.map(Character))

@@ -9,14 +9,14 @@ use super::character::{Character, Quote};
 use super::connection::connection_names;
 use super::film_list::{FilmFilter, FilmListConnection, FilmOrder};
 use super::ids::{self, NodeKind};
-use super::loaders::{ById, ChildrenOf, rel};
+use super::loaders::{RowLoader, rel};
 use super::paging::{self, CountKey, PageArgs, PagedConnection, PagedRelation, into_connection};
 use super::person::{CreditDetails, Person};
 use super::product::Product;
 use super::review::{AudienceReaction, Review};
 use super::sections::*;
 use super::{GqlResult, db, loader};
-use crate::db::entities::{credit, film, person, quote, review};
+use crate::db::entities::{credit, film, genre, person, quote, review};
 use crate::error::AppResult;
 use crate::kinds::{CreditKind, ReviewKind};
 
@@ -117,20 +117,15 @@ async fn find_film(ctx: &Context<'_>, by: FilmBy) -> AppResult<Option<Film>> {
 }
 
 pub async fn film_by_id(ctx: &Context<'_>, id: i32) -> AppResult<Option<Film>> {
-    Ok(loader(ctx)
-        .load_one(ById::<film::Entity>::new(id))
-        .await?
-        .map(Film))
+    Ok(loader(ctx).by_id::<film::Entity>(id).await?.map(Film))
 }
 
 /// Loads the films with these ids, in the order given, skipping missing ones.
 pub async fn films_by_ids(ctx: &Context<'_>, ids: &[i32]) -> AppResult<Vec<Film>> {
-    let found = loader(ctx)
-        .load_many(ids.iter().map(|id| ById::<film::Entity>::new(*id)))
-        .await?;
+    let found = loader(ctx).by_ids::<film::Entity>(ids.to_vec()).await?;
     Ok(ids
         .iter()
-        .filter_map(|id| found.get(&ById::new(*id)).cloned().map(Film))
+        .filter_map(|id| found.get(id).cloned().map(Film))
         .collect())
 }
 
@@ -142,11 +137,7 @@ async fn children<R: super::loaders::Relation>(
 where
     <R::Entity as EntityTrait>::Model: sea_orm::FromQueryResult + Clone + Send + Sync,
 {
-    loader(ctx)
-        .load_one(ChildrenOf::<R>::new(film_id))
-        .await
-        .map(Option::unwrap_or_default)
-        .gql()
+    loader(ctx).children::<R>(film_id).await.gql()
 }
 
 /// A feature film and everything its page shows.
@@ -260,16 +251,12 @@ impl Film {
     async fn genres(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Genre>> {
         let links = children::<rel::Genres>(ctx, self.0.id).await?;
         let genres = loader(ctx)
-            .load_many(
-                links
-                    .iter()
-                    .map(|l| ById::<crate::db::entities::genre::Entity>::new(l.genre_id)),
-            )
+            .by_ids::<genre::Entity>(links.iter().map(|l| l.genre_id).collect())
             .await
             .gql()?;
         Ok(links
             .iter()
-            .filter_map(|l| genres.get(&ById::new(l.genre_id)).cloned().map(Genre))
+            .filter_map(|l| genres.get(&l.genre_id).cloned().map(Genre))
             .collect())
     }
     /// Countries of production.
@@ -550,12 +537,9 @@ pub async fn credited_people(
 /// People by id, for the rows of a page.
 pub async fn people_of(
     ctx: &Context<'_>,
-    ids: impl Iterator<Item = i32>,
-) -> async_graphql::Result<std::collections::HashMap<ById<person::Entity>, person::Model>> {
-    loader(ctx)
-        .load_many(ids.map(ById::<person::Entity>::new))
-        .await
-        .gql()
+    ids: Vec<i32>,
+) -> async_graphql::Result<std::collections::HashMap<i32, person::Model>> {
+    loader(ctx).by_ids::<person::Entity>(ids).await.gql()
 }
 
 /// The film a row belongs to; the foreign key guarantees it exists.

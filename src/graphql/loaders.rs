@@ -1,30 +1,48 @@
 //! DataLoaders: every relation the API resolves goes through one of these, so a
 //! nested query costs one statement per relation and level, not one per row.
 //!
-//! One loader value (`Db`) serves every key type; each key type below is one
-//! relation. Loaders are created once per schema without a cache, so a mutation's
-//! result is never read back stale.
+//! One loader value (`Db`) serves every key type. Rows by id and the children
+//! of one-to-many relations share one key type ([`Rows`]), so all of them that
+//! one level of a query asks for are read in one round trip. Loaders are created
+//! once per schema without a cache, so a mutation's result is never read back
+//! stale.
 
+use std::any::TypeId;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::marker::PhantomData;
 use std::sync::Arc;
 
-use async_graphql::dataloader::Loader;
+use async_graphql::dataloader::{DataLoader, Loader};
+use sea_orm::sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, FromQueryResult, IdenStatic,
+    QueryFilter, QueryOrder, QueryResult, QueryTrait,
 };
 
 use crate::db::entities::*;
+use crate::db::sql::{Reader, Sql};
+use crate::telemetry::metrics::Metrics;
 
-pub struct Db(pub DatabaseConnection);
+/// The loaders' database, and the metrics their statements count in.
+pub struct Db {
+    pub db: DatabaseConnection,
+    pub metrics: Arc<Metrics>,
+}
+
+impl Db {
+    pub fn reader(&self) -> Reader<'_> {
+        Reader {
+            db: &self.db,
+            metrics: &self.metrics,
+        }
+    }
+}
 
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
 
 /// An entity with an integer `id` primary key.
 pub trait Keyed: EntityTrait {
     fn id_column() -> Self::Column;
-    fn id_of(model: &Self::Model) -> i32;
 }
 
 /// A one-to-many relation: the rows of `Entity` that belong to one parent row
@@ -32,7 +50,6 @@ pub trait Keyed: EntityTrait {
 pub trait Relation: 'static {
     type Entity: EntityTrait;
     fn parent_column() -> <Self::Entity as EntityTrait>::Column;
-    fn parent_of(model: &<Self::Entity as EntityTrait>::Model) -> i32;
     fn order_column() -> <Self::Entity as EntityTrait>::Column;
 }
 
@@ -40,7 +57,6 @@ macro_rules! keyed {
     ($($entity:ident),* $(,)?) => {$(
         impl Keyed for $entity::Entity {
             fn id_column() -> Self::Column { $entity::Column::Id }
-            fn id_of(model: &Self::Model) -> i32 { model.id }
         }
     )*};
 }
@@ -56,142 +72,225 @@ keyed!(
     genre
 );
 
-/// Marker types naming each one-to-many relation (`ChildrenOf<rel::Trivia>`).
+/// Marker types naming each one-to-many relation (`children::<rel::Trivia>`).
 pub mod rel {
     use super::*;
 
     macro_rules! relation {
-        ($($name:ident: $entity:ident by $parent:ident ($field:ident) ordered $order:ident),* $(,)?) => {$(
+        ($($name:ident: $entity:ident by $parent:ident ordered $order:ident),* $(,)?) => {$(
             pub struct $name;
             impl Relation for $name {
                 type Entity = $entity::Entity;
                 fn parent_column() -> $entity::Column { $entity::Column::$parent }
-                fn parent_of(model: &$entity::Model) -> i32 { IntoParentId::into_parent_id(model.$field) }
                 fn order_column() -> $entity::Column { $entity::Column::$order }
             }
         )*};
     }
 
-    /// Parent ids are plain for required columns, and never null for the rows
-    /// the loader selects by them.
-    trait IntoParentId {
-        fn into_parent_id(self) -> i32;
-    }
-    impl IntoParentId for i32 {
-        fn into_parent_id(self) -> i32 {
-            self
-        }
-    }
-    impl IntoParentId for Option<i32> {
-        fn into_parent_id(self) -> i32 {
-            self.unwrap_or_default()
-        }
-    }
-
     relation!(
-        ExternalRatings: external_rating by FilmId (film_id) ordered Id,
-        BoxOffice: box_office_figure by FilmId (film_id) ordered Id,
-        Synopsis: synopsis_section by FilmId (film_id) ordered Position,
-        Characters: film_character by FilmId (film_id) ordered Position,
-        AudienceReactions: audience_reaction by FilmId (film_id) ordered Position,
-        ContentWarnings: content_warning by FilmId (film_id) ordered Position,
-        RecommendedAudiences: recommended_audience by FilmId (film_id) ordered Position,
-        Trivia: trivia by FilmId (film_id) ordered Position,
-        Nominations: nomination by FilmId (film_id) ordered Year,
-        Faq: faq_entry by FilmId (film_id) ordered Position,
-        Videos: video by FilmId (film_id) ordered Position,
-        Soundtrack: soundtrack_track by FilmId (film_id) ordered Position,
-        FilmingLocations: filming_location by FilmId (film_id) ordered Position,
-        Offers: offer by FilmId (film_id) ordered Position,
-        SimilarFilms: similar_film by FilmId (film_id) ordered Position,
-        SourceWorks: source_work by FilmId (film_id) ordered Id,
-        Genres: film_genre by FilmId (film_id) ordered Position,
-        Countries: film_country by FilmId (film_id) ordered Position,
-        Languages: film_language by FilmId (film_id) ordered Position,
-        ProductsOfFilm: product_film by FilmId (film_id) ordered ProductId,
-        FilmsOfProduct: product_film by ProductId (product_id) ordered Position,
-        PerformersOfCharacter: credit by CharacterId (character_id) ordered Id,
-        QuotesOfCharacter: quote by CharacterId (character_id) ordered Position,
-        RecipientsOfNomination: nomination_recipient by NominationId (nomination_id) ordered PersonId,
-        NominationsOfPerson: nomination_recipient by PersonId (person_id) ordered NominationId,
+        ExternalRatings: external_rating by FilmId ordered Id,
+        BoxOffice: box_office_figure by FilmId ordered Id,
+        Synopsis: synopsis_section by FilmId ordered Position,
+        Characters: film_character by FilmId ordered Position,
+        AudienceReactions: audience_reaction by FilmId ordered Position,
+        ContentWarnings: content_warning by FilmId ordered Position,
+        RecommendedAudiences: recommended_audience by FilmId ordered Position,
+        Trivia: trivia by FilmId ordered Position,
+        Nominations: nomination by FilmId ordered Year,
+        Faq: faq_entry by FilmId ordered Position,
+        Videos: video by FilmId ordered Position,
+        Soundtrack: soundtrack_track by FilmId ordered Position,
+        FilmingLocations: filming_location by FilmId ordered Position,
+        Offers: offer by FilmId ordered Position,
+        SimilarFilms: similar_film by FilmId ordered Position,
+        SourceWorks: source_work by FilmId ordered Id,
+        Genres: film_genre by FilmId ordered Position,
+        Countries: film_country by FilmId ordered Position,
+        Languages: film_language by FilmId ordered Position,
+        ProductsOfFilm: product_film by FilmId ordered ProductId,
+        FilmsOfProduct: product_film by ProductId ordered Position,
+        PerformersOfCharacter: credit by CharacterId ordered Id,
+        QuotesOfCharacter: quote by CharacterId ordered Position,
+        RecipientsOfNomination: nomination_recipient by NominationId ordered PersonId,
+        NominationsOfPerson: nomination_recipient by PersonId ordered NominationId,
     );
 }
 
-/// Key: one row by id.
-pub struct ById<E>(pub i32, PhantomData<fn() -> E>);
-
-/// Key: all rows of relation `R` that belong to one parent, in order.
-pub struct ChildrenOf<E>(pub i32, PhantomData<fn() -> E>);
-
-macro_rules! int_key {
-    ($name:ident) => {
-        impl<E> $name<E> {
-            pub fn new(id: i32) -> Self {
-                Self(id, PhantomData)
-            }
-        }
-        impl<E> Clone for $name<E> {
-            fn clone(&self) -> Self {
-                Self::new(self.0)
-            }
-        }
-        impl<E> PartialEq for $name<E> {
-            fn eq(&self, other: &Self) -> bool {
-                self.0 == other.0
-            }
-        }
-        impl<E> Eq for $name<E> {}
-        impl<E> Hash for $name<E> {
-            fn hash<H: Hasher>(&self, state: &mut H) {
-                self.0.hash(state)
-            }
-        }
-    };
+/// Which rows a [`Rows`] key selects: the rows of one table whose key column
+/// holds the key, in the relation's order, as a statement with its values
+/// written in (see [`Sql::query_batch`]).
+#[derive(Clone, Copy)]
+pub struct RowSource {
+    /// The marker type (an entity for rows by id, a [`Relation`] for children).
+    id: TypeId,
+    key_column: &'static str,
+    select: fn(&[i32], DbBackend) -> String,
 }
-int_key!(ById);
-int_key!(ChildrenOf);
 
-impl<E: Keyed> Loader<ById<E>> for Db
-where
-    E::Model: FromQueryResult + Clone + Send + Sync,
-{
-    type Value = E::Model;
+/// Key: the rows of one source (by id, or children of one parent) that hold
+/// one key. One key type for every source, so that every row list a query
+/// level asks for arrives in one batch, and the batch is one round trip: a
+/// film page's twenty sections cost one, not twenty.
+#[derive(Clone, Copy)]
+pub struct Rows {
+    source: RowSource,
+    key: i32,
+}
+
+impl PartialEq for Rows {
+    fn eq(&self, other: &Self) -> bool {
+        self.source.id == other.source.id && self.key == other.key
+    }
+}
+impl Eq for Rows {}
+impl Hash for Rows {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.source.id.hash(state);
+        self.key.hash(state);
+    }
+}
+
+impl Rows {
+    /// The row of entity `E` with this id.
+    pub fn by_id<E: Keyed>(id: i32) -> Self {
+        fn select<E: Keyed>(ids: &[i32], backend: DbBackend) -> String {
+            let query = E::find().filter(E::id_column().is_in(ids.iter().copied()));
+            written(query, backend)
+        }
+        Rows {
+            source: RowSource {
+                id: TypeId::of::<E>(),
+                key_column: E::id_column().as_str(),
+                select: select::<E>,
+            },
+            key: id,
+        }
+    }
+
+    /// The rows of relation `R` that belong to this parent.
+    pub fn children_of<R: Relation>(parent: i32) -> Self {
+        fn select<R: Relation>(parents: &[i32], backend: DbBackend) -> String {
+            let query = R::Entity::find()
+                .filter(R::parent_column().is_in(parents.iter().copied()))
+                .order_by_asc(R::order_column());
+            written(query, backend)
+        }
+        Rows {
+            source: RowSource {
+                id: TypeId::of::<R>(),
+                key_column: R::parent_column().as_str(),
+                select: select::<R>,
+            },
+            key: parent,
+        }
+    }
+}
+
+/// The statement's text with its values written in by sea-query, which quotes
+/// them; the values here are integer ids.
+fn written<E: EntityTrait>(query: sea_orm::Select<E>, backend: DbBackend) -> String {
+    let query = query.into_query();
+    match backend {
+        DbBackend::Postgres => query.to_string(PostgresQueryBuilder),
+        _ => query.to_string(SqliteQueryBuilder),
+    }
+}
+
+impl Loader<Rows> for Db {
+    type Value = Arc<[QueryResult]>;
     type Error = Arc<DbErr>;
 
-    async fn load(&self, keys: &[ById<E>]) -> LoadResult<ById<E>, E::Model> {
-        let rows = E::find()
-            .filter(E::id_column().is_in(keys.iter().map(|k| k.0)))
-            .all(&self.0)
-            .await?;
-        Ok(rows
+    async fn load(&self, keys: &[Rows]) -> LoadResult<Rows, Arc<[QueryResult]>> {
+        let mut sources: Vec<(RowSource, Vec<i32>)> = Vec::new();
+        for key in keys {
+            match sources.iter_mut().find(|(s, _)| s.id == key.source.id) {
+                Some((_, ids)) => ids.push(key.key),
+                None => sources.push((key.source, vec![key.key])),
+            }
+        }
+        let backend = self.db.get_database_backend();
+        let statements: Vec<String> = sources
+            .iter()
+            .map(|(source, ids)| (source.select)(ids, backend))
+            .collect();
+        let results = Sql::query_batch(self.reader(), &statements).await?;
+
+        let mut grouped: HashMap<Rows, Vec<QueryResult>> = HashMap::new();
+        for ((source, _), rows) in sources.into_iter().zip(results) {
+            for row in rows {
+                let key: Option<i32> = row.try_get("", source.key_column)?;
+                let key = Rows {
+                    source,
+                    key: key.unwrap_or_default(),
+                };
+                grouped.entry(key).or_default().push(row);
+            }
+        }
+        Ok(grouped
             .into_iter()
-            .map(|m| (ById::new(E::id_of(&m)), m))
+            .map(|(key, rows)| (key, rows.into()))
             .collect())
     }
 }
 
+/// Typed reads through the [`Rows`] loader. (Only the crate's resolvers call
+/// it, on the concrete loader, so its futures are known to be `Send`.)
+#[allow(async_fn_in_trait)]
+pub trait RowLoader {
+    /// The row of `E` with this id, if any.
+    async fn by_id<E: Keyed>(&self, id: i32) -> Result<Option<E::Model>, Arc<DbErr>>
+    where
+        E::Model: FromQueryResult;
+    /// The rows of `E` with these ids, by id; missing ids are left out.
+    async fn by_ids<E: Keyed>(&self, ids: Vec<i32>) -> Result<HashMap<i32, E::Model>, Arc<DbErr>>
+    where
+        E::Model: FromQueryResult;
+    /// The rows of relation `R` that belong to this parent, in order.
+    async fn children<R: Relation>(&self, parent: i32) -> Result<Vec<ModelOf<R>>, Arc<DbErr>>
+    where
+        ModelOf<R>: FromQueryResult;
+}
+
 type ModelOf<R> = <<R as Relation>::Entity as EntityTrait>::Model;
 
-impl<R: Relation> Loader<ChildrenOf<R>> for Db
-where
-    ModelOf<R>: FromQueryResult + Clone + Send + Sync,
-{
-    type Value = Vec<ModelOf<R>>;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[ChildrenOf<R>]) -> LoadResult<ChildrenOf<R>, Vec<ModelOf<R>>> {
-        let rows = R::Entity::find()
-            .filter(R::parent_column().is_in(keys.iter().map(|k| k.0)))
-            .order_by_asc(R::order_column())
-            .all(&self.0)
-            .await?;
-        let mut grouped: HashMap<ChildrenOf<R>, Vec<ModelOf<R>>> = HashMap::new();
-        for row in rows {
-            grouped
-                .entry(ChildrenOf::new(R::parent_of(&row)))
-                .or_default()
-                .push(row);
+impl RowLoader for DataLoader<Db> {
+    async fn by_id<E: Keyed>(&self, id: i32) -> Result<Option<E::Model>, Arc<DbErr>>
+    where
+        E::Model: FromQueryResult,
+    {
+        match self.load_one(Rows::by_id::<E>(id)).await? {
+            Some(rows) => Ok(rows.first().map(decode::<E::Model>).transpose()?),
+            None => Ok(None),
         }
-        Ok(grouped)
     }
+
+    async fn by_ids<E: Keyed>(&self, ids: Vec<i32>) -> Result<HashMap<i32, E::Model>, Arc<DbErr>>
+    where
+        E::Model: FromQueryResult,
+    {
+        let found = self
+            .load_many(ids.into_iter().map(Rows::by_id::<E>))
+            .await?;
+        let mut models = HashMap::with_capacity(found.len());
+        for (key, rows) in found {
+            if let Some(row) = rows.first() {
+                models.insert(key.key, decode::<E::Model>(row)?);
+            }
+        }
+        Ok(models)
+    }
+
+    async fn children<R: Relation>(&self, parent: i32) -> Result<Vec<ModelOf<R>>, Arc<DbErr>>
+    where
+        ModelOf<R>: FromQueryResult,
+    {
+        match self.load_one(Rows::children_of::<R>(parent)).await? {
+            Some(rows) => Ok(rows.iter().map(decode).collect::<Result<_, _>>()?),
+            None => Ok(Vec::new()),
+        }
+    }
+}
+
+fn decode<M: FromQueryResult>(row: &QueryResult) -> Result<M, DbErr> {
+    M::from_query_result(row, "")
 }

@@ -79,7 +79,13 @@ pub fn build_schema(
     metrics: std::sync::Arc<Metrics>,
 ) -> AppSchema {
     let mut builder = schema_builder()
-        .data(DataLoader::new(loaders::Db(db.clone()), tokio::spawn))
+        .data(DataLoader::new(
+            loaders::Db {
+                db: db.clone(),
+                metrics: metrics.clone(),
+            },
+            tokio::spawn,
+        ))
         .data(limiter)
         .data(events)
         .data(db)

@@ -8,7 +8,7 @@ use super::award::{Award, Nomination};
 use super::character::{Character, Quote};
 use super::film::Film;
 use super::ids::{self, NodeKind};
-use super::loaders::ById;
+use super::loaders::RowLoader;
 use super::person::Person;
 use super::product::Product;
 use super::review::Review;
@@ -68,39 +68,39 @@ async fn find_node(ctx: &Context<'_>, id: &str) -> AppResult<Option<Node>> {
         // Accounts are private: their ids do not resolve through `node`.
         NodeKind::User => None,
         NodeKind::Film => loader
-            .load_one(ById::<film::Entity>::new(row))
+            .by_id::<film::Entity>(row)
             .await?
             .map(|m| Node::Film(Film(m))),
         NodeKind::Person => loader
-            .load_one(ById::<person::Entity>::new(row))
+            .by_id::<person::Entity>(row)
             .await?
             .map(|m| Node::Person(Person(m))),
         NodeKind::Character => loader
-            .load_one(ById::<film_character::Entity>::new(row))
+            .by_id::<film_character::Entity>(row)
             .await?
             .map(|m| Node::Character(Character(m))),
         NodeKind::Quote => loader
-            .load_one(ById::<quote::Entity>::new(row))
+            .by_id::<quote::Entity>(row)
             .await?
             .map(|m| Node::Quote(Quote(m))),
         NodeKind::Review => loader
-            .load_one(ById::<review::Entity>::new(row))
+            .by_id::<review::Entity>(row)
             .await?
             .map(|m| Node::Review(Review(m))),
         NodeKind::Award => loader
-            .load_one(ById::<award::Entity>::new(row))
+            .by_id::<award::Entity>(row)
             .await?
             .map(|m| Node::Award(Award(m))),
         NodeKind::Nomination => loader
-            .load_one(ById::<nomination::Entity>::new(row))
+            .by_id::<nomination::Entity>(row)
             .await?
             .map(|m| Node::Nomination(Nomination(m))),
         NodeKind::Product => loader
-            .load_one(ById::<product::Entity>::new(row))
+            .by_id::<product::Entity>(row)
             .await?
             .map(|m| Node::Product(Product(m))),
         NodeKind::Genre => loader
-            .load_one(ById::<genre::Entity>::new(row))
+            .by_id::<genre::Entity>(row)
             .await?
             .map(|m| Node::Genre(Genre(m))),
     })

@@ -3,8 +3,9 @@
 //! A page of one relation for many parents (the first 5 cast members of 20
 //! films) is one statement: `ROW_NUMBER() OVER (PARTITION BY parent ...)` cuts
 //! each parent's rows in the database, and keyset cursors (`(sort, id) > (...)`)
-//! continue a page without OFFSET. `totalCount` is a second, grouped statement,
-//! run only when a client asks for it.
+//! continue a page without OFFSET. `totalCount` comes from the same statement
+//! when the page has no cursor (`COUNT(*) OVER` the parent's rows), and
+//! otherwise from a second, grouped statement, run only when a client asks.
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -137,6 +138,9 @@ pub struct PageArgs {
     pub limit: u64,
     pub backward: bool,
     pub cursor: Option<Cursor>,
+    /// The query asks for `totalCount`: a page without a cursor counts its
+    /// rows in the same statement (set by [`load_joined_page`]).
+    pub with_total: bool,
 }
 
 impl PageArgs {
@@ -168,6 +172,7 @@ impl PageArgs {
                     limit: check("last", n)?,
                     backward: true,
                     cursor: before.map(|c| Cursor::decode(relation, &c)).transpose()?,
+                    with_total: false,
                 })
             }
             (first, None) => {
@@ -182,12 +187,14 @@ impl PageArgs {
                         limit: DEFAULT_PAGE_SIZE as u64,
                         backward: true,
                         cursor: Some(Cursor::decode(relation, &before)?),
+                        with_total: false,
                     });
                 }
                 Ok(Self {
                     limit: check("first", first.unwrap_or(DEFAULT_PAGE_SIZE))?,
                     backward: false,
                     cursor: after.map(|c| Cursor::decode(relation, &c)).transpose()?,
+                    with_total: false,
                 })
             }
         }
@@ -299,16 +306,9 @@ pub struct Page<M> {
     pub rows: Vec<(Cursor, M)>,
     pub has_previous: bool,
     pub has_next: bool,
-}
-
-impl<M> Page<M> {
-    fn empty() -> Self {
-        Self {
-            rows: Vec::new(),
-            has_previous: false,
-            has_next: false,
-        }
-    }
+    /// How many rows the whole list has, when the page statement saw them all
+    /// (a page without a cursor); `totalCount` then needs no statement of its own.
+    pub total: Option<i64>,
 }
 
 /// `FROM table t [JOIN other j ON ...] WHERE t.parent IN (...) [AND t.kind IN (...)]`.
@@ -355,14 +355,21 @@ where
                 .page_rows::<E, J>(relation, &kinds, &page, &parents)
                 .await?;
             let mut by_parent: HashMap<i32, PageRows<E, J>> = HashMap::new();
-            for (parent, cursor, row) in rows {
+            let mut totals: HashMap<i32, i64> = HashMap::new();
+            for (parent, cursor, row, total) in rows {
                 by_parent.entry(parent).or_default().push((cursor, row));
+                if let Some(total) = total {
+                    totals.insert(parent, total);
+                }
             }
             for parent in parents {
                 let mut rows = by_parent.remove(&parent).unwrap_or_default();
                 let more = rows.len() as u64 > page.limit;
                 rows.truncate(page.limit as usize);
                 let continues = page.cursor.is_some();
+                // Counted rows: a parent without any has none.
+                let total = (page.with_total && !continues)
+                    .then(|| totals.get(&parent).copied().unwrap_or(0));
                 if page.backward {
                     rows.reverse();
                 }
@@ -378,6 +385,7 @@ where
                         rows,
                         has_previous,
                         has_next,
+                        total,
                     },
                 );
             }
@@ -387,14 +395,15 @@ where
 }
 
 impl Db {
-    /// Up to `limit + 1` rows per parent (the extra row says whether more follow).
+    /// Up to `limit + 1` rows per parent (the extra row says whether more
+    /// follow), and without a cursor each parent's count of rows.
     async fn page_rows<E: EntityTrait, J: Joined>(
         &self,
         relation: PagedRelation,
         kinds: &[String],
         page: &PageArgs,
         parents: &[i32],
-    ) -> Result<Vec<(i32, Cursor, PageRow<E, J>)>, DbErr>
+    ) -> Result<Vec<(i32, Cursor, PageRow<E, J>, Option<i64>)>, DbErr>
     where
         E::Model: FromQueryResult,
     {
@@ -410,10 +419,18 @@ impl Db {
             ("ASC", ">")
         };
         let parent = relation.parent_column();
-        let mut sql = Sql::new(self.0.get_database_backend());
+        // The window sorts each parent's rows anyway; counting them there is
+        // cheap, and saves `totalCount` a statement of its own.
+        let counted = page.with_total && page.cursor.is_none();
+        let total = if counted {
+            format!(", COUNT(*) OVER (PARTITION BY t.{parent}) AS page_total")
+        } else {
+            String::new()
+        };
+        let mut sql = Sql::new(self.db.get_database_backend());
         sql.push(&format!(
             "SELECT * FROM (SELECT t.*{}, CAST({sort} AS BIGINT) AS page_sort, t.{parent} AS page_parent, \
-             ROW_NUMBER() OVER (PARTITION BY t.{parent} ORDER BY {sort} {direction}, t.id {direction}) AS page_rank",
+             ROW_NUMBER() OVER (PARTITION BY t.{parent} ORDER BY {sort} {direction}, t.id {direction}) AS page_rank{total}",
             J::select_sql()
         ));
         filter_rows(&mut sql, relation, true, parents, kinds);
@@ -428,7 +445,7 @@ impl Db {
             ") paged WHERE page_rank <= {} ORDER BY page_parent, page_rank",
             page.limit + 1
         ));
-        let rows = self.0.query_all_raw(sql.statement()).await?;
+        let rows = self.db.query_all_raw(sql.statement()).await?;
         rows.iter()
             .map(|row| {
                 let parent: i32 = row.try_get("", "page_parent")?;
@@ -436,7 +453,12 @@ impl Db {
                 let model = E::Model::from_query_result(row, "")?;
                 let joined = J::read(row)?;
                 let id: i32 = row.try_get("", "id")?;
-                Ok((parent, Cursor { sort, id }, (model, joined)))
+                let total: Option<i64> = if counted {
+                    Some(row.try_get("", "page_total")?)
+                } else {
+                    None
+                };
+                Ok((parent, Cursor { sort, id }, (model, joined), total))
             })
             .collect()
     }
@@ -465,11 +487,11 @@ impl Loader<CountKey> for Db {
         let mut counts = HashMap::new();
         for ((relation, kinds), parents) in batches {
             let parent = relation.parent_column();
-            let mut sql = Sql::new(self.0.get_database_backend());
+            let mut sql = Sql::new(self.db.get_database_backend());
             sql.push(&format!("SELECT t.{parent} AS parent, COUNT(*) AS total"));
             filter_rows(&mut sql, relation, false, &parents, &kinds);
             sql.push(&format!(" GROUP BY t.{parent}"));
-            let rows = self.0.query_all_raw(sql.statement()).await?;
+            let rows = self.db.query_all_raw(sql.statement()).await?;
             let mut found: HashMap<i32, i64> = HashMap::new();
             for row in rows {
                 found.insert(row.try_get("", "parent")?, row.try_get("", "total")?);
@@ -487,15 +509,22 @@ impl Loader<CountKey> for Db {
     }
 }
 
-/// The extra fields of every connection: `totalCount`, counted only when asked.
-pub struct ConnectionTotals(pub CountKey);
+/// The extra fields of every connection: `totalCount`, known from the page
+/// (see [`Page::total`]) or counted only when asked.
+pub struct ConnectionTotals {
+    key: CountKey,
+    known: Option<i64>,
+}
 
 #[Object]
 impl ConnectionTotals {
     /// How many items the whole list has, across all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        if let Some(total) = self.known {
+            return Ok(total);
+        }
         loader(ctx)
-            .load_one(self.0.clone())
+            .load_one(self.key.clone())
             .await
             .map(|n| n.unwrap_or(0))
             .gql()
@@ -522,23 +551,30 @@ where
             .collect(),
         has_previous: page.has_previous,
         has_next: page.has_next,
+        total: page.total,
     })
 }
 
 /// Loads one page of `relation` for `parent`, each row with the row of `J`
-/// (the relation's other side) it refers to.
+/// (the relation's other side) it refers to. `ctx` is the connection field's.
 pub async fn load_joined_page<E: EntityTrait, J: Joined>(
     ctx: &Context<'_>,
     relation: PagedRelation,
     parent: i32,
     kinds: Vec<String>,
-    page: PageArgs,
+    mut page: PageArgs,
 ) -> AppResult<Page<PageRow<E, J>>>
 where
     E::Model: FromQueryResult + Clone + Send + Sync,
 {
+    page.with_total = ctx.look_ahead().field("totalCount").exists();
     let key = PageKey::<E, J>::new(relation, parent, kinds, page);
-    Ok(loader(ctx).load_one(key).await?.unwrap_or_else(Page::empty))
+    Ok(loader(ctx).load_one(key).await?.unwrap_or(Page {
+        rows: Vec::new(),
+        has_previous: false,
+        has_next: false,
+        total: None,
+    }))
 }
 
 /// One page of `relation` for `parent` as a connection whose edges `node`
@@ -587,7 +623,11 @@ where
     Name: ConnectionName,
     EdgeName: async_graphql::connection::EdgeNameType,
 {
-    let mut connection = Connection::new(page.has_previous, page.has_next, ConnectionTotals(count));
+    let totals = ConnectionTotals {
+        key: count,
+        known: page.total,
+    };
+    let mut connection = Connection::new(page.has_previous, page.has_next, totals);
     for (cursor, model) in page.rows {
         if let Some((item, fields)) = node(model) {
             connection

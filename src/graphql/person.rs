@@ -8,7 +8,7 @@ use super::character::Character;
 use super::connection::connection_names;
 use super::film::Film;
 use super::ids::{self, NodeKind};
-use super::loaders::{ById, ChildrenOf, rel};
+use super::loaders::{RowLoader, rel};
 use super::paging::{self, PageArgs, PagedConnection, PagedRelation};
 use super::person_list::{Coworker, CoworkersOf, PersonFilter, PersonListConnection, PersonOrder};
 use super::sections::stored;
@@ -83,9 +83,7 @@ async fn find_person(ctx: &Context<'_>, by: PersonBy) -> AppResult<Option<Person
     Ok(match by {
         PersonBy::Id(id) => {
             let row = ids::decode_as(NodeKind::Person, &id)?;
-            loader(ctx)
-                .load_one(ById::<person::Entity>::new(row))
-                .await?
+            loader(ctx).by_id::<person::Entity>(row).await?
         }
         PersonBy::Slug(slug) => {
             person::Entity::find()
@@ -182,11 +180,11 @@ impl Person {
             .await
             .gql()?
             .unwrap_or_default();
-        let people = super::film::people_of(ctx, pairs.iter().map(|(id, _)| *id)).await?;
+        let people = super::film::people_of(ctx, pairs.iter().map(|(id, _)| *id).collect()).await?;
         Ok(pairs
             .iter()
             .filter_map(|(id, shared)| {
-                let person = people.get(&ById::new(*id))?.clone();
+                let person = people.get(id)?.clone();
                 Some(Coworker {
                     person: Person(person),
                     shared_films: *shared,
@@ -197,16 +195,11 @@ impl Person {
     /// Award nominations naming this person, oldest first.
     async fn nominations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Nomination>> {
         let links = loader(ctx)
-            .load_one(ChildrenOf::<rel::NominationsOfPerson>::new(self.0.id))
+            .children::<rel::NominationsOfPerson>(self.0.id)
             .await
-            .gql()?
-            .unwrap_or_default();
+            .gql()?;
         let found = loader(ctx)
-            .load_many(
-                links
-                    .iter()
-                    .map(|l| ById::<nomination::Entity>::new(l.nomination_id)),
-            )
+            .by_ids::<nomination::Entity>(links.iter().map(|l| l.nomination_id).collect())
             .await
             .gql()?;
         let mut nominations: Vec<nomination::Model> = found.into_values().collect();
@@ -238,7 +231,7 @@ impl CreditDetails {
             return Ok(None);
         };
         let row = loader(ctx)
-            .load_one(ById::<film_character::Entity>::new(id))
+            .by_id::<film_character::Entity>(id)
             .await
             .gql()?;
         Ok(row.map(Character))

@@ -171,7 +171,7 @@ impl Loader<CoworkersOf> for Db {
         }
         let mut found = HashMap::new();
         for (limit, people) in by_limit {
-            let mut sql = Sql::new(self.0.get_database_backend());
+            let mut sql = Sql::new(self.db.get_database_backend());
             sql.push(
                 "SELECT parent, other, shared FROM (SELECT c1.person_id AS parent, c2.person_id AS other, \
                  COUNT(DISTINCT c1.film_id) AS shared, ROW_NUMBER() OVER (PARTITION BY c1.person_id \
@@ -181,7 +181,7 @@ impl Loader<CoworkersOf> for Db {
             )
             .bind_list(&people)
             .push(&format!(") GROUP BY c1.person_id, c2.person_id) ranked WHERE pair_rank <= {limit} ORDER BY parent, pair_rank"));
-            let rows = self.0.query_all_raw(sql.statement()).await?;
+            let rows = self.db.query_all_raw(sql.statement()).await?;
             let mut lists: HashMap<i32, Vec<(i32, i64)>> = HashMap::new();
             for row in rows {
                 let parent: i32 = row.try_get("", "parent")?;

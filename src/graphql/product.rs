@@ -5,7 +5,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::film::{Film, films_by_ids};
 use super::ids::{self, NodeKind};
-use super::loaders::{ById, ChildrenOf, rel};
+use super::loaders::{RowLoader, rel};
 use super::sections::stored;
 use super::{GqlResult, db, loader};
 use crate::db::entities::product;
@@ -40,9 +40,7 @@ async fn find_product(ctx: &Context<'_>, by: ProductBy) -> AppResult<Option<Prod
     Ok(match by {
         ProductBy::Id(id) => {
             let row = ids::decode_as(NodeKind::Product, &id)?;
-            loader(ctx)
-                .load_one(ById::<product::Entity>::new(row))
-                .await?
+            loader(ctx).by_id::<product::Entity>(row).await?
         }
         ProductBy::Slug(slug) => {
             product::Entity::find()
@@ -60,12 +58,10 @@ pub async fn products_by_ids(
     ids: impl Iterator<Item = i32>,
 ) -> AppResult<Vec<Product>> {
     let ids: Vec<i32> = ids.collect();
-    let found = loader(ctx)
-        .load_many(ids.iter().map(|id| ById::<product::Entity>::new(*id)))
-        .await?;
+    let found = loader(ctx).by_ids::<product::Entity>(ids.clone()).await?;
     Ok(ids
         .iter()
-        .filter_map(|id| found.get(&ById::new(*id)).cloned().map(Product))
+        .filter_map(|id| found.get(id).cloned().map(Product))
         .collect())
 }
 
@@ -98,10 +94,9 @@ impl Product {
     /// The films the product covers, in its own order (a box set lists each film).
     async fn films(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Film>> {
         let links = loader(ctx)
-            .load_one(ChildrenOf::<rel::FilmsOfProduct>::new(self.0.id))
+            .children::<rel::FilmsOfProduct>(self.0.id)
             .await
-            .gql()?
-            .unwrap_or_default();
+            .gql()?;
         let ids: Vec<i32> = links.iter().map(|l| l.film_id).collect();
         films_by_ids(ctx, &ids).await.gql()
     }

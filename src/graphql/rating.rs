@@ -94,7 +94,7 @@ impl Loader<SummaryOf> for Db {
         keys: &[SummaryOf],
     ) -> Result<HashMap<SummaryOf, RatingSummary>, Arc<DbErr>> {
         let films: Vec<i32> = keys.iter().map(|k| k.0).collect();
-        let summaries = load_summaries(&self.0, &films).await?;
+        let summaries = load_summaries(&self.db, &films).await?;
         Ok(summaries
             .into_iter()
             .map(|(film, summary)| (SummaryOf(film), summary))
@@ -156,7 +156,7 @@ impl Loader<ViewerRatingOf> for Db {
             let rows = rating::Entity::find()
                 .filter(rating::Column::UserId.eq(user))
                 .filter(rating::Column::FilmId.is_in(films))
-                .all(&self.0)
+                .all(&self.db)
                 .await?;
             for row in rows {
                 found.insert(

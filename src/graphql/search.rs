@@ -10,7 +10,7 @@ use sea_orm::DbBackend;
 
 use super::character::{Character, Quote};
 use super::film::Film;
-use super::loaders::ById;
+use super::loaders::RowLoader;
 use super::person::Person;
 use super::{GqlResult, db, loader, reader};
 use crate::db::entities::{film, film_character, person, quote};
@@ -204,33 +204,22 @@ async fn resolve(ctx: &Context<'_>, scored: Vec<(f64, Candidate)>) -> AppResult<
             .map(|(_, c)| c.target)
             .collect::<Vec<_>>()
     };
-    let films = loader
-        .load_many(ids("FILM").into_iter().map(ById::<film::Entity>::new))
-        .await?;
-    let people = loader
-        .load_many(ids("PERSON").into_iter().map(ById::<person::Entity>::new))
-        .await?;
-    let characters = loader
-        .load_many(
-            ids("CHARACTER")
-                .into_iter()
-                .map(ById::<film_character::Entity>::new),
-        )
-        .await?;
-    let quotes = loader
-        .load_many(ids("QUOTE").into_iter().map(ById::<quote::Entity>::new))
-        .await?;
+    // Together, so the four kinds are read in one round trip.
+    let (films, people, characters, quotes) = futures_util::try_join!(
+        loader.by_ids::<film::Entity>(ids("FILM")),
+        loader.by_ids::<person::Entity>(ids("PERSON")),
+        loader.by_ids::<film_character::Entity>(ids("CHARACTER")),
+        loader.by_ids::<quote::Entity>(ids("QUOTE")),
+    )?;
     Ok(scored
         .into_iter()
         .filter_map(|(score, c)| {
             let key = c.target;
             let item = match c.kind.as_str() {
-                "FILM" => SearchItem::Film(Film(films.get(&ById::new(key))?.clone())),
-                "PERSON" => SearchItem::Person(Person(people.get(&ById::new(key))?.clone())),
-                "CHARACTER" => {
-                    SearchItem::Character(Character(characters.get(&ById::new(key))?.clone()))
-                }
-                "QUOTE" => SearchItem::Quote(Quote(quotes.get(&ById::new(key))?.clone())),
+                "FILM" => SearchItem::Film(Film(films.get(&key)?.clone())),
+                "PERSON" => SearchItem::Person(Person(people.get(&key)?.clone())),
+                "CHARACTER" => SearchItem::Character(Character(characters.get(&key)?.clone())),
+                "QUOTE" => SearchItem::Quote(Quote(quotes.get(&key)?.clone())),
                 _ => return None,
             };
             Some(SearchHit {

@@ -80,6 +80,8 @@ pub struct Metrics {
     operation_names: Mutex<HashSet<String>>,
     /// Every statement run, for tests that bound how many a request needs.
     statements: AtomicU64,
+    /// Every trip to the database (a batch of statements is one).
+    round_trips: AtomicU64,
 }
 
 impl Default for Metrics {
@@ -124,7 +126,7 @@ impl Metrics {
             );
         registry.register(
             "db_statement_duration_seconds",
-            "SQL statement durations, by statement kind (select, insert, ...) and outcome",
+            "SQL statement durations, by statement kind (select, insert, ..., or batch: several reads in one round trip) and outcome",
             statement_seconds.clone(),
         );
         let pool_connections = Family::<PoolLabels, Gauge<i64, AtomicI64>>::default();
@@ -164,6 +166,7 @@ impl Metrics {
             resident_memory,
             operation_names: Mutex::new(HashSet::new()),
             statements: AtomicU64::new(0),
+            round_trips: AtomicU64::new(0),
         }
     }
 
@@ -212,9 +215,20 @@ impl Metrics {
 
     /// Times one SQL statement (called by the database driver for each).
     pub fn record_statement(&self, sql: &str, elapsed: Duration, failed: bool) {
-        self.statements.fetch_add(1, Ordering::Relaxed);
+        self.record_round_trip(1, statement_kind(sql), elapsed, failed);
+    }
+
+    /// Counts a batch of read statements sent in one round trip; its time is
+    /// observed once, as statement kind `batch`.
+    pub fn record_batch(&self, statements: usize, elapsed: Duration, failed: bool) {
+        self.record_round_trip(statements as u64, "batch", elapsed, failed);
+    }
+
+    fn record_round_trip(&self, statements: u64, kind: &str, elapsed: Duration, failed: bool) {
+        self.statements.fetch_add(statements, Ordering::Relaxed);
+        self.round_trips.fetch_add(1, Ordering::Relaxed);
         let labels = StatementLabels {
-            statement: statement_kind(sql).to_string(),
+            statement: kind.to_string(),
             outcome: if failed { "error" } else { "ok" }.to_string(),
         };
         self.statement_seconds
@@ -225,6 +239,11 @@ impl Metrics {
     /// How many SQL statements have run so far.
     pub fn statement_count(&self) -> u64 {
         self.statements.load(Ordering::Relaxed)
+    }
+
+    /// How many trips to the database have been made so far.
+    pub fn round_trip_count(&self) -> u64 {
+        self.round_trips.load(Ordering::Relaxed)
     }
 
     /// The metrics in Prometheus' text format, with the gauges read now.

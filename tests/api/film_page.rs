@@ -37,6 +37,11 @@ fn find<'a>(items: &'a Value, field: &str, value: &str) -> &'a Value {
 /// The most statements the whole film page query may cost, however long its lists.
 const STATEMENT_BOUND: usize = 45;
 
+/// The most round trips to the database the film page may cost: its twenty
+/// small sections (trivia, FAQ, offers...) go in one batch, not one each.
+const ROUND_TRIP_BOUND: usize = ROUND_TRIPS_MEASURED + 3;
+const ROUND_TRIPS_MEASURED: usize = 12;
+
 on_both_databases! {
     async fn the_film_page_query_returns_every_fact_of_the_seed_page(app: TestApp) {
         let data = app.data(&playground("film-page.graphql"), json!({})).await;
@@ -174,5 +179,37 @@ on_both_databases! {
         for count in [small, large] {
             assert!(count <= STATEMENT_BOUND, "the film page took {count} statements (bound {STATEMENT_BOUND})");
         }
+    }
+
+    async fn the_film_page_reads_its_sections_in_few_round_trips(app: TestApp) {
+        let query = playground("film-page.graphql");
+        let (statements, (trips, data)) =
+            app.count_statements(app.count_round_trips(app.data(&query, json!({})))).await;
+        assert_eq!(data["film"]["trivia"].as_array().unwrap().len(), 4);
+        assert!(trips <= ROUND_TRIP_BOUND, "the film page took {trips} round trips (bound {ROUND_TRIP_BOUND})");
+        // Sent one by one, the statements would need as many trips as there are statements.
+        assert!(statements >= trips + 15, "{statements} statements in {trips} round trips");
+    }
+
+    async fn a_batch_returns_each_statements_rows_in_order_empty_ones_included(app: TestApp) {
+        use cinegraph::db::sql::{Reader, Sql};
+        let statements = [
+            "SELECT name FROM genre WHERE slug = 'drama'".to_string(),
+            "SELECT name FROM genre WHERE slug = 'no-such-genre'".to_string(),
+            "SELECT title FROM film WHERE imdb_id = 'tt0113627'".to_string(),
+        ];
+        let reader = Reader { db: &app.db, metrics: &app.metrics };
+        let (trips, results) = app.count_round_trips(Sql::query_batch(reader, &statements)).await;
+        let results = results.unwrap();
+        assert_eq!(trips, 1);
+        assert_eq!(results.len(), 3);
+        assert_eq!(results[0].len(), 1);
+        assert_eq!(results[0][0].try_get::<String>("", "name").unwrap(), "Drama");
+        assert!(results[1].is_empty());
+        assert_eq!(results[2][0].try_get::<String>("", "title").unwrap(), "Leaving Las Vegas");
+
+        // A failing statement fails the batch with the database's error.
+        let broken = ["SELECT 1".to_string(), "SELECT nothing FROM no_such_table".to_string()];
+        assert!(Sql::query_batch(reader, &broken).await.is_err());
     }
 }

@@ -252,6 +252,16 @@ impl TestApp {
         ((self.metrics.statement_count() - before) as usize, result)
     }
 
+    /// How many trips to the database `work` made (a batch of statements is one).
+    pub async fn count_round_trips<F: std::future::Future<Output = T>, T>(
+        &self,
+        work: F,
+    ) -> (usize, T) {
+        let before = self.metrics.round_trip_count();
+        let result = work.await;
+        ((self.metrics.round_trip_count() - before) as usize, result)
+    }
+
     /// Rows in `table`, to show an operation changed nothing.
     pub async fn count_rows(&self, table: &str) -> i64 {
         let row = self

@@ -37,6 +37,8 @@ on_both_databases! {
         let mut after: Option<String> = None;
         loop {
             let page = app.data(CREDITS, json!({ "first": 7, "after": after })).await["film"]["credits"].clone();
+            // Counted by the page statement on the first page, on its own after a cursor.
+            assert_eq!(page["totalCount"], everything.len());
             walked.extend(names(&page));
             if page["pageInfo"]["hasNextPage"] == false {
                 break;
@@ -49,6 +51,7 @@ on_both_databases! {
         let mut before: Option<String> = None;
         loop {
             let page = app.data(CREDITS, json!({ "last": 7, "before": before })).await["film"]["credits"].clone();
+            assert_eq!(page["totalCount"], everything.len());
             let mut chunk = names(&page);
             chunk.extend(backward);
             backward = chunk;
@@ -75,5 +78,12 @@ on_both_databases! {
         let data = app.data(query, json!({})).await;
         assert_eq!(data["film"]["credits"]["totalCount"], 2);
         assert!(data["film"]["credits"]["edges"].as_array().unwrap().iter().all(|e| e["node"]["name"] == "Mike Figgis"));
+
+        // A kind the film has no credit of counts none, with or without a page.
+        let none = r#"{ film(by: { slug: "leaving-las-vegas" }) { a: credits(kinds: [EDITOR]) { totalCount }
+            b: credits(kinds: [EDITOR], first: 0) { totalCount edges { cursor } } } }"#;
+        let data = app.data(none, json!({})).await;
+        assert_eq!(data["film"]["a"]["totalCount"], 0);
+        assert_eq!(data["film"]["b"]["totalCount"], 0);
     }
 }
