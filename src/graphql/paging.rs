@@ -208,8 +208,11 @@ pub trait Joined: 'static {
     type Model: Clone + Send + Sync;
     /// The joined table, which must be the relation's other side.
     fn table() -> Option<&'static str>;
-    /// `, j.a AS j_a, ...`: the joined columns, prefixed.
-    fn select_sql() -> String;
+    /// The prefix of the page's own columns (those of `t`, entity `E`).
+    const OWN_PREFIX: &'static str;
+    /// The select list: `t`'s columns, named with [`Joined::OWN_PREFIX`], and
+    /// the joined row's columns under their own names.
+    fn select_sql<E: EntityTrait>() -> String;
     fn read(row: &QueryResult) -> Result<Self::Model, DbErr>;
 }
 
@@ -218,37 +221,41 @@ pub struct Alone;
 
 impl Joined for Alone {
     type Model = ();
+    const OWN_PREFIX: &'static str = "";
     fn table() -> Option<&'static str> {
         None
     }
-    fn select_sql() -> String {
-        String::new()
+    fn select_sql<E: EntityTrait>() -> String {
+        "t.*".to_string()
     }
     fn read(_: &QueryResult) -> Result<(), DbErr> {
         Ok(())
     }
 }
 
-const JOINED_PREFIX: &str = "j_";
-
+/// Beside a joined row, the page's own columns carry a prefix and the joined
+/// row's do not: sea-orm formats the name of every prefixed column it reads,
+/// and the joined row is the wider one (a film's 31 columns against a
+/// credit's 8). Reading films prefixed cost 11% of B3's server time.
 impl<J: EntityTrait> Joined for J
 where
     J::Model: FromQueryResult + Clone + Send + Sync,
 {
     type Model = J::Model;
+    const OWN_PREFIX: &'static str = "t_";
     fn table() -> Option<&'static str> {
         Some(J::default().table_name())
     }
-    fn select_sql() -> String {
-        J::Column::iter()
-            .map(|column| {
-                let name = column.as_str();
-                format!(", j.{name} AS {JOINED_PREFIX}{name}")
-            })
-            .collect()
+    fn select_sql<E: EntityTrait>() -> String {
+        let own = E::Column::iter().map(|column| {
+            let name = column.as_str();
+            format!("t.{name} AS {}{name}", Self::OWN_PREFIX)
+        });
+        let joined = J::Column::iter().map(|column| format!("j.{}", column.as_str()));
+        own.chain(joined).collect::<Vec<_>>().join(", ")
     }
     fn read(row: &QueryResult) -> Result<J::Model, DbErr> {
-        J::Model::from_query_result(row, JOINED_PREFIX)
+        J::Model::from_query_result(row, "")
     }
 }
 
@@ -429,9 +436,10 @@ impl Db {
         };
         let mut sql = Sql::new(self.db.get_database_backend());
         sql.push(&format!(
-            "SELECT * FROM (SELECT t.*{}, CAST({sort} AS BIGINT) AS page_sort, t.{parent} AS page_parent, \
+            "SELECT * FROM (SELECT {}, CAST({sort} AS BIGINT) AS page_sort, t.{parent} AS page_parent, \
+             t.id AS page_id, \
              ROW_NUMBER() OVER (PARTITION BY t.{parent} ORDER BY {sort} {direction}, t.id {direction}) AS page_rank{total}",
-            J::select_sql()
+            J::select_sql::<E>()
         ));
         filter_rows(&mut sql, relation, true, parents, kinds);
         if let Some(cursor) = &page.cursor {
@@ -450,9 +458,9 @@ impl Db {
             .map(|row| {
                 let parent: i32 = row.try_get("", "page_parent")?;
                 let sort: i64 = row.try_get("", "page_sort")?;
-                let model = E::Model::from_query_result(row, "")?;
+                let model = E::Model::from_query_result(row, J::OWN_PREFIX)?;
                 let joined = J::read(row)?;
-                let id: i32 = row.try_get("", "id")?;
+                let id: i32 = row.try_get("", "page_id")?;
                 let total: Option<i64> = if counted {
                     Some(row.try_get("", "page_total")?)
                 } else {
