@@ -3,6 +3,7 @@
 pub mod bulk;
 pub mod content_version;
 pub mod entities;
+pub mod read_row;
 pub mod sql;
 
 use std::time::Duration;

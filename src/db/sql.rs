@@ -190,6 +190,6 @@ fn acquire_error(err: sqlx::Error) -> DbErr {
     }
 }
 
-fn query_error(err: sqlx::Error) -> DbErr {
+pub(crate) fn query_error(err: sqlx::Error) -> DbErr {
     DbErr::Query(RuntimeErr::SqlxError(Arc::new(err)))
 }

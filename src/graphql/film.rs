@@ -135,7 +135,7 @@ async fn children<R: super::loaders::Relation>(
     film_id: i32,
 ) -> async_graphql::Result<Vec<<R::Entity as EntityTrait>::Model>>
 where
-    <R::Entity as EntityTrait>::Model: sea_orm::FromQueryResult + Clone + Send + Sync,
+    <R::Entity as EntityTrait>::Model: crate::db::read_row::ReadRow + Clone + Send + Sync,
 {
     loader(ctx).children::<R>(film_id).await.gql()
 }

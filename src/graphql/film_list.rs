@@ -15,6 +15,7 @@ use super::keyset::{Cursor, KeysetPage, Ordering, SortValue, ValueKind, Window};
 use super::sections::Genre;
 use super::{GqlResult, db, reader};
 use crate::db::entities::{film, genre};
+use crate::db::read_row::{ReadRow, columns_of};
 use crate::db::sql::Sql;
 use crate::error::{AppError, AppResult};
 use crate::kinds::{CreditKind, RatingSource};
@@ -541,13 +542,13 @@ pub async fn films(
     let ordering = order.ordering()?;
     let window = Window::parse(&ordering, first, after, last, before)?;
     let select = |sql: &mut Sql| {
-        sql.push("SELECT f.*");
+        sql.push("SELECT ").push(&columns_of::<film::Entity>("f"));
         filter.push_from(sql, Probe::PerFilm)
     };
     let rows = window.fetch(reader(ctx), &ordering, &select).await?;
     let films = rows
         .iter()
-        .map(|row| film::Model::from_query_result(row, ""))
+        .map(|row| film::Model::read_row(row, 0, ""))
         .collect::<Result<Vec<_>, _>>()?;
     let page = KeysetPage::from_rows(films, &window);
     let mut connection =

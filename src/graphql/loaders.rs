@@ -15,11 +15,12 @@ use std::sync::Arc;
 use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, FromQueryResult, IdenStatic,
-    QueryFilter, QueryOrder, QueryResult, QueryTrait,
+    ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, IdenStatic, QueryFilter,
+    QueryOrder, QueryResult, QueryTrait,
 };
 
 use crate::db::entities::*;
+use crate::db::read_row::ReadRow;
 use crate::db::sql::{Reader, Sql};
 use crate::telemetry::metrics::Metrics;
 
@@ -240,15 +241,15 @@ pub trait RowLoader {
     /// The row of `E` with this id, if any.
     async fn by_id<E: Keyed>(&self, id: i32) -> Result<Option<E::Model>, Arc<DbErr>>
     where
-        E::Model: FromQueryResult;
+        E::Model: ReadRow;
     /// The rows of `E` with these ids, by id; missing ids are left out.
     async fn by_ids<E: Keyed>(&self, ids: Vec<i32>) -> Result<HashMap<i32, E::Model>, Arc<DbErr>>
     where
-        E::Model: FromQueryResult;
+        E::Model: ReadRow;
     /// The rows of relation `R` that belong to this parent, in order.
     async fn children<R: Relation>(&self, parent: i32) -> Result<Vec<ModelOf<R>>, Arc<DbErr>>
     where
-        ModelOf<R>: FromQueryResult;
+        ModelOf<R>: ReadRow;
 }
 
 type ModelOf<R> = <<R as Relation>::Entity as EntityTrait>::Model;
@@ -256,7 +257,7 @@ type ModelOf<R> = <<R as Relation>::Entity as EntityTrait>::Model;
 impl RowLoader for DataLoader<Db> {
     async fn by_id<E: Keyed>(&self, id: i32) -> Result<Option<E::Model>, Arc<DbErr>>
     where
-        E::Model: FromQueryResult,
+        E::Model: ReadRow,
     {
         match self.load_one(Rows::by_id::<E>(id)).await? {
             Some(rows) => Ok(rows.first().map(decode::<E::Model>).transpose()?),
@@ -266,7 +267,7 @@ impl RowLoader for DataLoader<Db> {
 
     async fn by_ids<E: Keyed>(&self, ids: Vec<i32>) -> Result<HashMap<i32, E::Model>, Arc<DbErr>>
     where
-        E::Model: FromQueryResult,
+        E::Model: ReadRow,
     {
         let found = self
             .load_many(ids.into_iter().map(Rows::by_id::<E>))
@@ -282,7 +283,7 @@ impl RowLoader for DataLoader<Db> {
 
     async fn children<R: Relation>(&self, parent: i32) -> Result<Vec<ModelOf<R>>, Arc<DbErr>>
     where
-        ModelOf<R>: FromQueryResult,
+        ModelOf<R>: ReadRow,
     {
         match self.load_one(Rows::children_of::<R>(parent)).await? {
             Some(rows) => Ok(rows.iter().map(decode).collect::<Result<_, _>>()?),
@@ -291,6 +292,6 @@ impl RowLoader for DataLoader<Db> {
     }
 }
 
-fn decode<M: FromQueryResult>(row: &QueryResult) -> Result<M, DbErr> {
-    M::from_query_result(row, "")
+fn decode<M: ReadRow>(row: &QueryResult) -> Result<M, DbErr> {
+    M::read_row(row, 0, "")
 }

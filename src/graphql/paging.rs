@@ -15,10 +15,9 @@ use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Object};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sea_orm::{
-    ConnectionTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryResult,
-};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, IdenStatic, Iterable, QueryResult};
 
+use crate::db::read_row::{ReadRow, column_count, columns_of};
 use crate::db::sql::Sql;
 
 use super::connection::{Connection, ConnectionName};
@@ -210,10 +209,11 @@ pub trait Joined: 'static {
     fn table() -> Option<&'static str>;
     /// The prefix of the page's own columns (those of `t`, entity `E`).
     const OWN_PREFIX: &'static str;
-    /// The select list: `t`'s columns, named with [`Joined::OWN_PREFIX`], and
-    /// the joined row's columns under their own names.
+    /// The select list: `t`'s columns, named with [`Joined::OWN_PREFIX`], then
+    /// the joined row's columns under their own names, each in entity order.
     fn select_sql<E: EntityTrait>() -> String;
-    fn read(row: &QueryResult) -> Result<Self::Model, DbErr>;
+    /// The joined row, whose columns start at `first`.
+    fn read(row: &QueryResult, first: usize) -> Result<Self::Model, DbErr>;
 }
 
 /// Rows that carry only their own columns.
@@ -226,9 +226,9 @@ impl Joined for Alone {
         None
     }
     fn select_sql<E: EntityTrait>() -> String {
-        "t.*".to_string()
+        columns_of::<E>("t")
     }
-    fn read(_: &QueryResult) -> Result<(), DbErr> {
+    fn read(_: &QueryResult, _: usize) -> Result<(), DbErr> {
         Ok(())
     }
 }
@@ -239,7 +239,7 @@ impl Joined for Alone {
 /// credit's 8). Reading films prefixed cost 11% of B3's server time.
 impl<J: EntityTrait> Joined for J
 where
-    J::Model: FromQueryResult + Clone + Send + Sync,
+    J::Model: ReadRow + Clone + Send + Sync,
 {
     type Model = J::Model;
     const OWN_PREFIX: &'static str = "t_";
@@ -251,11 +251,11 @@ where
             let name = column.as_str();
             format!("t.{name} AS {}{name}", Self::OWN_PREFIX)
         });
-        let joined = J::Column::iter().map(|column| format!("j.{}", column.as_str()));
-        own.chain(joined).collect::<Vec<_>>().join(", ")
+        let own = own.collect::<Vec<_>>().join(", ");
+        format!("{own}, {}", columns_of::<J>("j"))
     }
-    fn read(row: &QueryResult) -> Result<J::Model, DbErr> {
-        J::Model::from_query_result(row, "")
+    fn read(row: &QueryResult, first: usize) -> Result<J::Model, DbErr> {
+        J::Model::read_row(row, first, "")
     }
 }
 
@@ -343,7 +343,7 @@ type PageRows<E, J> = Vec<(Cursor, PageRow<E, J>)>;
 
 impl<E: EntityTrait, J: Joined> Loader<PageKey<E, J>> for Db
 where
-    E::Model: FromQueryResult + Clone + Send + Sync,
+    E::Model: ReadRow + Clone + Send + Sync,
 {
     type Value = Page<PageRow<E, J>>;
     type Error = Arc<DbErr>;
@@ -412,7 +412,7 @@ impl Db {
         parents: &[i32],
     ) -> Result<Vec<(i32, Cursor, PageRow<E, J>, Option<i64>)>, DbErr>
     where
-        E::Model: FromQueryResult,
+        E::Model: ReadRow,
     {
         debug_assert!(
             J::table().is_none() || J::table() == relation.other_side().map(|(table, _)| table),
@@ -458,8 +458,8 @@ impl Db {
             .map(|row| {
                 let parent: i32 = row.try_get("", "page_parent")?;
                 let sort: i64 = row.try_get("", "page_sort")?;
-                let model = E::Model::from_query_result(row, J::OWN_PREFIX)?;
-                let joined = J::read(row)?;
+                let model = E::Model::read_row(row, 0, J::OWN_PREFIX)?;
+                let joined = J::read(row, column_count::<E>())?;
                 let id: i32 = row.try_get("", "page_id")?;
                 let total: Option<i64> = if counted {
                     Some(row.try_get("", "page_total")?)
@@ -548,7 +548,7 @@ pub async fn load_page<E: EntityTrait>(
     page: PageArgs,
 ) -> AppResult<Page<E::Model>>
 where
-    E::Model: FromQueryResult + Clone + Send + Sync,
+    E::Model: ReadRow + Clone + Send + Sync,
 {
     let page = load_joined_page::<E, Alone>(ctx, relation, parent, kinds, page).await?;
     Ok(Page {
@@ -573,7 +573,7 @@ pub async fn load_joined_page<E: EntityTrait, J: Joined>(
     mut page: PageArgs,
 ) -> AppResult<Page<PageRow<E, J>>>
 where
-    E::Model: FromQueryResult + Clone + Send + Sync,
+    E::Model: ReadRow + Clone + Send + Sync,
 {
     page.with_total = ctx.look_ahead().field("totalCount").exists();
     let key = PageKey::<E, J>::new(relation, parent, kinds, page);
@@ -598,7 +598,7 @@ pub async fn joined_connection<E, J, Node, EdgeFields, Name, EdgeName>(
 ) -> AppResult<PagedConnection<Node, EdgeFields, Name, EdgeName>>
 where
     E: EntityTrait,
-    E::Model: FromQueryResult + Clone + Send + Sync,
+    E::Model: ReadRow + Clone + Send + Sync,
     J: Joined,
     Node: async_graphql::OutputType,
     EdgeFields: async_graphql::ObjectType,

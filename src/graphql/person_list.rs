@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_graphql::connection::{Edge, EmptyFields};
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+use sea_orm::{ConnectionTrait, DbErr};
 
 use super::connection::{Connection, connection_names};
 use super::film_list::OrderDirection;
@@ -15,6 +15,7 @@ use super::loaders::Db;
 use super::person::Person;
 use super::{GqlResult, db, reader};
 use crate::db::entities::person;
+use crate::db::read_row::{ReadRow, columns_of};
 use crate::db::sql::Sql;
 use crate::error::{AppError, AppResult};
 use crate::text::fold;
@@ -114,14 +115,16 @@ pub async fn people(
     };
     let window = Window::parse(&ordering, first, after, last, before)?;
     let select = |sql: &mut Sql| {
-        sql.push("SELECT p.* FROM person p WHERE 1 = 1");
+        sql.push("SELECT ")
+            .push(&columns_of::<person::Entity>("p"))
+            .push(" FROM person p WHERE 1 = 1");
         push_name(sql, &name);
         Ok(())
     };
     let rows = window.fetch(reader(ctx), &ordering, &select).await?;
     let people = rows
         .iter()
-        .map(|row| person::Model::from_query_result(row, ""))
+        .map(|row| person::Model::read_row(row, 0, ""))
         .collect::<Result<Vec<_>, _>>()?;
     let page = KeysetPage::from_rows(people, &window);
     let mut connection =
