@@ -71,9 +71,9 @@ for query in "${queries[@]}"; do
   body "$query"
   start valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.%p" "$binary"
   send "$query" 5
-  callgrind_control -z "$server" >/dev/null
+  callgrind_control -z "$server" >/dev/null 2>&1
   send "$query" "$requests"
-  callgrind_control -d "$server" >/dev/null
+  callgrind_control -d "$server" >/dev/null 2>&1
   total="$(cat "$work"/callgrind.*.* | awk '/^(summary|totals):/ { s += $2 } END { print s }')"
   echo "$query: $((total / requests)) instructions per request ($(basename "$binary"))"
   stop
