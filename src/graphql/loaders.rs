@@ -158,14 +158,7 @@ impl Rows {
             let query = E::find().filter(E::id_column().is_in(ids.iter().copied()));
             written(query, backend)
         }
-        Rows {
-            source: RowSource {
-                id: TypeId::of::<E>(),
-                key_column: E::id_column().as_str(),
-                select: select::<E>,
-            },
-            key: id,
-        }
+        Self::of::<E>(E::id_column().as_str(), select::<E>, id)
     }
 
     /// The rows of relation `R` that belong to this parent.
@@ -176,13 +169,23 @@ impl Rows {
                 .order_by_asc(R::order_column());
             written(query, backend)
         }
+        Self::of::<R>(R::parent_column().as_str(), select::<R>, parent)
+    }
+
+    /// A key of the source named by marker type `M`.
+    fn of<M: 'static>(
+        key_column: &'static str,
+        select: fn(&[i32], DbBackend) -> String,
+        key: i32,
+    ) -> Self {
+        let id = TypeId::of::<M>();
         Rows {
             source: RowSource {
-                id: TypeId::of::<R>(),
-                key_column: R::parent_column().as_str(),
-                select: select::<R>,
+                id,
+                key_column,
+                select,
             },
-            key: parent,
+            key,
         }
     }
 }

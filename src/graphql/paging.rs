@@ -143,6 +143,14 @@ pub struct PageArgs {
 }
 
 impl PageArgs {
+    /// The page statement counts every row of the list: `totalCount` is asked
+    /// for and no cursor narrows the rows the statement sees.
+    fn counted_in_page(&self) -> bool {
+        self.with_total && self.cursor.is_none()
+    }
+}
+
+impl PageArgs {
     pub fn parse(
         relation: PagedRelation,
         first: Option<i32>,
@@ -375,7 +383,8 @@ where
                 rows.truncate(page.limit as usize);
                 let continues = page.cursor.is_some();
                 // Counted rows: a parent without any has none.
-                let total = (page.with_total && !continues)
+                let total = page
+                    .counted_in_page()
                     .then(|| totals.get(&parent).copied().unwrap_or(0));
                 if page.backward {
                     rows.reverse();
@@ -428,7 +437,7 @@ impl Db {
         let parent = relation.parent_column();
         // The window sorts each parent's rows anyway; counting them there is
         // cheap, and saves `totalCount` a statement of its own.
-        let counted = page.with_total && page.cursor.is_none();
+        let counted = page.counted_in_page();
         let total = if counted {
             format!(", COUNT(*) OVER (PARTITION BY t.{parent}) AS page_total")
         } else {
@@ -454,12 +463,13 @@ impl Db {
             page.limit + 1
         ));
         let rows = self.db.query_all_raw(sql.statement()).await?;
+        let joined_from = column_count::<E>();
         rows.iter()
             .map(|row| {
                 let parent: i32 = row.try_get("", "page_parent")?;
                 let sort: i64 = row.try_get("", "page_sort")?;
                 let model = E::Model::read_row(row, 0, J::OWN_PREFIX)?;
-                let joined = J::read(row, column_count::<E>())?;
+                let joined = J::read(row, joined_from)?;
                 let id: i32 = row.try_get("", "page_id")?;
                 let total: Option<i64> = if counted {
                     Some(row.try_get("", "page_total")?)
