@@ -7,17 +7,45 @@
 //! the hundred (films, people, credits) read their columns by position instead,
 //! and check each column's name as they go, so a select list in another order
 //! fails loudly rather than mixing up fields. The others read through sea-orm.
+//!
+//! The rows of one PostgreSQL result share their columns, so a reader of many
+//! rows checks the first row's columns (names and types) and trusts the rest
+//! ([`Columns::Trust`]): sqlx's own type check costs more than the decoding,
+//! a few hundred instructions for every text value.
 
-use sea_orm::sqlx::{Column, Decode, Postgres, Row, Sqlite, Type};
+use sea_orm::sqlx::{Column, Decode, Postgres, Row, Sqlite, Type, TypeInfo};
 use sea_orm::{DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryResult};
 
 use super::entities::*;
 use super::sql::query_error;
 
+/// Whether a read checks the row's columns against the model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Columns {
+    /// Check each column's name and type.
+    Check,
+    /// The row belongs to a result whose first row was read with
+    /// [`Columns::Check`]: the columns are the same. (SQLite types each value,
+    /// not each column, so its values are always checked.)
+    Trust,
+}
+
+impl Columns {
+    /// Check the first row of a result, trust the rest.
+    pub fn for_row(index: usize) -> Self {
+        if index == 0 { Self::Check } else { Self::Trust }
+    }
+}
+
 /// A model that can be read from a row whose columns start at `first`, named
 /// `prefix` + the column's name, in the entity's column order.
 pub trait ReadRow: Sized {
-    fn read_row(row: &QueryResult, first: usize, prefix: &str) -> Result<Self, DbErr>;
+    fn read_row(
+        row: &QueryResult,
+        first: usize,
+        prefix: &str,
+        columns: Columns,
+    ) -> Result<Self, DbErr>;
 }
 
 /// `alias.a, alias.b, ...`: an entity's columns in its own order, the order
@@ -38,11 +66,16 @@ pub fn column_count<E: EntityTrait>() -> usize {
 macro_rules! by_position {
     ($($entity:ident { $($field:ident),* $(,)? })*) => {$(
         impl ReadRow for $entity::Model {
-            fn read_row(row: &QueryResult, first: usize, prefix: &str) -> Result<Self, DbErr> {
+            fn read_row(
+                row: &QueryResult,
+                first: usize,
+                prefix: &str,
+                columns: Columns,
+            ) -> Result<Self, DbErr> {
                 let mut at = first;
                 // Fields are evaluated in the order written, which is the entity's.
                 Ok($entity::Model {
-                    $($field: column(row, &mut at, prefix, stringify!($field))?,)*
+                    $($field: column(row, &mut at, prefix, stringify!($field), columns)?,)*
                 })
             }
         }
@@ -52,7 +85,12 @@ macro_rules! by_position {
 macro_rules! by_name {
     ($($entity:ident),* $(,)?) => {$(
         impl ReadRow for $entity::Model {
-            fn read_row(row: &QueryResult, _first: usize, prefix: &str) -> Result<Self, DbErr> {
+            fn read_row(
+                row: &QueryResult,
+                _first: usize,
+                prefix: &str,
+                _columns: Columns,
+            ) -> Result<Self, DbErr> {
                 <Self as FromQueryResult>::from_query_result(row, prefix)
             }
         }
@@ -104,8 +142,29 @@ by_name!(
     video,
 );
 
-/// The column at `*at` (then moves on), which must be named `prefix` + `name`.
-fn column<T>(row: &QueryResult, at: &mut usize, prefix: &str, name: &str) -> Result<T, DbErr>
+/// The column at `*at` (then moves on), named `name`: a value a statement
+/// computes beside a model's columns.
+pub fn read_column<T>(
+    row: &QueryResult,
+    at: &mut usize,
+    name: &str,
+    columns: Columns,
+) -> Result<T, DbErr>
+where
+    T: for<'r> Decode<'r, Postgres> + Type<Postgres> + for<'r> Decode<'r, Sqlite> + Type<Sqlite>,
+{
+    column(row, at, "", name, columns)
+}
+
+/// The column at `*at` (then moves on), which must be named `prefix` + `name`
+/// and hold a `T` (checked unless `columns` says to trust the row).
+fn column<T>(
+    row: &QueryResult,
+    at: &mut usize,
+    prefix: &str,
+    name: &str,
+    columns: Columns,
+) -> Result<T, DbErr>
 where
     T: for<'r> Decode<'r, Postgres> + Type<Postgres> + for<'r> Decode<'r, Sqlite> + Type<Sqlite>,
 {
@@ -122,11 +181,21 @@ where
         ))
     };
     if let Some(row) = row.try_as_pg_row() {
-        let found = row.columns().get(index).map(|c| c.name());
-        if !found.is_some_and(is_named) {
-            return Err(misplaced(found));
+        if columns == Columns::Check {
+            let found = row.columns().get(index);
+            if !found.is_some_and(|c| is_named(c.name())) {
+                return Err(misplaced(found.map(|c| c.name())));
+            }
+            let found = found.map(|c| c.type_info());
+            if !found.is_some_and(|ty| <T as Type<Postgres>>::compatible(ty)) {
+                return Err(DbErr::Type(format!(
+                    "column {index} ({prefix}{name}) is of type {}, which does not decode as {}",
+                    found.map(|ty| ty.name()).unwrap_or("?"),
+                    std::any::type_name::<T>()
+                )));
+            }
         }
-        return row.try_get::<T, _>(index).map_err(query_error);
+        return row.try_get_unchecked::<T, _>(index).map_err(query_error);
     }
     if let Some(row) = row.try_as_sqlite_row() {
         let found = row.columns().get(index).map(|c| c.name());

@@ -15,7 +15,7 @@ use super::keyset::{Cursor, KeysetPage, Ordering, SortValue, ValueKind, Window};
 use super::sections::Genre;
 use super::{GqlResult, db, reader};
 use crate::db::entities::{film, genre};
-use crate::db::read_row::{ReadRow, columns_of};
+use crate::db::read_row::{Columns, ReadRow, columns_of};
 use crate::db::sql::Sql;
 use crate::error::{AppError, AppResult};
 use crate::kinds::{CreditKind, RatingSource};
@@ -548,7 +548,8 @@ pub async fn films(
     let rows = window.fetch(reader(ctx), &ordering, &select).await?;
     let films = rows
         .iter()
-        .map(|row| film::Model::read_row(row, 0, ""))
+        .enumerate()
+        .map(|(i, row)| film::Model::read_row(row, 0, "", Columns::for_row(i)))
         .collect::<Result<Vec<_>, _>>()?;
     let page = KeysetPage::from_rows(films, &window);
     let mut connection =

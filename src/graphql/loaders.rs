@@ -20,7 +20,7 @@ use sea_orm::{
 };
 
 use crate::db::entities::*;
-use crate::db::read_row::ReadRow;
+use crate::db::read_row::{Columns, ReadRow};
 use crate::db::sql::{Reader, Sql};
 use crate::telemetry::metrics::Metrics;
 
@@ -263,7 +263,7 @@ impl RowLoader for DataLoader<Db> {
         E::Model: ReadRow,
     {
         match self.load_one(Rows::by_id::<E>(id)).await? {
-            Some(rows) => Ok(rows.first().map(decode::<E::Model>).transpose()?),
+            Some(rows) => Ok(rows.first().map(decode_first::<E::Model>).transpose()?),
             None => Ok(None),
         }
     }
@@ -278,7 +278,7 @@ impl RowLoader for DataLoader<Db> {
         let mut models = HashMap::with_capacity(found.len());
         for (key, rows) in found {
             if let Some(row) = rows.first() {
-                models.insert(key.key, decode::<E::Model>(row)?);
+                models.insert(key.key, decode_first::<E::Model>(row)?);
             }
         }
         Ok(models)
@@ -289,12 +289,17 @@ impl RowLoader for DataLoader<Db> {
         ModelOf<R>: ReadRow,
     {
         match self.load_one(Rows::children_of::<R>(parent)).await? {
-            Some(rows) => Ok(rows.iter().map(decode).collect::<Result<_, _>>()?),
+            // One key's rows come from one result.
+            Some(rows) => Ok(rows
+                .iter()
+                .enumerate()
+                .map(|(i, row)| ModelOf::<R>::read_row(row, 0, "", Columns::for_row(i)))
+                .collect::<Result<_, _>>()?),
             None => Ok(Vec::new()),
         }
     }
 }
 
-fn decode<M: ReadRow>(row: &QueryResult) -> Result<M, DbErr> {
-    M::read_row(row, 0, "")
+fn decode_first<M: ReadRow>(row: &QueryResult) -> Result<M, DbErr> {
+    M::read_row(row, 0, "", Columns::Check)
 }

@@ -15,7 +15,7 @@ use super::loaders::Db;
 use super::person::Person;
 use super::{GqlResult, db, reader};
 use crate::db::entities::person;
-use crate::db::read_row::{ReadRow, columns_of};
+use crate::db::read_row::{Columns, ReadRow, columns_of};
 use crate::db::sql::Sql;
 use crate::error::{AppError, AppResult};
 use crate::text::fold;
@@ -124,7 +124,8 @@ pub async fn people(
     let rows = window.fetch(reader(ctx), &ordering, &select).await?;
     let people = rows
         .iter()
-        .map(|row| person::Model::read_row(row, 0, ""))
+        .enumerate()
+        .map(|(i, row)| person::Model::read_row(row, 0, "", Columns::for_row(i)))
         .collect::<Result<Vec<_>, _>>()?;
     let page = KeysetPage::from_rows(people, &window);
     let mut connection =
