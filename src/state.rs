@@ -35,7 +35,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Answers to public queries, valid until the data changes.
     pub response_cache: Arc<ResponseCache>,
-    /// Query documents parsed once per text, for the HTTP layer and the schema's guard.
+    /// Query documents parsed once per text, for the HTTP layer and the WebSocket's guard.
     pub documents: Arc<ParsedDocuments>,
 }
 
@@ -118,14 +118,7 @@ impl AppState {
         ));
         invalidate_on_changes(&response_cache, &events);
         let documents = Arc::new(ParsedDocuments::new(documents::DEFAULT_TEXT_BYTES));
-        let schema = build_schema(
-            db.clone(),
-            config,
-            limiter.clone(),
-            events,
-            documents.clone(),
-            metrics.clone(),
-        );
+        let schema = build_schema(db.clone(), config, limiter.clone(), events, metrics.clone());
         let (shutdown, shutting_down) = watch::channel(false);
         Self {
             db,

@@ -75,7 +75,6 @@ pub fn build_schema(
     config: &Config,
     limiter: std::sync::Arc<crate::limits::RateLimiter>,
     events: crate::events::RatingEvents,
-    documents: std::sync::Arc<documents::ParsedDocuments>,
     metrics: std::sync::Arc<Metrics>,
 ) -> AppSchema {
     let mut builder = schema_builder()
@@ -90,11 +89,7 @@ pub fn build_schema(
         .data(events)
         .data(db)
         .data(metrics)
-        .data(aggregate_cache::AggregateCache::default())
-        .extension(guard::QueryGuard {
-            limits: config.query_limits.clone(),
-            documents,
-        });
+        .data(aggregate_cache::AggregateCache::default());
     if !config.introspection {
         builder = builder.disable_introspection();
     }

@@ -343,8 +343,7 @@ async fn run_request(
             anyhow::anyhow!("not ready"),
         ))));
     }
-    // The text checks run before anything parses it (the schema's guard runs
-    // them again, for WebSocket requests too).
+    // The text checks run before anything parses it.
     if let Err(err) = guard::check_text(&params.query, &state.config.query_limits) {
         return Ok(Answer::Executed(refuse(err)));
     }
@@ -358,6 +357,14 @@ async fn run_request(
         request.set_parsed_query(ExecutableDocument::clone(document));
     }
     let parsed = document.is_some();
+    // The document's limits, on our parse: async-graphql's validation would
+    // expand every fragment spread (see `guard`). A text that does not parse
+    // is refused by async-graphql with the parser's error.
+    if let Some(document) = &document
+        && let Err(err) = guard::measure(document, &request.variables, &state.config.query_limits)
+    {
+        return Ok(Answer::Executed(refuse(err)));
+    }
     *operation = operation_of(&mut request);
     let mutation = operation.kind == "mutation";
     if mutation && via == Via::Get {
@@ -375,7 +382,7 @@ async fn run_request(
     if mutation && let Err(err) = check_mutation_limits(state, &client, viewer.as_ref()) {
         return Ok(Answer::Executed(refuse(err)));
     }
-    let mut request = request.data(client).data(guard::OverHttp);
+    let mut request = request.data(client);
     if let Some(viewer) = viewer {
         request = request.data(viewer);
     }

@@ -2,13 +2,20 @@
 
 use std::sync::atomic::Ordering;
 
-use async_graphql::ErrorExtensions;
+use std::sync::Arc;
+
+use async_graphql::futures_util::stream::BoxStream;
+use async_graphql::{Data, ErrorExtensions, Executor, Request};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use axum::extract::{State, WebSocketUpgrade};
 use axum::response::Response;
 use futures_util::{SinkExt, StreamExt};
 
+use crate::config::QueryLimits;
+use crate::graphql::AppSchema;
+use crate::graphql::documents::ParsedDocuments;
+use crate::graphql::guard;
 use crate::state::AppState;
 
 /// Subscriptions over WebSocket, in both protocols clients use:
@@ -37,7 +44,11 @@ async fn serve_socket(state: AppState, socket: WebSocket, protocol: GraphQLProto
     });
     // The GraphQL side writes into a channel, so the socket stays ours to close.
     let (outgoing, mut to_send) = futures_channel::mpsc::channel::<Message>(16);
-    let schema = state.schema.clone();
+    let schema = GuardedSchema {
+        schema: state.schema.clone(),
+        limits: Arc::new(state.config.query_limits.clone()),
+        documents: state.documents.clone(),
+    };
     let connection_state = state.clone();
     let graphql = GraphQLWebSocket::new_with_pair(outgoing, input, schema, protocol)
         .on_connection_init(move |payload| async move {
@@ -60,6 +71,54 @@ async fn serve_socket(state: AppState, socket: WebSocket, protocol: GraphQLProto
         let _ = socket_sink.send(Message::Close(Some(close))).await;
     }
     state.open_sockets.fetch_sub(1, Ordering::SeqCst);
+}
+
+/// The schema as a WebSocket runs it: every request passes the guard's checks
+/// first (`guard::check_socket_request`); a refused one gets a single response
+/// with the error.
+#[derive(Clone)]
+struct GuardedSchema {
+    schema: AppSchema,
+    limits: Arc<QueryLimits>,
+    documents: Arc<ParsedDocuments>,
+}
+
+impl GuardedSchema {
+    fn refusal(&self, request: &Request) -> Option<async_graphql::Response> {
+        let checked = guard::check_socket_request(
+            &request.query,
+            &request.variables,
+            &self.limits,
+            &self.documents,
+        );
+        let err = checked.err()?;
+        Some(async_graphql::Response::from_errors(vec![
+            err.extend()
+                .into_server_error(async_graphql::Pos::default()),
+        ]))
+    }
+}
+
+impl Executor for GuardedSchema {
+    async fn execute(&self, request: Request) -> async_graphql::Response {
+        match self.refusal(&request) {
+            Some(refused) => refused,
+            None => self.schema.execute(request).await,
+        }
+    }
+
+    fn execute_stream(
+        &self,
+        request: Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, async_graphql::Response> {
+        match self.refusal(&request) {
+            Some(refused) => Box::pin(futures_util::stream::once(async move { refused })),
+            None => self
+                .schema
+                .execute_stream_with_session_data(request, session_data.unwrap_or_default()),
+        }
+    }
 }
 
 async fn connection_data(

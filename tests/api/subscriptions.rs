@@ -74,6 +74,17 @@ pub async fn next(socket: &mut Socket) -> Option<Value> {
     }
 }
 
+/// The next answer (data or errors) to operation `id`, skipping messages of
+/// other operations (pushes to a live subscription, an earlier `complete`).
+async fn answer(socket: &mut Socket, id: &str) -> Value {
+    loop {
+        let message = next(socket).await.expect("the server closed the socket");
+        if message["id"] == id && message["type"] != "complete" {
+            return message;
+        }
+    }
+}
+
 async fn rate(router: &axum::Router, token: &str, film: &Value, score: i64) {
     let body = json!({
         "query": "mutation($i: RateFilmInput!) { rateFilm(input: $i) { rating { score } } }",
@@ -149,6 +160,48 @@ async fn summaries_arrive_after_each_change(app: &TestApp, write_through: &axum:
     assert_eq!(
         refused_mutation["payload"]["errors"][0]["extensions"]["code"], "METHOD_NOT_ALLOWED",
         "{refused_mutation}"
+    );
+
+    // The query limits hold over the socket too: a query too complex to run,
+    // and a fragment bomb (2^30 fields once expanded, about 1 KB of text),
+    // are refused with their codes, in both protocols.
+    let complex = "{ films(first: 100) { edges { node { credits(first: 100) { edges { node { credits(first: 100) { edges { node { title } } } } } } } } } }".to_string();
+    let mut bomb = String::from("{ ...F30 } fragment F0 on QueryRoot { __typename }");
+    for i in 1..=30 {
+        bomb.push_str(&format!(
+            " fragment F{i} on QueryRoot {{ ...F{} ...F{} }}",
+            i - 1,
+            i - 1
+        ));
+    }
+    for (id, query) in [("3", &complex), ("4", &bomb)] {
+        send(
+            &mut modern,
+            json!({ "id": id, "type": "subscribe", "payload": { "query": query } }),
+        )
+        .await;
+        let refused = answer(&mut modern, id).await;
+        assert_eq!(
+            refused["payload"]["errors"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX",
+            "{refused}"
+        );
+        send(
+            &mut legacy,
+            json!({ "id": id, "type": "start", "payload": { "query": query } }),
+        )
+        .await;
+        let refused = answer(&mut legacy, id).await;
+        assert_eq!(
+            refused["payload"]["errors"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX",
+            "{refused}"
+        );
+    }
+    // A query within the limits still runs over the socket.
+    send(&mut modern, json!({ "id": "5", "type": "subscribe", "payload": { "query": "{ film(by: { slug: \"leaving-las-vegas\" }) { title } }" } })).await;
+    let answered = answer(&mut modern, "5").await;
+    assert_eq!(
+        answered["payload"]["data"]["film"]["title"], "Leaving Las Vegas",
+        "{answered}"
     );
 
     // A bad token in connection_init is refused.
