@@ -8,7 +8,8 @@
 //! in document order, fragments expanded where they are spread (each fragment
 //! once per object, as the spec's CollectFields does).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use async_graphql::Name;
 use async_graphql::Value;
@@ -23,7 +24,11 @@ pub fn order_as_requested(
     data: &mut Value,
 ) {
     if let Some((_, operation)) = selected_operation(document, operation_name) {
-        order(document, &[&operation.selection_set.node], data);
+        let mut orderer = Orderer {
+            document,
+            keys: HashMap::new(),
+        };
+        orderer.order(&[&operation.selection_set.node], data);
     }
 }
 
@@ -44,33 +49,75 @@ pub fn selected_operation<'a>(
         .map(|(name, operation)| (name, &operation.node))
 }
 
-/// Orders one value produced by `selections` (several when fields with the
-/// same response key are merged).
-fn order(document: &ExecutableDocument, selections: &[&SelectionSet], value: &mut Value) {
-    match value {
-        Value::List(items) => {
-            for item in items {
-                order(document, selections, item);
+/// The response keys of a (merged) selection, each with the selection sets
+/// of the fields that share it.
+type Keys<'a> = Vec<(Name, Vec<&'a SelectionSet>)>;
+
+/// Orders the values of one document, working out each selection's keys once
+/// (not once per object: a list of a hundred films has one selection).
+struct Orderer<'a> {
+    document: &'a ExecutableDocument,
+    /// Keyed by the addresses of the selection sets merged into one value.
+    keys: HashMap<Vec<*const SelectionSet>, Rc<Keys<'a>>>,
+}
+
+impl<'a> Orderer<'a> {
+    /// Orders one value produced by `selections` (several when fields with
+    /// the same response key are merged).
+    fn order(&mut self, selections: &[&'a SelectionSet], value: &mut Value) {
+        let id: Vec<*const SelectionSet> = selections.iter().map(|s| *s as *const _).collect();
+        let keys = match self.keys.get(&id) {
+            Some(keys) => keys.clone(),
+            None => {
+                let mut keys = Vec::new();
+                collect(self.document, selections, &mut keys, &mut HashSet::new());
+                let keys = Rc::new(keys);
+                self.keys.insert(id, keys.clone());
+                keys
             }
-        }
-        Value::Object(map) => {
-            let mut keys: Vec<(Name, Vec<&SelectionSet>)> = Vec::new();
-            let mut fragments_seen = HashSet::new();
-            collect(document, selections, &mut keys, &mut fragments_seen);
-            let mut unordered = std::mem::take(map);
-            for (key, subselections) in keys {
-                if let Some(mut field) = unordered.swap_remove(&key) {
-                    if !subselections.is_empty() {
-                        order(document, &subselections, &mut field);
-                    }
-                    map.insert(key, field);
+        };
+        self.apply(&keys, value);
+    }
+
+    fn apply(&mut self, keys: &Keys<'a>, value: &mut Value) {
+        match value {
+            Value::List(items) => {
+                for item in items {
+                    self.apply(keys, item);
                 }
             }
-            // Nothing should be left; if something is, keep it rather than lose it.
-            map.extend(unordered);
+            Value::Object(map) => {
+                // Objects whose fields finished in order are common: only
+                // the others are rebuilt.
+                if !in_order(map.keys(), keys) {
+                    let mut unordered = std::mem::take(map);
+                    for (key, _) in keys {
+                        if let Some(field) = unordered.swap_remove(key) {
+                            map.insert(key.clone(), field);
+                        }
+                    }
+                    // Nothing should be left; if something is, keep it rather than lose it.
+                    map.extend(unordered);
+                }
+                let mut wanted = keys.iter();
+                for (key, field) in map.iter_mut() {
+                    let Some((_, subselections)) = wanted.find(|(k, _)| k == key) else {
+                        break;
+                    };
+                    if !subselections.is_empty() {
+                        self.order(subselections, field);
+                    }
+                }
+            }
+            _ => {}
         }
-        _ => {}
     }
+}
+
+/// Whether `present` lists only keys of `keys`, in their order.
+fn in_order<'k>(present: impl Iterator<Item = &'k Name>, keys: &Keys<'_>) -> bool {
+    let mut wanted = keys.iter();
+    present.into_iter().all(|key| wanted.any(|(k, _)| k == key))
 }
 
 /// The response keys of `selections` in order, each with the selection sets
@@ -158,6 +205,21 @@ mod tests {
         assert_eq!(
             reorder(query, data),
             r#"{"film":{"title":"T","cast":[{"name":"n","slug":"s"}],"id":1}}"#
+        );
+    }
+
+    #[test]
+    fn each_object_of_a_list_is_ordered_whether_or_not_it_finished_in_order() {
+        // One selection for every item: the first item is already in order,
+        // the second is not, and their nested objects differ the same way.
+        let query = "{ films { title year directors { name slug } } }";
+        let data = json!({ "films": [
+            { "title": "A", "year": 1, "directors": [{ "name": "n", "slug": "s" }] },
+            { "directors": [{ "slug": "t", "name": "m" }], "year": 2, "title": "B" },
+        ]});
+        assert_eq!(
+            reorder(query, data),
+            r#"{"films":[{"title":"A","year":1,"directors":[{"name":"n","slug":"s"}]},{"title":"B","year":2,"directors":[{"name":"m","slug":"t"}]}]}"#
         );
     }
 
