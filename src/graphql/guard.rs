@@ -47,7 +47,7 @@ pub struct QueryLimits {
 ///
 /// These run outside the schema, not as an async-graphql extension: with any
 /// extension installed, async-graphql resolves every field through the
-/// extension chain, a boxed future and a type lookup per field (11% of B3's
+/// extension chain, a boxed future and a type lookup per field (16% of B3's
 /// server instructions).
 pub fn check_socket_request(
     query: &str,

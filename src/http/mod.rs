@@ -357,6 +357,7 @@ async fn run_request(
         request.set_parsed_query(ExecutableDocument::clone(document));
     }
     let parsed = document.is_some();
+    *operation = operation_of(&mut request);
     // The document's limits, on our parse: async-graphql's validation would
     // expand every fragment spread (see `guard`). A text that does not parse
     // is refused by async-graphql with the parser's error.
@@ -365,7 +366,6 @@ async fn run_request(
     {
         return Ok(Answer::Executed(refuse(err)));
     }
-    *operation = operation_of(&mut request);
     let mutation = operation.kind == "mutation";
     if mutation && via == Via::Get {
         return Err(HttpError::new(
