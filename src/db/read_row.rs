@@ -48,6 +48,15 @@ pub trait ReadRow: Sized {
     ) -> Result<Self, DbErr>;
 }
 
+/// The models of every row of one result (its first row checked, the rest
+/// trusted: see [`Columns`]), each read from the row's first column.
+pub fn read_all<M: ReadRow>(rows: &[QueryResult]) -> Result<Vec<M>, DbErr> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, row)| M::read_row(row, 0, "", Columns::for_row(i)))
+        .collect()
+}
+
 /// `alias.a, alias.b, ...`: an entity's columns in its own order, the order
 /// [`ReadRow`] reads them in (`alias.*` is the table's order, which columns
 /// added by later migrations may change).

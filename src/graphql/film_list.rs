@@ -15,7 +15,7 @@ use super::keyset::{Cursor, KeysetPage, Ordering, SortValue, ValueKind, Window};
 use super::sections::Genre;
 use super::{GqlResult, db, reader};
 use crate::db::entities::{film, genre};
-use crate::db::read_row::{Columns, ReadRow, columns_of};
+use crate::db::read_row::{columns_of, read_all};
 use crate::db::sql::Sql;
 use crate::error::{AppError, AppResult};
 use crate::kinds::{CreditKind, RatingSource};
@@ -546,11 +546,7 @@ pub async fn films(
         filter.push_from(sql, Probe::PerFilm)
     };
     let rows = window.fetch(reader(ctx), &ordering, &select).await?;
-    let films = rows
-        .iter()
-        .enumerate()
-        .map(|(i, row)| film::Model::read_row(row, 0, "", Columns::for_row(i)))
-        .collect::<Result<Vec<_>, _>>()?;
+    let films: Vec<film::Model> = read_all(&rows)?;
     let page = KeysetPage::from_rows(films, &window);
     let mut connection =
         Connection::new(page.has_previous, page.has_next, FilmListSummary { filter });

@@ -20,7 +20,7 @@ use sea_orm::{
 };
 
 use crate::db::entities::*;
-use crate::db::read_row::{Columns, ReadRow};
+use crate::db::read_row::{Columns, ReadRow, read_all};
 use crate::db::sql::{Reader, Sql};
 use crate::telemetry::metrics::Metrics;
 
@@ -290,11 +290,7 @@ impl RowLoader for DataLoader<Db> {
     {
         match self.load_one(Rows::children_of::<R>(parent)).await? {
             // One key's rows come from one result.
-            Some(rows) => Ok(rows
-                .iter()
-                .enumerate()
-                .map(|(i, row)| ModelOf::<R>::read_row(row, 0, "", Columns::for_row(i)))
-                .collect::<Result<_, _>>()?),
+            Some(rows) => Ok(read_all(&rows)?),
             None => Ok(Vec::new()),
         }
     }

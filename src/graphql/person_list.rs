@@ -15,7 +15,7 @@ use super::loaders::Db;
 use super::person::Person;
 use super::{GqlResult, db, reader};
 use crate::db::entities::person;
-use crate::db::read_row::{Columns, ReadRow, columns_of};
+use crate::db::read_row::{columns_of, read_all};
 use crate::db::sql::Sql;
 use crate::error::{AppError, AppResult};
 use crate::text::fold;
@@ -122,11 +122,7 @@ pub async fn people(
         Ok(())
     };
     let rows = window.fetch(reader(ctx), &ordering, &select).await?;
-    let people = rows
-        .iter()
-        .enumerate()
-        .map(|(i, row)| person::Model::read_row(row, 0, "", Columns::for_row(i)))
-        .collect::<Result<Vec<_>, _>>()?;
+    let people: Vec<person::Model> = read_all(&rows)?;
     let page = KeysetPage::from_rows(people, &window);
     let mut connection =
         Connection::new(page.has_previous, page.has_next, PersonListSummary { name });

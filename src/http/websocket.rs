@@ -12,9 +12,6 @@ use axum::extract::{State, WebSocketUpgrade};
 use axum::response::Response;
 use futures_util::{SinkExt, StreamExt};
 
-use crate::config::QueryLimits;
-use crate::graphql::AppSchema;
-use crate::graphql::documents::ParsedDocuments;
 use crate::graphql::guard;
 use crate::state::AppState;
 
@@ -44,11 +41,7 @@ async fn serve_socket(state: AppState, socket: WebSocket, protocol: GraphQLProto
     });
     // The GraphQL side writes into a channel, so the socket stays ours to close.
     let (outgoing, mut to_send) = futures_channel::mpsc::channel::<Message>(16);
-    let schema = GuardedSchema {
-        schema: state.schema.clone(),
-        limits: Arc::new(state.config.query_limits.clone()),
-        documents: state.documents.clone(),
-    };
+    let schema = GuardedSchema(state.clone());
     let connection_state = state.clone();
     let graphql = GraphQLWebSocket::new_with_pair(outgoing, input, schema, protocol)
         .on_connection_init(move |payload| async move {
@@ -77,19 +70,15 @@ async fn serve_socket(state: AppState, socket: WebSocket, protocol: GraphQLProto
 /// first (`guard::check_socket_request`); a refused one gets a single response
 /// with the error.
 #[derive(Clone)]
-struct GuardedSchema {
-    schema: AppSchema,
-    limits: Arc<QueryLimits>,
-    documents: Arc<ParsedDocuments>,
-}
+struct GuardedSchema(AppState);
 
 impl GuardedSchema {
     fn refusal(&self, request: &Request) -> Option<async_graphql::Response> {
         let checked = guard::check_socket_request(
             &request.query,
             &request.variables,
-            &self.limits,
-            &self.documents,
+            &self.0.config.query_limits,
+            &self.0.documents,
         );
         let err = checked.err()?;
         Some(async_graphql::Response::from_errors(vec![
@@ -103,7 +92,7 @@ impl Executor for GuardedSchema {
     async fn execute(&self, request: Request) -> async_graphql::Response {
         match self.refusal(&request) {
             Some(refused) => refused,
-            None => self.schema.execute(request).await,
+            None => self.0.schema.execute(request).await,
         }
     }
 
@@ -115,6 +104,7 @@ impl Executor for GuardedSchema {
         match self.refusal(&request) {
             Some(refused) => Box::pin(futures_util::stream::once(async move { refused })),
             None => self
+                .0
                 .schema
                 .execute_stream_with_session_data(request, session_data.unwrap_or_default()),
         }

@@ -339,6 +339,20 @@ impl Drop for PostgresDatabase {
     }
 }
 
+/// About 1 KB of fragments, each spreading the previous one twice: 2^30
+/// fields once expanded.
+pub fn fragment_bomb() -> String {
+    let mut query = String::from("{ ...F30 } fragment F0 on QueryRoot { __typename }");
+    for i in 1..=30 {
+        query.push_str(&format!(
+            " fragment F{i} on QueryRoot {{ ...F{} ...F{} }}",
+            i - 1,
+            i - 1
+        ));
+    }
+    query
+}
+
 /// The text of a playground example.
 pub fn playground(name: &str) -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -11,7 +11,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tower::ServiceExt;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, fragment_bomb};
 
 pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -166,35 +166,20 @@ async fn summaries_arrive_after_each_change(app: &TestApp, write_through: &axum:
     // and a fragment bomb (2^30 fields once expanded, about 1 KB of text),
     // are refused with their codes, in both protocols.
     let complex = "{ films(first: 100) { edges { node { credits(first: 100) { edges { node { credits(first: 100) { edges { node { title } } } } } } } } } }".to_string();
-    let mut bomb = String::from("{ ...F30 } fragment F0 on QueryRoot { __typename }");
-    for i in 1..=30 {
-        bomb.push_str(&format!(
-            " fragment F{i} on QueryRoot {{ ...F{} ...F{} }}",
-            i - 1,
-            i - 1
-        ));
-    }
+    let bomb = fragment_bomb();
     for (id, query) in [("3", &complex), ("4", &bomb)] {
-        send(
-            &mut modern,
-            json!({ "id": id, "type": "subscribe", "payload": { "query": query } }),
-        )
-        .await;
-        let refused = answer(&mut modern, id).await;
-        assert_eq!(
-            refused["payload"]["errors"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX",
-            "{refused}"
-        );
-        send(
-            &mut legacy,
-            json!({ "id": id, "type": "start", "payload": { "query": query } }),
-        )
-        .await;
-        let refused = answer(&mut legacy, id).await;
-        assert_eq!(
-            refused["payload"]["errors"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX",
-            "{refused}"
-        );
+        for (socket, start) in [(&mut modern, "subscribe"), (&mut legacy, "start")] {
+            send(
+                socket,
+                json!({ "id": id, "type": start, "payload": { "query": query } }),
+            )
+            .await;
+            let refused = answer(socket, id).await;
+            assert_eq!(
+                refused["payload"]["errors"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX",
+                "{refused}"
+            );
+        }
     }
     // A query within the limits still runs over the socket.
     send(&mut modern, json!({ "id": "5", "type": "subscribe", "payload": { "query": "{ film(by: { slug: \"leaving-las-vegas\" }) { title } }" } })).await;
