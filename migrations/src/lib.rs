@@ -7,6 +7,7 @@ mod m20261121_000001_content_model;
 mod m20261121_000002_catalogue;
 mod m20261121_000003_review_votes;
 mod m20261122_000004_content_version;
+mod m20261125_000005_credit_film_year;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000002_catalogue::Migration),
             Box::new(m20261121_000003_review_votes::Migration),
             Box::new(m20261122_000004_content_version::Migration),
+            Box::new(m20261125_000005_credit_film_year::Migration),
         ]
     }
 }

@@ -15,7 +15,7 @@ use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Object};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, IdenStatic, Iterable, QueryResult};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic, Iterable, QueryResult};
 
 use crate::db::read_row::{Columns, ReadRow, column_count, columns_of, read_column};
 use crate::db::sql::Sql;
@@ -72,8 +72,7 @@ impl PagedRelation {
     /// The row on the other side of the relation, joined into every page as
     /// `j`: its table and the column of `t` that refers to it. A credit page
     /// of a film shows people, a person's shows films; reading them in the
-    /// same statement saves one statement per page (and B3 sorts by the
-    /// film's year without a subquery per credit).
+    /// same statement saves one statement per page.
     fn other_side(self) -> Option<(&'static str, &'static str)> {
         match self {
             Self::FilmCredits => Some(("person", "person_id")),
@@ -81,12 +80,15 @@ impl PagedRelation {
             _ => None,
         }
     }
-    /// The sort expression over the row alias `t` (and the joined `j`); ties
-    /// are broken by `t.id`.
+    /// The sort expression over the row alias `t` alone, so that a page is
+    /// cut before the other side is joined; ties are broken by `t.id`.
     fn sort_sql(self) -> &'static str {
         match self {
             Self::FilmCredits => "COALESCE(t.billing_order, 1000000)",
-            Self::PersonCredits => "COALESCE(j.release_year, 0)",
+            // The film's year, copied onto the credit: joining every credit
+            // of a page's people to its film only to sort them read twice
+            // the buffers of B3's person-credit page.
+            Self::PersonCredits => "t.film_year",
             Self::FilmQuotes | Self::FilmReviews => "t.position",
             // Ids grow with time: the negated id is newest first.
             Self::FilmReviewsNewest => "-t.id",
@@ -217,11 +219,10 @@ pub trait Joined: 'static {
     fn table() -> Option<&'static str>;
     /// The prefix of the page's own columns (those of `t`, entity `E`).
     const OWN_PREFIX: &'static str;
-    /// The select list: `t`'s columns, named with [`Joined::OWN_PREFIX`], then
-    /// the joined row's columns under their own names, each in entity order.
-    fn select_sql<E: EntityTrait>() -> String;
-    /// How many columns the joined row has.
-    fn column_count() -> usize;
+    /// `t`'s columns in entity order, named with [`Joined::OWN_PREFIX`].
+    fn own_columns<E: EntityTrait>() -> String;
+    /// The joined row's columns (of `j`) in entity order, under their own names.
+    fn joined_columns() -> Option<String>;
     /// The joined row, whose columns start at `first`.
     fn read(row: &QueryResult, first: usize, columns: Columns) -> Result<Self::Model, DbErr>;
 }
@@ -235,11 +236,11 @@ impl Joined for Alone {
     fn table() -> Option<&'static str> {
         None
     }
-    fn select_sql<E: EntityTrait>() -> String {
+    fn own_columns<E: EntityTrait>() -> String {
         columns_of::<E>("t")
     }
-    fn column_count() -> usize {
-        0
+    fn joined_columns() -> Option<String> {
+        None
     }
     fn read(_: &QueryResult, _: usize, _: Columns) -> Result<(), DbErr> {
         Ok(())
@@ -259,16 +260,15 @@ where
     fn table() -> Option<&'static str> {
         Some(J::default().table_name())
     }
-    fn select_sql<E: EntityTrait>() -> String {
+    fn own_columns<E: EntityTrait>() -> String {
         let own = E::Column::iter().map(|column| {
             let name = column.as_str();
             format!("t.{name} AS {}{name}", Self::OWN_PREFIX)
         });
-        let own = own.collect::<Vec<_>>().join(", ");
-        format!("{own}, {}", columns_of::<J>("j"))
+        own.collect::<Vec<_>>().join(", ")
     }
-    fn column_count() -> usize {
-        column_count::<J>()
+    fn joined_columns() -> Option<String> {
+        Some(columns_of::<J>("j"))
     }
     fn read(row: &QueryResult, first: usize, columns: Columns) -> Result<J::Model, DbErr> {
         J::Model::read_row(row, first, "", columns)
@@ -350,18 +350,9 @@ pub struct Page<M> {
     pub total: Option<i64>,
 }
 
-/// `FROM table t [JOIN other j ON ...] WHERE t.parent IN (...) [AND t.kind IN (...)]`.
-fn filter_rows(
-    sql: &mut Sql,
-    relation: PagedRelation,
-    join: bool,
-    parents: &[i32],
-    kinds: &[String],
-) {
+/// `FROM table t WHERE t.parent IN (...) [AND t.kind IN (...)]`.
+fn filter_rows(sql: &mut Sql, relation: PagedRelation, parents: &[i32], kinds: &[String]) {
     sql.push(&format!(" FROM {} t", relation.table()));
-    if let (true, Some((table, column))) = (join, relation.other_side()) {
-        sql.push(&format!(" JOIN {table} j ON j.id = t.{column}"));
-    }
     sql.push(&format!(" WHERE t.{} IN (", relation.parent_column()))
         .bind_list(parents)
         .push(")");
@@ -467,14 +458,19 @@ impl Db {
         } else {
             String::new()
         };
-        let mut sql = Sql::new(self.db.get_database_backend());
+        let backend = self.db.get_database_backend();
+        let mut sql = Sql::new(backend);
+        // The window cuts each parent's rows first; the other side is joined
+        // to the rows kept only (a person's 10 films, not all 246 credits).
+        let joined = J::joined_columns().map(|columns| format!(", {columns}"));
         sql.push(&format!(
-            "SELECT * FROM (SELECT {}, CAST({sort} AS BIGINT) AS page_sort, t.{parent} AS page_parent, \
+            "SELECT paged.*{} FROM (SELECT {}, CAST({sort} AS BIGINT) AS page_sort, t.{parent} AS page_parent, \
              t.id AS page_id, \
              ROW_NUMBER() OVER (PARTITION BY t.{parent} ORDER BY {sort} {direction}, t.id {direction}) AS page_rank{total}",
-            J::select_sql::<E>()
+            joined.unwrap_or_default(),
+            J::own_columns::<E>()
         ));
-        filter_rows(&mut sql, relation, true, parents, kinds);
+        filter_rows(&mut sql, relation, parents, kinds);
         if let Some(cursor) = &page.cursor {
             sql.push(&format!(" AND ({sort}, t.id) {comparison} ("))
                 .bind(cursor.sort)
@@ -482,20 +478,33 @@ impl Db {
                 .bind(cursor.id)
                 .push(")");
         }
+        sql.push(") paged");
+        if let (Some(_), Some((table, column))) = (J::table(), relation.other_side()) {
+            let refers = format!("paged.{}{column}", J::OWN_PREFIX);
+            sql.push(&match backend {
+                // PostgreSQL cannot tell how few rows the window keeps, and
+                // for a small catalogue hashes the whole other table instead
+                // of looking up the kept rows' ids; a subquery it cannot
+                // flatten (OFFSET 0) makes it look them up.
+                DbBackend::Postgres => format!(
+                    " CROSS JOIN LATERAL (SELECT * FROM {table} o WHERE o.id = {refers} OFFSET 0) j"
+                ),
+                _ => format!(" JOIN {table} j ON j.id = {refers}"),
+            });
+        }
         sql.push(&format!(
-            ") paged WHERE page_rank <= {} ORDER BY page_parent, page_rank",
+            " WHERE page_rank <= {} ORDER BY page_parent, page_rank",
             page.limit + 1
         ));
         let rows = self.db.query_all_raw(sql.statement()).await?;
-        let joined_from = column_count::<E>();
-        // The page's own values follow both rows' columns, in the order selected.
-        let values_from = joined_from + J::column_count();
+        // The page's own values follow its row's columns, and the joined row follows them.
+        let values_from = column_count::<E>();
+        let joined_from = values_from + 4 + usize::from(counted);
         rows.iter()
             .enumerate()
             .map(|(i, row)| {
                 let columns = Columns::for_row(i);
                 let model = E::Model::read_row(row, 0, J::OWN_PREFIX, columns)?;
-                let joined = J::read(row, joined_from, columns)?;
                 let mut at = values_from;
                 let sort: i64 = read_column(row, &mut at, "page_sort", columns)?;
                 let parent: i32 = read_column(row, &mut at, "page_parent", columns)?;
@@ -506,6 +515,8 @@ impl Db {
                 } else {
                     None
                 };
+                debug_assert_eq!(at, joined_from);
+                let joined = J::read(row, joined_from, columns)?;
                 Ok((parent, Cursor { sort, id }, (model, joined), total))
             })
             .collect()
@@ -537,7 +548,7 @@ impl Loader<CountKey> for Db {
             let parent = relation.parent_column();
             let mut sql = Sql::new(self.db.get_database_backend());
             sql.push(&format!("SELECT t.{parent} AS parent, COUNT(*) AS total"));
-            filter_rows(&mut sql, relation, false, &parents, &kinds);
+            filter_rows(&mut sql, relation, &parents, &kinds);
             sql.push(&format!(" GROUP BY t.{parent}"));
             let rows = self.db.query_all_raw(sql.statement()).await?;
             let mut found: HashMap<i32, i64> = HashMap::new();

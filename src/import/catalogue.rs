@@ -387,7 +387,14 @@ async fn write_in(
                 // Billing follows the source's order, except after a film page's billed cast.
                 let billing =
                     (kind == CreditKind::Cast && !has_document).then_some(position as i32 + 1);
-                rows.credit(film_id, person_id, kind, billing, ORIGIN_CATALOGUE);
+                rows.credit(
+                    film_id,
+                    person_id,
+                    kind,
+                    billing,
+                    ORIGIN_CATALOGUE,
+                    film.year,
+                );
             }
         }
         for rating in &film.ratings {
@@ -410,6 +417,8 @@ async fn write_in(
     }
     summaries::refresh_films(txn, None).await?;
     summaries::refresh_people(txn).await?;
+    // Merged films may have taken the catalogue's year.
+    summaries::refresh_credit_years(txn, None).await?;
     summaries::rebuild_search(txn).await?;
     progress("done", total, total);
     Ok(report)

@@ -208,6 +208,7 @@ async fn write_in(
             billing_order: Set(c.billing_order),
             character_id: Set(c.character.as_ref().map(|k| characters[k.as_str()])),
             origin: Set(ORIGIN_DOCUMENT.to_string()),
+            film_year: Set(release_year.unwrap_or(0)),
         })
         .collect();
     if let Some(work) = &page.based_on {
@@ -228,6 +229,7 @@ async fn write_in(
                     billing_order: Set(None),
                     character_id: Set(None),
                     origin: Set(ORIGIN_DOCUMENT.to_string()),
+                    film_year: Set(release_year.unwrap_or(0)),
                 });
             }
         }
@@ -474,6 +476,8 @@ async fn write_in(
     }
     summaries::refresh_films(txn, Some(film_id)).await?;
     summaries::refresh_people(txn).await?;
+    // The catalogue's credits of this film, if the page changed its year.
+    summaries::refresh_credit_years(txn, Some(film_id)).await?;
     summaries::rebuild_search(txn).await?;
     Ok(outcome)
 }

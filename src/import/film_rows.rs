@@ -40,6 +40,7 @@ impl FilmRows {
                     ("kind", Text),
                     ("billing_order", NullableInt),
                     ("origin", Text),
+                    ("film_year", Int),
                 ],
             ),
             ratings: BulkInsert::new(
@@ -88,6 +89,7 @@ impl FilmRows {
         kind: CreditKind,
         billing: Option<i32>,
         origin: &str,
+        film_year: Option<i32>,
     ) {
         self.credits.push(vec![
             film.into(),
@@ -95,6 +97,7 @@ impl FilmRows {
             kind.as_str().into(),
             billing.into(),
             origin.into(),
+            film_year.unwrap_or(0).into(),
         ]);
     }
 

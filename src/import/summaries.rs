@@ -64,6 +64,26 @@ pub async fn refresh_people(txn: &DatabaseTransaction) -> Result<(), DbErr> {
     Ok(())
 }
 
+/// Copies each film's release year onto its credits (`credit.film_year`, 0
+/// when unknown), where it differs: for one film, or for all. Writers set it
+/// when they insert a credit; this catches the credits of a film whose year
+/// an import changed.
+pub async fn refresh_credit_years(
+    txn: &DatabaseTransaction,
+    film: Option<i32>,
+) -> Result<(), DbErr> {
+    let mut sql = Sql::new(txn.get_database_backend());
+    sql.push(
+        "UPDATE credit SET film_year = COALESCE(film.release_year, 0) FROM film \
+         WHERE film.id = credit.film_id AND credit.film_year <> COALESCE(film.release_year, 0)",
+    );
+    if let Some(film) = film {
+        sql.push(" AND credit.film_id = ").bind(film);
+    }
+    sql.execute(txn).await?;
+    Ok(())
+}
+
 /// A film page's credit replaces the catalogue's credit of the same person and
 /// kind, and the page's billing order wins: the catalogue's remaining cast
 /// (billed in its source's order) follows the page's billed cast, unbilled.

@@ -419,7 +419,7 @@ async fn write_films(txn: &DatabaseTransaction, planned: &[PlannedFilm]) -> anyh
         for (kind, people) in &f.credits {
             for (position, person) in people.iter().enumerate() {
                 let billing = (*kind == CreditKind::Cast).then_some(position as i32 + 1);
-                rows.credit(id, *person, *kind, billing, ORIGIN_SYNTHETIC);
+                rows.credit(id, *person, *kind, billing, ORIGIN_SYNTHETIC, Some(f.year));
             }
         }
         for (source, value, scale, votes) in &f.ratings {

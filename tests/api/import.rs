@@ -266,6 +266,34 @@ on_both_databases! {
         assert_eq!(data["film"]["title"], "Raising Arizona");
         assert_eq!(data["film"]["products"][0]["name"], "Nicolas Cage: 5-Film Collection [DVD]");
     }
+
+    async fn a_persons_films_follow_the_years_imports_give_them(app: TestApp) {
+        // Credits carry their film's year (the filmography is ordered by it in
+        // an index); no import may leave one behind.
+        assert_eq!(stale_credit_years(&app).await, 0);
+
+        // Two catalogue films by one director; then, in a second import, A
+        // moves before B and the director is also credited on the page's film.
+        let a = |year: i32| film_with(r#""year":2000"#, &format!(r#""year":{year}"#));
+        let b = film_with(r#""Q1","imdbId":"tt7777777","title":"A","year":2000"#, r#""Q2","imdbId":"tt7777778","title":"B","year":1990"#);
+        let page_film = film_with(r#""Q1","imdbId":"tt7777777","title":"A","year":2000"#, r#""Q280918","imdbId":"tt0113627","title":"Leaving Las Vegas","year":1995"#);
+        let catalogue = |lines: Vec<String>| gzip(lines.join("\n").as_bytes());
+        cinegraph::import::import_catalogue(&app.db, "two.jsonl.gz", &catalogue(vec![a(2000), b.clone()])).await.unwrap();
+        assert_eq!(filmography(&app, "someone").await, [("B".to_string(), 1990), ("A".to_string(), 2000)]);
+        cinegraph::import::import_catalogue(&app.db, "three.jsonl.gz", &catalogue(vec![a(1980), b, page_film])).await.unwrap();
+        assert_eq!(filmography(&app, "someone").await, [("A".to_string(), 1980), ("B".to_string(), 1990), ("Leaving Las Vegas".to_string(), 1995)]);
+        assert_eq!(stale_credit_years(&app).await, 0);
+
+        // A film page that changes its film's year moves the film in its people's
+        // filmographies, through the page's credits and the catalogue's alike.
+        let mut moved = leaving_las_vegas();
+        moved["film"]["releaseYear"] = json!(1950);
+        moved["film"]["releaseDate"] = json!("1950-10-27");
+        import(&app, &moved).await.unwrap();
+        assert_eq!(filmography(&app, "nicolas-cage").await[0], ("Leaving Las Vegas".to_string(), 1950));
+        assert_eq!(filmography(&app, "someone").await[0], ("Leaving Las Vegas".to_string(), 1950));
+        assert_eq!(stale_credit_years(&app).await, 0);
+    }
 }
 
 /// Makes every insert into `table` fail, as a database refusing a write would.
@@ -288,6 +316,32 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     encoder.write_all(bytes).unwrap();
     encoder.finish().unwrap()
+}
+
+/// Credits whose `film_year` is not their film's year.
+async fn stale_credit_years(app: &TestApp) -> i64 {
+    let sql = "SELECT COUNT(*) AS n FROM credit c JOIN film f ON f.id = c.film_id \
+               WHERE c.film_year <> COALESCE(f.release_year, 0)";
+    let statement = Statement::from_string(app.db.get_database_backend(), sql);
+    let rows = app.db.query_all_raw(statement).await.unwrap();
+    rows[0].try_get("", "n").unwrap()
+}
+
+/// The first three films of a person's filmography: (title, year).
+async fn filmography(app: &TestApp, slug: &str) -> Vec<(String, i64)> {
+    let query = "query($slug: String!) { person(by: { slug: $slug }) { credits(first: 3) { edges { node { title releaseYear } } } } }";
+    let data = app.data(query, json!({ "slug": slug })).await;
+    let edges = data["person"]["credits"]["edges"].as_array().unwrap();
+    edges
+        .iter()
+        .map(|edge| {
+            let film = &edge["node"];
+            (
+                film["title"].as_str().unwrap().to_string(),
+                film["releaseYear"].as_i64().unwrap(),
+            )
+        })
+        .collect()
 }
 
 /// One valid catalogue line.

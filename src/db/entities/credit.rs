@@ -15,6 +15,10 @@ pub struct Model {
     pub billing_order: Option<i32>,
     pub character_id: Option<i32>,
     pub origin: String,
+    /// The film's release year, 0 when unknown: a person's credits are
+    /// ordered by it, through an index. Copied from the film by its writers
+    /// and kept by `import::summaries::refresh_credit_years`.
+    pub film_year: i32,
 }
 
 impl ActiveModelBehavior for ActiveModel {}
