@@ -351,13 +351,20 @@ pub struct Page<M> {
 }
 
 /// `FROM table t WHERE t.parent IN (...) [AND t.kind IN (...)]`.
+///
+/// The kinds (enum names) are written in, not bound: bound, PostgreSQL
+/// estimated a film's directors at the average kind's count (108 rows for 20
+/// films instead of 26), found its generic plan dearer than a custom one and
+/// planned the directors page anew on every run (0.2 ms of B2's and B3's).
 fn filter_rows(sql: &mut Sql, relation: PagedRelation, parents: &[i32], kinds: &[String]) {
     sql.push(&format!(" FROM {} t", relation.table()));
     sql.push(&format!(" WHERE t.{} IN (", relation.parent_column()))
         .bind_list(parents)
         .push(")");
     if relation.has_kind() && !kinds.is_empty() {
-        sql.push(" AND t.kind IN (").bind_list(kinds).push(")");
+        sql.push(" AND t.kind IN (")
+            .push_quoted_list(kinds)
+            .push(")");
     }
 }
 
