@@ -208,12 +208,17 @@ def fingerprint(name, api, data):
         return [(n["title"], n["releaseYear"], sorted(d["personByPersonId"]["name"] for d in n["directors"]["nodes"]),
                  [c["personByPersonId"]["name"] for c in n["cast"]["nodes"]]) for n in data["films"]["nodes"]]
     if name == "B3":
-        # The second level differs in which films it picks (see b3.postgraphile.graphql).
+        # Every level: each cast member's films in order, each with its directors.
         if api == "cinegraph":
-            people = data["film"]["credits"]["edges"]
-            return [(p["node"]["name"], len(p["node"]["credits"]["edges"])) for p in people]
-        people = data["film"]["credits"]["nodes"]
-        return [(p["personByPersonId"]["name"], len(p["personByPersonId"]["creditsByPersonId"]["nodes"])) for p in people]
+            return [(p["node"]["name"],
+                     [(f["node"]["title"], f["node"]["releaseYear"], sorted(d["name"] for d in f["node"]["directors"]))
+                      for f in p["node"]["credits"]["edges"]])
+                    for p in data["film"]["credits"]["edges"]]
+        return [(p["personByPersonId"]["name"],
+                 [(f["filmByFilmId"]["title"], f["filmByFilmId"]["releaseYear"],
+                   sorted(d["personByPersonId"]["name"] for d in f["filmByFilmId"]["directors"]["nodes"]))
+                  for f in p["personByPersonId"]["creditsByPersonId"]["nodes"]])
+                for p in data["film"]["credits"]["nodes"]]
     if name == "B4":
         # The page must agree; the totals differ (292 and 278 for "love"):
         # cinegraph's words also start after punctuation ("(Love", "-love").
