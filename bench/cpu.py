@@ -146,8 +146,11 @@ def main():
     print("|---|---|---|---|---|")
     for query in args.queries.split(","):
         samples = {binary: [] for binary in binaries}
-        for _ in range(args.rounds):
-            for binary in binaries:
+        for round in range(args.rounds):
+            # Each round starts with another binary: the machine's speed drifts
+            # (a fixed CPU loop varies by 10% from one minute to the next), and
+            # a fixed order would put the drift on the same binary every round.
+            for binary in binaries[round % len(binaries):] + binaries[:round % len(binaries)]:
                 samples[binary].append(measure(binary, url, args.postgres, database, query, args))
         for binary in binaries:
             server = statistics.median(s for s, _ in samples[binary])

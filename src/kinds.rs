@@ -13,6 +13,8 @@ macro_rules! kinds {
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),*];
+            /// The stored names, in the order of `ALL`.
+            pub const NAMES: &'static [&'static str] = &[$($text),*];
 
             /// The stored (and GraphQL) name.
             pub fn as_str(self) -> &'static str {
@@ -32,12 +34,48 @@ macro_rules! kinds {
                 names
             }
 
+            /// `kinds` as a set (none or empty: no filter).
+            pub fn set(kinds: Option<Vec<Self>>) -> KindSet {
+                let kinds = kinds.unwrap_or_default().into_iter();
+                KindSet(kinds.fold(0, |bits, kind| bits | KindSet::from(kind).0))
+            }
+
             /// Every stored name, for error messages.
             pub fn expected() -> String {
                 Self::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
             }
         }
+
+        impl From<$name> for KindSet {
+            fn from(kind: $name) -> Self {
+                KindSet(1 << kind as u32)
+            }
+        }
     )*};
+}
+
+/// Some kinds of one vocabulary, as bits of their positions in its `ALL`;
+/// empty means no filter. A page key carries one: it is copied and hashed
+/// for every key, where a list of names was allocated and cloned.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct KindSet(u32);
+
+impl KindSet {
+    /// Any kind: no filter.
+    pub const ANY: Self = Self(0);
+
+    pub fn is_any(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The names (from the vocabulary's `NAMES`) of the kinds in the set.
+    pub fn names(self, vocabulary: &'static [&'static str]) -> impl Iterator<Item = &'static str> {
+        vocabulary
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| self.0 & (1 << i) != 0)
+            .map(|(_, name)| *name)
+    }
 }
 
 kinds! {
@@ -151,3 +189,26 @@ kinds! {
 /// Separates the artists stored in one `soundtrack_track.artists` column
 /// (a control character no name contains).
 pub const ARTIST_SEPARATOR: char = '\u{1f}';
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kind_set_names_its_kinds_in_vocabulary_order() {
+        let set = CreditKind::set(Some(vec![
+            CreditKind::Novel,
+            CreditKind::Cast,
+            CreditKind::Cast,
+        ]));
+        let names: Vec<_> = set.names(CreditKind::NAMES).collect();
+        assert_eq!(names, ["CAST", "NOVEL"]);
+        assert!(!set.is_any());
+        for none in [None, Some(Vec::new())] {
+            assert_eq!(CreditKind::set(none), KindSet::ANY);
+        }
+        let last = ReviewKind::ALL[ReviewKind::ALL.len() - 1];
+        let names: Vec<_> = KindSet::from(last).names(ReviewKind::NAMES).collect();
+        assert_eq!(names, [last.as_str()]);
+    }
+}

@@ -68,8 +68,8 @@ impl Sql {
     /// should see: PostgreSQL estimates a bound parameter at an average
     /// frequency and keeps re-planning a statement whose custom plans look
     /// cheaper than its generic one (see `paging::filter_rows`).
-    pub fn push_quoted_list(&mut self, items: &[String]) -> &mut Self {
-        for (i, item) in items.iter().enumerate() {
+    pub fn push_quoted_list<'i>(&mut self, items: impl IntoIterator<Item = &'i str>) -> &mut Self {
+        for (i, item) in items.into_iter().enumerate() {
             if i > 0 {
                 self.push(", ");
             }
@@ -218,7 +218,7 @@ mod tests {
     fn quoted_lists_double_their_quotes() {
         let mut sql = Sql::new(DbBackend::Postgres);
         sql.push("kind IN (")
-            .push_quoted_list(&["CAST".to_string(), "it's".to_string()])
+            .push_quoted_list(["CAST", "it's"])
             .push(")");
         let statement = sql.statement();
         assert_eq!(statement.sql, "kind IN ('CAST', 'it''s')");

@@ -18,7 +18,7 @@ use super::sections::*;
 use super::{GqlResult, db, loader};
 use crate::db::entities::{credit, film, genre, person, quote, review};
 use crate::error::AppResult;
-use crate::kinds::{CreditKind, ReviewKind};
+use crate::kinds::{CreditKind, KindSet, ReviewKind};
 
 connection_names!(
     FilmCreditConnection / FilmCreditEdge = "A page of a film's cast and crew: the people, each edge with the role (cast in billing order first, then crew).",
@@ -328,7 +328,7 @@ impl Film {
             ctx,
             relation,
             self.0.id,
-            CreditKind::names(kinds),
+            CreditKind::set(kinds),
             page,
             |(credit, person)| Some((Person(person), CreditDetails(credit))),
         )
@@ -368,13 +368,13 @@ impl Film {
     {
         let relation = PagedRelation::FilmQuotes;
         let page = PageArgs::parse(relation, first, after, last, before).gql()?;
-        let rows = paging::load_page::<quote::Entity>(ctx, relation, self.0.id, Vec::new(), page)
+        let rows = paging::load_page::<quote::Entity>(ctx, relation, self.0.id, KindSet::ANY, page)
             .await
             .gql()?;
         let count = CountKey {
             relation,
             parent: self.0.id,
-            kinds: Vec::new(),
+            kinds: KindSet::ANY,
         };
         Ok(into_connection(relation, count, rows, |q| {
             Some((Quote(q), EmptyFields))
@@ -413,11 +413,10 @@ impl Film {
             ReviewOrder::MostHelpful => PagedRelation::FilmReviewsMostHelpful,
         };
         let page = PageArgs::parse(relation, first, after, last, before).gql()?;
-        let kinds = ReviewKind::names(kinds);
-        let rows =
-            paging::load_page::<review::Entity>(ctx, relation, self.0.id, kinds.clone(), page)
-                .await
-                .gql()?;
+        let kinds = ReviewKind::set(kinds);
+        let rows = paging::load_page::<review::Entity>(ctx, relation, self.0.id, kinds, page)
+            .await
+            .gql()?;
         let count = CountKey {
             relation,
             parent: self.0.id,
@@ -521,7 +520,7 @@ pub async fn credited_people(
 ) -> async_graphql::Result<Vec<Person>> {
     let relation = PagedRelation::FilmCredits;
     let page = PageArgs::parse(relation, Some(paging::MAX_PAGE_SIZE), None, None, None).gql()?;
-    let kinds = vec![kind.as_str().to_string()];
+    let kinds = KindSet::from(kind);
     let rows = paging::load_joined_page::<credit::Entity, person::Entity>(
         ctx, relation, film_id, kinds, page,
     )

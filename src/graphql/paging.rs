@@ -25,6 +25,7 @@ use super::connection::{Connection, ConnectionName};
 use super::loaders::Db;
 use super::{GqlResult, loader};
 use crate::error::{AppError, AppResult};
+use crate::kinds::{CreditKind, KindSet, ReviewKind};
 
 /// Largest page a client may ask for; larger is BAD_USER_INPUT, never clamped.
 pub const MAX_PAGE_SIZE: i32 = 100;
@@ -104,13 +105,20 @@ impl PagedRelation {
             Self::FilmReviewsMostHelpful => "-t.helpful_count",
         }
     }
-    fn has_kind(self) -> bool {
-        !matches!(self, Self::FilmQuotes)
+    /// The names a page of this relation can be filtered to (its `kind` column).
+    fn kind_names(self) -> &'static [&'static str] {
+        match self {
+            Self::FilmCredits | Self::PersonCredits => CreditKind::NAMES,
+            Self::FilmQuotes => &[],
+            Self::FilmReviews | Self::FilmReviewsNewest | Self::FilmReviewsMostHelpful => {
+                ReviewKind::NAMES
+            }
+        }
     }
 }
 
 /// Where a page starts: after (forward) or before (backward) a cursor.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Cursor {
     pub sort: i64,
     pub id: i32,
@@ -174,7 +182,7 @@ impl async_graphql::connection::CursorType for EdgeCursor {
 }
 
 /// The validated `first/after/last/before` of one connection field.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct PageArgs {
     pub limit: u64,
     pub backward: bool,
@@ -319,7 +327,7 @@ where
 pub struct PageKey<E, J = Alone> {
     pub relation: PagedRelation,
     pub parent: i32,
-    pub kinds: Vec<String>,
+    pub kinds: KindSet,
     pub page: PageArgs,
     /// The hash of everything but the parent, computed once: the DataLoader
     /// hashes each key many times (its maps grow as keys arrive), and hashing
@@ -329,7 +337,7 @@ pub struct PageKey<E, J = Alone> {
 }
 
 impl<E, J> PageKey<E, J> {
-    pub fn new(relation: PagedRelation, parent: i32, kinds: Vec<String>, page: PageArgs) -> Self {
+    pub fn new(relation: PagedRelation, parent: i32, kinds: KindSet, page: PageArgs) -> Self {
         use std::hash::{DefaultHasher, Hash, Hasher};
         let mut hasher = DefaultHasher::new();
         (relation, &kinds, &page).hash(&mut hasher);
@@ -343,8 +351,8 @@ impl<E, J> PageKey<E, J> {
         }
     }
     /// Keys that can share one statement: same relation, filter and page, any parent.
-    fn batch(&self) -> (PagedRelation, Vec<String>, PageArgs) {
-        (self.relation, self.kinds.clone(), self.page.clone())
+    fn batch(&self) -> (PagedRelation, KindSet, PageArgs) {
+        (self.relation, self.kinds, self.page)
     }
 }
 
@@ -353,15 +361,13 @@ impl<E, J> Clone for PageKey<E, J> {
         Self {
             relation: self.relation,
             parent: self.parent,
-            kinds: self.kinds.clone(),
-            page: self.page.clone(),
+            kinds: self.kinds,
+            page: self.page,
             batch_hash: self.batch_hash,
             rows: PhantomData,
         }
     }
 }
-// By reference, never through `batch()`, which clones: cloning on every hash
-// cost 6% of B3's server instructions.
 impl<E, J> PartialEq for PageKey<E, J> {
     fn eq(&self, other: &Self) -> bool {
         self.parent == other.parent
@@ -391,7 +397,7 @@ pub struct Page<M> {
 }
 
 /// `FROM table t WHERE t.parent IN (...) [AND t.kind IN (...)]`.
-fn filter_rows(sql: &mut Sql, relation: PagedRelation, parents: &[i32], kinds: &[String]) {
+fn filter_rows(sql: &mut Sql, relation: PagedRelation, parents: &[i32], kinds: KindSet) {
     sql.push(&format!(" FROM {} t", relation.table()));
     sql.push(&format!(" WHERE t.{} IN (", relation.parent_column()))
         .bind_list(parents)
@@ -405,10 +411,10 @@ fn filter_rows(sql: &mut Sql, relation: PagedRelation, parents: &[i32], kinds: &
 /// estimated a film's directors at the average kind's count (108 rows for 20
 /// films instead of 26), found its generic plan dearer than a custom one and
 /// planned the directors page anew on every run (0.2 ms of B2's and B3's).
-fn filter_kinds(sql: &mut Sql, alias: &str, relation: PagedRelation, kinds: &[String]) {
-    if relation.has_kind() && !kinds.is_empty() {
+fn filter_kinds(sql: &mut Sql, alias: &str, relation: PagedRelation, kinds: KindSet) {
+    if !kinds.is_any() {
         sql.push(&format!(" AND {alias}.kind IN ("))
-            .push_quoted_list(kinds)
+            .push_quoted_list(kinds.names(relation.kind_names()))
             .push(")");
     }
 }
@@ -460,7 +466,7 @@ fn page_order(relation: PagedRelation, page: &PageArgs) -> String {
 fn lateral_page<E: EntityTrait, J: Joined>(
     backend: DbBackend,
     relation: PagedRelation,
-    kinds: &[String],
+    kinds: KindSet,
     page: &PageArgs,
     parents: &[i32],
 ) -> Sql {
@@ -518,7 +524,7 @@ fn lateral_page<E: EntityTrait, J: Joined>(
 fn windowed_page<E: EntityTrait, J: Joined>(
     backend: DbBackend,
     relation: PagedRelation,
-    kinds: &[String],
+    kinds: KindSet,
     page: &PageArgs,
     parents: &[i32],
 ) -> Sql {
@@ -561,13 +567,15 @@ impl<E: EntityTrait, J: Joined> Loader<PageKey<E, J>> for Db
 where
     E::Model: ReadRow + Clone + Send + Sync,
 {
-    type Value = Page<PageRow<E, J>>;
+    /// Shared: the DataLoader clones a value for each caller, and a deep
+    /// clone of a page's rows was a fifth of B3's allocations.
+    type Value = Arc<Page<PageRow<E, J>>>;
     type Error = Arc<DbErr>;
 
     async fn load(
         &self,
         keys: &[PageKey<E, J>],
-    ) -> Result<HashMap<PageKey<E, J>, Page<PageRow<E, J>>>, Arc<DbErr>> {
+    ) -> Result<HashMap<PageKey<E, J>, Arc<Page<PageRow<E, J>>>>, Arc<DbErr>> {
         let mut batches: HashMap<_, Vec<i32>> = HashMap::new();
         for key in keys {
             batches.entry(key.batch()).or_default().push(key.parent);
@@ -575,7 +583,7 @@ where
         let mut pages = HashMap::with_capacity(keys.len());
         for ((relation, kinds, page), parents) in batches {
             let rows = self
-                .page_rows::<E, J>(relation, &kinds, &page, &parents)
+                .page_rows::<E, J>(relation, kinds, &page, &parents)
                 .await?;
             let mut by_parent: HashMap<i32, PageRows<E, J>> = HashMap::with_capacity(parents.len());
             let mut totals: HashMap<i32, i64> = HashMap::new();
@@ -602,15 +610,15 @@ where
                 } else {
                     (continues, more)
                 };
-                let key = PageKey::new(relation, parent, kinds.clone(), page.clone());
+                let key = PageKey::new(relation, parent, kinds, page);
                 pages.insert(
                     key,
-                    Page {
+                    Arc::new(Page {
                         rows,
                         has_previous,
                         has_next,
                         total,
-                    },
+                    }),
                 );
             }
         }
@@ -624,7 +632,7 @@ impl Db {
     async fn page_rows<E: EntityTrait, J: Joined>(
         &self,
         relation: PagedRelation,
-        kinds: &[String],
+        kinds: KindSet,
         page: &PageArgs,
         parents: &[i32],
     ) -> Result<Vec<(i32, Cursor, PageRow<E, J>, Option<i64>)>, DbErr>
@@ -674,7 +682,7 @@ impl Db {
 pub struct CountKey {
     pub relation: PagedRelation,
     pub parent: i32,
-    pub kinds: Vec<String>,
+    pub kinds: KindSet,
 }
 
 impl Loader<CountKey> for Db {
@@ -685,7 +693,7 @@ impl Loader<CountKey> for Db {
         let mut batches: HashMap<_, Vec<i32>> = HashMap::new();
         for key in keys {
             batches
-                .entry((key.relation, key.kinds.clone()))
+                .entry((key.relation, key.kinds))
                 .or_default()
                 .push(key.parent);
         }
@@ -694,7 +702,7 @@ impl Loader<CountKey> for Db {
             let parent = relation.parent_column();
             let mut sql = Sql::new(self.db.get_database_backend());
             sql.push(&format!("SELECT t.{parent} AS parent, COUNT(*) AS total"));
-            filter_rows(&mut sql, relation, &parents, &kinds);
+            filter_rows(&mut sql, relation, &parents, kinds);
             sql.push(&format!(" GROUP BY t.{parent}"));
             let rows = self.db.query_all_raw(sql.statement()).await?;
             let mut found: HashMap<i32, i64> = HashMap::new();
@@ -705,7 +713,7 @@ impl Loader<CountKey> for Db {
                 let key = CountKey {
                     relation,
                     parent,
-                    kinds: kinds.clone(),
+                    kinds,
                 };
                 counts.insert(key, found.get(&parent).copied().unwrap_or(0));
             }
@@ -741,7 +749,7 @@ pub async fn load_page<E: EntityTrait>(
     ctx: &Context<'_>,
     relation: PagedRelation,
     parent: i32,
-    kinds: Vec<String>,
+    kinds: KindSet,
     page: PageArgs,
 ) -> AppResult<Page<E::Model>>
 where
@@ -766,7 +774,7 @@ pub async fn load_joined_page<E: EntityTrait, J: Joined>(
     ctx: &Context<'_>,
     relation: PagedRelation,
     parent: i32,
-    kinds: Vec<String>,
+    kinds: KindSet,
     mut page: PageArgs,
 ) -> AppResult<Page<PageRow<E, J>>>
 where
@@ -774,12 +782,17 @@ where
 {
     page.with_total = ctx.look_ahead().field("totalCount").exists();
     let key = PageKey::<E, J>::new(relation, parent, kinds, page);
-    Ok(loader(ctx).load_one(key).await?.unwrap_or(Page {
-        rows: Vec::new(),
-        has_previous: false,
-        has_next: false,
-        total: None,
-    }))
+    Ok(match loader(ctx).load_one(key).await? {
+        // The only copy once the loader has let go of it, unless another
+        // request asked for the same page in the same batch.
+        Some(page) => Arc::try_unwrap(page).unwrap_or_else(|shared| (*shared).clone()),
+        None => Page {
+            rows: Vec::new(),
+            has_previous: false,
+            has_next: false,
+            total: None,
+        },
+    })
 }
 
 /// One page of `relation` for `parent` as a connection whose edges `node`
@@ -789,7 +802,7 @@ pub async fn joined_connection<E, J, Node, EdgeFields, Name, EdgeName>(
     ctx: &Context<'_>,
     relation: PagedRelation,
     parent: i32,
-    kinds: Vec<String>,
+    kinds: KindSet,
     page: PageArgs,
     node: impl FnMut(PageRow<E, J>) -> Option<(Node, EdgeFields)>,
 ) -> AppResult<PagedConnection<Node, EdgeFields, Name, EdgeName>>
@@ -802,7 +815,7 @@ where
     Name: ConnectionName,
     EdgeName: async_graphql::connection::EdgeNameType,
 {
-    let rows = load_joined_page::<E, J>(ctx, relation, parent, kinds.clone(), page).await?;
+    let rows = load_joined_page::<E, J>(ctx, relation, parent, kinds, page).await?;
     let count = CountKey {
         relation,
         parent,
@@ -859,13 +872,9 @@ mod tests {
     fn edge_cursors_decode_to_what_they_encode() {
         let at = Cursor { sort: -7, id: 42 };
         for relation in PagedRelation::ALL {
-            let encoded = EdgeCursor {
-                relation,
-                at: at.clone(),
-            }
-            .encode_cursor();
+            let encoded = EdgeCursor { relation, at }.encode_cursor();
             let decoded = EdgeCursor::decode_cursor(&encoded).unwrap();
-            assert_eq!((decoded.relation, decoded.at), (relation, at.clone()));
+            assert_eq!((decoded.relation, decoded.at), (relation, at));
         }
         for not_a_cursor in ["", "!!", &URL_SAFE_NO_PAD.encode("xx:1:2")] {
             assert!(

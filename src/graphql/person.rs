@@ -150,7 +150,7 @@ impl Person {
             ctx,
             relation,
             self.0.id,
-            CreditKind::names(kinds),
+            CreditKind::set(kinds),
             page,
             |(credit, film)| Some((Film(film), CreditDetails(credit))),
         )
