@@ -46,6 +46,9 @@ macro_rules! kinds {
             }
         }
 
+        // A `KindSet` has a bit for each kind.
+        const _: () = assert!($name::ALL.len() <= 32);
+
         impl From<$name> for KindSet {
             fn from(kind: $name) -> Self {
                 KindSet(1 << kind as u32)

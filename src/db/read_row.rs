@@ -13,6 +13,10 @@
 //! ([`Columns::Trust`]): sqlx's own type check costs more than the decoding,
 //! a few hundred instructions for every text value.
 
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::sync::{LazyLock, PoisonError, RwLock};
+
 use sea_orm::sqlx::{Column, Decode, Postgres, Row, Sqlite, Type, TypeInfo};
 use sea_orm::{DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryResult};
 
@@ -65,6 +69,24 @@ pub fn columns_of<E: EntityTrait>(alias: &str) -> String {
         .map(|column| format!("{alias}.{}", column.as_str()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A select list built once per `key` (a type naming what it lists) and kept
+/// for the life of the process: an entity's columns never change, and page
+/// statements, built per batch, formatted theirs column by column each time.
+pub fn kept_select_list(key: TypeId, build: impl FnOnce() -> String) -> &'static str {
+    static LISTS: LazyLock<RwLock<HashMap<TypeId, &'static str>>> = LazyLock::new(Default::default);
+    if let Some(list) = LISTS
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&key)
+    {
+        return list;
+    }
+    let mut lists = LISTS.write().unwrap_or_else(PoisonError::into_inner);
+    lists
+        .entry(key)
+        .or_insert_with(|| Box::leak(build().into_boxed_str()))
 }
 
 /// How many columns an entity has.

@@ -47,8 +47,9 @@ impl Sql {
         self.values.push(value.into());
         match self.backend {
             DbBackend::Postgres => {
-                let n = self.values.len();
-                self.text.push_str(&format!("${n}"));
+                use std::fmt::Write;
+                // Into the text, without a string of its own.
+                let _ = write!(self.text, "${}", self.values.len());
             }
             _ => self.text.push('?'),
         }

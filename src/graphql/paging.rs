@@ -8,6 +8,7 @@
 //! from the same statement when the page has no cursor, and otherwise from a
 //! second, grouped statement, run only when a client asks.
 
+use std::any::TypeId;
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -18,7 +19,9 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic, Iterable, QueryResult};
 
-use crate::db::read_row::{Columns, ReadRow, column_count, columns_of, read_column};
+use crate::db::read_row::{
+    Columns, ReadRow, column_count, columns_of, kept_select_list, read_column,
+};
 use crate::db::sql::Sql;
 
 use super::connection::{Connection, ConnectionName};
@@ -188,7 +191,7 @@ pub struct PageArgs {
     pub backward: bool,
     pub cursor: Option<Cursor>,
     /// The query asks for `totalCount`: a page without a cursor counts its
-    /// rows in the same statement (set by [`load_joined_page`]).
+    /// rows in the same statement (set by the connection's loader).
     pub with_total: bool,
 }
 
@@ -268,9 +271,9 @@ pub trait Joined: 'static {
     /// The prefix of the page's own columns (those of `t`, entity `E`).
     const OWN_PREFIX: &'static str;
     /// `t`'s columns in entity order, named with [`Joined::OWN_PREFIX`].
-    fn own_columns<E: EntityTrait>() -> String;
+    fn own_columns<E: EntityTrait>() -> &'static str;
     /// The joined row's columns (of `j`) in entity order, under their own names.
-    fn joined_columns() -> Option<String>;
+    fn joined_columns() -> Option<&'static str>;
     /// The joined row, whose columns start at `first`.
     fn read(row: &QueryResult, first: usize, columns: Columns) -> Result<Self::Model, DbErr>;
 }
@@ -284,10 +287,10 @@ impl Joined for Alone {
     fn table() -> Option<&'static str> {
         None
     }
-    fn own_columns<E: EntityTrait>() -> String {
-        columns_of::<E>("t")
+    fn own_columns<E: EntityTrait>() -> &'static str {
+        kept_select_list(TypeId::of::<(E, Self)>(), || columns_of::<E>("t"))
     }
-    fn joined_columns() -> Option<String> {
+    fn joined_columns() -> Option<&'static str> {
         None
     }
     fn read(_: &QueryResult, _: usize, _: Columns) -> Result<(), DbErr> {
@@ -308,15 +311,17 @@ where
     fn table() -> Option<&'static str> {
         Some(J::default().table_name())
     }
-    fn own_columns<E: EntityTrait>() -> String {
-        let own = E::Column::iter().map(|column| {
-            let name = column.as_str();
-            format!("t.{name} AS {}{name}", Self::OWN_PREFIX)
-        });
-        own.collect::<Vec<_>>().join(", ")
+    fn own_columns<E: EntityTrait>() -> &'static str {
+        kept_select_list(TypeId::of::<(E, J)>(), || {
+            let own = E::Column::iter().map(|column| {
+                let name = column.as_str();
+                format!("t.{name} AS {}{name}", Self::OWN_PREFIX)
+            });
+            own.collect::<Vec<_>>().join(", ")
+        })
     }
-    fn joined_columns() -> Option<String> {
-        Some(columns_of::<J>("j"))
+    fn joined_columns() -> Option<&'static str> {
+        Some(kept_select_list(TypeId::of::<J>(), || columns_of::<J>("j")))
     }
     fn read(row: &QueryResult, first: usize, columns: Columns) -> Result<J::Model, DbErr> {
         J::Model::read_row(row, first, "", columns)
@@ -434,21 +439,13 @@ fn filter_after_cursor(sql: &mut Sql, relation: PagedRelation, page: &PageArgs) 
     }
 }
 
-/// `t`'s columns, then the values [`Db::page_rows`] reads after them, the
-/// rank numbered `OVER (partition ORDER BY ...)`.
-fn page_columns<E: EntityTrait, J: Joined>(
-    relation: PagedRelation,
-    page: &PageArgs,
-    partition: &str,
-) -> String {
-    format!(
-        "{}, CAST({sort} AS BIGINT) AS page_sort, t.{parent} AS page_parent, t.id AS page_id, \
-         ROW_NUMBER() OVER ({partition}ORDER BY {order}) AS page_rank",
-        J::own_columns::<E>(),
+/// `t`'s columns, then the values [`Db::page_rows`] reads after them.
+fn page_columns<E: EntityTrait, J: Joined>(sql: &mut Sql, relation: PagedRelation) {
+    sql.push(J::own_columns::<E>()).push(&format!(
+        ", CAST({sort} AS BIGINT) AS page_sort, t.{parent} AS page_parent, t.id AS page_id",
         sort = relation.sort_sql(),
         parent = relation.parent_column(),
-        order = page_order(relation, page),
-    )
+    ));
 }
 
 /// The order of a page's rows: `sort, t.id`, both descending backward.
@@ -478,7 +475,7 @@ fn lateral_page<E: EntityTrait, J: Joined>(
         sql.push(", counted.page_total");
     }
     if let Some(columns) = J::joined_columns() {
-        sql.push(&format!(", {columns}"));
+        sql.push(", ").push(columns);
     }
     sql.push(" FROM (VALUES ");
     for (i, id) in parents.iter().enumerate() {
@@ -486,10 +483,9 @@ fn lateral_page<E: EntityTrait, J: Joined>(
             .bind(*id)
             .push(")");
     }
-    sql.push(&format!(
-        ") AS p(id) CROSS JOIN LATERAL (SELECT {} FROM {table} t WHERE t.{parent} = p.id",
-        page_columns::<E, J>(relation, page, "")
-    ));
+    sql.push(") AS p(id) CROSS JOIN LATERAL (SELECT ");
+    page_columns::<E, J>(&mut sql, relation);
+    sql.push(&format!(" FROM {table} t WHERE t.{parent} = p.id"));
     filter_kinds(&mut sql, "t", relation, kinds);
     filter_after_cursor(&mut sql, relation, page);
     sql.push(&format!(
@@ -514,7 +510,12 @@ fn lateral_page<E: EntityTrait, J: Joined>(
             J::OWN_PREFIX
         ));
     }
-    sql.push(" ORDER BY page_parent, page_rank");
+    // Each parent's rows in page order; no window numbers them (a window
+    // per parent cost 10 to 14% of the directors' and filmographies' pages).
+    let direction = if page.backward { "DESC" } else { "ASC" };
+    sql.push(&format!(
+        " ORDER BY page_parent, page_sort {direction}, page_id {direction}"
+    ));
     sql
 }
 
@@ -530,13 +531,12 @@ fn windowed_page<E: EntityTrait, J: Joined>(
 ) -> Sql {
     let parent = relation.parent_column();
     let mut sql = Sql::new(backend);
-    sql.push(&format!(
-        "SELECT paged.*{} FROM (SELECT {}",
-        J::joined_columns()
-            .map(|columns| format!(", {columns}"))
-            .unwrap_or_default(),
-        page_columns::<E, J>(relation, page, &format!("PARTITION BY t.{parent} "))
-    ));
+    sql.push("SELECT paged.*");
+    if let Some(columns) = J::joined_columns() {
+        sql.push(", ").push(columns);
+    }
+    sql.push(" FROM (SELECT ");
+    page_columns::<E, J>(&mut sql, relation);
     // The window sorts each parent's rows anyway; counting them there is
     // cheap, and saves `totalCount` a statement of its own.
     if page.counted_in_page() {
@@ -544,6 +544,11 @@ fn windowed_page<E: EntityTrait, J: Joined>(
             ", COUNT(*) OVER (PARTITION BY t.{parent}) AS page_total"
         ));
     }
+    // Last of the page's values: only the statement uses it.
+    sql.push(&format!(
+        ", ROW_NUMBER() OVER (PARTITION BY t.{parent} ORDER BY {}) AS page_rank",
+        page_order(relation, page)
+    ));
     filter_rows(&mut sql, relation, parents, kinds);
     filter_after_cursor(&mut sql, relation, page);
     sql.push(") paged");
@@ -587,11 +592,24 @@ where
                 .await?;
             let mut by_parent: HashMap<i32, PageRows<E, J>> = HashMap::with_capacity(parents.len());
             let mut totals: HashMap<i32, i64> = HashMap::new();
-            for (parent, cursor, row, total) in rows {
-                by_parent.entry(parent).or_default().push((cursor, row));
-                if let Some(total) = total {
-                    totals.insert(parent, total);
+            // The rows come ordered by parent: each parent's run is moved
+            // into a vector of its exact size.
+            let mut runs: Vec<(i32, usize)> = Vec::with_capacity(parents.len());
+            for (parent, ..) in &rows {
+                match runs.last_mut() {
+                    Some((last, length)) if last == parent => *length += 1,
+                    _ => runs.push((*parent, 1)),
                 }
+            }
+            let mut rows = rows.into_iter();
+            for (parent, length) in runs {
+                let run = rows.by_ref().take(length).map(|(_, cursor, row, total)| {
+                    if let Some(total) = total {
+                        totals.insert(parent, total);
+                    }
+                    (cursor, row)
+                });
+                by_parent.entry(parent).or_default().extend(run);
             }
             for parent in parents {
                 let mut rows = by_parent.remove(&parent).unwrap_or_default();
@@ -646,14 +664,20 @@ impl Db {
         );
         let counted = page.counted_in_page();
         let backend = self.db.get_database_backend();
-        let sql = match backend {
-            DbBackend::Postgres => lateral_page::<E, J>(backend, relation, kinds, page, parents),
-            _ => windowed_page::<E, J>(backend, relation, kinds, page, parents),
+        let (sql, ranked) = match backend {
+            DbBackend::Postgres => (
+                lateral_page::<E, J>(backend, relation, kinds, page, parents),
+                false,
+            ),
+            _ => (
+                windowed_page::<E, J>(backend, relation, kinds, page, parents),
+                true,
+            ),
         };
         let rows = self.db.query_all_raw(sql.statement()).await?;
         // The page's own values follow its row's columns, and the joined row follows them.
         let values_from = column_count::<E>();
-        let joined_from = values_from + 4 + usize::from(counted);
+        let joined_from = values_from + 3 + usize::from(counted) + usize::from(ranked);
         rows.iter()
             .enumerate()
             .map(|(i, row)| {
@@ -663,12 +687,14 @@ impl Db {
                 let sort: i64 = read_column(row, &mut at, "page_sort", columns)?;
                 let parent: i32 = read_column(row, &mut at, "page_parent", columns)?;
                 let id: i32 = read_column(row, &mut at, "page_id", columns)?;
-                let _rank: i64 = read_column(row, &mut at, "page_rank", columns)?;
                 let total: Option<i64> = if counted {
                     Some(read_column(row, &mut at, "page_total", columns)?)
                 } else {
                     None
                 };
+                if ranked {
+                    let _rank: i64 = read_column(row, &mut at, "page_rank", columns)?;
+                }
                 debug_assert_eq!(at, joined_from);
                 let joined = J::read(row, joined_from, columns)?;
                 Ok((parent, Cursor { sort, id }, (model, joined), total))
@@ -744,17 +770,18 @@ impl ConnectionTotals {
     }
 }
 
-/// Loads one page of `relation` for `parent`.
+/// Loads one page of `relation` for `parent`; `ctx` is the connection field's.
 pub async fn load_page<E: EntityTrait>(
     ctx: &Context<'_>,
     relation: PagedRelation,
     parent: i32,
     kinds: KindSet,
-    page: PageArgs,
+    mut page: PageArgs,
 ) -> AppResult<Page<E::Model>>
 where
     E::Model: ReadRow + Clone + Send + Sync,
 {
+    page.with_total = asks_for_total(ctx);
     let page = load_joined_page::<E, Alone>(ctx, relation, parent, kinds, page).await?;
     Ok(Page {
         rows: page
@@ -768,19 +795,23 @@ where
     })
 }
 
+/// Whether a connection field's selection asks for `totalCount`.
+fn asks_for_total(ctx: &Context<'_>) -> bool {
+    ctx.look_ahead().field("totalCount").exists()
+}
+
 /// Loads one page of `relation` for `parent`, each row with the row of `J`
-/// (the relation's other side) it refers to. `ctx` is the connection field's.
+/// (the relation's other side) it refers to, counted if `page.with_total`.
 pub async fn load_joined_page<E: EntityTrait, J: Joined>(
     ctx: &Context<'_>,
     relation: PagedRelation,
     parent: i32,
     kinds: KindSet,
-    mut page: PageArgs,
+    page: PageArgs,
 ) -> AppResult<Page<PageRow<E, J>>>
 where
     E::Model: ReadRow + Clone + Send + Sync,
 {
-    page.with_total = ctx.look_ahead().field("totalCount").exists();
     let key = PageKey::<E, J>::new(relation, parent, kinds, page);
     Ok(match loader(ctx).load_one(key).await? {
         // The only copy once the loader has let go of it, unless another
@@ -815,6 +846,10 @@ where
     Name: ConnectionName,
     EdgeName: async_graphql::connection::EdgeNameType,
 {
+    let page = PageArgs {
+        with_total: asks_for_total(ctx),
+        ..page
+    };
     let rows = load_joined_page::<E, J>(ctx, relation, parent, kinds, page).await?;
     let count = CountKey {
         relation,
