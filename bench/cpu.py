@@ -19,7 +19,7 @@ BINARY is a release build of cinegraph (copy target/release/cinegraph aside
 to compare commits). DATABASE_URL (default: a database `bench_cpu` on the
 local PostgreSQL) is created if missing and imported by a first start.
 Queries: b1 (playground/film-page.graphql) and bench/queries/bN.cinegraph.graphql.
-Needs oha (`cargo install oha --locked`).
+Needs oha (bench/load.py installs it).
 """
 
 import argparse

