@@ -664,15 +664,13 @@ impl Db {
         );
         let counted = page.counted_in_page();
         let backend = self.db.get_database_backend();
-        let (sql, ranked) = match backend {
-            DbBackend::Postgres => (
-                lateral_page::<E, J>(backend, relation, kinds, page, parents),
-                false,
-            ),
-            _ => (
-                windowed_page::<E, J>(backend, relation, kinds, page, parents),
-                true,
-            ),
+        // PostgreSQL pages each parent laterally; the others number rows in a
+        // window, whose rank the statement returns last.
+        let ranked = backend != DbBackend::Postgres;
+        let sql = if ranked {
+            windowed_page::<E, J>(backend, relation, kinds, page, parents)
+        } else {
+            lateral_page::<E, J>(backend, relation, kinds, page, parents)
         };
         let rows = self.db.query_all_raw(sql.statement()).await?;
         // The page's own values follow its row's columns, and the joined row follows them.
