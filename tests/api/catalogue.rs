@@ -3,72 +3,132 @@
 
 use serde_json::json;
 
-use crate::helpers::on_both_databases;
+use crate::helpers::{TestApp, on_both_databases};
 
-on_both_databases! {
-    async fn the_whole_catalogue_imports_and_merges_with_the_film_page(app: TestApp) {
-        let report = cinegraph::import::import_catalogue(&app.db, cinegraph::data::CATALOGUE_NAME, cinegraph::data::CATALOGUE)
-            .await
-            .expect("import the catalogue");
-        assert_eq!(report.films, 17_472);
-        // Every film of the page and the sample was already there: no duplicates.
-        assert_eq!(app.count_rows("film").await, 17_472);
-        assert!(report.people > 60_000, "{report:?}");
-        assert!(report.credits > 230_000, "{report:?}");
+async fn the_whole_catalogue_imports_and_merges_with_the_film_page(app: TestApp) {
+    let report = cinegraph::import::import_catalogue(
+        &app.db,
+        cinegraph::data::CATALOGUE_NAME,
+        cinegraph::data::CATALOGUE,
+    )
+    .await
+    .expect("import the catalogue");
+    assert_eq!(report.films, 17_472);
+    // Every film of the page and the sample was already there: no duplicates.
+    assert_eq!(app.count_rows("film").await, 17_472);
+    assert!(report.people > 60_000, "{report:?}");
+    assert!(report.credits > 230_000, "{report:?}");
 
-        // Leaving Las Vegas is one film, with the page's facts and the catalogue's extras.
-        let data = app.data(r#"{ films(filter: { title: "leaving las vegas" }) { totalCount edges { node {
+    // Leaving Las Vegas is one film, with the page's facts and the catalogue's extras.
+    let data = app
+        .data(
+            r#"{ films(filter: { title: "leaving las vegas" }) { totalCount edges { node {
             title runtimeMinutes wikidataId academyAwards { wins nominations }
-            credits(first: 3) { edges { billingOrder node { name } } } } } } }"#, json!({})).await;
-        assert_eq!(data["films"]["totalCount"], 1);
-        let film = &data["films"]["edges"][0]["node"];
-        assert_eq!(film["runtimeMinutes"], 111, "the page's runtime wins over the catalogue's 107");
-        assert_eq!(film["wikidataId"], "Q280918");
-        assert_eq!(film["academyAwards"], json!({ "wins": 1, "nominations": 3 }));
-        assert_eq!(film["credits"]["edges"][0]["node"]["name"], "Nicolas Cage");
+            credits(first: 3) { edges { billingOrder node { name } } } } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["films"]["totalCount"], 1);
+    let film = &data["films"]["edges"][0]["node"];
+    assert_eq!(
+        film["runtimeMinutes"], 111,
+        "the page's runtime wins over the catalogue's 107"
+    );
+    assert_eq!(film["wikidataId"], "Q280918");
+    assert_eq!(
+        film["academyAwards"],
+        json!({ "wins": 1, "nominations": 3 })
+    );
+    assert_eq!(film["credits"]["edges"][0]["node"]["name"], "Nicolas Cage");
 
-        // Two source rows share an IMDb id: the earlier release keeps it, the other stays a film of its own.
-        let data = app.data(r#"{ original: film(by: { imdbId: "tt0078788" }) { title releaseYear }
+    // Two source rows share an IMDb id: the earlier release keeps it, the other stays a film of its own.
+    let data = app.data(r#"{ original: film(by: { imdbId: "tt0078788" }) { title releaseYear }
             redux: films(filter: { title: "apocalypse now redux" }) { edges { node { imdbId wikidataId } } } }"#, json!({})).await;
-        assert_eq!(data["original"], json!({ "title": "Apocalypse Now", "releaseYear": 1979 }));
-        assert_eq!(data["redux"]["edges"][0]["node"], json!({ "imdbId": null, "wikidataId": "Q3620669" }));
+    assert_eq!(
+        data["original"],
+        json!({ "title": "Apocalypse Now", "releaseYear": 1979 })
+    );
+    assert_eq!(
+        data["redux"]["edges"][0]["node"],
+        json!({ "imdbId": null, "wikidataId": "Q3620669" })
+    );
 
-        // Empty strings in the source are unknown values, not empty ones.
-        let data = app.data(r#"{ films(filter: { certifications: [""] }) { totalCount } }"#, json!({})).await;
-        assert_eq!(data["films"]["totalCount"], 0);
+    // Empty strings in the source are unknown values, not empty ones.
+    let data = app
+        .data(
+            r#"{ films(filter: { certifications: [""] }) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["films"]["totalCount"], 0);
 
-        // A name is one person (the source has no person ids), with all their credits.
-        let data = app.data(r#"{ person(by: { slug: "nicolas-cage" }) { credits { totalCount } } }"#, json!({})).await;
-        assert!(data["person"]["credits"]["totalCount"].as_i64().unwrap() > 40);
+    // A name is one person (the source has no person ids), with all their credits.
+    let data = app
+        .data(
+            r#"{ person(by: { slug: "nicolas-cage" }) { credits { totalCount } } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(data["person"]["credits"]["totalCount"].as_i64().unwrap() > 40);
 
-        // Importing the catalogue again changes no counts.
-        let films = app.count_rows("film").await;
-        let credits = app.count_rows("credit").await;
-        cinegraph::import::import_catalogue(&app.db, cinegraph::data::CATALOGUE_NAME, cinegraph::data::CATALOGUE).await.unwrap();
-        assert_eq!((app.count_rows("film").await, app.count_rows("credit").await), (films, credits));
-    }
-
-    async fn a_broken_catalogue_is_refused_and_changes_nothing(app: TestApp) {
-        use std::io::Write;
-        let films = app.count_rows("film").await;
-        let gzip = |text: &str| {
-            let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-            encoder.write_all(text.as_bytes()).unwrap();
-            encoder.finish().unwrap()
-        };
-        let good = r#"{"wikidataId":"Q1","imdbId":"tt7777777","title":"A","year":2000,"released":null,"runtime":null,"certification":null,"genres":[],"countries":[],"languages":[],"directors":[],"writers":[],"cast":[],"ratings":[],"boxOffice":[],"academyAwards":null}"#;
-        let cases = [
-            ("not gzip", b"plain text".to_vec(), ""),
-            ("truncated", gzip(good)[..20].to_vec(), ""),
-            ("wrong type", gzip(&good.replace(r#""year":2000"#, r#""year":"2000""#)), "line 1: year"),
-            ("duplicate id", gzip(&format!("{good}\n{good}")), "line 2: wikidataId"),
-            ("bad rating", gzip(&good.replace(r#""ratings":[]"#, r#""ratings":[{"source":"IMDB","value":11,"scale":10,"votes":null,"from":"x"}]"#)), "line 1: ratings[0].value"),
-        ];
-        for (case, bytes, path) in cases {
-            let err = cinegraph::import::import_catalogue(&app.db, "broken.jsonl.gz", &bytes).await.expect_err(case);
-            assert!(err.to_string().contains("broken.jsonl.gz"), "{case}: {err}");
-            assert!(err.to_string().contains(path), "{case}: {err}");
-        }
-        assert_eq!(app.count_rows("film").await, films);
-    }
+    // Importing the catalogue again changes no counts.
+    let films = app.count_rows("film").await;
+    let credits = app.count_rows("credit").await;
+    cinegraph::import::import_catalogue(
+        &app.db,
+        cinegraph::data::CATALOGUE_NAME,
+        cinegraph::data::CATALOGUE,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (app.count_rows("film").await, app.count_rows("credit").await),
+        (films, credits)
+    );
 }
+
+async fn a_broken_catalogue_is_refused_and_changes_nothing(app: TestApp) {
+    use std::io::Write;
+    let films = app.count_rows("film").await;
+    let gzip = |text: &str| {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(text.as_bytes()).unwrap();
+        encoder.finish().unwrap()
+    };
+    let good = r#"{"wikidataId":"Q1","imdbId":"tt7777777","title":"A","year":2000,"released":null,"runtime":null,"certification":null,"genres":[],"countries":[],"languages":[],"directors":[],"writers":[],"cast":[],"ratings":[],"boxOffice":[],"academyAwards":null}"#;
+    let cases = [
+        ("not gzip", b"plain text".to_vec(), ""),
+        ("truncated", gzip(good)[..20].to_vec(), ""),
+        (
+            "wrong type",
+            gzip(&good.replace(r#""year":2000"#, r#""year":"2000""#)),
+            "line 1: year",
+        ),
+        (
+            "duplicate id",
+            gzip(&format!("{good}\n{good}")),
+            "line 2: wikidataId",
+        ),
+        (
+            "bad rating",
+            gzip(&good.replace(
+                r#""ratings":[]"#,
+                r#""ratings":[{"source":"IMDB","value":11,"scale":10,"votes":null,"from":"x"}]"#,
+            )),
+            "line 1: ratings[0].value",
+        ),
+    ];
+    for (case, bytes, path) in cases {
+        let err = cinegraph::import::import_catalogue(&app.db, "broken.jsonl.gz", &bytes)
+            .await
+            .expect_err(case);
+        assert!(err.to_string().contains("broken.jsonl.gz"), "{case}: {err}");
+        assert!(err.to_string().contains(path), "{case}: {err}");
+    }
+    assert_eq!(app.count_rows("film").await, films);
+}
+
+on_both_databases!(
+    the_whole_catalogue_imports_and_merges_with_the_film_page,
+    a_broken_catalogue_is_refused_and_changes_nothing
+);

@@ -13,26 +13,25 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-/// Runs a test body once on SQLite and once on PostgreSQL (or says it was skipped).
+/// Runs each named test body (`async fn name(app: TestApp)`) once on SQLite
+/// and once on PostgreSQL. The PostgreSQL runs are compiled as ignored unless
+/// `TEST_DATABASE_URL` is set when the tests are built (`build.rs` turns it
+/// into the `postgres_tests` cfg), so cargo's summary says what did not run.
 macro_rules! on_both_databases {
-    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {$(
+    ($($name:ident),* $(,)?) => {$(
         mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            async fn run($app: crate::helpers::TestApp) $body
-
             #[tokio::test]
             async fn sqlite() {
-                run(crate::helpers::TestApp::sqlite().await).await;
+                super::$name(crate::helpers::TestApp::sqlite().await).await;
             }
 
             #[tokio::test]
+            #[cfg_attr(
+                not(postgres_tests),
+                ignore = "PostgreSQL: set TEST_DATABASE_URL=postgres://... to run it"
+            )]
             async fn postgres() {
-                match crate::helpers::TestApp::postgres().await {
-                    Some(app) => run(app).await,
-                    None => eprintln!("skipped: set TEST_DATABASE_URL=postgres://... to run on PostgreSQL"),
-                }
+                super::$name(crate::helpers::TestApp::postgres().await).await;
             }
         }
     )*};
@@ -82,26 +81,25 @@ impl TestApp {
         app
     }
 
-    /// A fresh, uniquely named PostgreSQL database, dropped with the app.
-    pub async fn postgres() -> Option<Self> {
-        let admin_url = std::env::var("TEST_DATABASE_URL").ok()?;
-        let database = PostgresDatabase::create(&admin_url).await;
+    /// A fresh, uniquely named PostgreSQL database on the server of
+    /// `TEST_DATABASE_URL`, dropped with the app. Tests that call it are
+    /// compiled as ignored without that variable (see `on_both_databases!`).
+    pub async fn postgres() -> Self {
+        let database = PostgresDatabase::create(&postgres_admin_url()).await;
         let url = database.url.clone();
-        Some(Self::start(&url, Some(database)).await)
+        Self::start(&url, Some(database)).await
     }
 
-    /// SQLite or (when `TEST_DATABASE_URL` is set, else `None`) PostgreSQL,
-    /// with settings changed by `configure`.
-    pub async fn with_config(postgres: bool, configure: impl FnOnce(&mut Config)) -> Option<Self> {
+    /// SQLite or PostgreSQL (as [`TestApp::postgres`]), with settings changed by `configure`.
+    pub async fn with_config(postgres: bool, configure: impl FnOnce(&mut Config)) -> Self {
         let mut config = Config::for_tests("");
         configure(&mut config);
         if postgres {
-            let admin_url = std::env::var("TEST_DATABASE_URL").ok()?;
-            let database = PostgresDatabase::create(&admin_url).await;
+            let database = PostgresDatabase::create(&postgres_admin_url()).await;
             let url = database.url.clone();
-            Some(Self::start_with(&url, Some(database), config).await)
+            Self::start_with(&url, Some(database), config).await
         } else {
-            Some(Self::start_with("sqlite::memory:", None, config).await)
+            Self::start_with("sqlite::memory:", None, config).await
         }
     }
 
@@ -275,6 +273,12 @@ impl TestApp {
             .unwrap();
         row.try_get("", "n").unwrap()
     }
+}
+
+/// The PostgreSQL server the tests create their databases on.
+fn postgres_admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .expect("TEST_DATABASE_URL=postgres://... must be set to run the PostgreSQL tests")
 }
 
 /// A database created for one test on the server of `TEST_DATABASE_URL`.

@@ -128,173 +128,309 @@ fn bad_documents() -> Vec<(&'static str, Vec<u8>, &'static str, &'static str)> {
     ]
 }
 
-on_both_databases! {
-    async fn importing_the_same_document_twice_changes_nothing(app: TestApp) {
-        let before = snapshot(&app).await;
-        let text = cinegraph::data::FILM_PAGES[0].1;
-        let outcome = cinegraph::import::import_bytes(&app.db, "again.json", text.as_bytes()).await.unwrap();
-        assert_eq!(outcome, Outcome::Unchanged);
-        assert_eq!(snapshot(&app).await, before);
-    }
+async fn importing_the_same_document_twice_changes_nothing(app: TestApp) {
+    let before = snapshot(&app).await;
+    let text = cinegraph::data::FILM_PAGES[0].1;
+    let outcome = cinegraph::import::import_bytes(&app.db, "again.json", text.as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(outcome, Outcome::Unchanged);
+    assert_eq!(snapshot(&app).await, before);
+}
 
-    async fn a_corrected_document_updates_the_film_in_place(app: TestApp) {
-        let query = r#"{ film(by: { imdbId: "tt0113627" }) { id title characters { id name } quotes { totalCount } } }"#;
-        let before = app.data(query, json!({})).await;
-        let films = app.count_rows("film").await;
-        let mut corrected = leaving_las_vegas();
-        corrected["film"]["tagline"] = json!("A corrected tagline");
-        corrected["quotes"].as_array_mut().unwrap().pop();
-        assert_eq!(import(&app, &corrected).await.unwrap(), Outcome::Updated);
-        let after = app.data(query, json!({})).await;
-        assert_eq!(after["film"]["id"], before["film"]["id"]);
-        assert_eq!(after["film"]["characters"], before["film"]["characters"], "characters keep their ids");
-        assert_eq!(after["film"]["quotes"]["totalCount"], 4);
-        let tagline = app.data(r#"{ film(by: { imdbId: "tt0113627" }) { tagline } }"#, json!({})).await;
-        assert_eq!(tagline["film"]["tagline"], "A corrected tagline");
-        assert_eq!(app.count_rows("film").await, films);
-    }
+async fn a_corrected_document_updates_the_film_in_place(app: TestApp) {
+    let query = r#"{ film(by: { imdbId: "tt0113627" }) { id title characters { id name } quotes { totalCount } } }"#;
+    let before = app.data(query, json!({})).await;
+    let films = app.count_rows("film").await;
+    let mut corrected = leaving_las_vegas();
+    corrected["film"]["tagline"] = json!("A corrected tagline");
+    corrected["quotes"].as_array_mut().unwrap().pop();
+    assert_eq!(import(&app, &corrected).await.unwrap(), Outcome::Updated);
+    let after = app.data(query, json!({})).await;
+    assert_eq!(after["film"]["id"], before["film"]["id"]);
+    assert_eq!(
+        after["film"]["characters"], before["film"]["characters"],
+        "characters keep their ids"
+    );
+    assert_eq!(after["film"]["quotes"]["totalCount"], 4);
+    let tagline = app
+        .data(
+            r#"{ film(by: { imdbId: "tt0113627" }) { tagline } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(tagline["film"]["tagline"], "A corrected tagline");
+    assert_eq!(app.count_rows("film").await, films);
+}
 
-    async fn bad_documents_are_refused_with_their_path_and_change_nothing(app: TestApp) {
-        let before = snapshot(&app).await;
-        for (case, bytes, path, message) in bad_documents() {
-            let err = cinegraph::import::import_bytes(&app.db, "test.json", &bytes).await.expect_err(case);
-            assert_eq!(err.source, "test.json", "{case}");
-            assert_eq!(err.path, path, "{case}: {err}");
-            assert!(err.message.contains(message), "{case}: {err:?} does not say {message:?}");
-            let shown = err.to_string();
-            assert!(shown.starts_with(&format!("test.json: {}", if path.is_empty() { String::new() } else { format!("at {path}: ") })), "{case}: {shown}");
-        }
-        assert_eq!(snapshot(&app).await, before);
+async fn bad_documents_are_refused_with_their_path_and_change_nothing(app: TestApp) {
+    let before = snapshot(&app).await;
+    for (case, bytes, path, message) in bad_documents() {
+        let err = cinegraph::import::import_bytes(&app.db, "test.json", &bytes)
+            .await
+            .expect_err(case);
+        assert_eq!(err.source, "test.json", "{case}");
+        assert_eq!(err.path, path, "{case}: {err}");
+        assert!(
+            err.message.contains(message),
+            "{case}: {err:?} does not say {message:?}"
+        );
+        let shown = err.to_string();
+        assert!(
+            shown.starts_with(&format!(
+                "test.json: {}",
+                if path.is_empty() {
+                    String::new()
+                } else {
+                    format!("at {path}: ")
+                }
+            )),
+            "{case}: {shown}"
+        );
     }
+    assert_eq!(snapshot(&app).await, before);
+}
 
-    async fn a_slug_of_another_film_is_refused_and_changes_nothing(app: TestApp) {
-        let before = snapshot(&app).await;
-        let mut other = document();
-        other["film"]["imdbId"] = json!("tt9999999");
-        let err = import(&app, &other).await.expect_err("the slug belongs to Leaving Las Vegas");
-        assert_eq!(err.path, "film.slug");
+async fn a_slug_of_another_film_is_refused_and_changes_nothing(app: TestApp) {
+    let before = snapshot(&app).await;
+    let mut other = document();
+    other["film"]["imdbId"] = json!("tt9999999");
+    let err = import(&app, &other)
+        .await
+        .expect_err("the slug belongs to Leaving Las Vegas");
+    assert_eq!(err.path, "film.slug");
+    assert_eq!(
+        err.to_string(),
+        r#"test.json: at film.slug: "leaving-las-vegas" is already the slug of another film ("Leaving Las Vegas", IMDb id tt0113627)"#
+    );
+    assert_eq!(snapshot(&app).await, before);
+}
+
+async fn a_document_the_database_refuses_half_way_leaves_nothing_behind(app: TestApp) {
+    // The write has updated the film, cleared its sections and written its
+    // credits and quotes when trivia, near the end, is refused.
+    refuse_inserts(&app, "trivia").await;
+    let before = snapshot(&app).await;
+    let err = import(&app, &document())
+        .await
+        .expect_err("trivia are refused");
+    assert_eq!(err.path, "");
+    assert!(
+        err.message
+            .starts_with("the database refused the document ("),
+        "{err}"
+    );
+    assert!(err.message.ends_with("; nothing was written"), "{err}");
+    assert_eq!(snapshot(&app).await, before);
+}
+
+async fn a_catalogue_the_database_refuses_half_way_leaves_nothing_behind(app: TestApp) {
+    // Box office figures are written after people, films and credits.
+    refuse_inserts(&app, "box_office_figure").await;
+    let before = snapshot(&app).await;
+    let err = cinegraph::import::import_catalogue(&app.db, "sample.jsonl.gz", catalogue_sample())
+        .await
+        .expect_err("figures are refused");
+    assert!(
+        err.to_string()
+            .starts_with("sample.jsonl.gz: the database refused the catalogue ("),
+        "{err}"
+    );
+    assert_eq!(snapshot(&app).await, before);
+}
+
+async fn a_rejected_catalogue_changes_nothing(app: TestApp) {
+    let before = snapshot(&app).await;
+    for (case, bytes, message) in bad_catalogues() {
+        let err = cinegraph::import::import_catalogue(&app.db, "bad.jsonl.gz", &bytes)
+            .await
+            .expect_err(case);
+        assert!(err.to_string().contains(message), "{case}: {err}");
+    }
+    assert_eq!(snapshot(&app).await, before);
+}
+
+async fn films_a_page_mentions_get_free_slugs(app: TestApp) {
+    // Two new films titled like an existing one, and one whose title has no Latin letters.
+    let mut page = json!({
+        "format": "cinegraph-film-page/1",
+        "film": { "imdbId": "tt9999990", "slug": "second-page", "title": "Second Page" },
+        "similarFilms": [
+            { "film": { "imdbId": "tt9999991", "title": "Leaving Las Vegas", "releaseYear": 1995 }, "reason": "same title" },
+            { "film": { "imdbId": "tt9999992", "title": "Leaving Las Vegas", "releaseYear": 1995 }, "reason": "same title" },
+            { "film": { "imdbId": "tt9999993", "title": "七人の侍", "releaseYear": 1954 }, "reason": "no Latin letters" }
+        ]
+    });
+    assert_eq!(import(&app, &page).await.unwrap(), Outcome::Created);
+    for (imdb, slug) in [
+        ("tt9999991", "leaving-las-vegas-1995"),
+        ("tt9999992", "leaving-las-vegas-tt9999992"),
+        ("tt9999993", "tt9999993"),
+    ] {
+        let data = app
+            .data(
+                "query($imdb: String!) { film(by: { imdbId: $imdb }) { slug } }",
+                json!({ "imdb": imdb }),
+            )
+            .await;
+        assert_eq!(data["film"]["slug"], slug, "{imdb}");
+    }
+    page["film"]["tagline"] = json!("updated");
+    assert_eq!(import(&app, &page).await.unwrap(), Outcome::Updated);
+}
+
+async fn import_paths_takes_catalogues_and_pages_and_refuses_big_files_unread(app: TestApp) {
+    let dir = std::env::temp_dir().join(format!(
+        "cinegraph-import-{}-{:?}",
+        std::process::id(),
+        app.db.get_database_backend()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("a.jsonl.gz"), catalogue_sample()).unwrap();
+    std::fs::write(dir.join("b.json"), cinegraph::data::FILM_PAGES[0].1).unwrap();
+    let outcomes = cinegraph::import::import_paths(&app.db, std::slice::from_ref(&dir))
+        .await
+        .unwrap();
+    let outcomes: Vec<Outcome> = outcomes.into_iter().map(|(_, o)| o).collect();
+    assert!(
+        matches!(outcomes[..], [Outcome::Catalogue(n), Outcome::Unchanged] if n > 100),
+        "{outcomes:?}"
+    );
+
+    // Sparse files: refused by their size, before a byte is read.
+    let before = snapshot(&app).await;
+    for (name, limit) in [
+        ("big.json", MAX_DOCUMENT_BYTES),
+        ("big.jsonl.gz", MAX_CATALOGUE_BYTES),
+    ] {
+        let path = dir.join(name);
+        std::fs::File::create(&path)
+            .unwrap()
+            .set_len(limit as u64 + 1)
+            .unwrap();
+        let err = cinegraph::import::import_paths(&app.db, std::slice::from_ref(&path))
+            .await
+            .expect_err(name);
         assert_eq!(
             err.to_string(),
-            r#"test.json: at film.slug: "leaving-las-vegas" is already the slug of another film ("Leaving Las Vegas", IMDb id tt0113627)"#
+            format!(
+                "{}: file is {} bytes; the limit is {limit}",
+                path.display(),
+                limit + 1
+            )
         );
-        assert_eq!(snapshot(&app).await, before);
     }
-
-    async fn a_document_the_database_refuses_half_way_leaves_nothing_behind(app: TestApp) {
-        // The write has updated the film, cleared its sections and written its
-        // credits and quotes when trivia, near the end, is refused.
-        refuse_inserts(&app, "trivia").await;
-        let before = snapshot(&app).await;
-        let err = import(&app, &document()).await.expect_err("trivia are refused");
-        assert_eq!(err.path, "");
-        assert!(err.message.starts_with("the database refused the document ("), "{err}");
-        assert!(err.message.ends_with("; nothing was written"), "{err}");
-        assert_eq!(snapshot(&app).await, before);
-    }
-
-    async fn a_catalogue_the_database_refuses_half_way_leaves_nothing_behind(app: TestApp) {
-        // Box office figures are written after people, films and credits.
-        refuse_inserts(&app, "box_office_figure").await;
-        let before = snapshot(&app).await;
-        let err = cinegraph::import::import_catalogue(&app.db, "sample.jsonl.gz", catalogue_sample())
-            .await
-            .expect_err("figures are refused");
-        assert!(err.to_string().starts_with("sample.jsonl.gz: the database refused the catalogue ("), "{err}");
-        assert_eq!(snapshot(&app).await, before);
-    }
-
-    async fn a_rejected_catalogue_changes_nothing(app: TestApp) {
-        let before = snapshot(&app).await;
-        for (case, bytes, message) in bad_catalogues() {
-            let err = cinegraph::import::import_catalogue(&app.db, "bad.jsonl.gz", &bytes).await.expect_err(case);
-            assert!(err.to_string().contains(message), "{case}: {err}");
-        }
-        assert_eq!(snapshot(&app).await, before);
-    }
-
-    async fn films_a_page_mentions_get_free_slugs(app: TestApp) {
-        // Two new films titled like an existing one, and one whose title has no Latin letters.
-        let mut page = json!({
-            "format": "cinegraph-film-page/1",
-            "film": { "imdbId": "tt9999990", "slug": "second-page", "title": "Second Page" },
-            "similarFilms": [
-                { "film": { "imdbId": "tt9999991", "title": "Leaving Las Vegas", "releaseYear": 1995 }, "reason": "same title" },
-                { "film": { "imdbId": "tt9999992", "title": "Leaving Las Vegas", "releaseYear": 1995 }, "reason": "same title" },
-                { "film": { "imdbId": "tt9999993", "title": "七人の侍", "releaseYear": 1954 }, "reason": "no Latin letters" }
-            ]
-        });
-        assert_eq!(import(&app, &page).await.unwrap(), Outcome::Created);
-        for (imdb, slug) in [("tt9999991", "leaving-las-vegas-1995"), ("tt9999992", "leaving-las-vegas-tt9999992"), ("tt9999993", "tt9999993")] {
-            let data = app.data("query($imdb: String!) { film(by: { imdbId: $imdb }) { slug } }", json!({ "imdb": imdb })).await;
-            assert_eq!(data["film"]["slug"], slug, "{imdb}");
-        }
-        page["film"]["tagline"] = json!("updated");
-        assert_eq!(import(&app, &page).await.unwrap(), Outcome::Updated);
-    }
-
-    async fn import_paths_takes_catalogues_and_pages_and_refuses_big_files_unread(app: TestApp) {
-        let dir = std::env::temp_dir().join(format!("cinegraph-import-{}-{:?}", std::process::id(), app.db.get_database_backend()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("a.jsonl.gz"), catalogue_sample()).unwrap();
-        std::fs::write(dir.join("b.json"), cinegraph::data::FILM_PAGES[0].1).unwrap();
-        let outcomes = cinegraph::import::import_paths(&app.db, std::slice::from_ref(&dir)).await.unwrap();
-        let outcomes: Vec<Outcome> = outcomes.into_iter().map(|(_, o)| o).collect();
-        assert!(matches!(outcomes[..], [Outcome::Catalogue(n), Outcome::Unchanged] if n > 100), "{outcomes:?}");
-
-        // Sparse files: refused by their size, before a byte is read.
-        let before = snapshot(&app).await;
-        for (name, limit) in [("big.json", MAX_DOCUMENT_BYTES), ("big.jsonl.gz", MAX_CATALOGUE_BYTES)] {
-            let path = dir.join(name);
-            std::fs::File::create(&path).unwrap().set_len(limit as u64 + 1).unwrap();
-            let err = cinegraph::import::import_paths(&app.db, std::slice::from_ref(&path)).await.expect_err(name);
-            assert_eq!(err.to_string(), format!("{}: file is {} bytes; the limit is {limit}", path.display(), limit + 1));
-        }
-        assert_eq!(snapshot(&app).await, before);
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    async fn mentioned_films_become_films_once(app: TestApp) {
-        // Each film the page mentions is one row, shared with the catalogue by IMDb id.
-        for imdb in ["tt0113627", "tt0037884", "tt0093822", "tt0384680"] {
-            let data = app.data("query($imdb: String!) { film(by: { imdbId: $imdb }) { title wikidataId } }", json!({ "imdb": imdb })).await;
-            assert!(data["film"]["wikidataId"].is_string(), "{imdb} did not merge with the catalogue: {data}");
-        }
-        let films = app.count_rows("film").await;
-        let data = app.data(r#"{ films(first: 1) { totalCount } }"#, json!({})).await;
-        assert_eq!(data["films"]["totalCount"], films);
-        let data = app.data(r#"{ film(by: { imdbId: "tt0093822" }) { title releaseYear products { name } } }"#, json!({})).await;
-        assert_eq!(data["film"]["title"], "Raising Arizona");
-        assert_eq!(data["film"]["products"][0]["name"], "Nicolas Cage: 5-Film Collection [DVD]");
-    }
-
-    async fn a_persons_films_follow_the_years_imports_give_them(app: TestApp) {
-        // Credits carry their film's year (the filmography is ordered by it in
-        // an index); no import may leave one behind.
-        assert_eq!(stale_credit_years(&app).await, 0);
-
-        // Two catalogue films by one director; then, in a second import, A
-        // moves before B and the director is also credited on the page's film.
-        let a = |year: i32| film_with(r#""year":2000"#, &format!(r#""year":{year}"#));
-        let b = film_with(r#""Q1","imdbId":"tt7777777","title":"A","year":2000"#, r#""Q2","imdbId":"tt7777778","title":"B","year":1990"#);
-        let page_film = film_with(r#""Q1","imdbId":"tt7777777","title":"A","year":2000"#, r#""Q280918","imdbId":"tt0113627","title":"Leaving Las Vegas","year":1995"#);
-        let catalogue = |lines: Vec<String>| gzip(lines.join("\n").as_bytes());
-        cinegraph::import::import_catalogue(&app.db, "two.jsonl.gz", &catalogue(vec![a(2000), b.clone()])).await.unwrap();
-        assert_eq!(filmography(&app, "someone").await, [("B".to_string(), 1990), ("A".to_string(), 2000)]);
-        cinegraph::import::import_catalogue(&app.db, "three.jsonl.gz", &catalogue(vec![a(1980), b, page_film])).await.unwrap();
-        assert_eq!(filmography(&app, "someone").await, [("A".to_string(), 1980), ("B".to_string(), 1990), ("Leaving Las Vegas".to_string(), 1995)]);
-        assert_eq!(stale_credit_years(&app).await, 0);
-
-        // A film page that changes its film's year moves the film in its people's
-        // filmographies, through the page's credits and the catalogue's alike.
-        let mut moved = leaving_las_vegas();
-        moved["film"]["releaseYear"] = json!(1950);
-        moved["film"]["releaseDate"] = json!("1950-10-27");
-        import(&app, &moved).await.unwrap();
-        assert_eq!(filmography(&app, "nicolas-cage").await[0], ("Leaving Las Vegas".to_string(), 1950));
-        assert_eq!(filmography(&app, "someone").await[0], ("Leaving Las Vegas".to_string(), 1950));
-        assert_eq!(stale_credit_years(&app).await, 0);
-    }
+    assert_eq!(snapshot(&app).await, before);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
+
+async fn mentioned_films_become_films_once(app: TestApp) {
+    // Each film the page mentions is one row, shared with the catalogue by IMDb id.
+    for imdb in ["tt0113627", "tt0037884", "tt0093822", "tt0384680"] {
+        let data = app
+            .data(
+                "query($imdb: String!) { film(by: { imdbId: $imdb }) { title wikidataId } }",
+                json!({ "imdb": imdb }),
+            )
+            .await;
+        assert!(
+            data["film"]["wikidataId"].is_string(),
+            "{imdb} did not merge with the catalogue: {data}"
+        );
+    }
+    let films = app.count_rows("film").await;
+    let data = app
+        .data(r#"{ films(first: 1) { totalCount } }"#, json!({}))
+        .await;
+    assert_eq!(data["films"]["totalCount"], films);
+    let data = app
+        .data(
+            r#"{ film(by: { imdbId: "tt0093822" }) { title releaseYear products { name } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["film"]["title"], "Raising Arizona");
+    assert_eq!(
+        data["film"]["products"][0]["name"],
+        "Nicolas Cage: 5-Film Collection [DVD]"
+    );
+}
+
+async fn a_persons_films_follow_the_years_imports_give_them(app: TestApp) {
+    // Credits carry their film's year (the filmography is ordered by it in
+    // an index); no import may leave one behind.
+    assert_eq!(stale_credit_years(&app).await, 0);
+
+    // Two catalogue films by one director; then, in a second import, A
+    // moves before B and the director is also credited on the page's film.
+    let a = |year: i32| film_with(r#""year":2000"#, &format!(r#""year":{year}"#));
+    let b = film_with(
+        r#""Q1","imdbId":"tt7777777","title":"A","year":2000"#,
+        r#""Q2","imdbId":"tt7777778","title":"B","year":1990"#,
+    );
+    let page_film = film_with(
+        r#""Q1","imdbId":"tt7777777","title":"A","year":2000"#,
+        r#""Q280918","imdbId":"tt0113627","title":"Leaving Las Vegas","year":1995"#,
+    );
+    let catalogue = |lines: Vec<String>| gzip(lines.join("\n").as_bytes());
+    cinegraph::import::import_catalogue(
+        &app.db,
+        "two.jsonl.gz",
+        &catalogue(vec![a(2000), b.clone()]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        filmography(&app, "someone").await,
+        [("B".to_string(), 1990), ("A".to_string(), 2000)]
+    );
+    cinegraph::import::import_catalogue(
+        &app.db,
+        "three.jsonl.gz",
+        &catalogue(vec![a(1980), b, page_film]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        filmography(&app, "someone").await,
+        [
+            ("A".to_string(), 1980),
+            ("B".to_string(), 1990),
+            ("Leaving Las Vegas".to_string(), 1995)
+        ]
+    );
+    assert_eq!(stale_credit_years(&app).await, 0);
+
+    // A film page that changes its film's year moves the film in its people's
+    // filmographies, through the page's credits and the catalogue's alike.
+    let mut moved = leaving_las_vegas();
+    moved["film"]["releaseYear"] = json!(1950);
+    moved["film"]["releaseDate"] = json!("1950-10-27");
+    import(&app, &moved).await.unwrap();
+    assert_eq!(
+        filmography(&app, "nicolas-cage").await[0],
+        ("Leaving Las Vegas".to_string(), 1950)
+    );
+    assert_eq!(
+        filmography(&app, "someone").await[0],
+        ("Leaving Las Vegas".to_string(), 1950)
+    );
+    assert_eq!(stale_credit_years(&app).await, 0);
+}
+
+on_both_databases!(
+    importing_the_same_document_twice_changes_nothing,
+    a_corrected_document_updates_the_film_in_place,
+    bad_documents_are_refused_with_their_path_and_change_nothing,
+    a_slug_of_another_film_is_refused_and_changes_nothing,
+    a_document_the_database_refuses_half_way_leaves_nothing_behind,
+    a_catalogue_the_database_refuses_half_way_leaves_nothing_behind,
+    a_rejected_catalogue_changes_nothing,
+    films_a_page_mentions_get_free_slugs,
+    import_paths_takes_catalogues_and_pages_and_refuses_big_files_unread,
+    mentioned_films_become_films_once,
+    a_persons_films_follow_the_years_imports_give_them
+);
 
 /// Makes every insert into `table` fail, as a database refusing a write would.
 async fn refuse_inserts(app: &TestApp, table: &str) {

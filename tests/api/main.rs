@@ -1,5 +1,6 @@
 //! Integration tests through the real HTTP router, on SQLite and, when
-//! `TEST_DATABASE_URL` points at a PostgreSQL server, on PostgreSQL too.
+//! `TEST_DATABASE_URL` points at a PostgreSQL server, on PostgreSQL too (the
+//! PostgreSQL variants show as ignored without it).
 
 mod helpers;
 
@@ -24,4 +25,5 @@ mod response_cache;
 mod reviews;
 mod schema;
 mod search;
+mod snapshots;
 mod subscriptions;

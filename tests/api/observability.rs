@@ -30,36 +30,58 @@ async fn scrape(app: &TestApp) -> String {
     String::from_utf8(body).unwrap()
 }
 
-on_both_databases! {
-    async fn metrics_count_operations_errors_statements_and_the_pool(app: TestApp) {
-        let query = "query FilmTitle { film(by: { slug: \"leaving-las-vegas\" }) { title } }";
-        for _ in 0..3 {
-            app.data(query, json!({})).await;
-        }
-        assert_eq!(app.error_code("query Broken { nope }", json!({})).await, "GRAPHQL_VALIDATION_FAILED");
-        assert_eq!(app.error_code("{ film(by: {}) { title } }", json!({})).await, "BAD_USER_INPUT");
-
-        let text = scrape(&app).await;
-        let ok = "cinegraph_graphql_operations_total{operation=\"FilmTitle\",kind=\"query\",outcome=\"ok\"}";
-        assert_eq!(sample(&text, ok), Some(3.0), "{text}");
-        let failed = "cinegraph_graphql_operations_total{operation=\"Broken\",kind=\"query\",outcome=\"error\"}";
-        assert_eq!(sample(&text, failed), Some(1.0), "{text}");
-        let anonymous = "cinegraph_graphql_operations_total{operation=\"anonymous\",kind=\"query\",outcome=\"error\"}";
-        assert_eq!(sample(&text, anonymous), Some(1.0), "{text}");
-        for code in ["GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT"] {
-            let errors = format!("cinegraph_graphql_errors_total{{code=\"{code}\"}}");
-            assert_eq!(sample(&text, &errors), Some(1.0), "{text}");
-        }
-        let latency = "cinegraph_graphql_operation_duration_seconds_count{operation=\"FilmTitle\",kind=\"query\"}";
-        assert_eq!(sample(&text, latency), Some(3.0), "{text}");
-        let selects = "cinegraph_db_statement_duration_seconds_count{statement=\"select\",outcome=\"ok\"}";
-        assert!(sample(&text, selects).unwrap_or(0.0) >= 1.0, "{text}");
-        assert!(sample(&text, "cinegraph_db_pool_max_connections").unwrap() >= 1.0, "{text}");
-        assert!(sample(&text, "cinegraph_db_pool_connections{state=\"idle\"}").is_some(), "{text}");
-        assert!(sample(&text, "cinegraph_process_resident_memory_bytes").unwrap() > 1e6, "{text}");
-        assert!(text.trim_end().ends_with("# EOF"), "an OpenMetrics exposition ends with # EOF");
+async fn metrics_count_operations_errors_statements_and_the_pool(app: TestApp) {
+    let query = "query FilmTitle { film(by: { slug: \"leaving-las-vegas\" }) { title } }";
+    for _ in 0..3 {
+        app.data(query, json!({})).await;
     }
+    assert_eq!(
+        app.error_code("query Broken { nope }", json!({})).await,
+        "GRAPHQL_VALIDATION_FAILED"
+    );
+    assert_eq!(
+        app.error_code("{ film(by: {}) { title } }", json!({}))
+            .await,
+        "BAD_USER_INPUT"
+    );
+
+    let text = scrape(&app).await;
+    let ok =
+        "cinegraph_graphql_operations_total{operation=\"FilmTitle\",kind=\"query\",outcome=\"ok\"}";
+    assert_eq!(sample(&text, ok), Some(3.0), "{text}");
+    let failed =
+        "cinegraph_graphql_operations_total{operation=\"Broken\",kind=\"query\",outcome=\"error\"}";
+    assert_eq!(sample(&text, failed), Some(1.0), "{text}");
+    let anonymous = "cinegraph_graphql_operations_total{operation=\"anonymous\",kind=\"query\",outcome=\"error\"}";
+    assert_eq!(sample(&text, anonymous), Some(1.0), "{text}");
+    for code in ["GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT"] {
+        let errors = format!("cinegraph_graphql_errors_total{{code=\"{code}\"}}");
+        assert_eq!(sample(&text, &errors), Some(1.0), "{text}");
+    }
+    let latency = "cinegraph_graphql_operation_duration_seconds_count{operation=\"FilmTitle\",kind=\"query\"}";
+    assert_eq!(sample(&text, latency), Some(3.0), "{text}");
+    let selects =
+        "cinegraph_db_statement_duration_seconds_count{statement=\"select\",outcome=\"ok\"}";
+    assert!(sample(&text, selects).unwrap_or(0.0) >= 1.0, "{text}");
+    assert!(
+        sample(&text, "cinegraph_db_pool_max_connections").unwrap() >= 1.0,
+        "{text}"
+    );
+    assert!(
+        sample(&text, "cinegraph_db_pool_connections{state=\"idle\"}").is_some(),
+        "{text}"
+    );
+    assert!(
+        sample(&text, "cinegraph_process_resident_memory_bytes").unwrap() > 1e6,
+        "{text}"
+    );
+    assert!(
+        text.trim_end().ends_with("# EOF"),
+        "an OpenMetrics exposition ends with # EOF"
+    );
 }
+
+on_both_databases!(metrics_count_operations_errors_statements_and_the_pool);
 
 /// Log lines written while `work` runs on this thread, as JSON objects.
 async fn logs_of<F: std::future::Future<Output = T>, T>(work: F) -> (Vec<Value>, T) {
@@ -137,8 +159,7 @@ async fn slow_operations_are_warnings_with_their_query_and_no_secrets() {
     let app = TestApp::with_config(false, |config| {
         config.slow_operation = std::time::Duration::ZERO;
     })
-    .await
-    .unwrap();
+    .await;
     let query = "query Slow { search(query: \"leaving las\") { score } }";
     let (lines, _) = logs_of(app.send_raw(graphql_request("req-1", query, json!({})))).await;
     let slow = lines

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::on_both_databases;
+use crate::helpers::{TestApp, on_both_databases};
 
 const CREDITS: &str = r#"query($first: Int, $after: String, $last: Int, $before: String) {
   film(by: { slug: "leaving-las-vegas" }) {
@@ -23,67 +23,104 @@ fn names(page: &Value) -> Vec<String> {
         .collect()
 }
 
-on_both_databases! {
-    async fn credit_pages_walk_forward_and_backward_without_gaps_or_duplicates(app: TestApp) {
-        let all = app.data(CREDITS, json!({ "first": 100 })).await["film"]["credits"].clone();
-        let everything = names(&all);
-        assert_eq!(all["totalCount"], everything.len());
-        // The page's 8 credits, plus the catalogue's cast and writers the page does not list.
-        assert!(everything.len() > 8, "{everything:?}");
-        // Cast first, in billing order.
-        assert_eq!(&everything[..2], ["\"CAST\":\"Nicolas Cage\"", "\"CAST\":\"Elisabeth Shue\""]);
+async fn credit_pages_walk_forward_and_backward_without_gaps_or_duplicates(app: TestApp) {
+    let all = app.data(CREDITS, json!({ "first": 100 })).await["film"]["credits"].clone();
+    let everything = names(&all);
+    assert_eq!(all["totalCount"], everything.len());
+    // The page's 8 credits, plus the catalogue's cast and writers the page does not list.
+    assert!(everything.len() > 8, "{everything:?}");
+    // Cast first, in billing order.
+    assert_eq!(
+        &everything[..2],
+        ["\"CAST\":\"Nicolas Cage\"", "\"CAST\":\"Elisabeth Shue\""]
+    );
 
-        let mut walked = Vec::new();
-        let mut after: Option<String> = None;
-        loop {
-            let page = app.data(CREDITS, json!({ "first": 7, "after": after })).await["film"]["credits"].clone();
-            // Counted by the page statement on the first page, on its own after a cursor.
-            assert_eq!(page["totalCount"], everything.len());
-            walked.extend(names(&page));
-            if page["pageInfo"]["hasNextPage"] == false {
-                break;
-            }
-            after = page["pageInfo"]["endCursor"].as_str().map(str::to_string);
+    let mut walked = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = app
+            .data(CREDITS, json!({ "first": 7, "after": after }))
+            .await["film"]["credits"]
+            .clone();
+        // Counted by the page statement on the first page, on its own after a cursor.
+        assert_eq!(page["totalCount"], everything.len());
+        walked.extend(names(&page));
+        if page["pageInfo"]["hasNextPage"] == false {
+            break;
         }
-        assert_eq!(walked, everything);
+        after = page["pageInfo"]["endCursor"].as_str().map(str::to_string);
+    }
+    assert_eq!(walked, everything);
 
-        let mut backward = Vec::new();
-        let mut before: Option<String> = None;
-        loop {
-            let page = app.data(CREDITS, json!({ "last": 7, "before": before })).await["film"]["credits"].clone();
-            assert_eq!(page["totalCount"], everything.len());
-            let mut chunk = names(&page);
-            chunk.extend(backward);
-            backward = chunk;
-            if page["pageInfo"]["hasPreviousPage"] == false {
-                break;
-            }
-            before = page["pageInfo"]["startCursor"].as_str().map(str::to_string);
+    let mut backward = Vec::new();
+    let mut before: Option<String> = None;
+    loop {
+        let page = app
+            .data(CREDITS, json!({ "last": 7, "before": before }))
+            .await["film"]["credits"]
+            .clone();
+        assert_eq!(page["totalCount"], everything.len());
+        let mut chunk = names(&page);
+        chunk.extend(backward);
+        backward = chunk;
+        if page["pageInfo"]["hasPreviousPage"] == false {
+            break;
         }
-        assert_eq!(backward, everything);
+        before = page["pageInfo"]["startCursor"].as_str().map(str::to_string);
     }
-
-    async fn page_sizes_over_the_maximum_and_foreign_cursors_are_bad_input(app: TestApp) {
-        assert_eq!(app.error_code(CREDITS, json!({ "first": 101 })).await, "BAD_USER_INPUT");
-        assert_eq!(app.error_code(CREDITS, json!({ "first": -1 })).await, "BAD_USER_INPUT");
-        assert_eq!(app.error_code(CREDITS, json!({ "first": 2, "last": 2 })).await, "BAD_USER_INPUT");
-        assert_eq!(app.error_code(CREDITS, json!({ "first": 2, "after": "not-a-cursor" })).await, "BAD_USER_INPUT");
-        let quotes = app.data(r#"{ film(by: { slug: "leaving-las-vegas" }) { quotes(first: 1) { pageInfo { endCursor } } } }"#, json!({})).await;
-        let quote_cursor = quotes["film"]["quotes"]["pageInfo"]["endCursor"].clone();
-        assert_eq!(app.error_code(CREDITS, json!({ "first": 2, "after": quote_cursor })).await, "BAD_USER_INPUT");
-    }
-
-    async fn credits_can_be_filtered_by_kind(app: TestApp) {
-        let query = r#"{ film(by: { slug: "leaving-las-vegas" }) { credits(kinds: [DIRECTOR, COMPOSER]) { totalCount edges { kind node { name } } } } }"#;
-        let data = app.data(query, json!({})).await;
-        assert_eq!(data["film"]["credits"]["totalCount"], 2);
-        assert!(data["film"]["credits"]["edges"].as_array().unwrap().iter().all(|e| e["node"]["name"] == "Mike Figgis"));
-
-        // A kind the film has no credit of counts none, with or without a page.
-        let none = r#"{ film(by: { slug: "leaving-las-vegas" }) { a: credits(kinds: [EDITOR]) { totalCount }
-            b: credits(kinds: [EDITOR], first: 0) { totalCount edges { cursor } } } }"#;
-        let data = app.data(none, json!({})).await;
-        assert_eq!(data["film"]["a"]["totalCount"], 0);
-        assert_eq!(data["film"]["b"]["totalCount"], 0);
-    }
+    assert_eq!(backward, everything);
 }
+
+async fn page_sizes_over_the_maximum_and_foreign_cursors_are_bad_input(app: TestApp) {
+    assert_eq!(
+        app.error_code(CREDITS, json!({ "first": 101 })).await,
+        "BAD_USER_INPUT"
+    );
+    assert_eq!(
+        app.error_code(CREDITS, json!({ "first": -1 })).await,
+        "BAD_USER_INPUT"
+    );
+    assert_eq!(
+        app.error_code(CREDITS, json!({ "first": 2, "last": 2 }))
+            .await,
+        "BAD_USER_INPUT"
+    );
+    assert_eq!(
+        app.error_code(CREDITS, json!({ "first": 2, "after": "not-a-cursor" }))
+            .await,
+        "BAD_USER_INPUT"
+    );
+    let quotes = app.data(r#"{ film(by: { slug: "leaving-las-vegas" }) { quotes(first: 1) { pageInfo { endCursor } } } }"#, json!({})).await;
+    let quote_cursor = quotes["film"]["quotes"]["pageInfo"]["endCursor"].clone();
+    assert_eq!(
+        app.error_code(CREDITS, json!({ "first": 2, "after": quote_cursor }))
+            .await,
+        "BAD_USER_INPUT"
+    );
+}
+
+async fn credits_can_be_filtered_by_kind(app: TestApp) {
+    let query = r#"{ film(by: { slug: "leaving-las-vegas" }) { credits(kinds: [DIRECTOR, COMPOSER]) { totalCount edges { kind node { name } } } } }"#;
+    let data = app.data(query, json!({})).await;
+    assert_eq!(data["film"]["credits"]["totalCount"], 2);
+    assert!(
+        data["film"]["credits"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["node"]["name"] == "Mike Figgis")
+    );
+
+    // A kind the film has no credit of counts none, with or without a page.
+    let none = r#"{ film(by: { slug: "leaving-las-vegas" }) { a: credits(kinds: [EDITOR]) { totalCount }
+            b: credits(kinds: [EDITOR], first: 0) { totalCount edges { cursor } } } }"#;
+    let data = app.data(none, json!({})).await;
+    assert_eq!(data["film"]["a"]["totalCount"], 0);
+    assert_eq!(data["film"]["b"]["totalCount"], 0);
+}
+
+on_both_databases!(
+    credit_pages_walk_forward_and_backward_without_gaps_or_duplicates,
+    page_sizes_over_the_maximum_and_foreign_cursors_are_bad_input,
+    credits_can_be_filtered_by_kind
+);

@@ -115,34 +115,37 @@ fn checks() -> Vec<(&'static str, Check)> {
     ]
 }
 
-on_both_databases! {
-    async fn every_playground_example_runs_and_answers(app: TestApp) {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("playground");
-        let mut files: Vec<String> = std::fs::read_dir(dir).unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .filter(|name| name.ends_with(".graphql"))
-            .collect();
-        files.sort();
-        let checks = checks();
-        let token = app.sign_up("playground_tester").await;
-        let film_id = app.film_id("leaving-las-vegas").await;
-        for file in &files {
-            let check = checks.iter().find(|(name, _)| name == file)
-                .unwrap_or_else(|| panic!("playground/{file} has no check in tests/api/playground.rs"));
-            // The examples run as a signed-in user, with the variables the
-            // playground's comments tell a developer to set.
-            let variables = json!({ "filmId": film_id });
-            let document = playground(file);
-            let data = if document.contains("subscription ") {
-                first_event(&app, &document, variables).await
-            } else {
-                app.data_as(&token, &document, variables).await
-            };
-            (check.1)(&data);
-        }
-        assert_eq!(files.len(), checks.len());
+async fn every_playground_example_runs_and_answers(app: TestApp) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("playground");
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.ends_with(".graphql"))
+        .collect();
+    files.sort();
+    let checks = checks();
+    let token = app.sign_up("playground_tester").await;
+    let film_id = app.film_id("leaving-las-vegas").await;
+    for file in &files {
+        let check = checks
+            .iter()
+            .find(|(name, _)| name == file)
+            .unwrap_or_else(|| panic!("playground/{file} has no check in tests/api/playground.rs"));
+        // The examples run as a signed-in user, with the variables the
+        // playground's comments tell a developer to set.
+        let variables = json!({ "filmId": film_id });
+        let document = playground(file);
+        let data = if document.contains("subscription ") {
+            first_event(&app, &document, variables).await
+        } else {
+            app.data_as(&token, &document, variables).await
+        };
+        (check.1)(&data);
     }
+    assert_eq!(files.len(), checks.len());
 }
+
+on_both_databases!(every_playground_example_runs_and_answers);
 
 /// The first event of a subscription, over the real WebSocket endpoint.
 async fn first_event(app: &TestApp, document: &str, variables: Value) -> Value {

@@ -65,65 +65,93 @@ async fn rate(app: &TestApp, token: &str, score: i64) {
         .await;
 }
 
-on_both_databases! {
-    async fn public_queries_are_served_from_memory_with_an_etag(app: TestApp) {
-        if skipped(&app).await { return; }
-        let (status, headers, first) = app.send_raw(post(SUMMARY, None, None)).await;
-        assert_eq!(status, StatusCode::OK);
-        let (misses, hits) = (cache_lookups(&app, "miss"), cache_lookups(&app, "hit"));
-        let (statements, (status, headers_again, second)) =
-            app.count_statements(app.send_raw(post(SUMMARY, None, None))).await;
-        assert_eq!(status, StatusCode::OK);
-        assert_eq!(first, second, "the same bytes");
-        assert_eq!(statements, 0, "a hit runs no SQL");
-        assert_eq!((cache_lookups(&app, "miss"), cache_lookups(&app, "hit")), (misses, hits + 1));
-        let etag = headers[header::ETAG].to_str().unwrap().to_string();
-        assert_eq!(headers_again[header::ETAG].to_str().unwrap(), etag);
-        assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
-
-        let (status, _, body) = app.send_raw(post(SUMMARY, None, Some(&etag))).await;
-        assert_eq!((status, body.len()), (StatusCode::NOT_MODIFIED, 0), "unchanged: 304");
-        let (status, _, _) = app.send_raw(post(SUMMARY, None, Some("\"other\""))).await;
-        assert_eq!(status, StatusCode::OK);
+async fn public_queries_are_served_from_memory_with_an_etag(app: TestApp) {
+    if skipped(&app).await {
+        return;
     }
+    let (status, headers, first) = app.send_raw(post(SUMMARY, None, None)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (misses, hits) = (cache_lookups(&app, "miss"), cache_lookups(&app, "hit"));
+    let (statements, (status, headers_again, second)) = app
+        .count_statements(app.send_raw(post(SUMMARY, None, None)))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(first, second, "the same bytes");
+    assert_eq!(statements, 0, "a hit runs no SQL");
+    assert_eq!(
+        (cache_lookups(&app, "miss"), cache_lookups(&app, "hit")),
+        (misses, hits + 1)
+    );
+    let etag = headers[header::ETAG].to_str().unwrap().to_string();
+    assert_eq!(headers_again[header::ETAG].to_str().unwrap(), etag);
+    assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
 
-    async fn a_write_is_visible_to_the_next_read(app: TestApp) {
-        if skipped(&app).await { return; }
-        let token = app.sign_up("cache_writer").await;
-        assert_eq!(count_of(&app).await, 0);
-        assert_eq!(count_of(&app).await, 0, "cached");
-        rate(&app, &token, 7).await;
-        assert_eq!(count_of(&app).await, 1, "the write invalidated the cached page");
-        let second = app.sign_up("cache_writer_2").await;
-        rate(&app, &second, 9).await;
-        assert_eq!(count_of(&app).await, 2);
-    }
-
-    async fn signed_in_requests_and_failures_are_never_cached(app: TestApp) {
-        if skipped(&app).await { return; }
-        let ann = app.sign_up("cache_ann").await;
-        let ben = app.sign_up("cache_ben").await;
-        rate(&app, &ann, 3).await;
-        let mine = r#"{ film(by: { slug: "leaving-las-vegas" }) { viewerRating { score } } }"#;
-        let as_ann = app.data_as(&ann, mine, json!({})).await;
-        let as_ben = app.data_as(&ben, mine, json!({})).await;
-        assert_eq!(as_ann["film"]["viewerRating"]["score"], 3);
-        assert_eq!(as_ben["film"]["viewerRating"], Value::Null, "not Ann's cached answer");
-
-        let hits = cache_lookups(&app, "hit");
-        for _ in 0..2 {
-            app.error_code("{ film(by: {}) { title } }", json!({})).await;
-        }
-        assert_eq!(cache_lookups(&app, "hit"), hits, "errors are not kept");
-    }
+    let (status, _, body) = app.send_raw(post(SUMMARY, None, Some(&etag))).await;
+    assert_eq!(
+        (status, body.len()),
+        (StatusCode::NOT_MODIFIED, 0),
+        "unchanged: 304"
+    );
+    let (status, _, _) = app.send_raw(post(SUMMARY, None, Some("\"other\""))).await;
+    assert_eq!(status, StatusCode::OK);
 }
 
-#[tokio::test]
-async fn a_write_on_another_server_reaches_this_one() {
-    let Some(app) = TestApp::postgres().await else {
-        eprintln!("skipped: set TEST_DATABASE_URL=postgres://... to run on PostgreSQL");
+async fn a_write_is_visible_to_the_next_read(app: TestApp) {
+    if skipped(&app).await {
         return;
-    };
+    }
+    let token = app.sign_up("cache_writer").await;
+    assert_eq!(count_of(&app).await, 0);
+    assert_eq!(count_of(&app).await, 0, "cached");
+    rate(&app, &token, 7).await;
+    assert_eq!(
+        count_of(&app).await,
+        1,
+        "the write invalidated the cached page"
+    );
+    let second = app.sign_up("cache_writer_2").await;
+    rate(&app, &second, 9).await;
+    assert_eq!(count_of(&app).await, 2);
+}
+
+async fn signed_in_requests_and_failures_are_never_cached(app: TestApp) {
+    if skipped(&app).await {
+        return;
+    }
+    let ann = app.sign_up("cache_ann").await;
+    let ben = app.sign_up("cache_ben").await;
+    rate(&app, &ann, 3).await;
+    let mine = r#"{ film(by: { slug: "leaving-las-vegas" }) { viewerRating { score } } }"#;
+    let as_ann = app.data_as(&ann, mine, json!({})).await;
+    let as_ben = app.data_as(&ben, mine, json!({})).await;
+    assert_eq!(as_ann["film"]["viewerRating"]["score"], 3);
+    assert_eq!(
+        as_ben["film"]["viewerRating"],
+        Value::Null,
+        "not Ann's cached answer"
+    );
+
+    let hits = cache_lookups(&app, "hit");
+    for _ in 0..2 {
+        app.error_code("{ film(by: {}) { title } }", json!({}))
+            .await;
+    }
+    assert_eq!(cache_lookups(&app, "hit"), hits, "errors are not kept");
+}
+
+on_both_databases!(
+    public_queries_are_served_from_memory_with_an_etag,
+    a_write_is_visible_to_the_next_read,
+    signed_in_requests_and_failures_are_never_cached
+);
+
+#[tokio::test]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "PostgreSQL: set TEST_DATABASE_URL=postgres://... to run it"
+)]
+async fn a_write_on_another_server_reaches_this_one() {
+    let app = TestApp::postgres().await;
     if skipped(&app).await {
         return;
     }
@@ -148,9 +176,7 @@ async fn a_write_on_another_server_reaches_this_one() {
 
 #[tokio::test]
 async fn the_cache_can_be_switched_off() {
-    let app = TestApp::with_config(false, |config| config.response_cache_bytes = 0)
-        .await
-        .unwrap();
+    let app = TestApp::with_config(false, |config| config.response_cache_bytes = 0).await;
     for _ in 0..2 {
         count_of(&app).await;
     }

@@ -39,37 +39,84 @@ async fn hits(app: &TestApp, query: &str, kinds: Value) -> Vec<(String, String)>
         .collect()
 }
 
-on_both_databases! {
-    async fn word_prefixes_find_people_and_films(app: TestApp) {
-        assert_eq!(hits(&app, "nic cag", json!(null)).await[0], ("Person".into(), "Nicolas Cage".into()));
-        assert_eq!(hits(&app, "leaving las", json!(null)).await[0], ("Film".into(), "Leaving Las Vegas".into()));
-        assert_eq!(hits(&app, "LEAVING  las!", json!(["FILM"])).await[0].1, "Leaving Las Vegas");
-        let quotes = hits(&app, "came here to die", json!(["QUOTE"])).await;
-        assert_eq!(quotes, [("Quote".to_string(), "I came here to die.".to_string())]);
-        let characters = hits(&app, "sanderson", json!(["CHARACTER"])).await;
-        assert_eq!(characters[0], ("Character".into(), "Ben Sanderson".into()));
-        assert!(hits(&app, "zzzzqqq", json!(null)).await.is_empty());
-    }
-
-    async fn accents_and_case_do_not_matter(app: TestApp) {
-        let mut page = leaving_las_vegas();
-        page["film"]["imdbId"] = json!("tt9999993");
-        page["film"]["slug"] = json!("accent-test");
-        page["film"]["title"] = json!("Amélie à Paris");
-        page["people"].as_array_mut().unwrap().push(json!({ "slug": "zoe-angstrom", "name": "Zoë Ångström" }));
-        page["credits"].as_array_mut().unwrap().push(json!({ "person": "zoe-angstrom", "kind": "DIRECTOR" }));
-        page["products"] = json!([]);
-        cinegraph::import::import_bytes(&app.db, "accents.json", page.to_string().as_bytes()).await.unwrap();
-        assert_eq!(hits(&app, "zoe angst", json!(["PERSON"])).await[0].1, "Zoë Ångström");
-        assert_eq!(hits(&app, "ZOË ÅNGSTRÖM", json!(["PERSON"])).await[0].1, "Zoë Ångström");
-        assert_eq!(hits(&app, "amelie a paris", json!(["FILM"])).await[0].1, "Amélie à Paris");
-    }
-
-    async fn bad_searches_are_bad_user_input(app: TestApp) {
-        for (query, first) in [("", 10), ("!!!", 10), ("cage", 0), ("cage", 51), ("a b c d e f g h i", 10)] {
-            assert_eq!(app.error_code(SEARCH, json!({ "q": query, "first": first })).await, "BAD_USER_INPUT", "{query:?} {first}");
-        }
-        let long = "x".repeat(201);
-        assert_eq!(app.error_code(SEARCH, json!({ "q": long })).await, "BAD_USER_INPUT");
-    }
+async fn word_prefixes_find_people_and_films(app: TestApp) {
+    assert_eq!(
+        hits(&app, "nic cag", json!(null)).await[0],
+        ("Person".into(), "Nicolas Cage".into())
+    );
+    assert_eq!(
+        hits(&app, "leaving las", json!(null)).await[0],
+        ("Film".into(), "Leaving Las Vegas".into())
+    );
+    assert_eq!(
+        hits(&app, "LEAVING  las!", json!(["FILM"])).await[0].1,
+        "Leaving Las Vegas"
+    );
+    let quotes = hits(&app, "came here to die", json!(["QUOTE"])).await;
+    assert_eq!(
+        quotes,
+        [("Quote".to_string(), "I came here to die.".to_string())]
+    );
+    let characters = hits(&app, "sanderson", json!(["CHARACTER"])).await;
+    assert_eq!(characters[0], ("Character".into(), "Ben Sanderson".into()));
+    assert!(hits(&app, "zzzzqqq", json!(null)).await.is_empty());
 }
+
+async fn accents_and_case_do_not_matter(app: TestApp) {
+    let mut page = leaving_las_vegas();
+    page["film"]["imdbId"] = json!("tt9999993");
+    page["film"]["slug"] = json!("accent-test");
+    page["film"]["title"] = json!("Amélie à Paris");
+    page["people"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "slug": "zoe-angstrom", "name": "Zoë Ångström" }));
+    page["credits"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "person": "zoe-angstrom", "kind": "DIRECTOR" }));
+    page["products"] = json!([]);
+    cinegraph::import::import_bytes(&app.db, "accents.json", page.to_string().as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(
+        hits(&app, "zoe angst", json!(["PERSON"])).await[0].1,
+        "Zoë Ångström"
+    );
+    assert_eq!(
+        hits(&app, "ZOË ÅNGSTRÖM", json!(["PERSON"])).await[0].1,
+        "Zoë Ångström"
+    );
+    assert_eq!(
+        hits(&app, "amelie a paris", json!(["FILM"])).await[0].1,
+        "Amélie à Paris"
+    );
+}
+
+async fn bad_searches_are_bad_user_input(app: TestApp) {
+    for (query, first) in [
+        ("", 10),
+        ("!!!", 10),
+        ("cage", 0),
+        ("cage", 51),
+        ("a b c d e f g h i", 10),
+    ] {
+        assert_eq!(
+            app.error_code(SEARCH, json!({ "q": query, "first": first }))
+                .await,
+            "BAD_USER_INPUT",
+            "{query:?} {first}"
+        );
+    }
+    let long = "x".repeat(201);
+    assert_eq!(
+        app.error_code(SEARCH, json!({ "q": long })).await,
+        "BAD_USER_INPUT"
+    );
+}
+
+on_both_databases!(
+    word_prefixes_find_people_and_films,
+    accents_and_case_do_not_matter,
+    bad_searches_are_bad_user_input
+);

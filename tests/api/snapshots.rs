@@ -1,0 +1,97 @@
+//! Whole answers, byte for byte: every playground example and every query of
+//! the benchmarks (`bench/queries`), on both databases, and in CI with the
+//! response cache on and off. Both databases share one snapshot per answer,
+//! so they must answer alike to the byte.
+//!
+//! These pin what a refactor must not change. A deliberate change is
+//! recorded with `INSTA_UPDATE=always cargo test --test api snapshots` (or
+//! `cargo insta review`) and shows in the diff of `tests/api/snapshots/`.
+//! Only what differs on every run is masked: tokens and timestamps.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, on_both_databases, playground};
+
+/// The playground's examples in the order of its picker (reads, then the
+/// writes, which change what later examples answer).
+const EXAMPLES: [&str; 14] = [
+    "film-page",
+    "search",
+    "films-browse",
+    "films-directed-by",
+    "people",
+    "actor-filmography",
+    "genres-and-awards",
+    "quote-speaker",
+    "box-set-films",
+    "sign-up",
+    "rate-film",
+    "rating-changes",
+    "my-ratings",
+    "write-review",
+];
+
+/// The benchmarks' cinegraph queries besides the film page (B1, an example).
+const BENCH_QUERIES: [&str; 3] = ["b2", "b3", "b4"];
+
+/// Values that differ on every run.
+const MASKED: &str = r#""(token|expiresAt|createdAt|updatedAt)":"[^"]*""#;
+
+async fn every_answer_is_the_same_to_the_byte(app: TestApp) {
+    let token = app.sign_up("snapshot_tester").await;
+    let variables = json!({ "filmId": app.film_id("leaving-las-vegas").await });
+    let mut answers = Vec::new();
+    for name in EXAMPLES {
+        let document = playground(&format!("{name}.graphql"));
+        let answer = if document.contains("subscription ") {
+            first_event(&app, &document, &variables).await
+        } else {
+            raw_answer(&app, &token, &document, &variables).await
+        };
+        answers.push((format!("playground-{name}"), answer));
+    }
+    for name in BENCH_QUERIES {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("bench/queries")
+            .join(format!("{name}.cinegraph.graphql"));
+        let document = std::fs::read_to_string(&path).unwrap();
+        answers.push((
+            format!("bench-{name}"),
+            raw_answer(&app, &token, &document, &json!({})).await,
+        ));
+    }
+    insta::with_settings!({ filters => vec![(MASKED, r#""$1":"[masked]""#)] }, {
+        for (name, answer) in answers {
+            insta::assert_snapshot!(name, answer);
+        }
+    });
+}
+
+on_both_databases!(every_answer_is_the_same_to_the_byte);
+
+/// The body of a POST as `token`, exactly as sent.
+async fn raw_answer(app: &TestApp, token: &str, document: &str, variables: &Value) -> String {
+    let body = json!({ "query": document, "variables": variables }).to_string();
+    let request = Request::post("/graphql")
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::from(body))
+        .unwrap();
+    let (status, _, bytes) = app.send_raw(request).await;
+    assert_eq!(status, StatusCode::OK);
+    String::from_utf8(bytes).unwrap()
+}
+
+/// The first message of a subscription over the WebSocket endpoint, as sent.
+async fn first_event(app: &TestApp, document: &str, variables: &Value) -> String {
+    use crate::subscriptions::{connect, next_text, send};
+    let address = app.serve().await;
+    let mut socket = connect(address, "graphql-transport-ws", json!({})).await;
+    let ack = next_text(&mut socket).await;
+    assert!(ack.contains("connection_ack"), "{ack}");
+    let subscribe = json!({ "id": "1", "type": "subscribe", "payload": { "query": document, "variables": variables } });
+    send(&mut socket, subscribe).await;
+    next_text(&mut socket).await
+}
