@@ -2,13 +2,15 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
-use migrations::{Migrator, MigratorTrait};
-use tokio::net::TcpListener;
 
 use crate::config::{self, Config};
-use crate::{AppState, db, graphql, http, import};
+use crate::db::Db;
+use crate::domain::events::Events;
+use crate::telemetry::metrics::Metrics;
+use crate::{graphql, import, server};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -204,20 +206,21 @@ impl Cli {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        None => serve(cli.serve.config()).await,
-        Some(Command::Serve(args)) => serve(args.config()).await,
+        None => server::run(cli.serve.config()).await,
+        Some(Command::Serve(args)) => server::run(args.config()).await,
         Some(Command::Migrate(args)) => migrate(args).await,
         Some(Command::Import(args)) => {
-            let db = open(&args.database).await?;
-            for (file, outcome) in import::import_paths(&db, &args.paths).await? {
+            let (db, events) = open(&args.database).await?;
+            for (file, outcome) in import::import_paths(&db, &events, &args.paths).await? {
                 println!("{file}: {outcome}");
             }
             Ok(())
         }
         Some(Command::Generate(args)) => {
-            let db = open(&args.database).await?;
-            import::import_bundled_if_empty(&db).await?;
-            let report = import::generate_synthetic(&db, args.films as usize, args.seed).await?;
+            let (db, events) = open(&args.database).await?;
+            import::import_bundled_if_empty(&db, &events).await?;
+            let report =
+                import::generate_synthetic(&db, &events, args.films as usize, args.seed).await?;
             println!(
                 "added {} synthetic films, {} people, {} credits",
                 report.films, report.people, report.credits
@@ -231,121 +234,38 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn open(args: &DatabaseArgs) -> anyhow::Result<sea_orm::DatabaseConnection> {
-    let db = db::connect(&args.database_url).await.map_err(cannot_open)?;
-    db::migrate(&db).await?;
-    Ok(db)
+/// The database of a one-shot command, migrated; its events reach nobody
+/// (no server runs in this process), but the writes notify other servers.
+async fn open(args: &DatabaseArgs) -> anyhow::Result<(Db, Events)> {
+    let db = Db::connect(&args.database_url, Arc::new(Metrics::new()))
+        .await
+        .map_err(cannot_open)?;
+    db.migrate().await?;
+    let events = Events::new(&db);
+    Ok((db, events))
 }
 
 async fn migrate(args: MigrateArgs) -> anyhow::Result<()> {
-    let db = db::connect(&args.database.database_url)
+    let db = Db::connect(&args.database.database_url, Arc::new(Metrics::new()))
         .await
         .map_err(cannot_open)?;
     match args.action {
-        MigrateAction::Up => Migrator::up(&db, None).await?,
-        MigrateAction::Down { all: true, .. } => Migrator::down(&db, None).await?,
-        MigrateAction::Down { steps, .. } => Migrator::down(&db, Some(steps)).await?,
+        MigrateAction::Up => db.migrate().await?,
+        MigrateAction::Down { all: true, .. } => db.migrate_down(None).await?,
+        MigrateAction::Down { steps, .. } => db.migrate_down(Some(steps)).await?,
         MigrateAction::Status => {}
     }
-    for migration in Migrator::get_migration_with_status(&db).await? {
-        println!("{}\t{}", migration.status(), migration.name());
+    for (status, name) in db.migration_status().await? {
+        println!("{status}\t{name}");
     }
     Ok(())
 }
 
 /// The error for a database that does not open, saying what to check.
-fn cannot_open(err: sea_orm::DbErr) -> anyhow::Error {
+fn cannot_open(err: crate::db::DbErr) -> anyhow::Error {
     anyhow::anyhow!(
         "cannot open the database: {err} (check --database-url or DATABASE_URL, and that the database server is running)"
     )
-}
-
-/// How long shutdown waits for in-flight requests and open sockets.
-const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// Listens at once; migrates and imports in the background, retrying while the
-/// database cannot be reached (`/readyz` answers 503 until then). On SIGTERM or
-/// SIGINT it stops accepting, ends subscriptions, lets in-flight requests
-/// finish (at most `SHUTDOWN_GRACE`) and returns.
-async fn serve(config: Config) -> anyhow::Result<()> {
-    let state = AppState::starting(&config).await?;
-    let listener = TcpListener::bind(config.listen)
-        .await
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "cannot listen on {}: {e} (is another server using it? choose another address with --listen or CINEGRAPH_LISTEN; port 0 picks a free one)",
-                config.listen
-            )
-        })?;
-    let address = listener.local_addr()?;
-    tracing::info!(listening = %address, "listening; preparing the database");
-    let preparing = {
-        let state = state.clone();
-        tokio::spawn(async move {
-            let prepared = state.prepare_with_retries().await;
-            match &prepared {
-                Ok(()) => {
-                    tracing::info!(%address, "cinegraph is ready: playground at http://{address}/ , GraphQL at http://{address}/graphql")
-                }
-                // Retrying cannot fix this one (a failed migration or import): stop.
-                Err(err) => {
-                    tracing::error!(error = %err, "cannot prepare the database; stopping");
-                    state.begin_shutdown();
-                }
-            }
-            prepared
-        })
-    };
-    let app = http::build_router(state.clone())
-        .into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let mut stop_requested = state.shutting_down.clone();
-    let stopping = state.clone();
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        tokio::select! {
-            _ = shutdown_signal() => {}
-            _ = stop_requested.wait_for(|stopping| *stopping) => {}
-        }
-        stopping.begin_shutdown();
-    });
-    let mut shutting_down = state.shutting_down.clone();
-    let grace_over = async move {
-        let _ = shutting_down.wait_for(|stopping| *stopping).await;
-        tokio::time::sleep(SHUTDOWN_GRACE).await;
-    };
-    tokio::select! {
-        result = server => result?,
-        _ = grace_over => tracing::warn!("requests still running after the grace period; stopping anyway"),
-    }
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(2);
-    while state.open_sockets.load(std::sync::atomic::Ordering::SeqCst) > 0
-        && tokio::time::Instant::now() < deadline
-    {
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    if preparing.is_finished() {
-        preparing.await??;
-    }
-    tracing::info!("cinegraph stopped");
-    Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
-    tracing::info!("shutting down: finishing in-flight requests, closing subscriptions");
 }
 
 #[cfg(test)]

@@ -4,8 +4,6 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-pub use crate::graphql::guard::QueryLimits;
-
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Address the HTTP server binds; port 0 picks a free port.
@@ -36,6 +34,19 @@ pub struct Config {
     pub slow_operation: Duration,
     /// Bytes of public query answers kept in memory; 0 switches the cache off.
     pub response_cache_bytes: usize,
+}
+
+/// Each limit a query document must stay within (see the README's configuration table).
+#[derive(Clone, Debug)]
+pub struct QueryLimits {
+    pub max_bytes: usize,
+    pub max_tokens: usize,
+    pub max_depth: usize,
+    /// Fields counted once each, times the page size of every connection above them.
+    pub max_complexity: u64,
+    pub max_aliases: u64,
+    pub max_root_fields: u64,
+    pub max_directives_per_field: usize,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8000";

@@ -1,15 +1,16 @@
 //! The closed vocabularies of the data model (credit kinds, review kinds...).
-//! Stored as their SCREAMING_CASE names in text columns, validated by the
-//! importer, and exposed as GraphQL enums with the same names.
+//! Stored as their SCREAMING_CASE names in text columns and validated by the
+//! importer; `graphql::types::vocabulary` exposes them as GraphQL enums with
+//! the same names and says what each value means.
 
 macro_rules! kinds {
     ($(
         $(#[$doc:meta])*
-        $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),* $(,)? }
+        $name:ident { $($variant:ident = $text:literal),* $(,)? }
     )*) => {$(
         $(#[$doc])*
-        #[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum $name { $($(#[$vdoc])* #[graphql(name = $text)] $variant),* }
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant),* }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),*];
@@ -84,107 +85,70 @@ impl KindSet {
 kinds! {
     /// What a person did on a film.
     CreditKind {
-        /// Acted a character.
         Cast = "CAST",
-        /// Directed the film.
         Director = "DIRECTOR",
-        /// Wrote the screenplay or the story.
         Writer = "WRITER",
-        /// Composed the film's music.
         Composer = "COMPOSER",
-        /// Produced the film.
         Producer = "PRODUCER",
-        /// Photographed the film (director of photography).
         Cinematographer = "CINEMATOGRAPHER",
-        /// Edited the film.
         Editor = "EDITOR",
-        /// Wrote the novel (or other source work) the film is based on.
         Novel = "NOVEL",
     }
 
     /// Who wrote a review.
     ReviewKind {
-        /// A professional critic, with outlet.
         Critic = "CRITIC",
-        /// cinegraph's own editorial review.
         Editorial = "EDITORIAL",
-        /// A signed-up user.
         User = "USER",
     }
 
     /// Where an outside rating comes from.
     RatingSource {
-        /// IMDb users' rating, out of 10.
         Imdb = "IMDB",
-        /// Rotten Tomatoes critics' Tomatometer (percent fresh).
         RottenTomatoes = "ROTTEN_TOMATOES",
-        /// Rotten Tomatoes critics' average score.
         RottenTomatoesAverage = "ROTTEN_TOMATOES_AVERAGE",
-        /// Metacritic's Metascore from critics, out of 100.
         Metacritic = "METACRITIC",
     }
 
     /// What a box office figure measures.
     BoxOfficeKind {
-        /// What the film cost to make.
         Budget = "BUDGET",
-        /// A gross whose region the source does not state.
         Gross = "GROSS",
-        /// Takings in the film's home market (for US films, the US and Canada).
         DomesticGross = "DOMESTIC_GROSS",
-        /// Takings in every market together.
         WorldwideGross = "WORLDWIDE_GROSS",
     }
 
     /// How a film can be watched.
     OfferKind {
-        /// Included in a streaming subscription.
         Stream = "STREAM",
-        /// Rented for a limited time.
         Rent = "RENT",
-        /// Bought to keep, usually as a digital copy.
         Buy = "BUY",
-        /// A disc or other physical copy.
         Physical = "PHYSICAL",
     }
 
     /// What kind of video.
     VideoKind {
-        /// A trailer or teaser.
         Trailer = "TRAILER",
-        /// Bonus content: interviews, ceremonies, analyses.
         Bonus = "BONUS",
-        /// An excerpt of the film.
         Clip = "CLIP",
     }
 
     /// What kind of product.
     ProductKind {
-        /// A Blu-ray disc or box set.
         BluRay = "BLU_RAY",
-        /// A DVD or DVD box set.
         Dvd = "DVD",
-        /// A music CD, such as the soundtrack album.
         Cd = "CD",
-        /// A book, such as the novel or a making-of.
         Book = "BOOK",
-        /// A download or digital edition.
         Digital = "DIGITAL",
-        /// Posters, clothing, toys and other merchandise.
         Merchandise = "MERCHANDISE",
     }
 
     /// What kind of work a film is adapted from.
     SourceWorkKind {
-        /// A novel.
         Novel = "NOVEL",
-        /// A short story or novella.
         ShortStory = "SHORT_STORY",
-        /// A stage play.
         Play = "PLAY",
-        /// A memoir or autobiography.
         Memoir = "MEMOIR",
-        /// A comic book or graphic novel.
         Comic = "COMIC",
     }
 }

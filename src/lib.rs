@@ -1,26 +1,27 @@
 //! cinegraph: a GraphQL content API for films.
 //!
-//! `config` reads settings, `db` connects and migrates, `import` loads film page
-//! documents, `graphql` is the API, `http` serves it. `AppState` ties them together.
+//! Layers, each using only those below it (ARCHITECTURE.md; a test checks):
+//! `cli` → `server` → `http` (router, the request pipeline) → `graphql` (the
+//! schema) → `import` → `domain` (writes and their rules) → `db` (every SQL
+//! statement) → `cache`, over the foundation modules (`config`, `error`,
+//! `ids`, `kinds`, `text`, `data`, `telemetry`).
 
-pub mod auth;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod data;
 pub mod db;
+pub mod domain;
 pub mod error;
-pub mod events;
 pub mod graphql;
 pub mod http;
+pub mod ids;
 pub mod import;
 pub mod kinds;
-pub mod limits;
-pub mod ratings;
-pub mod reviews;
-pub mod state;
+pub mod server;
 pub mod telemetry;
 pub mod text;
 
 pub use config::Config;
 pub use error::{AppError, AppResult};
-pub use state::AppState;
+pub use http::AppState;

@@ -10,7 +10,7 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::http::Request;
 use axum::routing::post;
-use cinegraph::{AppState, Config};
+use cinegraph::Config;
 use tower::ServiceExt;
 
 #[test]
@@ -41,7 +41,7 @@ fn request_spans_reach_the_collector() {
     // Outside the runtime, as `main` does it.
     let guard = cinegraph::telemetry::init(Some(&format!("http://{address}/v1/traces"))).unwrap();
     let status = runtime.block_on(async {
-        let state = AppState::new(&Config::for_tests("sqlite::memory:"))
+        let state = cinegraph::server::start(&Config::for_tests("sqlite::memory:"))
             .await
             .unwrap();
         let request = Request::post("/graphql")
@@ -49,7 +49,7 @@ fn request_spans_reach_the_collector() {
             .header("x-request-id", "otel-test-request")
             .body(Body::from(r#"{"query":"query Traced { __typename }"}"#))
             .unwrap();
-        cinegraph::http::build_router(state)
+        cinegraph::server::router(state)
             .oneshot(request)
             .await
             .unwrap()

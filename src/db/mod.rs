@@ -1,29 +1,141 @@
-//! Connecting to the database and keeping its schema current.
+//! The database layer: the pool, the entities, and every SQL statement the
+//! service runs (`queries`). Nothing here knows of GraphQL or HTTP; the layers
+//! above reach the database only through [`Db`] and the functions of `queries`.
 
 pub mod bulk;
-pub mod content_version;
 pub mod entities;
+pub mod errors;
+pub mod notify;
+pub mod queries;
 pub mod read_row;
 pub mod sql;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, TransactionTrait};
 
-/// Opens a pool on `url`. SQLite gets WAL and a busy timeout so readers never
-/// block the writer and concurrent writers wait instead of failing.
-pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
-    Database::connect(options(url)).await
+pub use sea_orm::DbErr;
+
+use crate::telemetry::metrics::{Metrics, PoolUsage};
+
+/// A pool of connections and the metrics its statements count in. Cheap to
+/// clone: every clone shares the pool.
+#[derive(Clone)]
+pub struct Db {
+    connection: DatabaseConnection,
+    metrics: Arc<Metrics>,
 }
 
-/// A pool that opens its connections on first use, so a server can start (and
-/// say it is not ready) while the database is still down.
-pub async fn connect_lazy(url: &str) -> Result<DatabaseConnection, DbErr> {
-    let mut options = options(url);
-    options.connect_lazy(true);
-    Database::connect(options).await
+/// A transaction: writes through it are kept only when it commits; dropped
+/// without committing, it rolls back.
+pub type Transaction = sea_orm::DatabaseTransaction;
+
+impl Db {
+    /// Opens a pool on `url` and checks that the database answers. SQLite gets
+    /// WAL and a busy timeout so readers never block the writer and concurrent
+    /// writers wait instead of failing.
+    pub async fn connect(url: &str, metrics: Arc<Metrics>) -> Result<Self, DbErr> {
+        Ok(Self::over(Database::connect(options(url)).await?, metrics))
+    }
+
+    /// A pool that opens its connections on first use, so a server can start
+    /// (and say it is not ready) while the database is still down.
+    pub async fn connect_lazy(url: &str, metrics: Arc<Metrics>) -> Result<Self, DbErr> {
+        let mut options = options(url);
+        options.connect_lazy(true);
+        Ok(Self::over(Database::connect(options).await?, metrics))
+    }
+
+    fn over(mut connection: DatabaseConnection, metrics: Arc<Metrics>) -> Self {
+        // Set before any clone of the handle is made, so every clone reports.
+        let statements = metrics.clone();
+        connection.set_metric_callback(move |info| {
+            statements.record_statement(&info.statement.sql, info.elapsed, info.failed)
+        });
+        Self {
+            connection,
+            metrics,
+        }
+    }
+
+    /// The sea-orm connection, for the statements of this layer, the
+    /// migrations command and tests.
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.connection
+    }
+
+    pub(crate) fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    pub(crate) fn backend(&self) -> DbBackend {
+        self.connection.get_database_backend()
+    }
+
+    /// True on PostgreSQL (which carries notifications between servers).
+    pub fn is_postgres(&self) -> bool {
+        self.backend() == DbBackend::Postgres
+    }
+
+    /// Begins a transaction.
+    pub async fn begin(&self) -> Result<Transaction, DbErr> {
+        self.connection.begin().await
+    }
+
+    /// Applies every pending migration.
+    pub async fn migrate(&self) -> Result<(), DbErr> {
+        Migrator::up(&self.connection, None).await
+    }
+
+    /// Reverts the last `steps` migrations, or all of them.
+    pub async fn migrate_down(&self, steps: Option<u32>) -> Result<(), DbErr> {
+        Migrator::down(&self.connection, steps).await
+    }
+
+    /// Each migration's name and whether it is applied.
+    pub async fn migration_status(&self) -> Result<Vec<(String, String)>, DbErr> {
+        Ok(Migrator::get_migration_with_status(&self.connection)
+            .await?
+            .into_iter()
+            .map(|migration| (migration.status().to_string(), migration.name().to_string()))
+            .collect())
+    }
+
+    /// True when the database answers a trivial query.
+    pub async fn is_reachable(&self) -> bool {
+        self.connection.ping().await.is_ok()
+    }
+
+    /// Whether the database answers, with its error when it does not.
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        self.connection.ping().await
+    }
+
+    /// The pool's open connections, how many of them are idle, and its maximum.
+    pub fn pool_usage(&self) -> PoolUsage {
+        let (open, idle, max) = match self.backend() {
+            DbBackend::Postgres => {
+                let pool = self.connection.get_postgres_connection_pool();
+                (
+                    pool.size(),
+                    pool.num_idle() as u32,
+                    pool.options().get_max_connections(),
+                )
+            }
+            _ => {
+                let pool = self.connection.get_sqlite_connection_pool();
+                (
+                    pool.size(),
+                    pool.num_idle() as u32,
+                    pool.options().get_max_connections(),
+                )
+            }
+        };
+        PoolUsage { open, idle, max }
+    }
 }
 
 /// Pool settings. A request waits at most 5 s for a connection. sqlx checks
@@ -52,36 +164,4 @@ fn options(url: &str) -> ConnectOptions {
             });
     }
     options
-}
-
-/// Applies every pending migration.
-pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
-}
-
-/// True when the database answers a trivial query.
-pub async fn is_reachable(db: &DatabaseConnection) -> bool {
-    db.ping().await.is_ok()
-}
-
-/// The pool's open connections, how many of them are idle, and its maximum.
-pub fn pool_usage(db: &DatabaseConnection) -> (u32, u32, u32) {
-    match db.get_database_backend() {
-        sea_orm::DatabaseBackend::Postgres => {
-            let pool = db.get_postgres_connection_pool();
-            (
-                pool.size(),
-                pool.num_idle() as u32,
-                pool.options().get_max_connections(),
-            )
-        }
-        _ => {
-            let pool = db.get_sqlite_connection_pool();
-            (
-                pool.size(),
-                pool.num_idle() as u32,
-                pool.options().get_max_connections(),
-            )
-        }
-    }
 }

@@ -14,15 +14,7 @@ use sea_orm::{
 };
 use sea_query_sqlx::SqlxValues;
 
-use crate::telemetry::metrics::Metrics;
-
-/// The pool a statement planned for its values runs on, and the metrics it
-/// counts in (it bypasses sea-orm's metric callback).
-#[derive(Clone, Copy)]
-pub struct Reader<'a> {
-    pub db: &'a DatabaseConnection,
-    pub metrics: &'a Metrics,
-}
+use super::Db;
 
 /// Builds SQL with the placeholders of the connected backend.
 pub struct Sql {
@@ -97,26 +89,28 @@ impl Sql {
     /// planned for the values it is bound to. SQLite plans every run anyway.
     ///
     /// sea-orm cannot run an unnamed statement, so this one goes to sqlx
-    /// directly and counts in `metrics` itself, as sea-orm's do through its
+    /// directly and counts in the metrics itself, as sea-orm's do through its
     /// metric callback.
-    pub async fn query_all_own_plan(self, reader: Reader<'_>) -> Result<Vec<QueryResult>, DbErr> {
-        let Reader { db, metrics } = reader;
+    pub async fn query_all_own_plan(self, db: &Db) -> Result<Vec<QueryResult>, DbErr> {
         if self.backend != DbBackend::Postgres {
-            return db.query_all_raw(self.statement()).await;
+            return db.connection().query_all_raw(self.statement()).await;
         }
         let started = Instant::now();
         let text = self.text.clone();
-        let result = self.query_all_unnamed(db).await;
-        metrics.record_statement(&text, started.elapsed(), result.is_err());
+        let result = self.query_all_unnamed(db.connection()).await;
+        db.metrics()
+            .record_statement(&text, started.elapsed(), result.is_err());
         result
     }
 
     /// The first row of [`Sql::query_all_own_plan`], if any.
-    pub async fn query_one_own_plan(
-        self,
-        reader: Reader<'_>,
-    ) -> Result<Option<QueryResult>, DbErr> {
-        Ok(self.query_all_own_plan(reader).await?.into_iter().next())
+    pub async fn query_one_own_plan(self, db: &Db) -> Result<Option<QueryResult>, DbErr> {
+        Ok(self.query_all_own_plan(db).await?.into_iter().next())
+    }
+
+    /// Runs a query on `db` (a pool or a transaction).
+    pub async fn query_all(self, db: &impl ConnectionTrait) -> Result<Vec<QueryResult>, DbErr> {
+        db.query_all_raw(self.statement()).await
     }
 
     async fn query_all_unnamed(self, db: &DatabaseConnection) -> Result<Vec<QueryResult>, DbErr> {
@@ -142,19 +136,32 @@ impl Sql {
     /// one simple query (planned on each run, but trivial to plan); on SQLite
     /// one call into the connection's worker.
     pub async fn query_batch(
-        reader: Reader<'_>,
+        db: &Db,
         statements: &[String],
     ) -> Result<Vec<Vec<QueryResult>>, DbErr> {
-        let Reader { db, metrics } = reader;
         let text = statements.join(";\n");
         let started = Instant::now();
-        let result = match db.get_database_backend() {
+        let connection = db.connection();
+        let result = match db.backend() {
             DbBackend::Postgres => {
-                run_batch(db.get_postgres_connection_pool(), text, statements.len()).await
+                run_batch(
+                    connection.get_postgres_connection_pool(),
+                    text,
+                    statements.len(),
+                )
+                .await
             }
-            _ => run_batch(db.get_sqlite_connection_pool(), text, statements.len()).await,
+            _ => {
+                run_batch(
+                    connection.get_sqlite_connection_pool(),
+                    text,
+                    statements.len(),
+                )
+                .await
+            }
         };
-        metrics.record_batch(statements.len(), started.elapsed(), result.is_err());
+        db.metrics()
+            .record_batch(statements.len(), started.elapsed(), result.is_err());
         result
     }
 

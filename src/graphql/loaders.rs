@@ -1,239 +1,142 @@
-//! DataLoaders: every relation the API resolves goes through one of these, so a
-//! nested query costs one statement per relation and level, not one per row.
+//! DataLoaders: every relation the API resolves goes through one of these,
+//! so a nested query costs one statement per relation and level, not one per
+//! row. Each loader hands its batch of keys to a function of `db::queries`.
 //!
-//! One loader value (`Db`) serves every key type. Rows by id and the children
-//! of one-to-many relations share one key type ([`Rows`]), so all of them that
-//! one level of a query asks for are read in one round trip. Loaders are created
-//! once per schema without a cache, so a mutation's result is never read back
-//! stale.
+//! One loader value ([`Loaders`]) serves every key type, created once per
+//! schema without a cache: concurrent requests whose keys arrive within its
+//! batching window share one statement, and nothing outlives its batch, so a
+//! mutation's result is never read back stale.
 
-use std::any::TypeId;
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use sea_orm::sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, IdenStatic, QueryFilter,
-    QueryOrder, QueryResult, QueryTrait,
-};
 
-use crate::db::entities::*;
-use crate::db::read_row::{Columns, ReadRow, read_all};
-use crate::db::sql::{Reader, Sql};
-use crate::telemetry::metrics::Metrics;
+use crate::db::entities::rating;
+use crate::db::queries::pages::{self, CountKey, Joined, Page, PageKey, PageRow, Paged};
+use crate::db::queries::rows::{self, ChildOf, Keyed, ModelOf, Relation, Row, Rows};
+use crate::db::queries::{person, rating as ratings};
+use crate::db::read_row::ReadRow;
+use crate::db::{Db, DbErr};
 
-/// The loaders' database, and the metrics their statements count in.
-pub struct Db {
-    pub db: DatabaseConnection,
-    pub metrics: Arc<Metrics>,
-}
-
-impl Db {
-    pub fn reader(&self) -> Reader<'_> {
-        Reader {
-            db: &self.db,
-            metrics: &self.metrics,
-        }
-    }
+/// The loaders' database.
+pub struct Loaders {
+    pub db: Db,
 }
 
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
 
-/// An entity with an integer `id` primary key.
-pub trait Keyed: EntityTrait {
-    fn id_column() -> Self::Column;
-}
-
-/// A one-to-many relation: the rows of `Entity` that belong to one parent row
-/// (a film, a character...), listed in a fixed order.
-pub trait Relation: 'static {
-    type Entity: EntityTrait;
-    fn parent_column() -> <Self::Entity as EntityTrait>::Column;
-    fn order_column() -> <Self::Entity as EntityTrait>::Column;
-}
-
-macro_rules! keyed {
-    ($($entity:ident),* $(,)?) => {$(
-        impl Keyed for $entity::Entity {
-            fn id_column() -> Self::Column { $entity::Column::Id }
-        }
-    )*};
-}
-keyed!(
-    film,
-    person,
-    film_character,
-    quote,
-    review,
-    award,
-    nomination,
-    product,
-    genre
-);
-
-/// Marker types naming each one-to-many relation (`children::<rel::Trivia>`).
-pub mod rel {
-    use super::*;
-
-    macro_rules! relation {
-        ($($name:ident: $entity:ident by $parent:ident ordered $order:ident),* $(,)?) => {$(
-            pub struct $name;
-            impl Relation for $name {
-                type Entity = $entity::Entity;
-                fn parent_column() -> $entity::Column { $entity::Column::$parent }
-                fn order_column() -> $entity::Column { $entity::Column::$order }
-            }
-        )*};
-    }
-
-    relation!(
-        ExternalRatings: external_rating by FilmId ordered Id,
-        BoxOffice: box_office_figure by FilmId ordered Id,
-        Synopsis: synopsis_section by FilmId ordered Position,
-        Characters: film_character by FilmId ordered Position,
-        AudienceReactions: audience_reaction by FilmId ordered Position,
-        ContentWarnings: content_warning by FilmId ordered Position,
-        RecommendedAudiences: recommended_audience by FilmId ordered Position,
-        Trivia: trivia by FilmId ordered Position,
-        Nominations: nomination by FilmId ordered Year,
-        Faq: faq_entry by FilmId ordered Position,
-        Videos: video by FilmId ordered Position,
-        Soundtrack: soundtrack_track by FilmId ordered Position,
-        FilmingLocations: filming_location by FilmId ordered Position,
-        Offers: offer by FilmId ordered Position,
-        SimilarFilms: similar_film by FilmId ordered Position,
-        SourceWorks: source_work by FilmId ordered Id,
-        Genres: film_genre by FilmId ordered Position,
-        Countries: film_country by FilmId ordered Position,
-        Languages: film_language by FilmId ordered Position,
-        ProductsOfFilm: product_film by FilmId ordered ProductId,
-        FilmsOfProduct: product_film by ProductId ordered Position,
-        PerformersOfCharacter: credit by CharacterId ordered Id,
-        QuotesOfCharacter: quote by CharacterId ordered Position,
-        RecipientsOfNomination: nomination_recipient by NominationId ordered PersonId,
-        NominationsOfPerson: nomination_recipient by PersonId ordered NominationId,
-    );
-}
-
-/// Which rows a [`Rows`] key selects: the rows of one table whose key column
-/// holds the key, in the relation's order, as a statement with its values
-/// written in (see [`Sql::query_batch`]).
-#[derive(Clone, Copy)]
-pub struct RowSource {
-    /// The marker type (an entity for rows by id, a [`Relation`] for children).
-    id: TypeId,
-    key_column: &'static str,
-    select: fn(&[i32], DbBackend) -> String,
-}
-
-/// Key: the rows of one source (by id, or children of one parent) that hold
-/// one key. One key type for every source, so that every row list a query
-/// level asks for arrives in one batch, and the batch is one round trip: a
-/// film page's twenty sections cost one, not twenty.
-#[derive(Clone, Copy)]
-pub struct Rows {
-    source: RowSource,
-    key: i32,
-}
-
-impl PartialEq for Rows {
-    fn eq(&self, other: &Self) -> bool {
-        self.source.id == other.source.id && self.key == other.key
-    }
-}
-impl Eq for Rows {}
-impl Hash for Rows {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.source.id.hash(state);
-        self.key.hash(state);
-    }
-}
-
-impl Rows {
-    /// The row of entity `E` with this id.
-    pub fn by_id<E: Keyed>(id: i32) -> Self {
-        fn select<E: Keyed>(ids: &[i32], backend: DbBackend) -> String {
-            let query = E::find().filter(E::id_column().is_in(ids.iter().copied()));
-            written(query, backend)
-        }
-        Self::of::<E>(E::id_column().as_str(), select::<E>, id)
-    }
-
-    /// The rows of relation `R` that belong to this parent.
-    pub fn children_of<R: Relation>(parent: i32) -> Self {
-        fn select<R: Relation>(parents: &[i32], backend: DbBackend) -> String {
-            let query = R::Entity::find()
-                .filter(R::parent_column().is_in(parents.iter().copied()))
-                .order_by_asc(R::order_column());
-            written(query, backend)
-        }
-        Self::of::<R>(R::parent_column().as_str(), select::<R>, parent)
-    }
-
-    /// A key of the source named by marker type `M`.
-    fn of<M: 'static>(
-        key_column: &'static str,
-        select: fn(&[i32], DbBackend) -> String,
-        key: i32,
-    ) -> Self {
-        let id = TypeId::of::<M>();
-        Rows {
-            source: RowSource {
-                id,
-                key_column,
-                select,
-            },
-            key,
-        }
-    }
-}
-
-/// The statement's text with its values written in by sea-query, which quotes
-/// them; the values here are integer ids.
-fn written<E: EntityTrait>(query: sea_orm::Select<E>, backend: DbBackend) -> String {
-    let query = query.into_query();
-    match backend {
-        DbBackend::Postgres => query.to_string(PostgresQueryBuilder),
-        _ => query.to_string(SqliteQueryBuilder),
-    }
-}
-
-impl Loader<Rows> for Db {
-    type Value = Arc<[QueryResult]>;
+impl Loader<Rows> for Loaders {
+    type Value = Arc<[Row]>;
     type Error = Arc<DbErr>;
 
-    async fn load(&self, keys: &[Rows]) -> LoadResult<Rows, Arc<[QueryResult]>> {
-        let mut sources: Vec<(RowSource, Vec<i32>)> = Vec::new();
-        for key in keys {
-            match sources.iter_mut().find(|(s, _)| s.id == key.source.id) {
-                Some((_, ids)) => ids.push(key.key),
-                None => sources.push((key.source, vec![key.key])),
-            }
-        }
-        let backend = self.db.get_database_backend();
-        let statements: Vec<String> = sources
-            .iter()
-            .map(|(source, ids)| (source.select)(ids, backend))
-            .collect();
-        let results = Sql::query_batch(self.reader(), &statements).await?;
-
-        let mut grouped: HashMap<Rows, Vec<QueryResult>> = HashMap::new();
-        for ((source, _), rows) in sources.into_iter().zip(results) {
-            for row in rows {
-                let key: Option<i32> = row.try_get("", source.key_column)?;
-                let key = Rows {
-                    source,
-                    key: key.unwrap_or_default(),
-                };
-                grouped.entry(key).or_default().push(row);
-            }
-        }
+    async fn load(&self, keys: &[Rows]) -> LoadResult<Rows, Arc<[Row]>> {
+        let grouped = rows::load(&self.db, keys).await?;
         Ok(grouped
             .into_iter()
             .map(|(key, rows)| (key, rows.into()))
             .collect())
+    }
+}
+
+impl<E: Paged, J: Joined> Loader<PageKey<E, J>> for Loaders {
+    /// Shared: the DataLoader clones a value for each caller.
+    type Value = Arc<Page<PageRow<E, J>>>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[PageKey<E, J>]) -> LoadResult<PageKey<E, J>, Self::Value> {
+        Ok(pages::load(&self.db, keys).await?)
+    }
+}
+
+impl Loader<CountKey> for Loaders {
+    type Value = i64;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[CountKey]) -> LoadResult<CountKey, i64> {
+        Ok(pages::count(&self.db, keys).await?)
+    }
+}
+
+/// Key: the `limit` people who share the most films with `person`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CoworkersOf {
+    pub person: i32,
+    pub limit: u32,
+}
+
+impl Loader<CoworkersOf> for Loaders {
+    type Value = Vec<(i32, i64)>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[CoworkersOf]) -> LoadResult<CoworkersOf, Vec<(i32, i64)>> {
+        let mut by_limit: HashMap<u32, Vec<i32>> = HashMap::new();
+        for key in keys {
+            by_limit.entry(key.limit).or_default().push(key.person);
+        }
+        let mut found = HashMap::new();
+        for (limit, people) in by_limit {
+            let mut lists = person::coworkers(&self.db, &people, limit).await?;
+            for person in people {
+                found.insert(
+                    CoworkersOf { person, limit },
+                    lists.remove(&person).unwrap_or_default(),
+                );
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Key: how many ratings gave a film each score, 1 to 10.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ScoreCountsOf(pub i32);
+
+impl Loader<ScoreCountsOf> for Loaders {
+    type Value = [i64; 10];
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[ScoreCountsOf]) -> LoadResult<ScoreCountsOf, [i64; 10]> {
+        let films: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let counts = ratings::score_counts(&self.db, &films).await?;
+        Ok(counts
+            .into_iter()
+            .map(|(film, counts)| (ScoreCountsOf(film), counts))
+            .collect())
+    }
+}
+
+/// Key: one user's rating of one film.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ViewerRatingOf {
+    pub user: i32,
+    pub film: i32,
+}
+
+impl Loader<ViewerRatingOf> for Loaders {
+    type Value = rating::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[ViewerRatingOf]) -> LoadResult<ViewerRatingOf, rating::Model> {
+        let mut found = HashMap::new();
+        let users: std::collections::HashSet<i32> = keys.iter().map(|k| k.user).collect();
+        for user in users {
+            let films: Vec<i32> = keys
+                .iter()
+                .filter(|k| k.user == user)
+                .map(|k| k.film)
+                .collect();
+            for row in ratings::of_user_for_films(&self.db, user, films).await? {
+                found.insert(
+                    ViewerRatingOf {
+                        user,
+                        film: row.film_id,
+                    },
+                    row,
+                );
+            }
+        }
+        Ok(found)
     }
 }
 
@@ -242,60 +145,53 @@ impl Loader<Rows> for Db {
 #[allow(async_fn_in_trait)]
 pub trait RowLoader {
     /// The row of `E` with this id, if any.
-    async fn by_id<E: Keyed>(&self, id: i32) -> Result<Option<E::Model>, Arc<DbErr>>
+    async fn by_id<E: Keyed>(&self, id: i32) -> Result<Option<ModelOf<E>>, Arc<DbErr>>
     where
-        E::Model: ReadRow;
+        ModelOf<E>: ReadRow;
     /// The rows of `E` with these ids, by id; missing ids are left out.
-    async fn by_ids<E: Keyed>(&self, ids: Vec<i32>) -> Result<HashMap<i32, E::Model>, Arc<DbErr>>
+    async fn by_ids<E: Keyed>(&self, ids: Vec<i32>) -> Result<HashMap<i32, ModelOf<E>>, Arc<DbErr>>
     where
-        E::Model: ReadRow;
+        ModelOf<E>: ReadRow;
     /// The rows of relation `R` that belong to this parent, in order.
-    async fn children<R: Relation>(&self, parent: i32) -> Result<Vec<ModelOf<R>>, Arc<DbErr>>
+    async fn children<R: Relation>(&self, parent: i32) -> Result<Vec<ChildOf<R>>, Arc<DbErr>>
     where
-        ModelOf<R>: ReadRow;
+        ChildOf<R>: ReadRow;
 }
 
-type ModelOf<R> = <<R as Relation>::Entity as EntityTrait>::Model;
-
-impl RowLoader for DataLoader<Db> {
-    async fn by_id<E: Keyed>(&self, id: i32) -> Result<Option<E::Model>, Arc<DbErr>>
+impl RowLoader for DataLoader<Loaders> {
+    async fn by_id<E: Keyed>(&self, id: i32) -> Result<Option<ModelOf<E>>, Arc<DbErr>>
     where
-        E::Model: ReadRow,
+        ModelOf<E>: ReadRow,
     {
         match self.load_one(Rows::by_id::<E>(id)).await? {
-            Some(rows) => Ok(rows.first().map(decode_first::<E::Model>).transpose()?),
+            Some(rows) => Ok(rows::first(&rows)?),
             None => Ok(None),
         }
     }
 
-    async fn by_ids<E: Keyed>(&self, ids: Vec<i32>) -> Result<HashMap<i32, E::Model>, Arc<DbErr>>
+    async fn by_ids<E: Keyed>(&self, ids: Vec<i32>) -> Result<HashMap<i32, ModelOf<E>>, Arc<DbErr>>
     where
-        E::Model: ReadRow,
+        ModelOf<E>: ReadRow,
     {
         let found = self
             .load_many(ids.into_iter().map(Rows::by_id::<E>))
             .await?;
         let mut models = HashMap::with_capacity(found.len());
         for (key, rows) in found {
-            if let Some(row) = rows.first() {
-                models.insert(key.key, decode_first::<E::Model>(row)?);
+            if let Some(model) = rows::first(&rows)? {
+                models.insert(key.key(), model);
             }
         }
         Ok(models)
     }
 
-    async fn children<R: Relation>(&self, parent: i32) -> Result<Vec<ModelOf<R>>, Arc<DbErr>>
+    async fn children<R: Relation>(&self, parent: i32) -> Result<Vec<ChildOf<R>>, Arc<DbErr>>
     where
-        ModelOf<R>: ReadRow,
+        ChildOf<R>: ReadRow,
     {
         match self.load_one(Rows::children_of::<R>(parent)).await? {
-            // One key's rows come from one result.
-            Some(rows) => Ok(read_all(&rows)?),
+            Some(rows) => Ok(rows::all(&rows)?),
             None => Ok(Vec::new()),
         }
     }
-}
-
-fn decode_first<M: ReadRow>(row: &QueryResult) -> Result<M, DbErr> {
-    M::read_row(row, 0, "", Columns::Check)
 }

@@ -1,41 +1,25 @@
-//! The GraphQL API: one `build_schema` used by the server, the tests and the
-//! SDL export. One file per domain; `loaders` and `paging` hold the data access
-//! every domain shares.
+//! The GraphQL schema: one `build_schema` used by the server, the tests and
+//! the SDL export. The types live in `types` (one file per domain), the
+//! relations' DataLoaders in `loaders`, connections and cursors in
+//! `pagination`, and what resolvers reach through the context in `context`.
+//! No SQL here: reads go through `db::queries`, writes through `domain`.
 
-mod account;
-mod aggregate_cache;
-mod award;
-mod character;
-mod connection;
-pub mod documents;
-mod film;
-mod film_list;
-pub mod guard;
-pub mod ids;
-mod keyset;
-mod loaders;
-mod node;
-mod paging;
-mod person;
-mod person_list;
-mod product;
-mod rating;
-pub mod response_order;
-mod review;
-mod search;
-mod sections;
+pub mod context;
+pub mod loaders;
+pub mod pagination;
+pub mod types;
+
+use std::sync::Arc;
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{
-    Context, ErrorExtensions, MergedObject, SDLExportOptions, Schema, SchemaBuilder,
-};
-use sea_orm::DatabaseConnection;
+use async_graphql::{MergedObject, SDLExportOptions, Schema, SchemaBuilder};
 
-use crate::config::Config;
-use crate::error::AppError;
-use crate::telemetry::metrics::Metrics;
-
-pub use paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use self::loaders::Loaders;
+use self::types::*;
+use crate::cache::aggregates::AggregateCache;
+use crate::db::Db;
+use crate::domain::events::Events;
+use crate::domain::limits::RateLimiter;
 
 /// Where every read starts: films, people, products and awards by id or slug,
 /// the browsable film and people lists, search, and the signed-in user.
@@ -69,31 +53,36 @@ fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, rating::RatingSubs
     )
 }
 
-/// The schema with its database, loaders, limits and rating events.
-pub fn build_schema(
-    db: DatabaseConnection,
-    config: &Config,
-    limiter: std::sync::Arc<crate::limits::RateLimiter>,
-    events: crate::events::RatingEvents,
-    metrics: std::sync::Arc<Metrics>,
-) -> AppSchema {
+/// What the schema's resolvers work with.
+pub struct Services {
+    pub db: Db,
+    pub events: Events,
+    pub limiter: Arc<RateLimiter>,
+    /// Answer introspection queries (GraphiQL needs them).
+    pub introspection: bool,
+    /// Suggest field names in validation errors ("did you mean ...").
+    pub field_suggestions: bool,
+}
+
+/// The schema with its database, loaders, limits and events.
+pub fn build_schema(services: Services) -> AppSchema {
+    let Services {
+        db,
+        events,
+        limiter,
+        introspection,
+        field_suggestions,
+    } = services;
     let mut builder = schema_builder()
-        .data(DataLoader::new(
-            loaders::Db {
-                db: db.clone(),
-                metrics: metrics.clone(),
-            },
-            tokio::spawn,
-        ))
+        .data(DataLoader::new(Loaders { db: db.clone() }, tokio::spawn))
         .data(limiter)
         .data(events)
         .data(db)
-        .data(metrics)
-        .data(aggregate_cache::AggregateCache::default());
-    if !config.introspection {
+        .data(AggregateCache::default());
+    if !introspection {
         builder = builder.disable_introspection();
     }
-    if !config.field_suggestions {
+    if !field_suggestions {
         builder = builder.disable_suggestions();
     }
     builder.finish()
@@ -104,33 +93,4 @@ pub fn export_sdl() -> String {
     schema_builder()
         .finish()
         .sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_enum_items())
-}
-
-fn loader<'a>(ctx: &Context<'a>) -> &'a DataLoader<loaders::Db> {
-    ctx.data_unchecked::<DataLoader<loaders::Db>>()
-}
-
-fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
-    ctx.data_unchecked::<DatabaseConnection>()
-}
-
-/// The pool with the metrics for statements planned for their values
-/// (`Sql::query_all_own_plan`), which bypass sea-orm.
-fn reader<'a>(ctx: &Context<'a>) -> crate::db::sql::Reader<'a> {
-    crate::db::sql::Reader {
-        db: db(ctx),
-        metrics: ctx.data_unchecked::<std::sync::Arc<Metrics>>(),
-    }
-}
-
-/// Ends a resolver: maps any error into `AppError` and keeps its `extensions.code`.
-/// (A bare `?` into `async_graphql::Error` would keep only the message.)
-trait GqlResult<T> {
-    fn gql(self) -> async_graphql::Result<T>;
-}
-
-impl<T, E: Into<AppError>> GqlResult<T> for Result<T, E> {
-    fn gql(self) -> async_graphql::Result<T> {
-        self.map_err(|err| err.into().extend())
-    }
 }

@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
+use crate::cache::responses::{CachedAnswer, Encoding};
 use crate::config::Config;
 
 /// The two media types a GraphQL response can be sent as.
@@ -318,4 +319,94 @@ pub fn respond_batch(media: MediaType, responses: &[async_graphql::Response]) ->
         .headers_mut()
         .insert(header::CONTENT_TYPE, media.header());
     answer
+}
+
+/// A public query's answer as bytes, with its ETag: `If-None-Match` with the
+/// same tag gets 304 without a body. Compressed once per answer and kept, not
+/// per request (the compression layer leaves a body that already has a
+/// Content-Encoding alone).
+pub fn respond_serialised(media: MediaType, headers: &HeaderMap, answer: CachedAnswer) -> Response {
+    let etag = HeaderValue::from_str(&answer.etag).ok();
+    let unchanged = etag.is_some() && headers.get(header::IF_NONE_MATCH) == etag.as_ref();
+    let encoding = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .and_then(preferred_encoding)
+        .filter(|_| answer.body.len() > 1024);
+    let compressed = encoding.and_then(|e| Some((e, answer.compressed(e)?)));
+    let mut response = if unchanged {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else if let Some((encoding, bytes)) = compressed {
+        let mut response = (StatusCode::OK, bytes).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_ENCODING,
+            HeaderValue::from_static(encoding.name()),
+        );
+        response
+    } else {
+        (StatusCode::OK, answer.body).into_response()
+    };
+    let out = response.headers_mut();
+    out.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    out.insert(header::CONTENT_TYPE, media.header());
+    out.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if let Some(etag) = etag {
+        out.insert(header::ETAG, etag);
+    }
+    response
+}
+
+/// The best encoding the cache keeps that `Accept-Encoding` allows: highest
+/// q, then br, zstd, gzip.
+pub fn preferred_encoding(accept_encoding: &str) -> Option<Encoding> {
+    let mut best: Option<(f32, Encoding)> = None;
+    for part in accept_encoding.split(',') {
+        let mut pieces = part.split(';');
+        let name = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = pieces
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        let encoding = match name.as_str() {
+            "br" | "*" => Encoding::Brotli,
+            "zstd" => Encoding::Zstd,
+            "gzip" | "x-gzip" => Encoding::Gzip,
+            _ => continue,
+        };
+        let better = match best {
+            None => q > 0.0,
+            Some((best_q, best_encoding)) => {
+                q > best_q || (q == best_q && (encoding as u8) < (best_encoding as u8))
+            }
+        };
+        if better && q > 0.0 {
+            best = Some((q, encoding));
+        }
+    }
+    best.map(|(_, encoding)| encoding)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodings_follow_the_clients_preference() {
+        assert_eq!(
+            preferred_encoding("gzip, deflate, br"),
+            Some(Encoding::Brotli)
+        );
+        assert_eq!(
+            preferred_encoding("gzip;q=1, br;q=0.5"),
+            Some(Encoding::Gzip)
+        );
+        assert_eq!(preferred_encoding("zstd, gzip"), Some(Encoding::Zstd));
+        assert_eq!(
+            preferred_encoding("br;q=0, gzip;q=0.1"),
+            Some(Encoding::Gzip)
+        );
+        assert_eq!(preferred_encoding("identity"), None);
+        assert_eq!(preferred_encoding(""), None);
+        assert_eq!(preferred_encoding("*"), Some(Encoding::Brotli));
+    }
 }

@@ -9,12 +9,12 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use include_dir::{Dir, include_dir};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde::Serialize;
 
-use crate::db::entities::film;
-use crate::graphql::ids::{NodeKind, encode};
-use crate::state::AppState;
+use super::state::AppState;
+use crate::cache::etag::Fnv1a;
+use crate::db::queries::film as films;
+use crate::ids::{NodeKind, encode};
 
 const PAGE: &str = include_str!("../../playground/index.html");
 static BUNDLE: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/playground/ui/dist");
@@ -102,7 +102,7 @@ pub async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
 fn bundle_etag() -> HeaderValue {
     static ETAG: OnceLock<HeaderValue> = OnceLock::new();
     ETAG.get_or_init(|| {
-        let mut hash = super::etag::Fnv1a::default();
+        let mut hash = Fnv1a::default();
         let mut length = 0;
         for file in BUNDLE.files() {
             hash.write(file.path().to_string_lossy().as_bytes());
@@ -146,16 +146,11 @@ async fn example_film_id(state: &AppState) -> Option<String> {
     if !state.is_ready() {
         return None;
     }
-    let row_id: Option<i32> = film::Entity::find()
-        .select_only()
-        .column(film::Column::Id)
-        .filter(film::Column::Slug.eq(EXAMPLE_FILM_SLUG))
-        .into_tuple()
-        .one(&state.db)
+    let row_id = films::id_by_slug(&state.db, EXAMPLE_FILM_SLUG)
         .await
         .ok()
         .flatten();
-    row_id.map(|id| encode(NodeKind::Film, id).0)
+    row_id.map(|id| encode(NodeKind::Film, id))
 }
 
 #[cfg(test)]

@@ -1,19 +1,23 @@
-//! Subscriptions (and queries) over WebSocket.
+//! Subscriptions (and queries) over WebSocket. The socket's messages run
+//! through the same request pipeline as HTTP requests (`pipeline::run_stream`);
+//! async-graphql-axum speaks the protocols.
 
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use std::sync::Arc;
-
-use async_graphql::futures_util::stream::BoxStream;
 use async_graphql::{Data, ErrorExtensions, Executor, Request};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use axum::extract::{State, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
+use axum::http::{Extensions, HeaderMap};
 use axum::response::Response;
+use futures_util::stream::BoxStream;
 use futures_util::{SinkExt, StreamExt};
 
-use crate::graphql::guard;
-use crate::state::AppState;
+use super::pipeline::{self, Credentials, Incoming, Transport};
+use super::state::AppState;
+use crate::domain::limits::ClientAddress;
 
 /// Subscriptions over WebSocket, in both protocols clients use:
 /// `graphql-transport-ws` and the older `graphql-ws`. A bearer token goes in the
@@ -21,18 +25,36 @@ use crate::state::AppState;
 /// refuses the connection.
 pub async fn graphql_ws(
     State(state): State<AppState>,
+    headers: HeaderMap,
+    extensions: Extensions,
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    let peer = Peer {
+        client: ClientAddress(
+            extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map_or_else(|| "unknown".to_string(), |info| info.0.ip().to_string()),
+        ),
+        request_id: super::request_id_of(&headers),
+    };
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| serve_socket(state, socket, protocol))
+        .on_upgrade(move |socket| serve_socket(state, peer, socket, protocol))
+}
+
+/// Who is at the other end of a socket: its address and the upgrade
+/// request's id, for every request it sends.
+#[derive(Clone)]
+struct Peer {
+    client: ClientAddress,
+    request_id: String,
 }
 
 /// Serves one WebSocket until the client leaves or the server shuts down;
 /// on shutdown the client's messages stop being read, its subscriptions end,
 /// and the socket closes with 1001 (going away), so clients know to reconnect.
-async fn serve_socket(state: AppState, socket: WebSocket, protocol: GraphQLProtocol) {
+async fn serve_socket(state: AppState, peer: Peer, socket: WebSocket, protocol: GraphQLProtocol) {
     state.open_sockets.fetch_add(1, Ordering::SeqCst);
     let (mut socket_sink, socket_stream) = socket.split();
     let mut shutting_down = state.shutting_down.clone();
@@ -41,9 +63,12 @@ async fn serve_socket(state: AppState, socket: WebSocket, protocol: GraphQLProto
     });
     // The GraphQL side writes into a channel, so the socket stays ours to close.
     let (outgoing, mut to_send) = futures_channel::mpsc::channel::<Message>(16);
-    let schema = GuardedSchema(state.clone());
+    let executor = SocketPipeline {
+        state: state.clone(),
+        peer,
+    };
     let connection_state = state.clone();
-    let graphql = GraphQLWebSocket::new_with_pair(outgoing, input, schema, protocol)
+    let graphql = GraphQLWebSocket::new_with_pair(outgoing, input, executor, protocol)
         .on_connection_init(move |payload| async move {
             connection_data(&connection_state, payload).await
         })
@@ -66,34 +91,35 @@ async fn serve_socket(state: AppState, socket: WebSocket, protocol: GraphQLProto
     state.open_sockets.fetch_sub(1, Ordering::SeqCst);
 }
 
-/// The schema as a WebSocket runs it: every request passes the guard's checks
-/// first (`guard::check_socket_request`); a refused one gets a single response
-/// with the error.
+/// The request pipeline as a socket's executor: every message runs through
+/// the same stages as an HTTP request.
 #[derive(Clone)]
-struct GuardedSchema(AppState);
+struct SocketPipeline {
+    state: AppState,
+    peer: Peer,
+}
 
-impl GuardedSchema {
-    fn refusal(&self, request: &Request) -> Option<async_graphql::Response> {
-        let checked = guard::check_socket_request(
-            &request.query,
-            &request.variables,
-            &self.0.config.query_limits,
-            &self.0.documents,
-        );
-        let err = checked.err()?;
-        Some(async_graphql::Response::from_errors(vec![
-            err.extend()
-                .into_server_error(async_graphql::Pos::default()),
-        ]))
+impl SocketPipeline {
+    fn incoming(&self, request: Request) -> Incoming {
+        Incoming {
+            query: request.query,
+            operation_name: request.operation_name,
+            variables: request.variables,
+            transport: Transport::Socket,
+            credentials: Credentials::Session,
+            client: self.peer.client.clone(),
+            request_id: self.peer.request_id.clone(),
+        }
     }
 }
 
-impl Executor for GuardedSchema {
+impl Executor for SocketPipeline {
     async fn execute(&self, request: Request) -> async_graphql::Response {
-        match self.refusal(&request) {
-            Some(refused) => refused,
-            None => self.0.schema.execute(request).await,
-        }
+        let mut responses = self.execute_stream(request, None);
+        responses
+            .next()
+            .await
+            .unwrap_or_else(|| async_graphql::Response::new(async_graphql::Value::Null))
     }
 
     fn execute_stream(
@@ -101,30 +127,27 @@ impl Executor for GuardedSchema {
         request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, async_graphql::Response> {
-        match self.refusal(&request) {
-            Some(refused) => Box::pin(futures_util::stream::once(async move { refused })),
-            None => self
-                .0
-                .schema
-                .execute_stream_with_session_data(request, session_data.unwrap_or_default()),
-        }
+        let incoming = self.incoming(request);
+        pipeline::run_stream(&self.state, incoming, session_data.unwrap_or_default())
     }
 }
 
+/// The socket's session: the viewer of the `Authorization` in the
+/// `connection_init` payload, read by the same rules as the HTTP header; a
+/// bad one refuses the connection.
 async fn connection_data(
     state: &AppState,
     payload: serde_json::Value,
 ) -> async_graphql::Result<async_graphql::Data> {
     let mut data = async_graphql::Data::default();
-    let header = ["Authorization", "authorization"]
+    let authorization = ["Authorization", "authorization"]
         .iter()
         .find_map(|key| payload.get(*key))
-        .and_then(|v| v.as_str());
-    if let Some(header) = header {
-        let token = header.strip_prefix("Bearer ").unwrap_or(header).trim();
-        let viewer = crate::auth::viewer_for(&state.db, token)
-            .await
-            .map_err(|e| e.extend())?;
+        .map(|value| value.as_str().unwrap_or(""));
+    let viewer = pipeline::viewer::viewer(&state.db, authorization)
+        .await
+        .map_err(|e| e.extend())?;
+    if let Some(viewer) = viewer {
         data.insert(viewer);
     }
     Ok(data)

@@ -1,28 +1,26 @@
-//! Importing film page documents (JSON) into the database.
+//! Importing content: film page documents (`film_page`), the catalogue
+//! (`catalogue`) and the synthetic catalogue of `cinegraph generate`
+//! (`synthetic`), from files, the bundled data or bytes.
 //!
-//! Each document is validated completely before anything is written, then
-//! written in one transaction: a bad file changes nothing. Importing the same
+//! Each file is checked completely before anything is written, then written
+//! in one transaction: a bad file changes nothing. Importing the same
 //! document again changes nothing; a corrected one updates its film in place.
+//! The statements live in `db::queries`; this module decides what to write.
 
 pub mod catalogue;
-pub mod document;
-mod film_page;
-mod film_rows;
+pub mod film_page;
 mod json;
-mod summaries;
 pub mod synthetic;
-mod validate;
 
 use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait};
+use crate::db::Db;
+use crate::db::queries::{film as films, summaries};
+use crate::domain::events::Events;
 
-use crate::db::entities::film;
-
-pub use document::FilmPage;
-pub use film_page::Outcome;
+pub use film_page::{FilmPage, Outcome, import_bytes, parse_document};
 
 /// Largest document accepted; a film page is a few tens of kilobytes.
 pub const MAX_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
@@ -53,7 +51,7 @@ impl fmt::Display for ImportError {
 impl std::error::Error for ImportError {}
 
 impl ImportError {
-    fn whole(source: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn whole(source: &str, message: impl Into<String>) -> Self {
         Self {
             source: source.to_string(),
             path: String::new(),
@@ -62,32 +60,7 @@ impl ImportError {
     }
 }
 
-/// Parses, validates and imports one document given as bytes.
-pub async fn import_bytes(
-    db: &DatabaseConnection,
-    source: &str,
-    bytes: &[u8],
-) -> Result<Outcome, ImportError> {
-    let page = parse_document(source, bytes)?;
-    film_page::write(db, source, &page, bytes).await
-}
-
-/// Turns a document's bytes into a checked film page without touching a
-/// database: size, UTF-8, strict JSON, shape, then every rule of `validate`.
-/// Only rules that need the database (a slug taken by another film) are left.
-pub fn parse_document(source: &str, bytes: &[u8]) -> Result<FilmPage, ImportError> {
-    if bytes.len() > MAX_DOCUMENT_BYTES {
-        return Err(ImportError::whole(
-            source,
-            too_big(bytes.len(), MAX_DOCUMENT_BYTES),
-        ));
-    }
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| ImportError::whole(source, json::utf8_error(bytes, e)))?;
-    validate::parse(source, text)
-}
-
-fn too_big(bytes: impl fmt::Display, limit: usize) -> String {
+pub(crate) fn too_big(bytes: impl fmt::Display, limit: usize) -> String {
     format!("file is {bytes} bytes; the limit is {limit}")
 }
 
@@ -95,7 +68,8 @@ fn too_big(bytes: impl fmt::Display, limit: usize) -> String {
 /// directory of them (sorted by name).
 /// Stops at the first bad file; the ones before it stay imported.
 pub async fn import_paths(
-    db: &DatabaseConnection,
+    db: &Db,
+    events: &Events,
     paths: &[PathBuf],
 ) -> anyhow::Result<Vec<(String, Outcome)>> {
     let mut files = Vec::new();
@@ -107,10 +81,10 @@ pub async fn import_paths(
         let name = file.display().to_string();
         let outcome = if name.ends_with(".jsonl.gz") {
             let bytes = read_at_most(&file, &name, MAX_CATALOGUE_BYTES)?;
-            Outcome::Catalogue(import_catalogue(db, &name, &bytes).await?.films)
+            Outcome::Catalogue(import_catalogue(db, events, &name, &bytes).await?.films)
         } else {
             let bytes = read_at_most(&file, &name, MAX_DOCUMENT_BYTES)?;
-            let outcome = import_bytes(db, &name, &bytes).await?;
+            let outcome = import_bytes(db, events, &name, &bytes).await?;
             tracing::info!(file = %name, outcome = %outcome, "imported film page");
             outcome
         };
@@ -158,8 +132,8 @@ fn collect_files(path: &Path, files: &mut Vec<PathBuf>) -> anyhow::Result<()> {
 
 /// Imports the bundled catalogue, then the bundled film pages, when the
 /// database has no films yet (the first start).
-pub async fn import_bundled_if_empty(db: &DatabaseConnection) -> anyhow::Result<()> {
-    let films = film::Entity::find().count(db).await?;
+pub async fn import_bundled_if_empty(db: &Db, events: &Events) -> anyhow::Result<()> {
+    let films = films::count(db).await?;
     if films > 0 {
         tracing::info!(
             films,
@@ -167,14 +141,20 @@ pub async fn import_bundled_if_empty(db: &DatabaseConnection) -> anyhow::Result<
         );
         return Ok(());
     }
-    import_catalogue(db, crate::data::CATALOGUE_NAME, crate::data::CATALOGUE).await?;
-    import_bundled_pages(db).await
+    import_catalogue(
+        db,
+        events,
+        crate::data::CATALOGUE_NAME,
+        crate::data::CATALOGUE,
+    )
+    .await?;
+    import_bundled_pages(db, events).await
 }
 
 /// Imports the film page documents bundled in the binary.
-pub async fn import_bundled_pages(db: &DatabaseConnection) -> anyhow::Result<()> {
+pub async fn import_bundled_pages(db: &Db, events: &Events) -> anyhow::Result<()> {
     for (name, text) in crate::data::FILM_PAGES {
-        let outcome = import_bytes(db, name, text.as_bytes()).await?;
+        let outcome = import_bytes(db, events, name, text.as_bytes()).await?;
         tracing::info!(file = name, outcome = %outcome, "imported bundled film page");
     }
     Ok(())
@@ -182,7 +162,8 @@ pub async fn import_bundled_pages(db: &DatabaseConnection) -> anyhow::Result<()>
 
 /// Imports a catalogue file (gzip'd JSON Lines), showing progress on a terminal.
 pub async fn import_catalogue(
-    db: &DatabaseConnection,
+    db: &Db,
+    events: &Events,
     source: &str,
     gzipped: &[u8],
 ) -> anyhow::Result<catalogue::CatalogueReport> {
@@ -194,7 +175,7 @@ pub async fn import_catalogue(
         "importing the catalogue"
     );
     let bar = progress_bar("importing catalogue", films.len() as u64);
-    let report = catalogue::write(db, &films, &|step, done, total| match &bar {
+    let report = catalogue::write(db, events, &films, &|step, done, total| match &bar {
         Some(bar) => {
             bar.set_position(done);
             bar.set_message(step.to_string());
@@ -225,7 +206,8 @@ pub async fn import_catalogue(
 
 /// Adds a synthetic catalogue (`cinegraph generate`), showing progress on a terminal.
 pub async fn generate_synthetic(
-    db: &DatabaseConnection,
+    db: &Db,
+    events: &Events,
     films: usize,
     seed: u64,
 ) -> anyhow::Result<synthetic::SyntheticReport> {
@@ -234,7 +216,7 @@ pub async fn generate_synthetic(
     let bar = progress_bar("generating films", films as u64);
     // Without a terminal, a log line per tenth.
     let tenths_logged = std::sync::atomic::AtomicU64::new(0);
-    let report = synthetic::generate(db, films, seed, &|done, total| match &bar {
+    let report = synthetic::generate(db, events, films, seed, &|done, total| match &bar {
         Some(bar) => bar.set_position(done),
         None => {
             let tenth = done * 10 / total.max(1);
@@ -265,11 +247,10 @@ pub async fn generate_synthetic(
 
 /// Fresh statistics after a bulk write, or the planners guess: PostgreSQL
 /// sorted whole tables for list pages it walks in an index once it knows the data.
-async fn analyze(db: &DatabaseConnection) -> anyhow::Result<()> {
-    db.execute_unprepared("ANALYZE")
+async fn analyze(db: &Db) -> anyhow::Result<()> {
+    summaries::analyze(db)
         .await
-        .map_err(|e| anyhow::anyhow!("ANALYZE failed: {e}"))?;
-    Ok(())
+        .map_err(|e| anyhow::anyhow!("ANALYZE failed: {e}"))
 }
 
 /// A progress bar when stderr is a terminal; plain log lines otherwise.
@@ -286,11 +267,3 @@ fn progress_bar(label: &str, total: u64) -> Option<indicatif::ProgressBar> {
     bar.set_style(style);
     Some(bar)
 }
-
-/// `external_rating.provider` of figures from film page documents.
-pub const DOCUMENT_PROVIDER: &str = "film page";
-/// Providers of the bundled catalogue's figures (ratings and box office).
-pub const CATALOGUE_PROVIDERS: [&str; 2] = ["wikidata", "vega-datasets"];
-/// `credit.origin` values: which importer owns a credit.
-pub const ORIGIN_DOCUMENT: &str = "DOCUMENT";
-pub const ORIGIN_CATALOGUE: &str = "CATALOGUE";

@@ -15,7 +15,6 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
-use sea_orm::DatabaseConnection;
 
 /// Distinct operation names kept as labels; more would let clients grow the
 /// metrics without bound.
@@ -60,6 +59,14 @@ struct CacheLabels {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct PoolLabels {
     state: String,
+}
+
+/// A database pool's connections: open, idle among them, and the most it opens.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PoolUsage {
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
 }
 
 fn latency_histogram() -> Histogram {
@@ -247,9 +254,9 @@ impl Metrics {
     }
 
     /// The metrics in Prometheus' text format, with the gauges read now.
-    pub fn render(&self, db: &DatabaseConnection, open_sockets: usize) -> String {
-        let (size, idle, max) = crate::db::pool_usage(db);
-        let in_use = size.saturating_sub(idle);
+    pub fn render(&self, pool: PoolUsage, open_sockets: usize) -> String {
+        let PoolUsage { open, idle, max } = pool;
+        let in_use = open.saturating_sub(idle);
         for (state, value) in [("idle", idle), ("in_use", in_use)] {
             self.pool_connections
                 .get_or_create(&PoolLabels {

@@ -6,13 +6,10 @@ use serde_json::json;
 use crate::helpers::{TestApp, on_both_databases};
 
 async fn the_whole_catalogue_imports_and_merges_with_the_film_page(app: TestApp) {
-    let report = cinegraph::import::import_catalogue(
-        &app.db,
-        cinegraph::data::CATALOGUE_NAME,
-        cinegraph::data::CATALOGUE,
-    )
-    .await
-    .expect("import the catalogue");
+    let report = app
+        .import_catalogue(cinegraph::data::CATALOGUE_NAME, cinegraph::data::CATALOGUE)
+        .await
+        .expect("import the catalogue");
     assert_eq!(report.films, 17_472);
     // Every film of the page and the sample was already there: no duplicates.
     assert_eq!(app.count_rows("film").await, 17_472);
@@ -74,13 +71,9 @@ async fn the_whole_catalogue_imports_and_merges_with_the_film_page(app: TestApp)
     // Importing the catalogue again changes no counts.
     let films = app.count_rows("film").await;
     let credits = app.count_rows("credit").await;
-    cinegraph::import::import_catalogue(
-        &app.db,
-        cinegraph::data::CATALOGUE_NAME,
-        cinegraph::data::CATALOGUE,
-    )
-    .await
-    .unwrap();
+    app.import_catalogue(cinegraph::data::CATALOGUE_NAME, cinegraph::data::CATALOGUE)
+        .await
+        .unwrap();
     assert_eq!(
         (app.count_rows("film").await, app.count_rows("credit").await),
         (films, credits)
@@ -119,7 +112,8 @@ async fn a_broken_catalogue_is_refused_and_changes_nothing(app: TestApp) {
         ),
     ];
     for (case, bytes, path) in cases {
-        let err = cinegraph::import::import_catalogue(&app.db, "broken.jsonl.gz", &bytes)
+        let err = app
+            .import_catalogue("broken.jsonl.gz", &bytes)
             .await
             .expect_err(case);
         assert!(err.to_string().contains("broken.jsonl.gz"), "{case}: {err}");

@@ -19,15 +19,14 @@ async fn run(app: TestApp) {
     let _turn = ONE_AT_A_TIME.lock().await;
     let film = app.film_id("leaving-las-vegas").await;
     let names: Vec<String> = (0..USERS).map(|i| format!("user{i:03}")).collect();
-    let tokens = join_all(
-        names
-            .iter()
-            .map(|name| cinegraph::auth::sign_up(&app.db, name, "correct-horse-battery")),
-    )
-    .await
-    .into_iter()
-    .map(|session| session.expect("sign up").token)
-    .collect::<Vec<_>>();
+    let tokens =
+        join_all(names.iter().map(|name| {
+            cinegraph::domain::account::sign_up(&app.db, name, "correct-horse-battery")
+        }))
+        .await
+        .into_iter()
+        .map(|session| session.expect("sign up").token)
+        .collect::<Vec<_>>();
 
     let rate = "mutation($i: RateFilmInput!) { rateFilm(input: $i) { rating { score } } }";
     let remove = "mutation($f: ID!) { removeRating(filmId: $f) { removed } }";
@@ -54,9 +53,9 @@ async fn run(app: TestApp) {
     join_all(requests).await;
 
     // Recount straight from the ratings table.
-    let backend = app.db.get_database_backend();
+    let backend = app.connection.get_database_backend();
     let rows = app
-        .db
+        .connection
         .query_all_raw(Statement::from_string(
             backend,
             "SELECT r.score AS score, COUNT(*) AS n FROM rating r JOIN film f ON f.id = r.film_id WHERE f.slug = 'leaving-las-vegas' GROUP BY r.score",

@@ -363,7 +363,7 @@ async fn counts_follow_imports_and_ratings(app: TestApp) {
     document["film"]["slug"] = json!("an-atlantis-story");
     document["film"]["title"] = json!("An Atlantis Story");
     document["film"]["countries"] = json!(["Atlantis"]);
-    cinegraph::import::import_bytes(&app.db, "atlantis.json", document.to_string().as_bytes())
+    app.import_bytes("atlantis.json", document.to_string().as_bytes())
         .await
         .unwrap();
     let after = app.data(query, atlantis).await["films"].clone();

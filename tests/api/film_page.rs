@@ -301,7 +301,7 @@ async fn the_film_page_costs_a_fixed_number_of_statements(app: TestApp) {
     big["credits"] = json!(credits);
     big["quotes"] = json!(quotes);
     big["soundtrack"] = json!(tracks);
-    cinegraph::import::import_bytes(&app.db, "big.json", big.to_string().as_bytes())
+    app.import_bytes("big.json", big.to_string().as_bytes())
         .await
         .unwrap();
 
@@ -342,18 +342,14 @@ async fn the_film_page_reads_its_sections_in_few_round_trips(app: TestApp) {
 }
 
 async fn a_batch_returns_each_statements_rows_in_order_empty_ones_included(app: TestApp) {
-    use cinegraph::db::sql::{Reader, Sql};
+    use cinegraph::db::sql::Sql;
     let statements = [
         "SELECT name FROM genre WHERE slug = 'drama'".to_string(),
         "SELECT name FROM genre WHERE slug = 'no-such-genre'".to_string(),
         "SELECT title FROM film WHERE imdb_id = 'tt0113627'".to_string(),
     ];
-    let reader = Reader {
-        db: &app.db,
-        metrics: &app.metrics,
-    };
     let (trips, results) = app
-        .count_round_trips(Sql::query_batch(reader, &statements))
+        .count_round_trips(Sql::query_batch(&app.db, &statements))
         .await;
     let results = results.unwrap();
     assert_eq!(trips, 1);
@@ -374,7 +370,7 @@ async fn a_batch_returns_each_statements_rows_in_order_empty_ones_included(app: 
         "SELECT 1".to_string(),
         "SELECT nothing FROM no_such_table".to_string(),
     ];
-    assert!(Sql::query_batch(reader, &broken).await.is_err());
+    assert!(Sql::query_batch(&app.db, &broken).await.is_err());
 }
 
 on_both_databases!(

@@ -12,9 +12,9 @@ const FILMS: usize = 400;
 /// what two runs with the same seed must agree on (ids may differ).
 async fn fingerprint(app: &TestApp) -> Vec<String> {
     let rows = app
-        .db
+        .connection
         .query_all_raw(sea_orm::Statement::from_string(
-            app.db.get_database_backend(),
+            app.connection.get_database_backend(),
             "SELECT f.slug, f.release_year, f.rating_imdb, c.kind, c.billing_order, p.name \
              FROM film f JOIN credit c ON c.film_id = f.id JOIN person p ON p.id = c.person_id \
              WHERE c.origin = 'SYNTHETIC' ORDER BY f.slug, c.kind, c.id",
@@ -38,9 +38,9 @@ async fn fingerprint(app: &TestApp) -> Vec<String> {
 
 async fn largest(app: &TestApp, sql: &str) -> i64 {
     let row = app
-        .db
+        .connection
         .query_one_raw(sea_orm::Statement::from_string(
-            app.db.get_database_backend(),
+            app.connection.get_database_backend(),
             sql,
         ))
         .await
@@ -51,9 +51,7 @@ async fn largest(app: &TestApp, sql: &str) -> i64 {
 
 async fn generate_adds_a_deterministic_realistic_catalogue(app: TestApp) {
     let films = app.count_rows("film").await;
-    let report = cinegraph::import::generate_synthetic(&app.db, FILMS, 7)
-        .await
-        .expect("generate");
+    let report = app.generate(FILMS, 7).await.expect("generate");
     assert_eq!((report.films, report.people), (FILMS, FILMS));
     assert_eq!(app.count_rows("film").await, films + FILMS as i64);
     assert!(report.credits > FILMS * 8, "{report:?}");
@@ -114,17 +112,13 @@ async fn generate_adds_a_deterministic_realistic_catalogue(app: TestApp) {
     } else {
         TestApp::sqlite().await
     };
-    cinegraph::import::generate_synthetic(&twin.db, FILMS, 7)
-        .await
-        .expect("generate again");
+    twin.generate(FILMS, 7).await.expect("generate again");
     assert_eq!(fingerprint(&twin).await, first);
 
     // A second run refuses and writes nothing.
     let films = app.count_rows("film").await;
     let credits = app.count_rows("credit").await;
-    let err = cinegraph::import::generate_synthetic(&app.db, 10, 8)
-        .await
-        .unwrap_err();
+    let err = app.generate(10, 8).await.unwrap_err();
     assert!(
         err.to_string()
             .contains("already holds 400 synthetic films"),
@@ -136,8 +130,7 @@ async fn generate_adds_a_deterministic_realistic_catalogue(app: TestApp) {
     );
 
     // Re-importing the catalogue keeps the synthetic credits (they are not the catalogue's).
-    cinegraph::import::import_catalogue(
-        &app.db,
+    app.import_catalogue(
         "catalogue-sample.jsonl.gz",
         crate::helpers::catalogue_sample(),
     )

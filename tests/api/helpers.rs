@@ -1,5 +1,7 @@
-//! `TestApp`: a migrated database with the bundled film page, the real router,
-//! and a counter of the SQL statements it runs.
+//! `TestApp`: the server started as the binary starts it (`server::start`),
+//! over a migrated database with a sample of the catalogue and the bundled
+//! film page; the real router; and the server's metrics, which count the SQL
+//! statements it runs.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -7,6 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use cinegraph::db::Db;
+use cinegraph::import::{ImportError, Outcome};
 use cinegraph::telemetry::metrics::Metrics;
 use cinegraph::{AppState, Config};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
@@ -18,6 +22,27 @@ use tower::ServiceExt;
 /// `TEST_DATABASE_URL` is set when the tests are built (`build.rs` turns it
 /// into the `postgres_tests` cfg), so cargo's summary says what did not run.
 macro_rules! on_both_databases {
+    // With settings changed by a `fn(&mut Config)`.
+    (configured($configure:expr): $($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name(crate::helpers::TestApp::with_config(false, $configure).await).await;
+            }
+
+            #[tokio::test]
+            #[cfg_attr(
+                not(postgres_tests),
+                ignore = "PostgreSQL: set TEST_DATABASE_URL=postgres://... to run it"
+            )]
+            async fn postgres() {
+                super::$name(crate::helpers::TestApp::with_config(true, $configure).await).await;
+            }
+        }
+    )*};
     ($($name:ident),* $(,)?) => {$(
         mod $name {
             #[tokio::test]
@@ -40,13 +65,16 @@ pub(crate) use on_both_databases;
 
 pub struct TestApp {
     pub router: Router,
-    pub db: DatabaseConnection,
+    /// The server's state, built by `server::start` as the binary builds it.
+    pub state: AppState,
+    /// The server's database handle, for imports and other direct calls.
+    pub db: Db,
+    /// The same pool as sea-orm's connection, for raw SQL in tests.
+    pub connection: DatabaseConnection,
     /// The database URL, for a second server on the same database.
     pub url: String,
     /// The server's own metrics: statement counts, operations.
     pub metrics: Arc<Metrics>,
-    /// Answers to public queries (off with TEST_RESPONSE_CACHE=off).
-    pub response_cache: Arc<cinegraph::http::response_cache::ResponseCache>,
     _postgres: Option<PostgresDatabase>,
     /// A SQLite file to remove with the app.
     sqlite_file: Option<std::path::PathBuf>,
@@ -107,38 +135,38 @@ impl TestApp {
         Self::start_with(url, postgres, Config::for_tests(url)).await
     }
 
+    /// Starts the server as the binary does (`server::start`: migrations, the
+    /// events, the caches, the schema), then imports the test data: a sample
+    /// of the catalogue and the bundled film pages.
     async fn start_with(url: &str, postgres: Option<PostgresDatabase>, mut config: Config) -> Self {
         config.database_url = url.to_string();
-        let db = cinegraph::db::connect(url).await.expect("connect");
-        cinegraph::db::migrate(&db).await.expect("migrate");
-        cinegraph::import::import_catalogue(&db, "catalogue-sample.jsonl.gz", catalogue_sample())
+        let app = Self::over(url, postgres, &config).await;
+        app.import_catalogue("catalogue-sample.jsonl.gz", catalogue_sample())
             .await
             .expect("import the catalogue sample");
-        cinegraph::import::import_bundled_pages(&db)
+        cinegraph::import::import_bundled_pages(&app.db, &app.state.events)
             .await
             .expect("import the bundled film pages");
-        Self::over(db, url, postgres, &config)
+        app.settle().await;
+        app
     }
 
     /// A server over a database another `TestApp` prepared (and drops).
     pub async fn over_existing_database(url: &str) -> Self {
-        let db = cinegraph::db::connect(url).await.expect("connect");
-        Self::over(db, url, None, &Config::for_tests(url))
+        Self::over(url, None, &Config::for_tests(url)).await
     }
 
-    /// The real router over a ready database.
-    fn over(
-        db: DatabaseConnection,
-        url: &str,
-        postgres: Option<PostgresDatabase>,
-        config: &Config,
-    ) -> Self {
-        let state = AppState::with_database(db.clone(), config, true);
+    /// The real start path and router, over a database at `url`.
+    async fn over(url: &str, postgres: Option<PostgresDatabase>, config: &Config) -> Self {
+        let state = cinegraph::server::start(config)
+            .await
+            .expect("start the server");
         Self {
+            router: cinegraph::server::router(state.clone()),
+            db: state.db.clone(),
+            connection: state.db.connection().clone(),
             metrics: state.metrics.clone(),
-            response_cache: state.response_cache.clone(),
-            router: cinegraph::http::build_router(state),
-            db,
+            state,
             url: url.to_string(),
             _postgres: postgres,
             sqlite_file: None,
@@ -154,11 +182,56 @@ impl TestApp {
         address
     }
 
-    /// Another server (its own pool, schema and event listener) on the same database.
-    pub async fn second_server(&self) -> Router {
-        let db = cinegraph::db::connect(&self.url).await.expect("connect");
-        let state = AppState::with_database(db, &Config::for_tests(&self.url), true);
-        cinegraph::http::build_router(state)
+    /// Another server (its own pool, schema and event listener) on the same
+    /// database, once it has heard every change.
+    pub async fn second_server(&self) -> TestApp {
+        let other = Self::over_existing_database(&self.url).await;
+        other.settle().await;
+        other
+    }
+
+    /// Waits until this server has heard every change committed so far (on
+    /// PostgreSQL: its LISTEN connection is up and has heard a notification
+    /// sent after them).
+    pub async fn settle(&self) {
+        tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            self.state.events.settle(&self.db),
+        )
+        .await
+        .expect("the server did not hear its own notification within 60 s")
+        .expect("send a notification");
+    }
+
+    /// Imports a film page document into this server's database.
+    pub async fn import_bytes(&self, name: &str, bytes: &[u8]) -> Result<Outcome, ImportError> {
+        cinegraph::import::import_bytes(&self.db, &self.state.events, name, bytes).await
+    }
+
+    /// Imports a catalogue (gzip'd JSON Lines) into this server's database.
+    pub async fn import_catalogue(
+        &self,
+        name: &str,
+        gzipped: &[u8],
+    ) -> anyhow::Result<cinegraph::import::catalogue::CatalogueReport> {
+        cinegraph::import::import_catalogue(&self.db, &self.state.events, name, gzipped).await
+    }
+
+    /// Imports files or directories, as `cinegraph import` does.
+    pub async fn import_paths(
+        &self,
+        paths: &[std::path::PathBuf],
+    ) -> anyhow::Result<Vec<(String, Outcome)>> {
+        cinegraph::import::import_paths(&self.db, &self.state.events, paths).await
+    }
+
+    /// Adds a synthetic catalogue, as `cinegraph generate` does.
+    pub async fn generate(
+        &self,
+        films: usize,
+        seed: u64,
+    ) -> anyhow::Result<cinegraph::import::synthetic::SyntheticReport> {
+        cinegraph::import::generate_synthetic(&self.db, &self.state.events, films, seed).await
     }
 
     /// POSTs a GraphQL request; returns the status and the JSON body.
@@ -263,9 +336,9 @@ impl TestApp {
     /// Rows in `table`, to show an operation changed nothing.
     pub async fn count_rows(&self, table: &str) -> i64 {
         let row = self
-            .db
+            .connection
             .query_one_raw(sea_orm::Statement::from_string(
-                self.db.get_database_backend(),
+                self.connection.get_database_backend(),
                 format!("SELECT COUNT(*) AS n FROM {table}"),
             ))
             .await

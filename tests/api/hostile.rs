@@ -282,14 +282,15 @@ async fn a_request_over_its_time_budget_is_stopped() {
         async_graphql::Response::new(async_graphql::Value::Null)
     };
     let started = Instant::now();
-    let response = cinegraph::http::run_guarded(slow, Duration::from_millis(50), "req-slow").await;
+    let response =
+        cinegraph::http::pipeline::run_guarded(slow, Duration::from_millis(50), "req-slow").await;
     assert!(started.elapsed() < Duration::from_secs(1));
     assert_eq!(code(&serde_json::to_value(&response).unwrap()), "TIMEOUT");
 }
 
 #[tokio::test]
 async fn a_panic_becomes_an_internal_error_without_its_text() {
-    let response = cinegraph::http::run_guarded(
+    let response = cinegraph::http::pipeline::run_guarded(
         async { panic!("secret detail at /src/somewhere.rs") },
         Duration::from_secs(1),
         "req-1",

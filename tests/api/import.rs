@@ -12,7 +12,7 @@ use crate::helpers::{TestApp, catalogue_sample, leaving_las_vegas, on_both_datab
 /// Everything a rejected file must leave as it was: the row count of every
 /// table, the whole film page and the first films of the list.
 async fn snapshot(app: &TestApp) -> Value {
-    let backend = app.db.get_database_backend();
+    let backend = app.connection.get_database_backend();
     let sql = match backend {
         DbBackend::Sqlite => "SELECT name AS n FROM sqlite_master WHERE type = 'table'",
         _ => {
@@ -21,7 +21,7 @@ async fn snapshot(app: &TestApp) -> Value {
         }
     };
     let rows = app
-        .db
+        .connection
         .query_all_raw(Statement::from_string(backend, sql))
         .await
         .unwrap();
@@ -42,7 +42,8 @@ async fn snapshot(app: &TestApp) -> Value {
 }
 
 async fn import(app: &TestApp, document: &Value) -> Result<Outcome, ImportError> {
-    cinegraph::import::import_bytes(&app.db, "test.json", document.to_string().as_bytes()).await
+    app.import_bytes("test.json", document.to_string().as_bytes())
+        .await
 }
 
 /// The bundled document with a tagline, so that accepting it would show.
@@ -131,7 +132,8 @@ fn bad_documents() -> Vec<(&'static str, Vec<u8>, &'static str, &'static str)> {
 async fn importing_the_same_document_twice_changes_nothing(app: TestApp) {
     let before = snapshot(&app).await;
     let text = cinegraph::data::FILM_PAGES[0].1;
-    let outcome = cinegraph::import::import_bytes(&app.db, "again.json", text.as_bytes())
+    let outcome = app
+        .import_bytes("again.json", text.as_bytes())
         .await
         .unwrap();
     assert_eq!(outcome, Outcome::Unchanged);
@@ -166,9 +168,7 @@ async fn a_corrected_document_updates_the_film_in_place(app: TestApp) {
 async fn bad_documents_are_refused_with_their_path_and_change_nothing(app: TestApp) {
     let before = snapshot(&app).await;
     for (case, bytes, path, message) in bad_documents() {
-        let err = cinegraph::import::import_bytes(&app.db, "test.json", &bytes)
-            .await
-            .expect_err(case);
+        let err = app.import_bytes("test.json", &bytes).await.expect_err(case);
         assert_eq!(err.source, "test.json", "{case}");
         assert_eq!(err.path, path, "{case}: {err}");
         assert!(
@@ -228,7 +228,8 @@ async fn a_catalogue_the_database_refuses_half_way_leaves_nothing_behind(app: Te
     // Box office figures are written after people, films and credits.
     refuse_inserts(&app, "box_office_figure").await;
     let before = snapshot(&app).await;
-    let err = cinegraph::import::import_catalogue(&app.db, "sample.jsonl.gz", catalogue_sample())
+    let err = app
+        .import_catalogue("sample.jsonl.gz", catalogue_sample())
         .await
         .expect_err("figures are refused");
     assert!(
@@ -242,7 +243,8 @@ async fn a_catalogue_the_database_refuses_half_way_leaves_nothing_behind(app: Te
 async fn a_rejected_catalogue_changes_nothing(app: TestApp) {
     let before = snapshot(&app).await;
     for (case, bytes, message) in bad_catalogues() {
-        let err = cinegraph::import::import_catalogue(&app.db, "bad.jsonl.gz", &bytes)
+        let err = app
+            .import_catalogue("bad.jsonl.gz", &bytes)
             .await
             .expect_err(case);
         assert!(err.to_string().contains(message), "{case}: {err}");
@@ -283,14 +285,12 @@ async fn import_paths_takes_catalogues_and_pages_and_refuses_big_files_unread(ap
     let dir = std::env::temp_dir().join(format!(
         "cinegraph-import-{}-{:?}",
         std::process::id(),
-        app.db.get_database_backend()
+        app.connection.get_database_backend()
     ));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("a.jsonl.gz"), catalogue_sample()).unwrap();
     std::fs::write(dir.join("b.json"), cinegraph::data::FILM_PAGES[0].1).unwrap();
-    let outcomes = cinegraph::import::import_paths(&app.db, std::slice::from_ref(&dir))
-        .await
-        .unwrap();
+    let outcomes = app.import_paths(std::slice::from_ref(&dir)).await.unwrap();
     let outcomes: Vec<Outcome> = outcomes.into_iter().map(|(_, o)| o).collect();
     assert!(
         matches!(outcomes[..], [Outcome::Catalogue(n), Outcome::Unchanged] if n > 100),
@@ -308,7 +308,8 @@ async fn import_paths_takes_catalogues_and_pages_and_refuses_big_files_unread(ap
             .unwrap()
             .set_len(limit as u64 + 1)
             .unwrap();
-        let err = cinegraph::import::import_paths(&app.db, std::slice::from_ref(&path))
+        let err = app
+            .import_paths(std::slice::from_ref(&path))
             .await
             .expect_err(name);
         assert_eq!(
@@ -373,24 +374,16 @@ async fn a_persons_films_follow_the_years_imports_give_them(app: TestApp) {
         r#""Q280918","imdbId":"tt0113627","title":"Leaving Las Vegas","year":1995"#,
     );
     let catalogue = |lines: Vec<String>| gzip(lines.join("\n").as_bytes());
-    cinegraph::import::import_catalogue(
-        &app.db,
-        "two.jsonl.gz",
-        &catalogue(vec![a(2000), b.clone()]),
-    )
-    .await
-    .unwrap();
+    app.import_catalogue("two.jsonl.gz", &catalogue(vec![a(2000), b.clone()]))
+        .await
+        .unwrap();
     assert_eq!(
         filmography(&app, "someone").await,
         [("B".to_string(), 1990), ("A".to_string(), 2000)]
     );
-    cinegraph::import::import_catalogue(
-        &app.db,
-        "three.jsonl.gz",
-        &catalogue(vec![a(1980), b, page_film]),
-    )
-    .await
-    .unwrap();
+    app.import_catalogue("three.jsonl.gz", &catalogue(vec![a(1980), b, page_film]))
+        .await
+        .unwrap();
     assert_eq!(
         filmography(&app, "someone").await,
         [
@@ -434,7 +427,7 @@ on_both_databases!(
 
 /// Makes every insert into `table` fail, as a database refusing a write would.
 async fn refuse_inserts(app: &TestApp, table: &str) {
-    let statements = match app.db.get_database_backend() {
+    let statements = match app.connection.get_database_backend() {
         DbBackend::Sqlite => vec![format!(
             "CREATE TRIGGER refuse BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
         )],
@@ -444,7 +437,7 @@ async fn refuse_inserts(app: &TestApp, table: &str) {
         ],
     };
     for statement in statements {
-        app.db.execute_unprepared(&statement).await.unwrap();
+        app.connection.execute_unprepared(&statement).await.unwrap();
     }
 }
 
@@ -458,8 +451,8 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 async fn stale_credit_years(app: &TestApp) -> i64 {
     let sql = "SELECT COUNT(*) AS n FROM credit c JOIN film f ON f.id = c.film_id \
                WHERE c.film_year <> COALESCE(f.release_year, 0)";
-    let statement = Statement::from_string(app.db.get_database_backend(), sql);
-    let rows = app.db.query_all_raw(statement).await.unwrap();
+    let statement = Statement::from_string(app.connection.get_database_backend(), sql);
+    let rows = app.connection.query_all_raw(statement).await.unwrap();
     rows[0].try_get("", "n").unwrap()
 }
 

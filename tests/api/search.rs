@@ -76,7 +76,7 @@ async fn accents_and_case_do_not_matter(app: TestApp) {
         .unwrap()
         .push(json!({ "person": "zoe-angstrom", "kind": "DIRECTOR" }));
     page["products"] = json!([]);
-    cinegraph::import::import_bytes(&app.db, "accents.json", page.to_string().as_bytes())
+    app.import_bytes("accents.json", page.to_string().as_bytes())
         .await
         .unwrap();
     assert_eq!(

@@ -230,6 +230,6 @@ async fn rating_summaries_are_pushed_across_servers_on_postgres() {
     let app = TestApp::postgres().await;
     // Subscribe on the first server, rate on a second one: LISTEN/NOTIFY carries it.
     let other = app.second_server().await;
-    tokio::time::sleep(Duration::from_millis(500)).await; // let both servers LISTEN
-    summaries_arrive_after_each_change(&app, &other).await;
+    app.settle().await;
+    summaries_arrive_after_each_change(&app, &other.router).await;
 }

@@ -34,3 +34,7 @@ pub mod synopsis_section;
 pub mod trivia;
 pub mod user_session;
 pub mod video;
+
+/// For the layers that build rows to insert (the importers): a column's value
+/// is `Set` or left `NotSet`.
+pub use sea_orm::ActiveValue::{self, NotSet, Set};

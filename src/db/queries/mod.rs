@@ -1,0 +1,23 @@
+//! Every SQL statement the service runs, one file per domain, plus the
+//! shared machinery of reading many parents' rows at once (`rows`, `pages`)
+//! and of keyset pages (`keyset`).
+
+pub mod account;
+pub mod award;
+pub mod catalogue;
+pub mod content_version;
+pub mod film;
+pub mod film_list;
+pub mod film_page;
+pub mod film_rows;
+pub mod genre;
+pub mod keyset;
+pub mod origins;
+pub mod pages;
+pub mod person;
+pub mod product;
+pub mod rating;
+pub mod review;
+pub mod rows;
+pub mod search;
+pub mod summaries;

@@ -1,0 +1,110 @@
+//! People: look-ups by slug, the people list, and who works with whom.
+
+use std::collections::HashMap;
+
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::db::entities::person;
+use crate::db::queries::keyset::{KeysetPage, OrderDirection, Ordering, ValueKind, Window};
+use crate::db::read_row::{columns_of, read_all};
+use crate::db::sql::Sql;
+use crate::db::{Db, DbErr};
+use crate::error::AppResult;
+use crate::text::fold;
+
+/// The person with this slug.
+pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<person::Model>, DbErr> {
+    person::Entity::find()
+        .filter(person::Column::Slug.eq(slug))
+        .one(db.connection())
+        .await
+}
+
+/// What the people list is sorted by.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum PersonOrderField {
+    Name,
+    CreditCount,
+}
+
+/// The ordering of the people list by `field`, named for cursors.
+pub fn ordering(field: PersonOrderField, direction: OrderDirection) -> Ordering {
+    let (column, kind) = match field {
+        PersonOrderField::Name => ("p.name_sort", ValueKind::Text),
+        PersonOrderField::CreditCount => ("p.credit_count", ValueKind::Int),
+    };
+    Ordering {
+        tag: format!("people:{field:?}:{direction:?}"),
+        column: column.to_string(),
+        kind,
+        descending: direction == OrderDirection::Desc,
+        nullable: false,
+    }
+}
+
+/// ` AND p.name_sort LIKE '%words%'` for a name filter.
+fn push_name(sql: &mut Sql, name: Option<&str>) {
+    if let Some(words) = name.map(fold).filter(|w| !w.is_empty()) {
+        sql.push(" AND p.name_sort LIKE ")
+            .bind(format!("%{words}%"));
+    }
+}
+
+/// One page of the people whose name contains `name` (everybody without one).
+pub async fn page(
+    db: &Db,
+    name: Option<&str>,
+    ordering: &Ordering,
+    window: &Window,
+) -> AppResult<KeysetPage<person::Model>> {
+    let select = |sql: &mut Sql| {
+        sql.push("SELECT ")
+            .push(&columns_of::<person::Entity>("p"))
+            .push(" FROM person p WHERE 1 = 1");
+        push_name(sql, name);
+        Ok(())
+    };
+    let rows = window.fetch(db, ordering, &select).await?;
+    let people: Vec<person::Model> = read_all(&rows)?;
+    Ok(KeysetPage::from_rows(people, window))
+}
+
+/// How many people have `name` in their name (everybody without one).
+pub async fn count(db: &Db, name: Option<&str>) -> Result<i64, DbErr> {
+    let mut sql = Sql::new(db.backend());
+    sql.push("SELECT COUNT(*) AS total FROM person p WHERE 1 = 1");
+    push_name(&mut sql, name);
+    let row = sql.query_one_own_plan(db).await?;
+    Ok(row
+        .and_then(|r| r.try_get::<i64>("", "total").ok())
+        .unwrap_or(0))
+}
+
+/// For each person, the `limit` people who share the most films with them
+/// (with how many), most shared first, in one statement.
+pub async fn coworkers(
+    db: &Db,
+    people: &[i32],
+    limit: u32,
+) -> Result<HashMap<i32, Vec<(i32, i64)>>, DbErr> {
+    let mut sql = Sql::new(db.backend());
+    sql.push(
+        "SELECT parent, other, shared FROM (SELECT c1.person_id AS parent, c2.person_id AS other, \
+         COUNT(DISTINCT c1.film_id) AS shared, ROW_NUMBER() OVER (PARTITION BY c1.person_id \
+         ORDER BY COUNT(DISTINCT c1.film_id) DESC, c2.person_id) AS pair_rank \
+         FROM credit c1 JOIN credit c2 ON c2.film_id = c1.film_id AND c2.person_id <> c1.person_id \
+         WHERE c1.person_id IN (",
+    )
+    .bind_list(people)
+    .push(&format!(") GROUP BY c1.person_id, c2.person_id) ranked WHERE pair_rank <= {limit} ORDER BY parent, pair_rank"));
+    let rows = sql.query_all(db.connection()).await?;
+    let mut lists: HashMap<i32, Vec<(i32, i64)>> = HashMap::new();
+    for row in rows {
+        let parent: i32 = row.try_get("", "parent")?;
+        lists
+            .entry(parent)
+            .or_default()
+            .push((row.try_get("", "other")?, row.try_get("", "shared")?));
+    }
+    Ok(lists)
+}

@@ -1,0 +1,238 @@
+//! Rows by id, and the children of one-to-many relations, read for many keys
+//! at once: every relation the API resolves goes through here (by way of the
+//! GraphQL loaders), so a nested query costs one statement per relation and
+//! level, not one per row.
+//!
+//! Rows by id and the children of one-to-many relations share one key type
+//! ([`Rows`]), so all of them that one level of a query asks for are read in
+//! one round trip ([`Sql::query_batch`]).
+
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+use sea_orm::sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+use sea_orm::{
+    ColumnTrait, DbBackend, DbErr, EntityTrait, IdenStatic, QueryFilter, QueryOrder, QueryResult,
+    QueryTrait,
+};
+
+use crate::db::Db;
+use crate::db::entities::*;
+use crate::db::read_row::{Columns, ReadRow, read_all};
+use crate::db::sql::Sql;
+
+/// A row as the database returned it, decoded by [`by_id`] and [`children`].
+pub type Row = QueryResult;
+
+/// An entity with an integer `id` primary key.
+pub trait Keyed: EntityTrait {
+    fn id_column() -> Self::Column;
+}
+
+/// The model (row type) of an entity.
+pub type ModelOf<E> = <E as EntityTrait>::Model;
+
+/// A one-to-many relation: the rows of `Entity` that belong to one parent row
+/// (a film, a character...), listed in a fixed order.
+pub trait Relation: 'static {
+    type Entity: EntityTrait;
+    fn parent_column() -> <Self::Entity as EntityTrait>::Column;
+    fn order_column() -> <Self::Entity as EntityTrait>::Column;
+}
+
+/// The model of a relation's rows.
+pub type ChildOf<R> = <<R as Relation>::Entity as EntityTrait>::Model;
+
+macro_rules! keyed {
+    ($($entity:ident),* $(,)?) => {$(
+        impl Keyed for $entity::Entity {
+            fn id_column() -> Self::Column { $entity::Column::Id }
+        }
+    )*};
+}
+keyed!(
+    film,
+    person,
+    film_character,
+    quote,
+    review,
+    award,
+    nomination,
+    product,
+    genre
+);
+
+/// Marker types naming each one-to-many relation (`children::<rel::Trivia>`).
+pub mod rel {
+    use super::*;
+
+    macro_rules! relation {
+        ($($name:ident: $entity:ident by $parent:ident ordered $order:ident),* $(,)?) => {$(
+            pub struct $name;
+            impl Relation for $name {
+                type Entity = $entity::Entity;
+                fn parent_column() -> $entity::Column { $entity::Column::$parent }
+                fn order_column() -> $entity::Column { $entity::Column::$order }
+            }
+        )*};
+    }
+
+    relation!(
+        ExternalRatings: external_rating by FilmId ordered Id,
+        BoxOffice: box_office_figure by FilmId ordered Id,
+        Synopsis: synopsis_section by FilmId ordered Position,
+        Characters: film_character by FilmId ordered Position,
+        AudienceReactions: audience_reaction by FilmId ordered Position,
+        ContentWarnings: content_warning by FilmId ordered Position,
+        RecommendedAudiences: recommended_audience by FilmId ordered Position,
+        Trivia: trivia by FilmId ordered Position,
+        Nominations: nomination by FilmId ordered Year,
+        Faq: faq_entry by FilmId ordered Position,
+        Videos: video by FilmId ordered Position,
+        Soundtrack: soundtrack_track by FilmId ordered Position,
+        FilmingLocations: filming_location by FilmId ordered Position,
+        Offers: offer by FilmId ordered Position,
+        SimilarFilms: similar_film by FilmId ordered Position,
+        SourceWorks: source_work by FilmId ordered Id,
+        Genres: film_genre by FilmId ordered Position,
+        Countries: film_country by FilmId ordered Position,
+        Languages: film_language by FilmId ordered Position,
+        ProductsOfFilm: product_film by FilmId ordered ProductId,
+        FilmsOfProduct: product_film by ProductId ordered Position,
+        PerformersOfCharacter: credit by CharacterId ordered Id,
+        QuotesOfCharacter: quote by CharacterId ordered Position,
+        RecipientsOfNomination: nomination_recipient by NominationId ordered PersonId,
+        NominationsOfPerson: nomination_recipient by PersonId ordered NominationId,
+    );
+}
+
+/// Which rows a [`Rows`] key selects: the rows of one table whose key column
+/// holds the key, in the relation's order, as a statement with its values
+/// written in (see [`Sql::query_batch`]).
+#[derive(Clone, Copy)]
+struct RowSource {
+    /// The marker type (an entity for rows by id, a [`Relation`] for children).
+    id: TypeId,
+    key_column: &'static str,
+    select: fn(&[i32], DbBackend) -> String,
+}
+
+/// Key: the rows of one source (by id, or children of one parent) that hold
+/// one key. One key type for every source, so that every row list a query
+/// level asks for arrives in one batch, and the batch is one round trip: a
+/// film page's twenty sections cost one, not twenty.
+#[derive(Clone, Copy)]
+pub struct Rows {
+    source: RowSource,
+    key: i32,
+}
+
+impl PartialEq for Rows {
+    fn eq(&self, other: &Self) -> bool {
+        self.source.id == other.source.id && self.key == other.key
+    }
+}
+impl Eq for Rows {}
+impl Hash for Rows {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.source.id.hash(state);
+        self.key.hash(state);
+    }
+}
+
+impl Rows {
+    /// The row of entity `E` with this id.
+    pub fn by_id<E: Keyed>(id: i32) -> Self {
+        fn select<E: Keyed>(ids: &[i32], backend: DbBackend) -> String {
+            let query = E::find().filter(E::id_column().is_in(ids.iter().copied()));
+            written(query, backend)
+        }
+        Self::of::<E>(E::id_column().as_str(), select::<E>, id)
+    }
+
+    /// The rows of relation `R` that belong to this parent.
+    pub fn children_of<R: Relation>(parent: i32) -> Self {
+        fn select<R: Relation>(parents: &[i32], backend: DbBackend) -> String {
+            let query = R::Entity::find()
+                .filter(R::parent_column().is_in(parents.iter().copied()))
+                .order_by_asc(R::order_column());
+            written(query, backend)
+        }
+        Self::of::<R>(R::parent_column().as_str(), select::<R>, parent)
+    }
+
+    /// The key (an id, or a parent's id).
+    pub fn key(&self) -> i32 {
+        self.key
+    }
+
+    /// A key of the source named by marker type `M`.
+    fn of<M: 'static>(
+        key_column: &'static str,
+        select: fn(&[i32], DbBackend) -> String,
+        key: i32,
+    ) -> Self {
+        let id = TypeId::of::<M>();
+        Rows {
+            source: RowSource {
+                id,
+                key_column,
+                select,
+            },
+            key,
+        }
+    }
+}
+
+/// The statement's text with its values written in by sea-query, which quotes
+/// them; the values here are integer ids.
+fn written<E: EntityTrait>(query: sea_orm::Select<E>, backend: DbBackend) -> String {
+    let query = query.into_query();
+    match backend {
+        DbBackend::Postgres => query.to_string(PostgresQueryBuilder),
+        _ => query.to_string(SqliteQueryBuilder),
+    }
+}
+
+/// The rows of every key, in one round trip: one statement per source.
+pub async fn load(db: &Db, keys: &[Rows]) -> Result<HashMap<Rows, Vec<Row>>, DbErr> {
+    let mut sources: Vec<(RowSource, Vec<i32>)> = Vec::new();
+    for key in keys {
+        match sources.iter_mut().find(|(s, _)| s.id == key.source.id) {
+            Some((_, ids)) => ids.push(key.key),
+            None => sources.push((key.source, vec![key.key])),
+        }
+    }
+    let backend = db.backend();
+    let statements: Vec<String> = sources
+        .iter()
+        .map(|(source, ids)| (source.select)(ids, backend))
+        .collect();
+    let results = Sql::query_batch(db, &statements).await?;
+
+    let mut grouped: HashMap<Rows, Vec<Row>> = HashMap::new();
+    for ((source, _), rows) in sources.into_iter().zip(results) {
+        for row in rows {
+            let key: Option<i32> = row.try_get("", source.key_column)?;
+            let key = Rows {
+                source,
+                key: key.unwrap_or_default(),
+            };
+            grouped.entry(key).or_default().push(row);
+        }
+    }
+    Ok(grouped)
+}
+
+/// The model in the first of a key's rows (rows by id have one).
+pub fn first<M: ReadRow>(rows: &[Row]) -> Result<Option<M>, DbErr> {
+    rows.first()
+        .map(|row| M::read_row(row, 0, "", Columns::Check))
+        .transpose()
+}
+
+/// The models of a key's rows, in order (one key's rows come from one result).
+pub fn all<M: ReadRow>(rows: &[Row]) -> Result<Vec<M>, DbErr> {
+    read_all(rows)
+}

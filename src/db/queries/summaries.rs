@@ -1,0 +1,173 @@
+//! Columns and tables that summarise other rows, refreshed in the importer's
+//! transaction: the film list's sort columns, people's credit counts and the
+//! search index.
+
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, QueryFilter,
+};
+
+use crate::db::entities::{film_character, quote, search_document};
+use crate::db::queries::origins::{DOCUMENT_PROVIDER, ORIGIN_CATALOGUE, ORIGIN_DOCUMENT};
+use crate::db::sql::Sql;
+use crate::kinds::{BoxOfficeKind, RatingSource};
+use crate::text::fold;
+
+/// `yyyymmdd`, or `yyyy0000` when only the year is known: one sortable number.
+pub fn release_sort(date: Option<chrono::NaiveDate>, year: Option<i32>) -> Option<i32> {
+    use chrono::Datelike;
+    match (date, year) {
+        (Some(d), _) => Some(d.year() * 10_000 + d.month() as i32 * 100 + d.day() as i32),
+        (None, Some(y)) => Some(y * 10_000),
+        (None, None) => None,
+    }
+}
+
+/// Recomputes each film's per-source rating columns (a film page's figure wins
+/// over the catalogue's) and its largest reported USD gross.
+pub async fn refresh_films(txn: &DatabaseTransaction, film: Option<i32>) -> Result<(), DbErr> {
+    let mut sql = Sql::new(txn.get_database_backend());
+    sql.push("UPDATE film SET ");
+    let columns = [
+        ("rating_imdb", RatingSource::Imdb),
+        ("rating_rotten_tomatoes", RatingSource::RottenTomatoes),
+        (
+            "rating_rotten_tomatoes_average",
+            RatingSource::RottenTomatoesAverage,
+        ),
+        ("rating_metacritic", RatingSource::Metacritic),
+    ];
+    for (column, source) in columns {
+        sql.push(&format!(
+            "{column} = (SELECT er.value FROM external_rating er WHERE er.film_id = film.id AND er.source = "
+        ))
+        .bind(source.as_str())
+        .push(" ORDER BY CASE WHEN er.provider = ")
+        .bind(DOCUMENT_PROVIDER)
+        .push(" THEN 0 ELSE 1 END, er.id LIMIT 1), ");
+    }
+    sql.push("box_office_usd = (SELECT MAX(b.amount) FROM box_office_figure b WHERE b.film_id = film.id AND b.currency = 'USD' AND b.kind <> ")
+        .bind(BoxOfficeKind::Budget.as_str())
+        .push(")");
+    if let Some(film) = film {
+        sql.push(" WHERE id = ").bind(film);
+    }
+    sql.execute(txn).await?;
+    Ok(())
+}
+
+/// Recomputes every person's number of credits (the people list sorts on it).
+pub async fn refresh_people(txn: &DatabaseTransaction) -> Result<(), DbErr> {
+    txn.execute_unprepared(
+        "UPDATE person SET credit_count = (SELECT COUNT(*) FROM credit c WHERE c.person_id = person.id)",
+    )
+    .await?;
+    Ok(())
+}
+
+/// Copies each film's release year onto its credits (`credit.film_year`, 0
+/// when unknown), where it differs: for one film, or for all. Writers set it
+/// when they insert a credit; this catches the credits of a film whose year
+/// an import changed.
+pub async fn refresh_credit_years(
+    txn: &DatabaseTransaction,
+    film: Option<i32>,
+) -> Result<(), DbErr> {
+    let mut sql = Sql::new(txn.get_database_backend());
+    sql.push(
+        "UPDATE credit SET film_year = COALESCE(film.release_year, 0) FROM film \
+         WHERE film.id = credit.film_id AND credit.film_year <> COALESCE(film.release_year, 0)",
+    );
+    if let Some(film) = film {
+        sql.push(" AND credit.film_id = ").bind(film);
+    }
+    sql.execute(txn).await?;
+    Ok(())
+}
+
+/// A film page's credit replaces the catalogue's credit of the same person and
+/// kind, and the page's billing order wins: the catalogue's remaining cast
+/// (billed in its source's order) follows the page's billed cast, unbilled.
+pub async fn reconcile_catalogue_credits(
+    txn: &DatabaseTransaction,
+    film: i32,
+) -> Result<(), DbErr> {
+    let mut sql = Sql::new(txn.get_database_backend());
+    sql.push("DELETE FROM credit WHERE film_id = ")
+        .bind(film)
+        .push(" AND origin = ")
+        .bind(ORIGIN_CATALOGUE)
+        .push(" AND EXISTS (SELECT 1 FROM credit d WHERE d.film_id = credit.film_id AND d.person_id = credit.person_id AND d.kind = credit.kind AND d.origin = ")
+        .bind(ORIGIN_DOCUMENT)
+        .push(")");
+    sql.execute(txn).await?;
+    let mut sql = Sql::new(txn.get_database_backend());
+    sql.push("UPDATE credit SET billing_order = NULL WHERE film_id = ")
+        .bind(film)
+        .push(" AND origin = ")
+        .bind(ORIGIN_CATALOGUE)
+        .push(
+            " AND EXISTS (SELECT 1 FROM credit d WHERE d.film_id = credit.film_id AND d.origin = ",
+        )
+        .bind(ORIGIN_DOCUMENT)
+        .push(" AND d.billing_order IS NOT NULL)");
+    sql.execute(txn).await?;
+    Ok(())
+}
+
+/// Rebuilds the search index from films, people, characters and quotes.
+/// Weights rank equally good matches: films and people by how much they are credited.
+pub async fn rebuild_search(txn: &DatabaseTransaction) -> Result<(), DbErr> {
+    txn.execute_unprepared("DELETE FROM search_document")
+        .await?;
+    txn.execute_unprepared(
+        "INSERT INTO search_document (kind, target_id, body, weight) \
+         SELECT 'FILM', f.id, f.title_sort || COALESCE(' ' || CAST(f.release_year AS TEXT), ''), \
+                CAST((SELECT COUNT(*) FROM credit c WHERE c.film_id = f.id) AS DOUBLE PRECISION) \
+                + CASE WHEN f.document_hash IS NULL THEN 0 ELSE 100 END \
+         FROM film f",
+    )
+    .await?;
+    txn.execute_unprepared(
+        "INSERT INTO search_document (kind, target_id, body, weight) \
+         SELECT 'PERSON', p.id, p.name_sort, CAST(p.credit_count AS DOUBLE PRECISION) FROM person p",
+    )
+    .await?;
+    // Characters and quotes come only from film pages: few rows, folded here.
+    let mut rows = Vec::new();
+    for character in film_character::Entity::find().all(txn).await? {
+        rows.push(("CHARACTER", character.id, fold(&character.name), 10.0));
+    }
+    for line in quote::Entity::find()
+        .filter(quote::Column::Id.gt(0))
+        .all(txn)
+        .await?
+    {
+        rows.push(("QUOTE", line.id, fold(&line.text), 5.0));
+    }
+    for chunk in rows.chunks(200) {
+        let models =
+            chunk.iter().map(
+                |(kind, target, body, weight)| search_document::ActiveModel {
+                    id: sea_orm::ActiveValue::NotSet,
+                    kind: sea_orm::ActiveValue::Set(kind.to_string()),
+                    target_id: sea_orm::ActiveValue::Set(*target),
+                    body: sea_orm::ActiveValue::Set(body.clone()),
+                    weight: sea_orm::ActiveValue::Set(*weight),
+                },
+            );
+        search_document::Entity::insert_many(models)
+            .exec(txn)
+            .await?;
+    }
+    if txn.get_database_backend() == DbBackend::Sqlite {
+        txn.execute_unprepared("INSERT INTO search_fts(search_fts) VALUES('rebuild')")
+            .await?;
+    }
+    Ok(())
+}
+
+/// Fresh planner statistics after a bulk write.
+pub async fn analyze(db: &crate::db::Db) -> Result<(), DbErr> {
+    db.connection().execute_unprepared("ANALYZE").await?;
+    Ok(())
+}

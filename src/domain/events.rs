@@ -1,0 +1,171 @@
+//! Changes, as they are committed here and heard from other servers.
+//!
+//! Within one process a broadcast channel carries the ids of films whose
+//! ratings changed (for subscriptions), and listeners registered with
+//! [`Events::on_change`] (the response cache) hear every change at once, in
+//! the writer's own task, so a client that wrote sees its write on its next
+//! read. With PostgreSQL every write also sends a notification in its
+//! transaction (`db::notify`), and each server LISTENs and forwards what it
+//! hears, so subscribers and caches on every node see every change.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+
+use tokio::sync::{broadcast, watch};
+
+use crate::db::Db;
+use crate::db::notify::{self, Notice};
+
+type Listener = Box<dyn Fn() + Send + Sync>;
+
+#[derive(Clone)]
+pub struct Events {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    ratings: broadcast::Sender<i32>,
+    /// Called on every change made or heard.
+    listeners: RwLock<Vec<Listener>>,
+    /// True while this server hears every change: always on SQLite, while the
+    /// LISTEN connection is up on PostgreSQL. Caches are trusted only then.
+    hearing_everything: Arc<AtomicBool>,
+    /// With PostgreSQL the LISTEN task delivers every rating change, ours included.
+    delivered_by_database: bool,
+    /// Whether the LISTEN connection is up (always false on SQLite).
+    listening: watch::Sender<bool>,
+    /// The payload of the last change notification heard.
+    last_heard: watch::Sender<String>,
+}
+
+impl Events {
+    pub fn new(db: &Db) -> Self {
+        let postgres = db.is_postgres();
+        let (ratings, _) = broadcast::channel(1024);
+        Self {
+            inner: Arc::new(Inner {
+                ratings,
+                listeners: RwLock::new(Vec::new()),
+                hearing_everything: Arc::new(AtomicBool::new(!postgres)),
+                delivered_by_database: postgres,
+                listening: watch::Sender::new(false),
+                last_heard: watch::Sender::new(String::new()),
+            }),
+        }
+    }
+
+    /// The ids of films whose ratings changed, from now on.
+    pub fn subscribe_ratings(&self) -> broadcast::Receiver<i32> {
+        self.inner.ratings.subscribe()
+    }
+
+    /// Calls `listener` on every change made here or heard from elsewhere,
+    /// and whenever changes may have gone unheard.
+    pub fn on_change(&self, listener: impl Fn() + Send + Sync + 'static) {
+        self.inner
+            .listeners
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(Box::new(listener));
+    }
+
+    /// The flag that says whether every change is heard (see [`Inner`]).
+    pub fn hearing_everything(&self) -> Arc<AtomicBool> {
+        self.inner.hearing_everything.clone()
+    }
+
+    /// Whether the LISTEN connection is up, as it changes.
+    pub fn listening(&self) -> watch::Receiver<bool> {
+        self.inner.listening.subscribe()
+    }
+
+    /// A rating write to this film committed here.
+    pub fn rating_committed(&self, film_id: i32) {
+        self.changed();
+        if !self.inner.delivered_by_database {
+            let _ = self.inner.ratings.send(film_id);
+        }
+    }
+
+    /// A write to what public queries read (reviews, imports) committed here:
+    /// this server's listeners hear it now, other servers through PostgreSQL.
+    /// A failed announcement only delays other servers' view.
+    pub async fn content_committed(&self, db: &Db) {
+        self.changed();
+        if let Err(err) = notify::announce_content_change(db, "").await {
+            tracing::warn!(error = %err, "cannot announce a change to other servers");
+        }
+    }
+
+    /// Waits until this server has heard every change committed before the
+    /// call (PostgreSQL delivers notifications in commit order, so once a
+    /// notification sent now is heard, every earlier one was): a sync point
+    /// for whoever must see the server settled, such as a test after its
+    /// setup. Returns at once on SQLite, where every change is heard as it
+    /// commits.
+    pub async fn settle(&self, db: &Db) -> Result<(), crate::db::DbErr> {
+        if !self.inner.delivered_by_database {
+            return Ok(());
+        }
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let point = format!(
+            "settle-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        );
+        let mut heard = self.inner.last_heard.subscribe();
+        let mut listening = self.listening();
+        let _ = listening.wait_for(|up| *up).await;
+        notify::announce_content_change(db, &point).await?;
+        let _ = heard.wait_for(|last| *last == point).await;
+        Ok(())
+    }
+
+    /// An import committed here; it notified other servers in its own
+    /// transaction (`content_version::bump`).
+    pub fn content_imported(&self) {
+        self.changed();
+    }
+
+    fn changed(&self) {
+        for listener in self
+            .inner
+            .listeners
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .iter()
+        {
+            listener();
+        }
+    }
+
+    /// Forwards what PostgreSQL's notifications say to this process, until
+    /// the process ends (nothing on SQLite).
+    pub fn listen(&self, db: &Db, database_url: String) {
+        let events = self.clone();
+        notify::listen(db, database_url, move |notice| {
+            let inner = &events.inner;
+            match notice {
+                Notice::Listening => {
+                    // Changes made while nobody listened are unknown: say so.
+                    events.changed();
+                    inner.hearing_everything.store(true, Ordering::SeqCst);
+                    inner.listening.send_replace(true);
+                }
+                Notice::Lost => {
+                    inner.hearing_everything.store(false, Ordering::SeqCst);
+                    inner.listening.send_replace(false);
+                    events.changed();
+                }
+                Notice::RatingChanged(film_id) => {
+                    events.changed();
+                    let _ = inner.ratings.send(film_id);
+                }
+                Notice::ContentChanged(payload) => {
+                    events.changed();
+                    inner.last_heard.send_replace(payload);
+                }
+            }
+        });
+    }
+}

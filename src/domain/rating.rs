@@ -1,0 +1,113 @@
+//! Where ratings are written. Each write runs in one transaction that first
+//! locks the film's row (an UPDATE that changes nothing), so writes to one film
+//! queue up and the film's summary columns are recounted from the ratings table
+//! with every earlier write committed: no lost update under concurrency.
+//! Serialization failures and SQLite busy errors (told apart by their codes)
+//! are retried here, never shown.
+
+use chrono::Utc;
+
+use super::events::Events;
+use crate::db::entities::rating;
+use crate::db::queries::rating as statements;
+use crate::db::{Db, errors, notify};
+use crate::error::{AppError, AppResult};
+use crate::ids::{self, NodeKind};
+
+/// How often a write is tried before its conflict is reported.
+const ATTEMPTS: u32 = 12;
+
+/// Creates or replaces the user's rating of the film.
+pub async fn rate(
+    db: &Db,
+    events: &Events,
+    user_id: i32,
+    film_id: i32,
+    score: i32,
+) -> AppResult<rating::Model> {
+    if !(1..=10).contains(&score) {
+        return Err(AppError::bad_input(format!(
+            "a score is a whole number from 1 to 10, got {score}"
+        )));
+    }
+    let _queued = film_write_lock(film_id).lock().await;
+    let saved = retrying(|| async {
+        let txn = db.begin().await?;
+        lock_film(&txn, film_id).await?;
+        let saved = statements::replace(&txn, user_id, film_id, score as i16, Utc::now()).await?;
+        statements::recount(&txn, film_id).await?;
+        notify::rating_changed_in(&txn, film_id).await?;
+        txn.commit().await?;
+        Ok(saved)
+    })
+    .await?;
+    events.rating_committed(film_id);
+    Ok(saved)
+}
+
+/// Removes the user's rating of the film; false when there was none.
+pub async fn remove(db: &Db, events: &Events, user_id: i32, film_id: i32) -> AppResult<bool> {
+    let _queued = film_write_lock(film_id).lock().await;
+    let removed = retrying(|| async {
+        let txn = db.begin().await?;
+        lock_film(&txn, film_id).await?;
+        let removed = statements::delete(&txn, user_id, film_id).await?;
+        statements::recount(&txn, film_id).await?;
+        notify::rating_changed_in(&txn, film_id).await?;
+        txn.commit().await?;
+        Ok(removed)
+    })
+    .await?;
+    events.rating_committed(film_id);
+    Ok(removed)
+}
+
+/// Takes the film's row lock (and on SQLite the write lock) before anything
+/// else; an unknown film is NOT_FOUND.
+async fn lock_film(txn: &crate::db::Transaction, film_id: i32) -> AppResult<()> {
+    if !statements::lock_film(txn, film_id).await? {
+        return Err(AppError::not_found(
+            "film",
+            ids::encode(NodeKind::Film, film_id),
+        ));
+    }
+    Ok(())
+}
+
+/// Writers of one film queue here first, in this process, so they wait
+/// without holding a pooled connection: a burst of ratings of one popular film
+/// used to take every connection, each waiting on the film's row lock, until
+/// other requests timed out waiting for the pool. The row lock still orders
+/// writers of different processes. Striped (film id modulo 64), so memory
+/// stays fixed; two films sharing a stripe only queue together.
+fn film_write_lock(film_id: i32) -> &'static tokio::sync::Mutex<()> {
+    static LOCKS: std::sync::OnceLock<Vec<tokio::sync::Mutex<()>>> = std::sync::OnceLock::new();
+    let locks = LOCKS.get_or_init(|| (0..64).map(|_| tokio::sync::Mutex::new(())).collect());
+    &locks[film_id.rem_euclid(64) as usize]
+}
+
+/// Runs `write` again when the database reports a transient conflict.
+async fn retrying<T, F, Fut>(write: F) -> AppResult<T>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = AppResult<T>>,
+{
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match write().await {
+            Err(AppError::Internal(err)) if attempt < ATTEMPTS && is_transient(&err) => {
+                tracing::debug!(attempt, error = %err, "retrying a conflicting write");
+                let pause = 5 * attempt as u64 + (Utc::now().timestamp_subsec_micros() % 7) as u64;
+                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// A serialization failure, deadlock, or busy or locked database, by its code.
+fn is_transient(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<crate::db::DbErr>()
+        .is_some_and(errors::is_transient)
+}

@@ -1,0 +1,81 @@
+//! What resolvers reach through the context: the services the schema was
+//! built with (`build_schema` registers every one, so the lookups cannot
+//! miss), the request's viewer and client address, and how an `AppError`
+//! becomes a GraphQL error with its `extensions.code`.
+
+use std::sync::Arc;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, ErrorExtensions};
+
+use super::loaders::Loaders;
+use crate::cache::aggregates::AggregateCache;
+use crate::db::Db;
+use crate::domain::account::Viewer;
+use crate::domain::events::Events;
+use crate::domain::limits::{ClientAddress, RateLimiter};
+use crate::error::{AppError, AppResult};
+
+pub fn loader<'a>(ctx: &Context<'a>) -> &'a DataLoader<Loaders> {
+    ctx.data_unchecked::<DataLoader<Loaders>>()
+}
+
+pub fn db<'a>(ctx: &Context<'a>) -> &'a Db {
+    ctx.data_unchecked::<Db>()
+}
+
+pub fn events<'a>(ctx: &Context<'a>) -> &'a Events {
+    ctx.data_unchecked::<Events>()
+}
+
+pub fn limiter<'a>(ctx: &Context<'a>) -> &'a RateLimiter {
+    ctx.data_unchecked::<Arc<RateLimiter>>()
+}
+
+pub fn aggregates<'a>(ctx: &Context<'a>) -> &'a AggregateCache {
+    ctx.data_unchecked::<AggregateCache>()
+}
+
+/// The signed-in viewer, or UNAUTHENTICATED.
+pub fn viewer<'a>(ctx: &Context<'a>) -> AppResult<&'a Viewer> {
+    ctx.data_opt::<Viewer>().ok_or(AppError::Unauthenticated)
+}
+
+/// The address the request came from ("unknown" when served without one).
+pub fn client_address<'a>(ctx: &Context<'a>) -> &'a str {
+    ctx.data_opt::<ClientAddress>()
+        .map_or("unknown", |a| a.0.as_str())
+}
+
+/// Ends a resolver: maps any error into `AppError` and keeps its `extensions.code`.
+/// (A bare `?` into `async_graphql::Error` would keep only the message.)
+pub trait GqlResult<T> {
+    fn gql(self) -> async_graphql::Result<T>;
+}
+
+impl<T, E: Into<AppError>> GqlResult<T> for Result<T, E> {
+    fn gql(self) -> async_graphql::Result<T> {
+        self.map_err(|err| err.into().extend())
+    }
+}
+
+/// An `AppError` as a GraphQL error: its message and `extensions.code` (and
+/// `retryAfterSeconds` when rate limited). Internal details are logged here,
+/// never sent.
+impl ErrorExtensions for AppError {
+    fn extend(&self) -> async_graphql::Error {
+        match self {
+            Self::Internal(source) => tracing::error!(error = ?source, "internal error"),
+            Self::Unavailable(source) => tracing::warn!(error = ?source, "database unavailable"),
+            _ => {}
+        }
+        let code = self.code();
+        let retry_after = self.retry_after_seconds();
+        async_graphql::Error::new(self.to_string()).extend_with(|_, e| {
+            e.set("code", code);
+            if let Some(seconds) = retry_after {
+                e.set("retryAfterSeconds", seconds);
+            }
+        })
+    }
+}

@@ -1,0 +1,178 @@
+//! Accounts: sign up, sign in, sign out, and `me`.
+
+use async_graphql::connection::EmptyFields;
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+
+use super::global_id;
+use super::rating::Rating;
+use crate::db::entities::app_user;
+use crate::db::queries::keyset::{Position, SortValue};
+use crate::db::queries::rating as ratings;
+use crate::domain::account::{self, Viewer};
+use crate::error::AppResult;
+use crate::graphql::context::{GqlResult, client_address, db, limiter, viewer};
+use crate::graphql::pagination::{
+    Connection, PageRequest, connection_names, list_connection, list_window,
+};
+use crate::ids::NodeKind;
+
+connection_names!(
+    RatingConnection / RatingEdge =
+        "A page of a user's film ratings, the most recently given (or changed) first."
+);
+
+/// A username and password, to sign up or sign in.
+#[derive(InputObject)]
+pub struct Credentials {
+    /// 3 to 32 characters: lowercase letters, digits, `_`, `-`, `.`.
+    pub username: String,
+    /// 10 to 200 characters, at least 5 different ones, not containing the username.
+    pub password: String,
+}
+
+/// A new session: send `token` as `Authorization: Bearer <token>`.
+#[derive(SimpleObject)]
+pub struct AuthPayload {
+    /// The bearer token. Shown once; the server keeps only its hash.
+    pub token: String,
+    /// When the token stops working (30 days after sign-in) unless signed out sooner.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    /// The account signed in.
+    pub user: User,
+}
+
+impl From<account::NewSession> for AuthPayload {
+    fn from(session: account::NewSession) -> Self {
+        Self {
+            token: session.token,
+            expires_at: session.expires_at,
+            user: User(session.user),
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct AccountMutation;
+
+#[Object]
+impl AccountMutation {
+    /// Creates an account and signs it in. A taken username is CONFLICT.
+    async fn sign_up(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new account's username and password.")] input: Credentials,
+    ) -> async_graphql::Result<AuthPayload> {
+        let session = account::sign_up(db(ctx), &input.username, &input.password)
+            .await
+            .gql()?;
+        Ok(session.into())
+    }
+
+    /// Signs in. A wrong password and an unknown username both answer
+    /// UNAUTHENTICATED; too many attempts from one address or for one username
+    /// answer RATE_LIMITED with `retryAfterSeconds`.
+    async fn sign_in(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The account's username and password.")] input: Credentials,
+    ) -> async_graphql::Result<AuthPayload> {
+        let session = account::sign_in(
+            db(ctx),
+            limiter(ctx),
+            client_address(ctx),
+            &input.username,
+            &input.password,
+        )
+        .await
+        .gql()?;
+        Ok(session.into())
+    }
+
+    /// Ends the viewer's session: its token stops working at once.
+    async fn sign_out(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let viewer = viewer(ctx).gql()?;
+        account::sign_out(db(ctx), viewer).await.gql()?;
+        Ok(true)
+    }
+}
+
+#[derive(Default)]
+pub struct MeQuery;
+
+#[Object]
+impl MeQuery {
+    /// The signed-in user; null without a token.
+    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        let Some(viewer) = ctx.data_opt::<Viewer>() else {
+            return Ok(None);
+        };
+        let user = account::user(db(ctx), viewer).await.gql()?;
+        Ok(user.map(User))
+    }
+}
+
+pub struct User(pub app_user::Model);
+
+/// A cinegraph user. Only the user sees their own account.
+#[Object]
+impl User {
+    /// Opaque global id of the account; `node` does not resolve it (accounts are private).
+    async fn id(&self) -> ID {
+        global_id(NodeKind::User, self.0.id)
+    }
+    /// The unique username chosen at sign-up.
+    async fn username(&self) -> &str {
+        &self.0.username
+    }
+    /// When the account was created.
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.created_at
+    }
+    /// The user's ratings, the most recently given (or changed) first.
+    async fn ratings(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Items from the start of the list, or after `after`: 0 to 100 (20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page starts after it. Goes with `first`."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "Items from the end of the list, or before `before`: 0 to 100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page ends before it. Goes with `last`."
+        )]
+        before: Option<String>,
+    ) -> async_graphql::Result<RatingList> {
+        user_ratings(ctx, self.0.id, first, after, last, before)
+            .await
+            .gql()
+    }
+}
+
+type RatingList = Connection<Rating, EmptyFields, EmptyFields, RatingConnection, RatingEdge>;
+
+async fn user_ratings(
+    ctx: &Context<'_>,
+    user_id: i32,
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> AppResult<RatingList> {
+    let ordering = ratings::newest_first();
+    let window = list_window(&ordering, PageRequest::parse(first, after, last, before)?)?;
+    let page = ratings::page_of_user(db(ctx), user_id, &window).await?;
+    Ok(list_connection(&ordering, page, EmptyFields, |rating| {
+        let at = Position {
+            value: SortValue::Int(rating.id.into()),
+            id: rating.id,
+        };
+        (at, Rating(rating))
+    }))
+}

@@ -1,0 +1,337 @@
+//! The `films` connection: its filters and orderings as GraphQL inputs, its
+//! `totalCount` and facets (cached per filter while the content holds), and
+//! its pages. The SQL is `db::queries::film_list`.
+
+use std::future::Future;
+
+use async_graphql::connection::EmptyFields;
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
+
+use super::Film;
+use crate::db::queries::content_version;
+use crate::db::queries::film_list as list;
+use crate::db::queries::keyset::Position;
+use crate::error::{AppError, AppResult};
+use crate::graphql::context::{GqlResult, aggregates, db};
+use crate::graphql::pagination::{
+    Connection, PageRequest, connection_names, list_connection, list_window,
+};
+use crate::graphql::types::genre::Genre;
+use crate::graphql::types::vocabulary::{CreditKind, RatingSource};
+use crate::ids::{self, NodeKind};
+
+connection_names!(
+    FilmConnection / FilmEdge = "A page of the film catalogue (`films`), with the count and facets of every film matching the filters."
+);
+
+/// Films matching every condition given (each list matches any of its values).
+#[derive(InputObject, Default, Clone, Debug)]
+pub struct FilmFilter {
+    /// Genre names or slugs.
+    pub genres: Option<Vec<String>>,
+    /// Whether a film needs ANY of `genres` (the default) or ALL of them.
+    #[graphql(default_with = "GenreMatch::Any")]
+    pub genre_match: GenreMatch,
+    /// Range of release years; films whose year is not known are left out.
+    pub release_year: Option<IntRange>,
+    /// Range of running times in minutes; films whose length is not known are left out.
+    pub runtime_minutes: Option<IntRange>,
+    /// Certifications such as R or PG-13.
+    pub certifications: Option<Vec<String>>,
+    /// Countries of production, such as "France".
+    pub countries: Option<Vec<String>>,
+    /// Spoken languages, such as "English".
+    pub languages: Option<Vec<String>>,
+    /// Films a person is credited on, optionally only in some roles ("directed by").
+    pub person: Option<PersonCredit>,
+    /// Ranges of outside ratings, each on its source's own scale; films without that rating are left out.
+    pub external_ratings: Option<Vec<ExternalRatingRange>>,
+    /// Range of the average user rating (1 to 10); films nobody rated are left out.
+    pub user_rating_average: Option<FloatRange>,
+    /// Words the title contains, ignoring case and accents.
+    pub title: Option<String>,
+}
+
+/// How a film must match several `genres` of a filter.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default, Debug)]
+#[graphql(remote = "crate::db::queries::film_list::GenreMatch")]
+pub enum GenreMatch {
+    /// At least one of the genres.
+    #[default]
+    Any,
+    /// Every one of the genres.
+    All,
+}
+
+/// An inclusive range of whole numbers; either end may be left open. `min`
+/// above `max` is BAD_USER_INPUT.
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct IntRange {
+    /// The smallest value let through; no lower bound when null.
+    pub min: Option<i32>,
+    /// The largest value let through; no upper bound when null.
+    pub max: Option<i32>,
+}
+
+/// An inclusive range of numbers; either end may be left open. `min` above
+/// `max` is BAD_USER_INPUT.
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct FloatRange {
+    /// The smallest value let through; no lower bound when null.
+    pub min: Option<f64>,
+    /// The largest value let through; no upper bound when null.
+    pub max: Option<f64>,
+}
+
+/// A person, by exactly one of `id` or `slug` (both or neither is
+/// BAD_USER_INPUT), and optionally the roles that count.
+#[derive(InputObject, Clone, Debug)]
+pub struct PersonCredit {
+    /// The person's global id (or give `slug`).
+    pub id: Option<async_graphql::ID>,
+    /// The person's slug, such as `mike-figgis` (or give `id`).
+    pub slug: Option<String>,
+    /// Only these roles (any role when omitted).
+    pub kinds: Option<Vec<CreditKind>>,
+}
+
+/// An inclusive range of one outside rating, on its source's own scale (see
+/// `ExternalRating.scale`); either end may be left open.
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct ExternalRatingRange {
+    /// Whose rating; films without a rating from this source are left out.
+    pub source: RatingSource,
+    /// The lowest rating let through; no lower bound when null.
+    pub min: Option<f64>,
+    /// The highest rating let through; no upper bound when null.
+    pub max: Option<f64>,
+}
+
+/// How to order films. Ties are broken by id, so pages are stable.
+#[derive(InputObject, Clone, Copy)]
+pub struct FilmOrder {
+    /// What to sort by.
+    pub field: FilmOrderField,
+    /// Ascending by default. Films without a value sort last either way.
+    #[graphql(default_with = "OrderDirection::Asc")]
+    pub direction: OrderDirection,
+    /// With `EXTERNAL_RATING`: which source's rating.
+    pub rating_source: Option<RatingSource>,
+}
+
+/// What to sort films by.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "crate::db::queries::film_list::FilmOrderField")]
+pub enum FilmOrderField {
+    /// The title, ignoring case, accents and punctuation.
+    Title,
+    /// The release date; a film known only by its year sorts before that
+    /// year's dated films.
+    ReleaseDate,
+    /// The running time.
+    Runtime,
+    /// The rating of `ratingSource`.
+    ExternalRating,
+    /// The largest reported gross in USD.
+    BoxOffice,
+    /// The average cinegraph user rating.
+    UserRatingAverage,
+    /// How many cinegraph users rated the film (0 for films nobody rated).
+    UserRatingCount,
+}
+
+/// Which way a list is sorted.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug, Default)]
+#[graphql(remote = "crate::db::queries::keyset::OrderDirection")]
+pub enum OrderDirection {
+    /// Smallest first: A to Z, oldest, shortest, lowest.
+    #[default]
+    Asc,
+    /// Largest first: Z to A, newest, longest, highest.
+    Desc,
+}
+
+impl FilmFilter {
+    /// The filter as the database layer takes it; a person given by both or
+    /// neither of `id` and `slug`, or by an id of something else, is BAD_USER_INPUT.
+    fn stored(self) -> AppResult<list::FilmFilter> {
+        let person = match self.person {
+            None => None,
+            Some(credit) => {
+                let person = match (credit.id, credit.slug) {
+                    (Some(id), None) => list::PersonRef::Id(ids::decode_as(NodeKind::Person, &id)?),
+                    (None, Some(slug)) => list::PersonRef::Slug(slug),
+                    _ => {
+                        return Err(AppError::bad_input(
+                            "`person` takes exactly one of `id` or `slug`",
+                        ));
+                    }
+                };
+                let kinds = credit
+                    .kinds
+                    .map(|kinds| kinds.into_iter().map(Into::into).collect());
+                Some(list::PersonCredit { person, kinds })
+            }
+        };
+        let range = |r: IntRange| list::IntRange {
+            min: r.min,
+            max: r.max,
+        };
+        Ok(list::FilmFilter {
+            genres: self.genres,
+            genre_match: self.genre_match.into(),
+            release_year: self.release_year.map(range),
+            runtime_minutes: self.runtime_minutes.map(range),
+            certifications: self.certifications,
+            countries: self.countries,
+            languages: self.languages,
+            person,
+            external_ratings: self.external_ratings.map(|ranges| {
+                ranges
+                    .into_iter()
+                    .map(|r| list::ExternalRatingRange {
+                        source: r.source.into(),
+                        min: r.min,
+                        max: r.max,
+                    })
+                    .collect()
+            }),
+            user_rating_average: self.user_rating_average.map(|r| list::FloatRange {
+                min: r.min,
+                max: r.max,
+            }),
+            title: self.title,
+        })
+    }
+}
+
+impl From<FilmOrder> for list::FilmOrder {
+    fn from(order: FilmOrder) -> Self {
+        Self {
+            field: order.field.into(),
+            direction: order.direction.into(),
+            rating_source: order.rating_source.map(Into::into),
+        }
+    }
+}
+
+/// `totalCount` and the facets of a film list, computed only when asked.
+pub struct FilmListSummary {
+    filter: list::FilmFilter,
+}
+
+/// How many films of the list have a genre.
+#[derive(SimpleObject, Clone)]
+pub struct GenreFacet {
+    /// A genre that films of the list have.
+    pub genre: Genre,
+    /// How many films of the list have it.
+    pub count: i64,
+}
+
+/// How many films of the list came out in a decade.
+#[derive(SimpleObject, Clone)]
+pub struct DecadeFacet {
+    /// The decade's first year, such as 1990.
+    pub decade: i32,
+    /// How many films of the list came out in the decade.
+    pub count: i64,
+}
+
+pub struct FilmFacets {
+    filter: list::FilmFilter,
+}
+
+#[Object]
+impl FilmListSummary {
+    /// How many films match the filters, across all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        let filter = &self.filter;
+        cached(ctx, "total", filter, list::count(db(ctx), filter))
+            .await
+            .gql()
+    }
+    /// Films per genre and per decade under the current filters.
+    async fn facets(&self) -> FilmFacets {
+        FilmFacets {
+            filter: self.filter.clone(),
+        }
+    }
+}
+
+/// Counts for a filter interface, under the list's current filters.
+#[Object]
+impl FilmFacets {
+    /// Films per genre, most films first.
+    async fn genres(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<GenreFacet>> {
+        let filter = &self.filter;
+        let counted = cached(ctx, "genres", filter, list::genre_facets(db(ctx), filter)).await;
+        let facets = counted.gql()?.into_iter().map(|(genre, count)| GenreFacet {
+            genre: Genre(genre),
+            count,
+        });
+        Ok(facets.collect())
+    }
+    /// Films per decade of release, oldest first.
+    async fn decades(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DecadeFacet>> {
+        let filter = &self.filter;
+        let counted = cached(ctx, "decades", filter, list::decade_facets(db(ctx), filter)).await;
+        let facets = counted
+            .gql()?
+            .into_iter()
+            .map(|(decade, count)| DecadeFacet { decade, count });
+        Ok(facets.collect())
+    }
+}
+
+/// Runs `compute` through the aggregate cache unless the filter's counts move
+/// with user ratings.
+async fn cached<T, F>(
+    ctx: &Context<'_>,
+    what: &str,
+    filter: &list::FilmFilter,
+    compute: F,
+) -> AppResult<T>
+where
+    T: Clone + Send + Sync + 'static,
+    F: Future<Output = AppResult<T>>,
+{
+    if filter.depends_on_ratings() {
+        return compute.await;
+    }
+    let version = content_version::current(db(ctx)).await?;
+    let key = format!("{what} {filter:?}");
+    aggregates(ctx).get_or_compute(version, key, compute).await
+}
+
+pub type FilmListConnection =
+    Connection<Film, FilmListSummary, EmptyFields, FilmConnection, FilmEdge>;
+
+/// One page of the film list.
+pub async fn films(
+    ctx: &Context<'_>,
+    filter: Option<FilmFilter>,
+    order: Option<FilmOrder>,
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> AppResult<FilmListConnection> {
+    let filter = filter.unwrap_or_default().stored()?;
+    let order: list::FilmOrder = order.map(Into::into).unwrap_or_default();
+    let ordering = order.ordering()?;
+    let window = list_window(&ordering, PageRequest::parse(first, after, last, before)?)?;
+    let page = list::page(db(ctx), &filter, &ordering, &window).await?;
+    Ok(list_connection(
+        &ordering,
+        page,
+        FilmListSummary { filter },
+        |film| {
+            let at = Position {
+                value: order.value_of(&film),
+                id: film.id,
+            };
+            (at, Film(film))
+        },
+    ))
+}

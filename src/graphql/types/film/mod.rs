@@ -1,0 +1,544 @@
+//! Films: the `Film` type with every section of a film page (the small
+//! sections' types are in `sections`, the `films` list in `list`), and film
+//! look-ups.
+
+mod list;
+mod sections;
+
+use async_graphql::connection::EmptyFields;
+use async_graphql::{Context, ID, Object, OneofObject};
+
+pub use list::{FilmFilter, FilmListConnection, FilmOrder, OrderDirection};
+pub use sections::*;
+
+use super::award::Nomination;
+use super::character::{Character, Quote};
+use super::genre::{Genre, GenreCount};
+use super::global_id;
+use super::person::{CreditDetails, Person};
+use super::product::{Product, products_by_ids};
+use super::rating::{Rating, RatingSummary};
+use super::review::{AudienceReaction, Review, ReviewOrder};
+use super::vocabulary::{CreditKind, ReviewKind, kind_set};
+use crate::db::entities::{credit, film, genre, person, quote, review};
+use crate::db::queries::film as films;
+use crate::db::queries::pages::{Alone, PagedRelation};
+use crate::db::queries::rows::{ChildOf, Relation, rel};
+use crate::db::read_row::ReadRow;
+use crate::error::AppResult;
+use crate::graphql::context::{GqlResult, db, loader};
+use crate::graphql::loaders::RowLoader;
+use crate::graphql::pagination::{
+    MAX_PAGE_SIZE, PageRequest, PagedConnection, connection_names, first_rows, relation_connection,
+};
+use crate::ids::{self, NodeKind};
+use crate::kinds::{self, KindSet};
+
+connection_names!(
+    FilmCreditConnection / FilmCreditEdge = "A page of a film's cast and crew: the people, each edge with the role (cast in billing order first, then crew).",
+    QuoteConnection / QuoteEdge =
+        "A page of a film's memorable quotes, in the order of the film's page.",
+    ReviewConnection / ReviewEdge =
+        "A page of a film's reviews, in the order asked for, with how many there are.",
+);
+
+#[derive(Clone)]
+pub struct Film(pub film::Model);
+
+/// How to find one film: exactly one of its id, slug or IMDb id.
+#[derive(OneofObject)]
+pub enum FilmBy {
+    /// The film's global id.
+    Id(ID),
+    /// The film's URL slug, such as `leaving-las-vegas`.
+    Slug(String),
+    /// The film's IMDb id, such as `tt0113627`.
+    ImdbId(String),
+}
+
+#[derive(Default)]
+pub struct FilmQuery;
+
+#[Object]
+impl FilmQuery {
+    /// One film by id, slug or IMDb id; null when no film matches.
+    async fn film(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Exactly one of the film's id, slug or IMDb id.")] by: FilmBy,
+    ) -> async_graphql::Result<Option<Film>> {
+        find_film(ctx, by).await.gql()
+    }
+
+    /// Browse the catalogue: filters combine, every ordering has a stable
+    /// tie-break, pages are Relay cursors (`first` 20 by default, at most 100).
+    #[allow(clippy::too_many_arguments)]
+    async fn films(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which films to list; every film when omitted.")] filter: Option<
+            FilmFilter,
+        >,
+        #[graphql(desc = "Title A to Z when omitted.")] order_by: Option<FilmOrder>,
+        #[graphql(
+            desc = "Items from the start of the list, or after `after`: 0 to 100 (20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page starts after it. Goes with `first`."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "Items from the end of the list, or before `before`: 0 to 100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page ends before it. Goes with `last`."
+        )]
+        before: Option<String>,
+    ) -> async_graphql::Result<FilmListConnection> {
+        list::films(ctx, filter, order_by, first, after, last, before)
+            .await
+            .gql()
+    }
+
+    /// Every genre with how many films have it, most films first.
+    async fn genres(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<GenreCount>> {
+        super::genre::genre_counts(ctx).await.gql()
+    }
+}
+
+async fn find_film(ctx: &Context<'_>, by: FilmBy) -> AppResult<Option<Film>> {
+    let found = match by {
+        FilmBy::Id(id) => {
+            let row = ids::decode_as(NodeKind::Film, &id)?;
+            return film_by_id(ctx, row).await;
+        }
+        FilmBy::Slug(slug) => films::by_slug(db(ctx), &slug).await?,
+        FilmBy::ImdbId(imdb_id) => films::by_imdb_id(db(ctx), &imdb_id).await?,
+    };
+    Ok(found.map(Film))
+}
+
+pub async fn film_by_id(ctx: &Context<'_>, id: i32) -> AppResult<Option<Film>> {
+    Ok(loader(ctx).by_id::<film::Entity>(id).await?.map(Film))
+}
+
+/// Loads the films with these ids, in the order given, skipping missing ones.
+pub async fn films_by_ids(ctx: &Context<'_>, ids: &[i32]) -> AppResult<Vec<Film>> {
+    let found = loader(ctx).by_ids::<film::Entity>(ids.to_vec()).await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| found.get(id).cloned().map(Film))
+        .collect())
+}
+
+/// Children of this film along relation `R`.
+async fn children<R: Relation>(
+    ctx: &Context<'_>,
+    film_id: i32,
+) -> async_graphql::Result<Vec<ChildOf<R>>>
+where
+    ChildOf<R>: ReadRow + Clone + Send + Sync,
+{
+    loader(ctx).children::<R>(film_id).await.gql()
+}
+
+/// A feature film and everything its page shows.
+#[Object]
+impl Film {
+    /// Opaque global id; `node(id:)` fetches the film back.
+    pub async fn id(&self) -> ID {
+        global_id(NodeKind::Film, self.0.id)
+    }
+    /// URL slug, unique.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    /// IMDb id (`tt...`), when known.
+    async fn imdb_id(&self) -> Option<&str> {
+        self.0.imdb_id.as_deref()
+    }
+    /// The title the film is known by (see `originalTitle` for the original-language one).
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// Title in the original language, when it differs.
+    async fn original_title(&self) -> Option<&str> {
+        self.0.original_title.as_deref()
+    }
+    /// First release date (ISO 8601).
+    async fn release_date(&self) -> Option<chrono::NaiveDate> {
+        self.0.release_date
+    }
+    /// Year of first release, when known (also for films whose exact date is not).
+    async fn release_year(&self) -> Option<i32> {
+        self.0.release_year
+    }
+    /// Running time in minutes.
+    async fn runtime_minutes(&self) -> Option<i32> {
+        self.0.runtime_minutes
+    }
+    /// Age certification (MPAA rating such as `R`).
+    async fn certification(&self) -> Option<&str> {
+        self.0.certification.as_deref()
+    }
+    /// The marketing line, such as a poster's, when known.
+    async fn tagline(&self) -> Option<&str> {
+        self.0.tagline.as_deref()
+    }
+    /// The plot in one deliberately clumsy line.
+    async fn badly_explained_plot(&self) -> Option<&str> {
+        self.0.badly_explained_plot.as_deref()
+    }
+    /// A short spoiler-free overview.
+    async fn overview(&self) -> Option<&str> {
+        self.0.overview.as_deref()
+    }
+    /// How the film ends and what the ending means. Contains spoilers.
+    async fn ending_explained(&self) -> Option<&str> {
+        self.0.ending_explained.as_deref()
+    }
+    /// The overall consensus of critics and audiences in one sentence.
+    async fn consensus(&self) -> Option<&str> {
+        self.0.consensus.as_deref()
+    }
+    /// General advice on where to watch, beside the concrete `offers`.
+    async fn where_to_watch_note(&self) -> Option<&str> {
+        self.0.where_to_watch_note.as_deref()
+    }
+    /// What the soundtrack is like and where to hear it, beside the `soundtrack` tracks.
+    async fn soundtrack_note(&self) -> Option<&str> {
+        self.0.soundtrack_note.as_deref()
+    }
+
+    /// Wikidata item id (`Q...`), when the film comes from the catalogue.
+    async fn wikidata_id(&self) -> Option<&str> {
+        self.0.wikidata_id.as_deref()
+    }
+    /// How many Academy Awards the film won and was nominated for, as the
+    /// catalogue counts them (categories are in `nominations` when known).
+    async fn academy_awards(&self) -> Option<AcademyAwardSummary> {
+        match (self.0.academy_award_wins, self.0.academy_award_nominations) {
+            (None, None) => None,
+            (wins, nominations) => Some(AcademyAwardSummary {
+                wins: wins.unwrap_or(0),
+                nominations: nominations.unwrap_or(0),
+            }),
+        }
+    }
+    /// The average of cinegraph users' ratings (1 to 10); null when nobody rated it.
+    async fn user_rating_average(&self) -> Option<f64> {
+        self.0.user_rating_average
+    }
+    /// How many cinegraph users rated the film.
+    async fn user_rating_count(&self) -> i32 {
+        self.0.user_rating_count
+    }
+    /// Users' ratings counted from the ratings themselves: average, count and
+    /// how many gave each score.
+    async fn rating_summary(&self, ctx: &Context<'_>) -> async_graphql::Result<RatingSummary> {
+        super::rating::summary(ctx, self.0.id).await
+    }
+    /// The signed-in viewer's own rating; null when signed out or not rated.
+    async fn viewer_rating(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Rating>> {
+        super::rating::viewer_rating(ctx, self.0.id).await
+    }
+
+    /// Genres, in the order the film's page lists them.
+    async fn genres(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Genre>> {
+        let links = children::<rel::Genres>(ctx, self.0.id).await?;
+        let genres = loader(ctx)
+            .by_ids::<genre::Entity>(links.iter().map(|l| l.genre_id).collect())
+            .await
+            .gql()?;
+        Ok(links
+            .iter()
+            .filter_map(|l| genres.get(&l.genre_id).cloned().map(Genre))
+            .collect())
+    }
+    /// Countries of production.
+    async fn countries(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
+        let rows = children::<rel::Countries>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(|r| r.country).collect())
+    }
+    /// Spoken languages.
+    async fn languages(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
+        let rows = children::<rel::Languages>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(|r| r.language).collect())
+    }
+    /// The detailed synopsis, section by section. Spoiler sections only when asked.
+    async fn synopsis(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false, desc = "Include sections that give away the plot.")]
+        include_spoilers: bool,
+    ) -> async_graphql::Result<Vec<SynopsisSection>> {
+        let rows = children::<rel::Synopsis>(ctx, self.0.id).await?;
+        Ok(rows
+            .into_iter()
+            .filter(|s| include_spoilers || !s.spoiler)
+            .map(SynopsisSection)
+            .collect())
+    }
+    /// Ratings from outside sources (IMDb, Rotten Tomatoes, Metacritic).
+    async fn external_ratings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<ExternalRating>> {
+        let rows = children::<rel::ExternalRatings>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(ExternalRating).collect())
+    }
+    /// Budget and grosses, each with the source that reported it.
+    async fn box_office(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<BoxOfficeFigure>> {
+        let rows = children::<rel::BoxOffice>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(BoxOfficeFigure).collect())
+    }
+    /// Cast and crew: cast in billing order first, then crew. Each edge says the role.
+    async fn credits(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only these kinds of credit (all when omitted).")] kinds: Option<
+            Vec<CreditKind>,
+        >,
+        #[graphql(
+            desc = "Items from the start of the list, or after `after`: 0 to 100 (20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page starts after it. Goes with `first`."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "Items from the end of the list, or before `before`: 0 to 100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page ends before it. Goes with `last`."
+        )]
+        before: Option<String>,
+    ) -> async_graphql::Result<
+        PagedConnection<Person, CreditDetails, FilmCreditConnection, FilmCreditEdge>,
+    > {
+        let request = PageRequest::parse(first, after, last, before).gql()?;
+        relation_connection::<credit::Entity, person::Entity, _, _, _, _>(
+            ctx,
+            PagedRelation::FilmCredits,
+            self.0.id,
+            kind_set(kinds, kinds::CreditKind::set),
+            request,
+            |(credit, person)| (Person(person), CreditDetails(credit)),
+        )
+        .await
+        .gql()
+    }
+    /// The directors, in credit order.
+    async fn directors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Person>> {
+        credited_people(ctx, self.0.id, kinds::CreditKind::Director).await
+    }
+    /// The characters of the film, in order of appearance on its page.
+    async fn characters(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Character>> {
+        let rows = children::<rel::Characters>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(Character).collect())
+    }
+    /// Memorable quotes with their speakers.
+    async fn quotes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Items from the start of the list, or after `after`: 0 to 100 (20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page starts after it. Goes with `first`."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "Items from the end of the list, or before `before`: 0 to 100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page ends before it. Goes with `last`."
+        )]
+        before: Option<String>,
+    ) -> async_graphql::Result<PagedConnection<Quote, EmptyFields, QuoteConnection, QuoteEdge>>
+    {
+        let request = PageRequest::parse(first, after, last, before).gql()?;
+        relation_connection::<quote::Entity, Alone, _, _, _, _>(
+            ctx,
+            PagedRelation::FilmQuotes,
+            self.0.id,
+            KindSet::ANY,
+            request,
+            |(quote, ())| (Quote(quote), EmptyFields),
+        )
+        .await
+        .gql()
+    }
+    /// Critic, editorial and user reviews.
+    #[allow(clippy::too_many_arguments)]
+    async fn reviews(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only these kinds of review (all when omitted).")] kinds: Option<
+            Vec<ReviewKind>,
+        >,
+        #[graphql(desc = "PAGE when omitted.")] order_by: Option<ReviewOrder>,
+        #[graphql(
+            desc = "Items from the start of the list, or after `after`: 0 to 100 (20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page starts after it. Goes with `first`."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "Items from the end of the list, or before `before`: 0 to 100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page ends before it. Goes with `last`."
+        )]
+        before: Option<String>,
+    ) -> async_graphql::Result<PagedConnection<Review, EmptyFields, ReviewConnection, ReviewEdge>>
+    {
+        let relation = match order_by.unwrap_or(ReviewOrder::Page) {
+            ReviewOrder::Page => PagedRelation::FilmReviews,
+            ReviewOrder::Newest => PagedRelation::FilmReviewsNewest,
+            ReviewOrder::MostHelpful => PagedRelation::FilmReviewsMostHelpful,
+        };
+        let request = PageRequest::parse(first, after, last, before).gql()?;
+        relation_connection::<review::Entity, Alone, _, _, _, _>(
+            ctx,
+            relation,
+            self.0.id,
+            kind_set(kinds, kinds::ReviewKind::set),
+            request,
+            |(review, ())| (Review(review), EmptyFields),
+        )
+        .await
+        .gql()
+    }
+    /// What audiences said about the film, point by point.
+    async fn audience_reactions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<AudienceReaction>> {
+        let rows = children::<rel::AudienceReactions>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(AudienceReaction).collect())
+    }
+    /// Content warnings for sensitive viewers.
+    async fn content_warnings(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
+        let rows = children::<rel::ContentWarnings>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(|r| r.text).collect())
+    }
+    /// Who would enjoy the film.
+    async fn recommended_for(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
+        let rows = children::<rel::RecommendedAudiences>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(|r| r.text).collect())
+    }
+    /// Award nominations and wins, oldest first.
+    async fn nominations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Nomination>> {
+        let rows = children::<rel::Nominations>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(Nomination).collect())
+    }
+    /// Behind-the-scenes facts.
+    async fn trivia(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Trivia>> {
+        let rows = children::<rel::Trivia>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(Trivia).collect())
+    }
+    /// Frequently asked questions.
+    async fn faq(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FaqEntry>> {
+        let rows = children::<rel::Faq>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(FaqEntry).collect())
+    }
+    /// Trailers and bonus videos.
+    async fn videos(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Video>> {
+        let rows = children::<rel::Videos>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(Video).collect())
+    }
+    /// Soundtrack tracks in album order.
+    async fn soundtrack(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SoundtrackTrack>> {
+        let rows = children::<rel::Soundtrack>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(SoundtrackTrack).collect())
+    }
+    /// Where the film was shot.
+    async fn filming_locations(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<FilmingLocation>> {
+        let rows = children::<rel::FilmingLocations>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(FilmingLocation).collect())
+    }
+    /// The book or play the film is based on, with its authors.
+    async fn based_on(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<SourceWork>> {
+        let rows = children::<rel::SourceWorks>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().next().map(SourceWork))
+    }
+    /// Where to stream, rent or buy the film.
+    async fn offers(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Offer>> {
+        let rows = children::<rel::Offers>(ctx, self.0.id).await?;
+        Ok(rows.into_iter().map(Offer).collect())
+    }
+    /// Films recommended to people who liked this one, each with the reason.
+    async fn similar_films(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            default = 10,
+            validator(minimum = 0, maximum = 100),
+            desc = "How many films at most (0 to 100), in the order of the film's page."
+        )]
+        first: i32,
+    ) -> async_graphql::Result<Vec<SimilarFilm>> {
+        let mut rows = children::<rel::SimilarFilms>(ctx, self.0.id).await?;
+        rows.truncate(first as usize);
+        Ok(rows.into_iter().map(SimilarFilm).collect())
+    }
+    /// Related products: discs, box sets, soundtracks, merchandise.
+    async fn products(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Product>> {
+        let links = children::<rel::ProductsOfFilm>(ctx, self.0.id).await?;
+        products_by_ids(ctx, links.iter().map(|l| l.product_id))
+            .await
+            .gql()
+    }
+}
+
+/// The people with credits of one kind on a film (its directors, its novel's
+/// authors), in credit order, through the same paged loader as `credits`.
+pub async fn credited_people(
+    ctx: &Context<'_>,
+    film_id: i32,
+    kind: kinds::CreditKind,
+) -> async_graphql::Result<Vec<Person>> {
+    let rows = first_rows::<credit::Entity, person::Entity>(
+        ctx,
+        PagedRelation::FilmCredits,
+        film_id,
+        KindSet::from(kind),
+        MAX_PAGE_SIZE,
+    )
+    .await
+    .gql()?;
+    Ok(rows.into_iter().map(|(_, person)| Person(person)).collect())
+}
+
+/// People by id, for the rows of a page.
+pub async fn people_of(
+    ctx: &Context<'_>,
+    ids: Vec<i32>,
+) -> async_graphql::Result<std::collections::HashMap<i32, person::Model>> {
+    loader(ctx).by_ids::<person::Entity>(ids).await.gql()
+}
+
+/// The film a row belongs to; the foreign key guarantees it exists.
+pub async fn parent_film(ctx: &Context<'_>, id: i32) -> async_graphql::Result<Film> {
+    film_by_id(ctx, id)
+        .await
+        .and_then(|film| {
+            film.ok_or_else(|| {
+                crate::error::AppError::Internal(anyhow::anyhow!("film {id} is missing"))
+            })
+        })
+        .gql()
+}

@@ -1,0 +1,259 @@
+//! The smaller sections of a film page: synopsis, outside ratings, box office,
+//! Academy Award counts, trivia, FAQ, videos, soundtrack, locations, offers,
+//! similar films and the source work.
+
+use async_graphql::{Context, Object, SimpleObject};
+
+use super::{Film, credited_people, parent_film};
+use crate::db::entities::*;
+use crate::graphql::types::person::Person;
+use crate::graphql::types::vocabulary::*;
+use crate::kinds::{self, ARTIST_SEPARATOR};
+
+pub struct SynopsisSection(pub synopsis_section::Model);
+
+/// One headed section of a synopsis.
+#[Object]
+impl SynopsisSection {
+    /// The section's title, such as "Meeting Sera".
+    async fn heading(&self) -> &str {
+        &self.0.heading
+    }
+    /// What happens in this part of the film.
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+    /// True when the section gives away the plot.
+    async fn spoiler(&self) -> bool {
+        self.0.spoiler
+    }
+}
+
+pub struct ExternalRating(pub external_rating::Model);
+
+/// A rating from an outside source.
+#[Object]
+impl ExternalRating {
+    /// Which rating this is (IMDb, Rotten Tomatoes, Metacritic).
+    async fn source(&self) -> async_graphql::Result<RatingSource> {
+        stored(&self.0.source, kinds::RatingSource::parse)
+    }
+    /// The score on the source's own scale.
+    async fn value(&self) -> f64 {
+        self.0.value
+    }
+    /// The top of the source's scale (10 for IMDb, 100 for percentages).
+    async fn scale(&self) -> f64 {
+        self.0.scale
+    }
+    /// Who reported the figure: a film page, Wikidata or vega-datasets. The same
+    /// source can be reported twice with different figures; both are kept.
+    async fn provider(&self) -> &str {
+        &self.0.provider
+    }
+    /// How many votes or reviews the score is based on, when known.
+    async fn votes(&self) -> Option<i64> {
+        self.0.votes
+    }
+}
+
+/// An amount of money in a currency.
+#[derive(SimpleObject)]
+pub struct Money {
+    /// Whole units of the currency.
+    pub amount: i64,
+    /// ISO 4217 code, such as USD.
+    pub currency: String,
+}
+
+pub struct BoxOfficeFigure(pub box_office_figure::Model);
+
+/// A budget or gross figure with its source (sources often disagree).
+#[Object]
+impl BoxOfficeFigure {
+    /// What the figure measures: the budget or a gross.
+    async fn kind(&self) -> async_graphql::Result<BoxOfficeKind> {
+        stored(&self.0.kind, kinds::BoxOfficeKind::parse)
+    }
+    /// The figure, in the currency its source gave.
+    async fn amount(&self) -> Money {
+        Money {
+            amount: self.0.amount,
+            currency: self.0.currency.clone(),
+        }
+    }
+    /// Who reported the figure.
+    async fn source(&self) -> &str {
+        &self.0.source
+    }
+}
+
+pub struct Trivia(pub trivia::Model);
+
+/// A behind-the-scenes fact.
+#[Object]
+impl Trivia {
+    /// The fact, in a sentence or two.
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+}
+
+pub struct FaqEntry(pub faq_entry::Model);
+
+/// A frequently asked question with its answer.
+#[Object]
+impl FaqEntry {
+    /// A question viewers ask about the film, such as where it was filmed.
+    async fn question(&self) -> &str {
+        &self.0.question
+    }
+    /// The answer to `question`, in a few sentences.
+    async fn answer(&self) -> &str {
+        &self.0.answer
+    }
+}
+
+pub struct Video(pub video::Model);
+
+/// A trailer or bonus video.
+#[Object]
+impl Video {
+    /// Trailer, clip or bonus video.
+    async fn kind(&self) -> async_graphql::Result<VideoKind> {
+        stored(&self.0.kind, kinds::VideoKind::parse)
+    }
+    /// The video's title, such as "Leaving Las Vegas trailer".
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// What the video shows, when known.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// Where to watch it, when known.
+    async fn url(&self) -> Option<&str> {
+        self.0.url.as_deref()
+    }
+}
+
+pub struct SoundtrackTrack(pub soundtrack_track::Model);
+
+/// A soundtrack track.
+#[Object]
+impl SoundtrackTrack {
+    /// 1-based position on the album.
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+    /// The track's title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// Performing artists.
+    async fn artists(&self) -> Vec<&str> {
+        self.0
+            .artists
+            .split(ARTIST_SEPARATOR)
+            .filter(|a| !a.is_empty())
+            .collect()
+    }
+    /// Length in seconds, when known.
+    async fn duration_seconds(&self) -> Option<i32> {
+        self.0.duration_seconds
+    }
+}
+
+pub struct FilmingLocation(pub filming_location::Model);
+
+/// A place where the film was shot.
+#[Object]
+impl FilmingLocation {
+    /// The place, such as "Las Vegas, Nevada".
+    async fn place(&self) -> &str {
+        &self.0.place
+    }
+    /// What was shot there.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+}
+
+pub struct Offer(pub offer::Model);
+
+/// A way to watch the film.
+#[Object]
+impl Offer {
+    /// The service or shop, such as Apple TV.
+    async fn platform(&self) -> &str {
+        &self.0.platform
+    }
+    /// Stream, rent, buy or a physical copy.
+    async fn kind(&self) -> async_graphql::Result<OfferKind> {
+        stored(&self.0.kind, kinds::OfferKind::parse)
+    }
+    /// Digital, Blu-ray, DVD...
+    async fn format(&self) -> Option<&str> {
+        self.0.format.as_deref()
+    }
+    /// Region where the offer holds; null when not limited or not known.
+    async fn region(&self) -> Option<&str> {
+        self.0.region.as_deref()
+    }
+    /// Link to the offer on the platform, when known.
+    async fn url(&self) -> Option<&str> {
+        self.0.url.as_deref()
+    }
+}
+
+pub struct SimilarFilm(pub similar_film::Model);
+
+/// A film recommended alongside another, with the reason.
+#[Object]
+impl SimilarFilm {
+    /// The recommended film.
+    async fn film(&self, ctx: &Context<'_>) -> async_graphql::Result<Film> {
+        parent_film(ctx, self.0.similar_film_id).await
+    }
+    /// Why the two films go together.
+    async fn reason(&self) -> &str {
+        &self.0.reason
+    }
+}
+
+pub struct SourceWork(pub source_work::Model);
+
+/// The work a film is adapted from.
+#[Object]
+impl SourceWork {
+    /// Novel, short story, play, memoir or comic.
+    async fn kind(&self) -> async_graphql::Result<SourceWorkKind> {
+        stored(&self.0.kind, kinds::SourceWorkKind::parse)
+    }
+    /// The work's title, which may differ from the film's.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// The year the work was first published, when known.
+    async fn published_year(&self) -> Option<i32> {
+        self.0.published_year
+    }
+    /// What the work is and how the film adapts it, when known.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// The authors: the people credited as NOVEL on the film.
+    async fn authors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Person>> {
+        credited_people(ctx, self.0.film_id, kinds::CreditKind::Novel).await
+    }
+}
+
+/// Academy Award counts of a film.
+#[derive(SimpleObject)]
+pub struct AcademyAwardSummary {
+    /// How many Academy Awards the film won (0 when only nominations are known).
+    pub wins: i32,
+    /// How many Academy Award nominations the film received, wins included
+    /// (0 when only wins are known).
+    pub nominations: i32,
+}

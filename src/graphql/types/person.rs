@@ -1,0 +1,332 @@
+//! People: the `Person` type with their filmography and awards, look-ups,
+//! the `people` list and a person's co-workers.
+
+use async_graphql::connection::EmptyFields;
+use async_graphql::{Context, Enum, ID, InputObject, Object, OneofObject, SimpleObject};
+
+use super::award::Nomination;
+use super::character::Character;
+use super::film::{Film, OrderDirection, people_of};
+use super::global_id;
+use super::vocabulary::{CreditKind, kind_set, stored};
+use crate::db::entities::{credit, film, film_character, nomination, person};
+use crate::db::queries::keyset::{Position, SortValue};
+use crate::db::queries::pages::PagedRelation;
+use crate::db::queries::person as people;
+use crate::db::queries::rows::rel;
+use crate::error::{AppError, AppResult};
+use crate::graphql::context::{GqlResult, db, loader};
+use crate::graphql::loaders::{CoworkersOf, RowLoader};
+use crate::graphql::pagination::{
+    Connection, PageRequest, PagedConnection, connection_names, list_connection, list_window,
+    relation_connection,
+};
+use crate::ids::{self, NodeKind};
+use crate::kinds;
+
+connection_names!(
+    PersonCreditConnection / PersonCreditEdge = "A page of a person's filmography: the films, oldest first, each edge with the person's role.",
+    PersonConnection / PersonEdge =
+        "A page of the people list (`people`), with how many people match the filter."
+);
+
+#[derive(Clone)]
+pub struct Person(pub person::Model);
+
+/// How to find one person: exactly one of id or slug.
+#[derive(OneofObject)]
+pub enum PersonBy {
+    /// The person's global id.
+    Id(ID),
+    /// The person's URL slug, such as `nicolas-cage`.
+    Slug(String),
+}
+
+#[derive(Default)]
+pub struct PersonQuery;
+
+#[Object]
+impl PersonQuery {
+    /// One person by id or slug; null when nobody matches.
+    async fn person(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Exactly one of the person's id or slug.")] by: PersonBy,
+    ) -> async_graphql::Result<Option<Person>> {
+        find_person(ctx, by).await.gql()
+    }
+
+    /// Browse people by name or by how many credits they have.
+    #[allow(clippy::too_many_arguments)]
+    async fn people(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which people to list; everybody when omitted.")] filter: Option<
+            PersonFilter,
+        >,
+        #[graphql(desc = "Name A to Z when omitted.")] order_by: Option<PersonOrder>,
+        #[graphql(
+            desc = "Items from the start of the list, or after `after`: 0 to 100 (20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page starts after it. Goes with `first`."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "Items from the end of the list, or before `before`: 0 to 100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page ends before it. Goes with `last`."
+        )]
+        before: Option<String>,
+    ) -> async_graphql::Result<PersonListConnection> {
+        list_people(ctx, filter, order_by, first, after, last, before)
+            .await
+            .gql()
+    }
+}
+
+async fn find_person(ctx: &Context<'_>, by: PersonBy) -> AppResult<Option<Person>> {
+    Ok(match by {
+        PersonBy::Id(id) => {
+            let row = ids::decode_as(NodeKind::Person, &id)?;
+            loader(ctx).by_id::<person::Entity>(row).await?
+        }
+        PersonBy::Slug(slug) => people::by_slug(db(ctx), &slug).await?,
+    }
+    .map(Person))
+}
+
+/// Somebody credited on films: actors, directors, writers, authors.
+#[Object]
+impl Person {
+    /// Opaque global id; `node(id:)` fetches the person back.
+    pub async fn id(&self) -> ID {
+        global_id(NodeKind::Person, self.0.id)
+    }
+    /// URL slug, unique, such as `nicolas-cage`.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    /// The name as credited.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// A short biography, when known.
+    async fn bio(&self) -> Option<&str> {
+        self.0.bio.as_deref()
+    }
+    /// Date of birth, when known.
+    async fn birth_date(&self) -> Option<chrono::NaiveDate> {
+        self.0.birth_date
+    }
+    /// The filmography: every credit with its film, oldest film first.
+    async fn credits(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only these kinds of credit (all when omitted).")] kinds: Option<
+            Vec<CreditKind>,
+        >,
+        #[graphql(
+            desc = "Items from the start of the list, or after `after`: 0 to 100 (20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page starts after it. Goes with `first`."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "Items from the end of the list, or before `before`: 0 to 100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page ends before it. Goes with `last`."
+        )]
+        before: Option<String>,
+    ) -> async_graphql::Result<
+        PagedConnection<Film, CreditDetails, PersonCreditConnection, PersonCreditEdge>,
+    > {
+        let request = PageRequest::parse(first, after, last, before).gql()?;
+        relation_connection::<credit::Entity, film::Entity, _, _, _, _>(
+            ctx,
+            PagedRelation::PersonCredits,
+            self.0.id,
+            kind_set(kinds, kinds::CreditKind::set),
+            request,
+            |(credit, film)| (Film(film), CreditDetails(credit)),
+        )
+        .await
+        .gql()
+    }
+    /// How many credits the person has.
+    async fn credit_count(&self) -> i32 {
+        self.0.credit_count
+    }
+    /// The people who share the most films with this one, most shared first.
+    async fn coworkers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            default = 10,
+            validator(minimum = 1, maximum = 50),
+            desc = "How many people at most (1 to 50)."
+        )]
+        first: i32,
+    ) -> async_graphql::Result<Vec<Coworker>> {
+        let pairs = loader(ctx)
+            .load_one(CoworkersOf {
+                person: self.0.id,
+                limit: first as u32,
+            })
+            .await
+            .gql()?
+            .unwrap_or_default();
+        let people = people_of(ctx, pairs.iter().map(|(id, _)| *id).collect()).await?;
+        Ok(pairs
+            .iter()
+            .filter_map(|(id, shared)| {
+                let person = people.get(id)?.clone();
+                Some(Coworker {
+                    person: Person(person),
+                    shared_films: *shared,
+                })
+            })
+            .collect())
+    }
+    /// Award nominations naming this person, oldest first.
+    async fn nominations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Nomination>> {
+        let links = loader(ctx)
+            .children::<rel::NominationsOfPerson>(self.0.id)
+            .await
+            .gql()?;
+        let found = loader(ctx)
+            .by_ids::<nomination::Entity>(links.iter().map(|l| l.nomination_id).collect())
+            .await
+            .gql()?;
+        let mut nominations: Vec<nomination::Model> = found.into_values().collect();
+        nominations.sort_by_key(|n| (n.year, n.id));
+        Ok(nominations.into_iter().map(Nomination).collect())
+    }
+}
+
+/// What a credit says beyond its person and film: the role.
+pub struct CreditDetails(pub credit::Model);
+
+#[Object]
+impl CreditDetails {
+    /// What the person did on the film.
+    async fn kind(&self) -> async_graphql::Result<CreditKind> {
+        stored(&self.0.kind, kinds::CreditKind::parse)
+    }
+    /// The job as credited, such as "Screenplay".
+    async fn job(&self) -> Option<&str> {
+        self.0.job.as_deref()
+    }
+    /// Position in the cast list (1 is top billing); null for crew.
+    async fn billing_order(&self) -> Option<i32> {
+        self.0.billing_order
+    }
+    /// The character played, for cast credits.
+    async fn character(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Character>> {
+        let Some(id) = self.0.character_id else {
+            return Ok(None);
+        };
+        let row = loader(ctx)
+            .by_id::<film_character::Entity>(id)
+            .await
+            .gql()?;
+        Ok(row.map(Character))
+    }
+}
+
+/// Which people to list.
+#[derive(InputObject, Default)]
+pub struct PersonFilter {
+    /// Words the name contains, ignoring case and accents.
+    pub name: Option<String>,
+}
+
+/// How to order people. Ties are broken by id, so pages are stable.
+#[derive(InputObject, Clone, Copy)]
+pub struct PersonOrder {
+    /// What to sort by.
+    pub field: PersonOrderField,
+    /// Ascending by default.
+    #[graphql(default_with = "OrderDirection::Asc")]
+    pub direction: OrderDirection,
+}
+
+/// What to sort people by.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "crate::db::queries::person::PersonOrderField")]
+pub enum PersonOrderField {
+    /// The name as written (so by first name), ignoring case, accents and punctuation.
+    Name,
+    /// How many credits the person has.
+    CreditCount,
+}
+
+/// `totalCount` of the people list, counted only when asked.
+pub struct PersonListSummary {
+    name: Option<String>,
+}
+
+#[Object]
+impl PersonListSummary {
+    /// How many people match, across all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        people::count(db(ctx), self.name.as_deref()).await.gql()
+    }
+}
+
+pub type PersonListConnection =
+    Connection<Person, PersonListSummary, EmptyFields, PersonConnection, PersonEdge>;
+
+async fn list_people(
+    ctx: &Context<'_>,
+    filter: Option<PersonFilter>,
+    order: Option<PersonOrder>,
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> AppResult<PersonListConnection> {
+    let name = filter.and_then(|f| f.name);
+    if name.as_ref().is_some_and(|n| n.len() > 200) {
+        return Err(AppError::bad_input("`name` is limited to 200 characters"));
+    }
+    let order = order.unwrap_or(PersonOrder {
+        field: PersonOrderField::Name,
+        direction: OrderDirection::Asc,
+    });
+    let ordering = people::ordering(order.field.into(), order.direction.into());
+    let window = list_window(&ordering, PageRequest::parse(first, after, last, before)?)?;
+    let page = people::page(db(ctx), name.as_deref(), &ordering, &window).await?;
+    Ok(list_connection(
+        &ordering,
+        page,
+        PersonListSummary { name },
+        |person| {
+            let value = match order.field {
+                PersonOrderField::Name => SortValue::Text(person.name_sort.clone()),
+                PersonOrderField::CreditCount => SortValue::Int(person.credit_count.into()),
+            };
+            let at = Position {
+                value,
+                id: person.id,
+            };
+            (at, Person(person))
+        },
+    ))
+}
+
+/// Someone who worked on films with a person, and on how many.
+#[derive(SimpleObject, Clone)]
+pub struct Coworker {
+    /// The other person.
+    pub person: Person,
+    /// How many films both are credited on.
+    pub shared_films: i64,
+}

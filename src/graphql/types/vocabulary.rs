@@ -1,0 +1,186 @@
+//! The closed vocabularies (credit kinds, review kinds, ...) as GraphQL enums,
+//! with what each value means. They mirror `crate::kinds`, where the stored
+//! names live; `remote` derives the conversions both ways, so the two lists
+//! cannot drift apart without a compile error.
+
+use async_graphql::Enum;
+
+use crate::error::AppError;
+use crate::graphql::context::GqlResult;
+use crate::kinds::KindSet;
+
+/// What a person did on a film.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[graphql(remote = "crate::kinds::CreditKind")]
+pub enum CreditKind {
+    /// Acted a character.
+    #[graphql(name = "CAST")]
+    Cast,
+    /// Directed the film.
+    #[graphql(name = "DIRECTOR")]
+    Director,
+    /// Wrote the screenplay or the story.
+    #[graphql(name = "WRITER")]
+    Writer,
+    /// Composed the film's music.
+    #[graphql(name = "COMPOSER")]
+    Composer,
+    /// Produced the film.
+    #[graphql(name = "PRODUCER")]
+    Producer,
+    /// Photographed the film (director of photography).
+    #[graphql(name = "CINEMATOGRAPHER")]
+    Cinematographer,
+    /// Edited the film.
+    #[graphql(name = "EDITOR")]
+    Editor,
+    /// Wrote the novel (or other source work) the film is based on.
+    #[graphql(name = "NOVEL")]
+    Novel,
+}
+
+/// Who wrote a review.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[graphql(remote = "crate::kinds::ReviewKind")]
+pub enum ReviewKind {
+    /// A professional critic, with outlet.
+    #[graphql(name = "CRITIC")]
+    Critic,
+    /// cinegraph's own editorial review.
+    #[graphql(name = "EDITORIAL")]
+    Editorial,
+    /// A signed-up user.
+    #[graphql(name = "USER")]
+    User,
+}
+
+/// Where an outside rating comes from.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[graphql(remote = "crate::kinds::RatingSource")]
+pub enum RatingSource {
+    /// IMDb users' rating, out of 10.
+    #[graphql(name = "IMDB")]
+    Imdb,
+    /// Rotten Tomatoes critics' Tomatometer (percent fresh).
+    #[graphql(name = "ROTTEN_TOMATOES")]
+    RottenTomatoes,
+    /// Rotten Tomatoes critics' average score.
+    #[graphql(name = "ROTTEN_TOMATOES_AVERAGE")]
+    RottenTomatoesAverage,
+    /// Metacritic's Metascore from critics, out of 100.
+    #[graphql(name = "METACRITIC")]
+    Metacritic,
+}
+
+/// What a box office figure measures.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[graphql(remote = "crate::kinds::BoxOfficeKind")]
+pub enum BoxOfficeKind {
+    /// What the film cost to make.
+    #[graphql(name = "BUDGET")]
+    Budget,
+    /// A gross whose region the source does not state.
+    #[graphql(name = "GROSS")]
+    Gross,
+    /// Takings in the film's home market (for US films, the US and Canada).
+    #[graphql(name = "DOMESTIC_GROSS")]
+    DomesticGross,
+    /// Takings in every market together.
+    #[graphql(name = "WORLDWIDE_GROSS")]
+    WorldwideGross,
+}
+
+/// How a film can be watched.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[graphql(remote = "crate::kinds::OfferKind")]
+pub enum OfferKind {
+    /// Included in a streaming subscription.
+    #[graphql(name = "STREAM")]
+    Stream,
+    /// Rented for a limited time.
+    #[graphql(name = "RENT")]
+    Rent,
+    /// Bought to keep, usually as a digital copy.
+    #[graphql(name = "BUY")]
+    Buy,
+    /// A disc or other physical copy.
+    #[graphql(name = "PHYSICAL")]
+    Physical,
+}
+
+/// What kind of video.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[graphql(remote = "crate::kinds::VideoKind")]
+pub enum VideoKind {
+    /// A trailer or teaser.
+    #[graphql(name = "TRAILER")]
+    Trailer,
+    /// Bonus content: interviews, ceremonies, analyses.
+    #[graphql(name = "BONUS")]
+    Bonus,
+    /// An excerpt of the film.
+    #[graphql(name = "CLIP")]
+    Clip,
+}
+
+/// What kind of product.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[graphql(remote = "crate::kinds::ProductKind")]
+pub enum ProductKind {
+    /// A Blu-ray disc or box set.
+    #[graphql(name = "BLU_RAY")]
+    BluRay,
+    /// A DVD or DVD box set.
+    #[graphql(name = "DVD")]
+    Dvd,
+    /// A music CD, such as the soundtrack album.
+    #[graphql(name = "CD")]
+    Cd,
+    /// A book, such as the novel or a making-of.
+    #[graphql(name = "BOOK")]
+    Book,
+    /// A download or digital edition.
+    #[graphql(name = "DIGITAL")]
+    Digital,
+    /// Posters, clothing, toys and other merchandise.
+    #[graphql(name = "MERCHANDISE")]
+    Merchandise,
+}
+
+/// What kind of work a film is adapted from.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[graphql(remote = "crate::kinds::SourceWorkKind")]
+pub enum SourceWorkKind {
+    /// A novel.
+    #[graphql(name = "NOVEL")]
+    Novel,
+    /// A short story or novella.
+    #[graphql(name = "SHORT_STORY")]
+    ShortStory,
+    /// A stage play.
+    #[graphql(name = "PLAY")]
+    Play,
+    /// A memoir or autobiography.
+    #[graphql(name = "MEMOIR")]
+    Memoir,
+    /// A comic book or graphic novel.
+    #[graphql(name = "COMIC")]
+    Comic,
+}
+
+/// Reads a stored vocabulary value as its GraphQL enum; the importer only
+/// writes valid ones.
+pub fn stored<K, G: From<K>>(text: &str, parse: fn(&str) -> Option<K>) -> async_graphql::Result<G> {
+    parse(text)
+        .map(G::from)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown stored value {text:?}")))
+        .gql()
+}
+
+/// The stored kinds a list argument names (none: no filter).
+pub fn kind_set<G, K>(kinds: Option<Vec<G>>, set: fn(Option<Vec<K>>) -> KindSet) -> KindSet
+where
+    K: From<G>,
+{
+    set(kinds.map(|kinds| kinds.into_iter().map(K::from).collect()))
+}

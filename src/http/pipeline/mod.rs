@@ -1,0 +1,388 @@
+//! The one request pipeline: every GraphQL request, whether it came as a
+//! POST, a GET, one request of a batched POST or a message on a WebSocket,
+//! goes through the same stages in the same order, so an operation gets the
+//! same answer and the same errors on every transport:
+//!
+//! 1. **cache**: a public query answered before is sent from memory (HTTP
+//!    only; nothing below runs);
+//! 2. **ready**: SERVICE_UNAVAILABLE until the database is prepared;
+//! 3. **check text**: bytes, tokens and bracket nesting (`guard`), before
+//!    anything parses it;
+//! 4. **parse once**: the document, kept by its text (`documents`);
+//! 5. **guard**: depth, complexity, aliases, root fields, directives;
+//! 6. **transport**: what the transport may run (no mutation over GET or a
+//!    socket: their rate limits live on POST);
+//! 7. **viewer**: the bearer token (`viewer`);
+//! 8. **limits**: mutations per client address and per user;
+//! 9. **execute**: within the time budget, a panic contained to its request;
+//! 10. **label errors** with machine-readable codes (`labels`);
+//! 11. **order** each object's fields as the query asked (`order`);
+//! 12. **cache** a public query's answer;
+//! 13. **report**: a log line and the metrics (`report`).
+
+pub mod documents;
+pub mod guard;
+pub mod labels;
+pub mod order;
+pub mod report;
+pub mod viewer;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::{Data, Variables};
+use axum::http::StatusCode;
+use futures_util::stream::BoxStream;
+use futures_util::{FutureExt, StreamExt};
+
+use self::labels::{codes, label_errors, refuse};
+use self::order::order_as_requested;
+use self::report::Operation;
+use super::graphql_http::HttpError;
+use super::state::AppState;
+use crate::cache::responses::{CacheKey, CachedAnswer};
+use crate::domain::account::Viewer;
+use crate::domain::limits::{ClientAddress, Scope};
+use crate::error::AppError;
+
+/// How a request arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport {
+    Post,
+    /// Queries only (a link or a prefetch must not change anything).
+    Get,
+    /// One request of a batched POST (never served from the response cache).
+    Batch,
+    /// A WebSocket message (queries and subscriptions).
+    Socket,
+}
+
+/// Who a request is from, as its transport tells it.
+pub enum Credentials {
+    /// The `Authorization` header (HTTP), read by the viewer stage.
+    Header(Option<String>),
+    /// Resolved when the socket was opened (its `connection_init` payload,
+    /// read by the same rules); the viewer is in the socket's session data.
+    Session,
+}
+
+/// A GraphQL request as its transport read it.
+pub struct Incoming {
+    pub query: String,
+    pub operation_name: Option<String>,
+    pub variables: Variables,
+    pub transport: Transport,
+    pub credentials: Credentials,
+    pub client: ClientAddress,
+    pub request_id: String,
+}
+
+/// A request's answer: executed now, or its bytes (from the response cache,
+/// or just serialised to be kept there).
+pub enum Outcome {
+    Executed(async_graphql::Response),
+    Serialised(CachedAnswer),
+}
+
+/// A request refused before execution: with a GraphQL error, or (HTTP only)
+/// with an HTTP status of its own.
+enum Refusal {
+    Graphql(async_graphql::Response),
+    Http(HttpError),
+}
+
+impl From<AppError> for Refusal {
+    fn from(err: AppError) -> Self {
+        Refusal::Graphql(refuse(err))
+    }
+}
+
+/// A request that passed every stage before execution.
+struct Prepared {
+    request: async_graphql::Request,
+    document: Option<Arc<ExecutableDocument>>,
+}
+
+/// Runs one request that has one answer (HTTP, or a batch's item) through
+/// every stage, and reports it.
+pub async fn run(state: &AppState, incoming: Incoming) -> Result<Outcome, HttpError> {
+    let started = Instant::now();
+    let query = incoming.query.clone();
+    let mut operation = Operation::unknown(incoming.operation_name.clone());
+    let outcome = answer(state, incoming, &mut operation).await;
+    let elapsed = started.elapsed();
+    match &outcome {
+        Ok(Outcome::Serialised(_)) => {
+            report::record(state, &operation, &query, elapsed, std::iter::empty())
+        }
+        Ok(Outcome::Executed(response)) => {
+            report::record(state, &operation, &query, elapsed, codes(response))
+        }
+        Err(err) => report::record(state, &operation, &query, elapsed, [err.code].into_iter()),
+    }
+    outcome
+}
+
+async fn answer(
+    state: &AppState,
+    incoming: Incoming,
+    operation: &mut Operation,
+) -> Result<Outcome, HttpError> {
+    // 1. A public query answered before: its bytes, with no parsing at all.
+    let cache = &state.response_cache;
+    let public = matches!(incoming.credentials, Credentials::Header(None));
+    let cacheable_transport = matches!(incoming.transport, Transport::Post | Transport::Get);
+    let cache_key = (cache.enabled() && cacheable_transport && public).then(|| {
+        CacheKey::new(
+            &incoming.query,
+            incoming.operation_name.as_deref(),
+            serde_json::to_string(&incoming.variables).unwrap_or_default(),
+        )
+    });
+    if let Some(hit) = cache_key.as_ref().and_then(|key| cache.get(key)) {
+        state.metrics.record_cache(true);
+        *operation = Operation {
+            name: hit.operation_name.clone(),
+            kind: "query",
+        };
+        return Ok(Outcome::Serialised(hit));
+    }
+    // Read before the query runs: a write that commits meanwhile makes this
+    // answer stale before it is stored, so it is never served.
+    let generation = cache.generation();
+    let request_id = incoming.request_id.clone();
+    let prepared = match prepare(state, incoming, operation).await {
+        Ok(prepared) => prepared,
+        Err(Refusal::Graphql(response)) => return Ok(Outcome::Executed(response)),
+        Err(Refusal::Http(err)) => return Err(err),
+    };
+    // 9. Execute.
+    let budget = state.config.request_time_budget;
+    let operation_name = prepared.request.operation_name.clone();
+    let parsed = prepared.document.is_some();
+    let execution = state.schema.execute(prepared.request);
+    let mut response = run_guarded(execution, budget, &request_id).await;
+    // 10, 11.
+    finish(
+        &mut response,
+        prepared.document.as_deref(),
+        operation_name.as_deref(),
+        parsed,
+    );
+    // 12. A public query's answer is kept as bytes.
+    let cacheable = operation.kind == "query" && response.errors.is_empty();
+    match cache_key {
+        Some(key) if cacheable => {
+            state.metrics.record_cache(false);
+            let Ok(body) = serde_json::to_vec(&response) else {
+                return Ok(Outcome::Executed(response));
+            };
+            let answer = CachedAnswer::new(body.into(), operation.name.clone());
+            cache.put(key, generation, answer.clone());
+            Ok(Outcome::Serialised(answer))
+        }
+        _ => Ok(Outcome::Executed(response)),
+    }
+}
+
+/// Stages 2 to 8: everything between reading a request and executing it.
+async fn prepare(
+    state: &AppState,
+    incoming: Incoming,
+    operation: &mut Operation,
+) -> Result<Prepared, Refusal> {
+    let Incoming {
+        query,
+        operation_name,
+        variables,
+        transport,
+        credentials,
+        client,
+        request_id: _,
+    } = incoming;
+    // 2.
+    if !state.is_ready() {
+        return Err(AppError::Unavailable(anyhow::anyhow!("not ready")).into());
+    }
+    // 3. The text checks run before anything parses it.
+    guard::check_text(&query, &state.config.query_limits)?;
+    // 4. Parsed once per text; async-graphql runs the copy handed to it. A
+    // text that does not parse is refused by async-graphql with the
+    // parser's error (labelled GRAPHQL_PARSE_FAILED).
+    let mut request = async_graphql::Request::new(query).variables(variables);
+    if let Some(name) = operation_name {
+        request = request.operation_name(name);
+    }
+    let document = state.documents.parse(&request.query).ok();
+    if let Some(document) = &document {
+        request.set_parsed_query(ExecutableDocument::clone(document));
+        *operation = Operation::of(document, request.operation_name.as_deref());
+        // 5. The document's limits, on our parse: async-graphql's validation
+        // would expand every fragment spread (see `guard`).
+        guard::measure(document, &request.variables, &state.config.query_limits)?;
+    }
+    // 6.
+    if operation.is_mutation() {
+        match transport {
+            Transport::Get => {
+                return Err(Refusal::Http(HttpError::new(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "METHOD_NOT_ALLOWED",
+                    MUTATIONS_OVER_POST,
+                )));
+            }
+            Transport::Socket => {
+                return Err(AppError::Limit {
+                    code: "METHOD_NOT_ALLOWED",
+                    message: MUTATIONS_OVER_POST.to_string(),
+                }
+                .into());
+            }
+            Transport::Post | Transport::Batch => {}
+        }
+    }
+    // 7. Over a socket the viewer was resolved when it opened.
+    let viewer = match credentials {
+        Credentials::Header(authorization) => {
+            viewer::viewer(&state.db, authorization.as_deref()).await?
+        }
+        Credentials::Session => None,
+    };
+    // 8.
+    if operation.is_mutation() {
+        check_mutation_limits(state, &client, viewer.as_ref())?;
+    }
+    let mut request = request.data(client);
+    if let Some(viewer) = viewer {
+        request = request.data(viewer);
+    }
+    Ok(Prepared { request, document })
+}
+
+const MUTATIONS_OVER_POST: &str = "mutations are only accepted over POST";
+
+/// Stages 10 and 11 of every response.
+fn finish(
+    response: &mut async_graphql::Response,
+    document: Option<&ExecutableDocument>,
+    operation_name: Option<&str>,
+    parsed: bool,
+) {
+    label_errors(response, parsed);
+    if let Some(document) = document {
+        order_as_requested(document, operation_name, &mut response.data);
+    }
+}
+
+/// Runs a request that arrived on a WebSocket (a query or a subscription)
+/// through the same stages; each response of its stream is labelled and
+/// ordered, and the request is reported when its first response is ready.
+pub fn run_stream(
+    state: &AppState,
+    incoming: Incoming,
+    session: Arc<Data>,
+) -> BoxStream<'static, async_graphql::Response> {
+    let state = state.clone();
+    let started = Instant::now();
+    let stream = async move {
+        let query = incoming.query.clone();
+        let mut operation = Operation::unknown(incoming.operation_name.clone());
+        let responses = match prepare(&state, incoming, &mut operation).await {
+            Ok(prepared) => {
+                let operation_name = prepared.request.operation_name.clone();
+                let document = prepared.document;
+                let parsed = document.is_some();
+                state
+                    .schema
+                    .execute_stream_with_session_data(prepared.request, session)
+                    .map(move |mut response| {
+                        finish(
+                            &mut response,
+                            document.as_deref(),
+                            operation_name.as_deref(),
+                            parsed,
+                        );
+                        response
+                    })
+                    .boxed()
+            }
+            Err(Refusal::Graphql(response)) => {
+                futures_util::stream::once(async { response }).boxed()
+            }
+            Err(Refusal::Http(err)) => {
+                let refused = refuse(AppError::Limit {
+                    code: err.code,
+                    message: err.message,
+                });
+                futures_util::stream::once(async { refused }).boxed()
+            }
+        };
+        let mut first = true;
+        responses.map(move |response| {
+            if std::mem::take(&mut first) {
+                report::record(
+                    &state,
+                    &operation,
+                    &query,
+                    started.elapsed(),
+                    codes(&response),
+                );
+            }
+            response
+        })
+    };
+    stream.flatten_stream().boxed()
+}
+
+/// Runs one request's execution within its time budget, and turns a panic in
+/// it into INTERNAL_SERVER_ERROR for that request alone (logged with the
+/// request id; the panic's text never reaches the client). A stopped request
+/// drops its futures, so an open transaction rolls back.
+pub async fn run_guarded(
+    execution: impl Future<Output = async_graphql::Response>,
+    budget: Duration,
+    request_id: &str,
+) -> async_graphql::Response {
+    let run = std::panic::AssertUnwindSafe(execution).catch_unwind();
+    match tokio::time::timeout(budget, run).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(panic)) => {
+            let text = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!(
+                request_id,
+                panic = text,
+                "a resolver panicked; the request failed, the server goes on"
+            );
+            refuse(AppError::Internal(anyhow::anyhow!("panic")))
+        }
+        Err(_) => refuse(AppError::Limit {
+            code: "TIMEOUT",
+            message: format!(
+                "the request ran longer than its {} ms budget and was stopped; nothing it wrote was kept",
+                budget.as_millis()
+            ),
+        }),
+    }
+}
+
+/// Mutations count against per-address and per-user limits.
+fn check_mutation_limits(
+    state: &AppState,
+    client: &ClientAddress,
+    viewer: Option<&Viewer>,
+) -> Result<(), AppError> {
+    let limits = [
+        Some((Scope::MutationByAddress, client.0.clone())),
+        viewer.map(|v| (Scope::MutationByUser, v.user_id.to_string())),
+    ];
+    for (scope, key) in limits.into_iter().flatten() {
+        state.limiter.check(scope, &key)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,53 @@
+//! The one application state every request reaches: the database, the
+//! schema, the settings, the caches and the server's own signals. Built by
+//! `server` (the only start path, for the binary and the tests alike).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use tokio::sync::watch;
+
+use super::pipeline::documents::ParsedDocuments;
+use crate::cache::responses::ResponseCache;
+use crate::config::Config;
+use crate::db::Db;
+use crate::domain::events::Events;
+use crate::domain::limits::RateLimiter;
+use crate::graphql::AppSchema;
+use crate::telemetry::metrics::Metrics;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub schema: AppSchema,
+    pub config: Arc<Config>,
+    /// Changes made here and heard from other servers.
+    pub events: Events,
+    /// Abuse limits, shared by the pipeline (mutations) and the schema (sign-in).
+    pub limiter: Arc<RateLimiter>,
+    /// Set once the database is migrated and the bundled data imported; until
+    /// then `/readyz` says 503 and GraphQL requests get SERVICE_UNAVAILABLE.
+    pub ready: Arc<AtomicBool>,
+    /// Turns true when the server starts shutting down: subscriptions end.
+    pub shutting_down: watch::Receiver<bool>,
+    pub shutdown: Arc<watch::Sender<bool>>,
+    /// Open WebSocket connections, so shutdown can wait for them to close.
+    pub open_sockets: Arc<AtomicUsize>,
+    /// What `/metrics` reports: requests, errors, statement times, the pool.
+    pub metrics: Arc<Metrics>,
+    /// Answers to public queries, valid until the data changes.
+    pub response_cache: Arc<ResponseCache>,
+    /// Query documents parsed once per text.
+    pub documents: Arc<ParsedDocuments>,
+}
+
+impl AppState {
+    /// Tells every subscription to end (their sockets close with 1001).
+    pub fn begin_shutdown(&self) {
+        let _ = self.shutdown.send(true);
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::SeqCst)
+    }
+}

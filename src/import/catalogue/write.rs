@@ -1,0 +1,289 @@
+//! Writing a parsed catalogue in one transaction: people and films in bulk,
+//! each catalogue film merged into the film it matches (by IMDb id, then
+//! Wikidata id) or created, then the rows around the films.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::Utc;
+
+use super::{CatalogueFilm, CatalogueReport};
+use crate::db::entities::{Set, film};
+use crate::db::queries::catalogue as statements;
+use crate::db::queries::film_rows::FilmRows;
+use crate::db::queries::origins::ORIGIN_CATALOGUE;
+use crate::db::queries::{content_version, summaries};
+use crate::db::{Db, DbErr, Transaction};
+use crate::domain::events::Events;
+use crate::kinds::CreditKind;
+use crate::text::{fold, slugify};
+
+/// Imports parsed catalogue films in one transaction; `progress` is told each step.
+pub async fn write(
+    db: &Db,
+    events: &Events,
+    films: &[CatalogueFilm],
+    progress: &(dyn Fn(&str, u64, u64) + Sync),
+) -> Result<CatalogueReport, DbErr> {
+    let txn = db.begin().await?;
+    let report = write_in(&txn, films, progress).await?;
+    txn.commit().await?;
+    events.content_imported();
+    Ok(report)
+}
+
+async fn write_in(
+    txn: &Transaction,
+    films: &[CatalogueFilm],
+    progress: &(dyn Fn(&str, u64, u64) + Sync),
+) -> Result<CatalogueReport, DbErr> {
+    let mut report = CatalogueReport::default();
+    let total = films.len() as u64;
+    content_version::bump(txn).await?;
+
+    // People: one per distinct slug of a name (the source has no person ids).
+    let people = upsert_people(txn, films).await?;
+    report.people = people.len();
+    progress("people", total / 10, total);
+
+    // Films: merge with existing ones by IMDb id, then Wikidata id; insert the rest.
+    let ids = upsert_films(txn, films, &mut report).await?;
+    progress("films", total / 4, total);
+
+    let film_ids: Vec<i32> = ids.iter().map(|(id, _)| *id).collect();
+    statements::clear_catalogue_rows(txn, &film_ids).await?;
+
+    let mut genre_ids = statements::genre_ids(txn).await?;
+    let mut rows = FilmRows::new();
+    for (film, (film_id, has_document)) in films.iter().zip(&ids) {
+        let film_id = *film_id;
+        // A film page's own genres, countries and languages are authoritative.
+        if !has_document {
+            for (position, name) in film.genres.iter().enumerate() {
+                let slug = slugify(name);
+                let genre_id = match genre_ids.get(&slug) {
+                    Some(id) => *id,
+                    None => {
+                        let id = statements::insert_genre(txn, &slug, name).await?;
+                        genre_ids.insert(slug, id);
+                        id
+                    }
+                };
+                rows.genre(film_id, genre_id, position);
+            }
+            for (position, country) in film.countries.iter().enumerate() {
+                rows.country(film_id, country, position);
+            }
+            for (position, language) in film.languages.iter().enumerate() {
+                rows.language(film_id, language, position);
+            }
+        }
+        for (kind, names) in [
+            (CreditKind::Director, &film.directors),
+            (CreditKind::Writer, &film.writers),
+            (CreditKind::Cast, &film.cast),
+        ] {
+            let mut seen = HashSet::new();
+            for (position, name) in names.iter().enumerate() {
+                let person_id = people[&person_slug(name)];
+                if !seen.insert(person_id) {
+                    continue;
+                }
+                // Billing follows the source's order, except after a film page's billed cast.
+                let billing =
+                    (kind == CreditKind::Cast && !has_document).then_some(position as i32 + 1);
+                rows.credit(
+                    film_id,
+                    person_id,
+                    kind,
+                    billing,
+                    ORIGIN_CATALOGUE,
+                    film.year,
+                );
+            }
+        }
+        for rating in &film.ratings {
+            let figures = (rating.value, rating.scale);
+            rows.rating(film_id, &rating.source, figures, rating.votes, &rating.from);
+        }
+        for figure in &film.box_office {
+            let (kind, currency) = (&figure.kind, &figure.currency);
+            rows.figure(film_id, kind, figure.amount, currency, &figure.source);
+        }
+    }
+    report.credits = rows.credit_count();
+    progress("credits", total / 2, total);
+    rows.run(txn).await?;
+    progress("summaries", total * 3 / 4, total);
+    for (film_id, has_document) in &ids {
+        if *has_document {
+            summaries::reconcile_catalogue_credits(txn, *film_id).await?;
+        }
+    }
+    summaries::refresh_films(txn, None).await?;
+    summaries::refresh_people(txn).await?;
+    // Merged films may have taken the catalogue's year.
+    summaries::refresh_credit_years(txn, None).await?;
+    summaries::rebuild_search(txn).await?;
+    progress("done", total, total);
+    Ok(report)
+}
+
+/// A person's slug: the folded name, or for names with no Latin letters a stable hash.
+pub fn person_slug(name: &str) -> String {
+    let slug = slugify(name);
+    if slug.is_empty() {
+        use sha2::Digest;
+        format!(
+            "p-{}",
+            &hex::encode(sha2::Sha256::digest(name.as_bytes()))[..12]
+        )
+    } else {
+        slug
+    }
+}
+
+/// Every person the films name, created when new; every person's id by slug.
+async fn upsert_people(
+    txn: &Transaction,
+    films: &[CatalogueFilm],
+) -> Result<HashMap<String, i32>, DbErr> {
+    let ids = statements::person_ids(txn).await?;
+    let mut new_people = Vec::new();
+    let mut planned = HashSet::new();
+    for film in films {
+        for name in film.directors.iter().chain(&film.writers).chain(&film.cast) {
+            let slug = person_slug(name);
+            if !ids.contains_key(&slug) && planned.insert(slug.clone()) {
+                new_people.push((slug, name.clone()));
+            }
+        }
+    }
+    statements::insert_people(txn, &new_people).await?;
+    statements::person_ids(txn).await
+}
+
+/// Returns, for each catalogue film in order, its row id and whether a film page document owns it.
+async fn upsert_films(
+    txn: &Transaction,
+    films: &[CatalogueFilm],
+    report: &mut CatalogueReport,
+) -> Result<Vec<(i32, bool)>, DbErr> {
+    let existing = statements::all_films(txn).await?;
+    let mut slugs: HashSet<String> = existing.iter().map(|f| f.slug.clone()).collect();
+    let by_imdb: HashMap<&str, &film::Model> = existing
+        .iter()
+        .filter_map(|f| f.imdb_id.as_deref().map(|i| (i, f)))
+        .collect();
+    let by_wikidata: HashMap<&str, &film::Model> = existing
+        .iter()
+        .filter_map(|f| f.wikidata_id.as_deref().map(|w| (w, f)))
+        .collect();
+    let now = Utc::now();
+    let mut new_rows = Vec::new();
+    let mut merged = HashMap::new();
+    for film in films {
+        let found = film
+            .imdb_id
+            .as_deref()
+            .and_then(|i| by_imdb.get(i))
+            .or_else(|| by_wikidata.get(film.wikidata_id.as_str()));
+        if let Some(old) = found {
+            // One line by IMDb id, another by Wikidata id: both would overwrite one film.
+            if let Some(first) = merged.insert(old.id, &film.wikidata_id) {
+                return Err(DbErr::Custom(format!(
+                    "{first} and {} both match the existing film {:?} (by IMDb id or Wikidata id)",
+                    film.wikidata_id, old.slug
+                )));
+            }
+            report.merged_with_existing += 1;
+            merge_into(txn, old, film).await?;
+            continue;
+        }
+        let slug = unique_slug(&mut slugs, film);
+        new_rows.push(film::ActiveModel {
+            slug: Set(slug),
+            imdb_id: Set(film.imdb_id.clone()),
+            wikidata_id: Set(Some(film.wikidata_id.clone())),
+            title: Set(film.title.clone()),
+            title_sort: Set(fold(&film.title)),
+            release_date: Set(film.released),
+            release_year: Set(film.year),
+            release_sort: Set(summaries::release_sort(film.released, film.year)),
+            runtime_minutes: Set(film.runtime),
+            certification: Set(film.certification.clone()),
+            academy_award_wins: Set(film.academy_awards.as_ref().map(|a| a.wins)),
+            academy_award_nominations: Set(film.academy_awards.as_ref().map(|a| a.nominations)),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        });
+    }
+    report.films = films.len();
+    statements::insert_films(txn, new_rows).await?;
+    let ids = statements::films_by_wikidata_id(txn).await?;
+    films
+        .iter()
+        .map(|f| {
+            ids.get(&f.wikidata_id).copied().ok_or_else(|| {
+                DbErr::Custom(format!(
+                    "{} has no film row after the import",
+                    f.wikidata_id
+                ))
+            })
+        })
+        .collect()
+}
+
+/// The catalogue fills what an existing film lacks; a film page's facts are kept.
+async fn merge_into(
+    txn: &Transaction,
+    old: &film::Model,
+    film: &CatalogueFilm,
+) -> Result<(), DbErr> {
+    let document = old.document_hash.is_some();
+    let mut row = film::ActiveModel {
+        id: Set(old.id),
+        wikidata_id: Set(Some(film.wikidata_id.clone())),
+        academy_award_wins: Set(film.academy_awards.as_ref().map(|a| a.wins)),
+        academy_award_nominations: Set(film.academy_awards.as_ref().map(|a| a.nominations)),
+        ..Default::default()
+    };
+    if !document || old.release_date.is_none() {
+        row.release_date = Set(film.released.or(old.release_date));
+        let year = film.year.or(old.release_year);
+        row.release_year = Set(year);
+        row.release_sort = Set(summaries::release_sort(
+            film.released.or(old.release_date),
+            year,
+        ));
+    }
+    if !document || old.runtime_minutes.is_none() {
+        row.runtime_minutes = Set(film.runtime.or(old.runtime_minutes));
+    }
+    if !document || old.certification.is_none() {
+        row.certification = Set(film.certification.clone().or(old.certification.clone()));
+    }
+    if !document {
+        row.title = Set(film.title.clone());
+        row.title_sort = Set(fold(&film.title));
+    }
+    statements::update_film(txn, row).await
+}
+
+fn unique_slug(taken: &mut HashSet<String>, film: &CatalogueFilm) -> String {
+    let base = match slugify(&film.title) {
+        s if s.is_empty() => film.wikidata_id.to_lowercase(),
+        s => s,
+    };
+    let mut candidates = vec![base.clone()];
+    if let Some(year) = film.year {
+        candidates.push(format!("{base}-{year}"));
+    }
+    candidates.push(format!("{base}-{}", film.wikidata_id.to_lowercase()));
+    let slug = candidates
+        .into_iter()
+        .find(|c| !taken.contains(c))
+        .unwrap_or(base);
+    taken.insert(slug.clone());
+    slug
+}

@@ -1,0 +1,208 @@
+//! The one start path, for the binary and the tests alike: build the
+//! application state from a `Config` (pool, events, caches, schema), prepare
+//! the database (migrations, the bundled data on first start), and serve:
+//! listen at once, prepare in the background, stop gracefully.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::cache::responses::ResponseCache;
+use crate::config::Config;
+use crate::db::Db;
+use crate::domain::events::Events;
+use crate::domain::limits::RateLimiter;
+use crate::graphql::{Services, build_schema};
+use crate::http::AppState;
+use crate::http::pipeline::documents::{self, ParsedDocuments};
+use crate::import;
+use crate::telemetry::metrics::Metrics;
+
+/// First wait between attempts to reach the database at start; it doubles up to `MAX_BACKOFF`.
+const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+const MAX_BACKOFF: Duration = Duration::from_secs(8);
+/// How long shutdown waits for in-flight requests and open sockets.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// The state before the database has answered: a pool that connects on first
+/// use, the events (listening on PostgreSQL), the caches wired to them, and
+/// the schema. Not ready until [`prepare`] has run.
+pub async fn build(config: &Config) -> anyhow::Result<AppState> {
+    let metrics = Arc::new(Metrics::new());
+    let db = Db::connect_lazy(&config.database_url, metrics.clone())
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!("cannot open the database: {e} (check --database-url or DATABASE_URL)")
+        })?;
+    let events = Events::new(&db);
+    events.listen(&db, config.database_url.clone());
+    let response_cache = Arc::new(ResponseCache::new(
+        config.response_cache_bytes,
+        &config.database_url,
+        events.hearing_everything(),
+    ));
+    // Every change made here or heard from elsewhere makes cached answers stale.
+    let stale = response_cache.clone();
+    events.on_change(move || stale.invalidate());
+    let limiter = Arc::new(RateLimiter::new(
+        config.sign_in_per_minute,
+        config.mutations_per_minute,
+    ));
+    let schema = build_schema(Services {
+        db: db.clone(),
+        events: events.clone(),
+        limiter: limiter.clone(),
+        introspection: config.introspection,
+        field_suggestions: config.field_suggestions,
+    });
+    let (shutdown, shutting_down) = watch::channel(false);
+    Ok(AppState {
+        db,
+        schema,
+        config: Arc::new(config.clone()),
+        events,
+        limiter,
+        ready: Arc::new(AtomicBool::new(false)),
+        shutting_down,
+        shutdown: Arc::new(shutdown),
+        open_sockets: Arc::new(AtomicUsize::new(0)),
+        metrics,
+        response_cache,
+        documents: Arc::new(ParsedDocuments::new(documents::DEFAULT_TEXT_BYTES)),
+    })
+}
+
+/// [`build`] and [`prepare`]: a ready state, or an error at once if the
+/// database does not answer (the tests and one-shot uses).
+pub async fn start(config: &Config) -> anyhow::Result<AppState> {
+    let state = build(config).await?;
+    prepare(&state).await?;
+    Ok(state)
+}
+
+/// The HTTP router over a state.
+pub fn router(state: AppState) -> Router {
+    crate::http::build_router(state)
+}
+
+/// Migrates, imports the bundled data if the configuration asks for it and
+/// the database is empty, then marks the state ready.
+pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
+    state
+        .db
+        .migrate()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot migrate the database: {e}"))?;
+    if state.config.import_bundled_data {
+        import::import_bundled_if_empty(&state.db, &state.events).await?;
+    }
+    state.ready.store(true, Ordering::SeqCst);
+    Ok(())
+}
+
+/// [`prepare`], retried with backoff while the database cannot be reached
+/// (it may start after cinegraph). Any other failure is returned.
+pub async fn prepare_with_retries(state: &AppState) -> anyhow::Result<()> {
+    let mut wait = FIRST_BACKOFF;
+    for attempt in 1.. {
+        let error = match state.db.ping().await {
+            Ok(()) => return prepare(state).await,
+            Err(error) => error,
+        };
+        tracing::warn!(
+            attempt,
+            retry_in_ms = wait.as_millis() as u64,
+            %error,
+            "the database is not reachable yet; not ready, retrying"
+        );
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(MAX_BACKOFF);
+    }
+    unreachable!("the retry loop only ends by returning")
+}
+
+/// Listens at once; migrates and imports in the background, retrying while the
+/// database cannot be reached (`/readyz` answers 503 until then). On SIGTERM or
+/// SIGINT it stops accepting, ends subscriptions, lets in-flight requests
+/// finish (at most `SHUTDOWN_GRACE`) and returns.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let state = build(&config).await?;
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot listen on {}: {e} (is another server using it? choose another address with --listen or CINEGRAPH_LISTEN; port 0 picks a free one)",
+                config.listen
+            )
+        })?;
+    let address = listener.local_addr()?;
+    tracing::info!(listening = %address, "listening; preparing the database");
+    let preparing = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let prepared = prepare_with_retries(&state).await;
+            match &prepared {
+                Ok(()) => {
+                    tracing::info!(%address, "cinegraph is ready: playground at http://{address}/ , GraphQL at http://{address}/graphql")
+                }
+                // Retrying cannot fix this one (a failed migration or import): stop.
+                Err(err) => {
+                    tracing::error!(error = %err, "cannot prepare the database; stopping");
+                    state.begin_shutdown();
+                }
+            }
+            prepared
+        })
+    };
+    let app = router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let mut stop_requested = state.shutting_down.clone();
+    let stopping = state.clone();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        tokio::select! {
+            _ = shutdown_signal() => {}
+            _ = stop_requested.wait_for(|stopping| *stopping) => {}
+        }
+        stopping.begin_shutdown();
+    });
+    let mut shutting_down = state.shutting_down.clone();
+    let grace_over = async move {
+        let _ = shutting_down.wait_for(|stopping| *stopping).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        result = server => result?,
+        _ = grace_over => tracing::warn!("requests still running after the grace period; stopping anyway"),
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+    while state.open_sockets.load(Ordering::SeqCst) > 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    if preparing.is_finished() {
+        preparing.await??;
+    }
+    tracing::info!("cinegraph stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down: finishing in-flight requests, closing subscriptions");
+}
