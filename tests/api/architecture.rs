@@ -58,7 +58,13 @@ fn allowed_crates(layer: &str) -> &'static [&'static str] {
     match layer {
         "db" => &["sea_orm", "sea_query_sqlx", "sqlx", "migrations"],
         "graphql" => &["async_graphql"],
-        "http" => &["async_graphql", "async_graphql_axum", "axum", "tower", "tower_http"],
+        "http" => &[
+            "async_graphql",
+            "async_graphql_axum",
+            "axum",
+            "tower",
+            "tower_http",
+        ],
         "server" => &["axum", "tower"],
         _ => &[],
     }
@@ -81,7 +87,9 @@ fn violations(files: &[(String, String)]) -> Vec<String> {
             continue; // lib.rs: the list of modules
         };
         let Some(&(own_rank, layer)) = rank.get(top.as_str()) else {
-            found.push(format!("{path}: module `{top}` is in no layer of tests/api/architecture.rs"));
+            found.push(format!(
+                "{path}: module `{top}` is in no layer of tests/api/architecture.rs"
+            ));
             continue;
         };
         let code = blank_comments_and_strings(text);
@@ -133,26 +141,75 @@ fn every_module_refers_only_down_and_names_only_its_own_crates() {
 fn the_checks_catch_what_they_are_for() {
     let case = |path: &str, text: &str| violations(&[(path.to_string(), text.to_string())]);
     // Upward, by `crate::`, by a `use` list, and by `super::` out of a layer.
-    assert_eq!(case("db/queries/films.rs", "use crate::graphql::Film;").len(), 1);
-    assert_eq!(case("db/mod.rs", "use crate::{error, http::state};").len(), 1);
-    assert_eq!(case("domain/ratings.rs", "use super::super::graphql::x;").len(), 1);
-    assert_eq!(case("db/mod.rs", "pub fn f() { crate::import::go() }").len(), 1);
+    assert_eq!(
+        case("db/queries/films.rs", "use crate::graphql::Film;").len(),
+        1
+    );
+    assert_eq!(
+        case("db/mod.rs", "use crate::{error, http::state};").len(),
+        1
+    );
+    assert_eq!(
+        case("domain/ratings.rs", "use super::super::graphql::x;").len(),
+        1
+    );
+    assert_eq!(
+        case("db/mod.rs", "pub fn f() { crate::import::go() }").len(),
+        1
+    );
     // Sideways between layers.
     assert_eq!(case("import/mod.rs", "use crate::domain::events;").len(), 0);
     assert_eq!(case("domain/mod.rs", "use crate::import::x;").len(), 1);
     // Down is fine; prose and strings are not references.
-    assert!(case("graphql/mod.rs", "use crate::{db, domain::ratings, error::AppError};").is_empty());
-    assert!(case("db/mod.rs", "// see crate::http\nconst A: &str = \"crate::http\";").is_empty());
+    assert!(
+        case(
+            "graphql/mod.rs",
+            "use crate::{db, domain::ratings, error::AppError};"
+        )
+        .is_empty()
+    );
+    assert!(
+        case(
+            "db/mod.rs",
+            "// see crate::http\nconst A: &str = \"crate::http\";"
+        )
+        .is_empty()
+    );
     // Crates and SQL.
-    assert_eq!(case("domain/ratings.rs", "use sea_orm::EntityTrait;").len(), 1);
-    assert_eq!(case("graphql/mod.rs", "fn f() -> axum::Router { todo!() }").len(), 1);
+    assert_eq!(
+        case("domain/ratings.rs", "use sea_orm::EntityTrait;").len(),
+        1
+    );
+    assert_eq!(
+        case("graphql/mod.rs", "fn f() -> axum::Router { todo!() }").len(),
+        1
+    );
     assert!(case("db/sql.rs", "use sea_orm::Statement;").is_empty());
-    assert_eq!(case("graphql/film.rs", "const Q: &str = \"SELECT id FROM film\";").len(), 1);
-    assert!(case("db/queries/films.rs", "const Q: &str = \"SELECT id FROM film\";").is_empty());
+    assert_eq!(
+        case(
+            "graphql/film.rs",
+            "const Q: &str = \"SELECT id FROM film\";"
+        )
+        .len(),
+        1
+    );
+    assert!(
+        case(
+            "db/queries/films.rs",
+            "const Q: &str = \"SELECT id FROM film\";"
+        )
+        .is_empty()
+    );
     // A module in no layer, and a long file that does not say why.
     assert_eq!(case("shiny.rs", "").len(), 1);
     assert_eq!(case("text.rs", &"fn f() {}\n".repeat(501)).len(), 1);
-    assert!(case("text.rs", &format!("//! Long because ...\n{}", "fn f() {}\n".repeat(501))).is_empty());
+    assert!(
+        case(
+            "text.rs",
+            &format!("//! Long because ...\n{}", "fn f() {}\n".repeat(501))
+        )
+        .is_empty()
+    );
 }
 
 /// Every `.rs` file under `dir`, as (path relative to `src/`, text). The
@@ -164,7 +221,11 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
         .collect();
     entries.sort();
     for path in entries {
-        let relative = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+        let relative = path
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         if path.is_dir() {
             if relative != "bin" {
                 collect(root, &path, files);
@@ -179,7 +240,10 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
 fn module_path(path: &str) -> Vec<String> {
     let trimmed = path.trim_end_matches(".rs");
     let mut parts: Vec<String> = trimmed.split('/').map(str::to_string).collect();
-    if parts.last().is_some_and(|last| last == "mod" || last == "lib") {
+    if parts
+        .last()
+        .is_some_and(|last| last == "mod" || last == "lib")
+    {
         parts.pop();
     }
     parts
@@ -219,7 +283,10 @@ fn blank_comments_and_strings(text: &str) -> String {
                     i += 1;
                 }
             }
-        } else if c == 'r' && matches!(next, Some('"') | Some('#')) && !is_ident(chars.get(i.wrapping_sub(1))) {
+        } else if c == 'r'
+            && matches!(next, Some('"') | Some('#'))
+            && !is_ident(chars.get(i.wrapping_sub(1)))
+        {
             // A raw string: r"..." or r#"..."#.
             let mut j = i + 1;
             let mut hashes = 0;
@@ -287,11 +354,7 @@ fn is_ident(c: Option<&char>) -> bool {
 
 /// `'x'` or `'\n'` (not a lifetime such as `'a`).
 fn is_char_literal(rest: &[char]) -> bool {
-    match rest {
-        ['\'', '\\', ..] => true,
-        ['\'', _, '\'', ..] => true,
-        _ => false,
-    }
+    matches!(rest, ['\'', '\\', ..] | ['\'', _, '\'', ..])
 }
 
 /// The top-level modules a file's code refers to, with line numbers.
@@ -416,7 +479,13 @@ fn crates_named(code: &str) -> Vec<(usize, String)> {
 
 /// String literals that start an SQL statement, with line numbers.
 fn sql_literals(text: &str) -> Vec<(usize, String)> {
-    let starts = ["SELECT ", "INSERT INTO ", "UPDATE ", "DELETE FROM ", "WITH "];
+    let starts = [
+        "SELECT ",
+        "INSERT INTO ",
+        "UPDATE ",
+        "DELETE FROM ",
+        "WITH ",
+    ];
     let mut found = Vec::new();
     for (index, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();

@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod architecture;
 mod catalogue;
 mod cli;
 mod concurrency;

@@ -1,0 +1,145 @@
+//! The film root fields (`film`, `films`, `genres`) and the film look-ups
+//! other types use: a film by id, the film a row belongs to, the people
+//! credited on a film.
+
+use async_graphql::{Context, ID, Object, OneofObject};
+
+use super::{Film, FilmFilter, FilmListConnection, FilmOrder, list};
+use crate::db::entities::{credit, film, person};
+use crate::db::queries::film as films;
+use crate::db::queries::pages::PagedRelation;
+use crate::error::AppResult;
+use crate::graphql::context::{GqlResult, db, loader};
+use crate::graphql::loaders::RowLoader;
+use crate::graphql::pagination::{MAX_PAGE_SIZE, first_rows};
+use crate::graphql::types::genre::GenreCount;
+use crate::graphql::types::person::Person;
+use crate::ids::{self, NodeKind};
+use crate::kinds::{self, KindSet};
+
+/// How to find one film: exactly one of its id, slug or IMDb id.
+#[derive(OneofObject)]
+pub enum FilmBy {
+    /// The film's global id.
+    Id(ID),
+    /// The film's URL slug, such as `leaving-las-vegas`.
+    Slug(String),
+    /// The film's IMDb id, such as `tt0113627`.
+    ImdbId(String),
+}
+
+#[derive(Default)]
+pub struct FilmQuery;
+
+#[Object]
+impl FilmQuery {
+    /// One film by id, slug or IMDb id; null when no film matches.
+    async fn film(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Exactly one of the film's id, slug or IMDb id.")] by: FilmBy,
+    ) -> async_graphql::Result<Option<Film>> {
+        find_film(ctx, by).await.gql()
+    }
+
+    /// Browse the catalogue: filters combine, every ordering has a stable
+    /// tie-break, pages are Relay cursors (`first` 20 by default, at most 100).
+    #[allow(clippy::too_many_arguments)]
+    async fn films(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which films to list; every film when omitted.")] filter: Option<
+            FilmFilter,
+        >,
+        #[graphql(desc = "Title A to Z when omitted.")] order_by: Option<FilmOrder>,
+        #[graphql(
+            desc = "Items from the start of the list, or after `after`: 0 to 100 (20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page starts after it. Goes with `first`."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "Items from the end of the list, or before `before`: 0 to 100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page ends before it. Goes with `last`."
+        )]
+        before: Option<String>,
+    ) -> async_graphql::Result<FilmListConnection> {
+        list::films(ctx, filter, order_by, first, after, last, before)
+            .await
+            .gql()
+    }
+
+    /// Every genre with how many films have it, most films first.
+    async fn genres(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<GenreCount>> {
+        crate::graphql::types::genre::genre_counts(ctx).await.gql()
+    }
+}
+
+async fn find_film(ctx: &Context<'_>, by: FilmBy) -> AppResult<Option<Film>> {
+    let found = match by {
+        FilmBy::Id(id) => {
+            let row = ids::decode_as(NodeKind::Film, &id)?;
+            return film_by_id(ctx, row).await;
+        }
+        FilmBy::Slug(slug) => films::by_slug(db(ctx), &slug).await?,
+        FilmBy::ImdbId(imdb_id) => films::by_imdb_id(db(ctx), &imdb_id).await?,
+    };
+    Ok(found.map(Film))
+}
+
+pub async fn film_by_id(ctx: &Context<'_>, id: i32) -> AppResult<Option<Film>> {
+    Ok(loader(ctx).by_id::<film::Entity>(id).await?.map(Film))
+}
+
+/// Loads the films with these ids, in the order given, skipping missing ones.
+pub async fn films_by_ids(ctx: &Context<'_>, ids: &[i32]) -> AppResult<Vec<Film>> {
+    let found = loader(ctx).by_ids::<film::Entity>(ids.to_vec()).await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| found.get(id).cloned().map(Film))
+        .collect())
+}
+
+/// The people with credits of one kind on a film (its directors, its novel's
+/// authors), in credit order, through the same paged loader as `credits`.
+pub async fn credited_people(
+    ctx: &Context<'_>,
+    film_id: i32,
+    kind: kinds::CreditKind,
+) -> async_graphql::Result<Vec<Person>> {
+    let rows = first_rows::<credit::Entity, person::Entity>(
+        ctx,
+        PagedRelation::FilmCredits,
+        film_id,
+        KindSet::from(kind),
+        MAX_PAGE_SIZE,
+    )
+    .await
+    .gql()?;
+    Ok(rows.into_iter().map(|(_, person)| Person(person)).collect())
+}
+
+/// People by id, for the rows of a page.
+pub async fn people_of(
+    ctx: &Context<'_>,
+    ids: Vec<i32>,
+) -> async_graphql::Result<std::collections::HashMap<i32, person::Model>> {
+    loader(ctx).by_ids::<person::Entity>(ids).await.gql()
+}
+
+/// The film a row belongs to; the foreign key guarantees it exists.
+pub async fn parent_film(ctx: &Context<'_>, id: i32) -> async_graphql::Result<Film> {
+    film_by_id(ctx, id)
+        .await
+        .and_then(|film| {
+            film.ok_or_else(|| {
+                crate::error::AppError::Internal(anyhow::anyhow!("film {id} is missing"))
+            })
+        })
+        .gql()
+}
