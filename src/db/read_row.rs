@@ -14,8 +14,9 @@
 //! a few hundred instructions for every text value.
 
 use std::any::TypeId;
-use std::collections::HashMap;
-use std::sync::{LazyLock, PoisonError, RwLock};
+use std::sync::{Arc, LazyLock};
+
+use moka::sync::Cache;
 
 use sea_orm::sqlx::{Column, Decode, Postgres, Row, Sqlite, Type, TypeInfo};
 use sea_orm::{DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryResult};
@@ -72,21 +73,11 @@ pub fn columns_of<E: EntityTrait>(alias: &str) -> String {
 }
 
 /// A select list built once per `key` (a type naming what it lists) and kept
-/// for the life of the process: an entity's columns never change, and page
-/// statements, built per batch, formatted theirs column by column each time.
-pub fn kept_select_list(key: TypeId, build: impl FnOnce() -> String) -> &'static str {
-    static LISTS: LazyLock<RwLock<HashMap<TypeId, &'static str>>> = LazyLock::new(Default::default);
-    if let Some(list) = LISTS
-        .read()
-        .unwrap_or_else(PoisonError::into_inner)
-        .get(&key)
-    {
-        return list;
-    }
-    let mut lists = LISTS.write().unwrap_or_else(PoisonError::into_inner);
-    lists
-        .entry(key)
-        .or_insert_with(|| Box::leak(build().into_boxed_str()))
+/// in a `moka` cache: an entity's columns never change, and page statements,
+/// built per batch, formatted theirs column by column each time.
+pub fn kept_select_list(key: TypeId, build: impl FnOnce() -> String) -> Arc<str> {
+    static LISTS: LazyLock<Cache<TypeId, Arc<str>>> = LazyLock::new(|| Cache::new(256));
+    LISTS.get_with(key, || Arc::from(build()))
 }
 
 /// How many columns an entity has.

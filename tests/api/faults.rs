@@ -36,7 +36,8 @@ impl Drop for Scratch {
 
 /// The real `cinegraph` binary, its log lines forwarded into a channel.
 struct Server {
-    child: Child,
+    /// None once it has exited.
+    child: Option<Child>,
     lines: std::sync::mpsc::Receiver<String>,
 }
 
@@ -61,7 +62,10 @@ impl Server {
                 let _ = sender.send(line);
             }
         });
-        Self { child, lines }
+        Self {
+            child: Some(child),
+            lines,
+        }
     }
 
     /// Waits for a log line containing `needle` and returns it.
@@ -87,32 +91,36 @@ impl Server {
     }
 
     fn signal(&self, signal: &str) {
+        let pid = self.child.as_ref().expect("running").id();
         let status = Command::new("kill")
-            .args([&format!("-{signal}"), &self.child.id().to_string()])
+            .args([&format!("-{signal}"), &pid.to_string()])
             .status()
             .unwrap();
         assert!(status.success());
     }
 
+    /// Waits for the process to exit (a thread blocks in `wait`); `within`
+    /// only keeps a hung server from hanging the test.
     fn wait_exit(&mut self, within: Duration) -> std::process::ExitStatus {
-        let deadline = Instant::now() + within;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the server did not exit within {within:?}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
+        let mut child = self.child.take().expect("running");
+        let (sender, exited) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let status = child.wait();
+            let _ = sender.send((status, child));
+        });
+        match exited.recv_timeout(within) {
+            Ok((status, _)) => status.unwrap(),
+            Err(_) => panic!("the server had not exited after {within:?}"),
         }
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
@@ -180,11 +188,18 @@ async fn sigterm_and_sigint_close_subscriptions_and_exit_zero() {
             .send(Message::text(subscribe.to_string()))
             .await
             .unwrap();
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        // The server has taken the subscription once it answers it.
+        loop {
+            let message = socket.next().await.unwrap().unwrap();
+            if message.to_text().unwrap().contains("\"id\":\"1\"") {
+                break;
+            }
+        }
 
         server.signal(signal);
-        // The socket is closed by the server with 1001 (going away), not cut.
-        let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        // The socket is closed by the server with 1001 (going away), not cut
+        // (the timeout only keeps a hung server from hanging the test).
+        let closed = tokio::time::timeout(Duration::from_secs(60), async {
             while let Some(message) = socket.next().await {
                 if let Ok(Message::Close(frame)) = message {
                     return frame.map(|f| u16::from(f.code));
@@ -193,11 +208,11 @@ async fn sigterm_and_sigint_close_subscriptions_and_exit_zero() {
             None
         })
         .await
-        .expect("the socket closes promptly");
+        .expect("the socket closes");
         assert_eq!(closed, Some(1001), "SIG{signal}");
-        let status = server.wait_exit(Duration::from_secs(10));
+        let status = server.wait_exit(Duration::from_secs(60));
         assert!(status.success(), "SIG{signal}: exit {status:?}");
-        server.wait_for("cinegraph stopped", Duration::from_secs(1));
+        server.wait_for("cinegraph stopped", Duration::from_secs(60));
     }
 }
 
@@ -242,7 +257,7 @@ async fn a_server_started_before_its_database_waits_and_then_serves() {
     .await;
     assert_eq!((status, body.contains("\"genres\"")), (200, true), "{body}");
     server.signal("TERM");
-    assert!(server.wait_exit(Duration::from_secs(10)).success());
+    assert!(server.wait_exit(Duration::from_secs(60)).success());
 }
 
 /// A TCP proxy to PostgreSQL that the test can cut (closing every open
@@ -320,8 +335,10 @@ async fn a_lost_postgresql_fails_requests_fast_and_recovers_by_itself() {
     assert!(served.data(query, json!({})).await["genres"].is_array());
 
     proxy.cut();
-    let started = Instant::now();
     // Another text than before: the response cache must not answer this one.
+    // SERVICE_UNAVAILABLE (the pool gave up on the database), not TIMEOUT
+    // (the request's time budget ran out): the request failed because the
+    // database is gone, without waiting for it.
     let (_, answer) = served
         .post(&format!("{query} # after the cut"), json!({}))
         .await;
@@ -333,20 +350,18 @@ async fn a_lost_postgresql_fails_requests_fast_and_recovers_by_itself() {
         !answer.to_string().contains("127.0.0.1"),
         "no connection details leak: {answer}"
     );
-    assert!(
-        started.elapsed() < Duration::from_secs(6),
-        "failed within the pool timeout: {:?}",
-        started.elapsed()
-    );
 
+    // Once the database is back, the pool replaces its dead connections by
+    // itself: a request or two later (no restart, no waiting) answers again.
     proxy.restore();
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
+    let mut answers = Vec::new();
+    for _ in 0..3 {
         let (_, answer) = served.post(query, json!({})).await;
-        if answer["data"]["genres"].is_array() {
-            break;
+        let recovered = answer["data"]["genres"].is_array();
+        answers.push(answer);
+        if recovered {
+            return;
         }
-        assert!(Instant::now() < deadline, "did not recover: {answer}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    panic!("did not recover in 3 requests: {answers:?}");
 }

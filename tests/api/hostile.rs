@@ -1,7 +1,7 @@
 //! Hostile and broken requests: GraphQL over HTTP to the letter, and every
 //! query limit refused before execution with its own code.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -188,10 +188,12 @@ async fn each_query_limit_refuses_with_its_own_code(app: TestApp) {
     }
 }
 
+/// The guard measures each fragment once (its unit test counts the
+/// selections it visits: 62 for this document); here the refusal arrives, and
+/// a query sent beside it is answered.
 async fn exponential_fragments_are_refused_in_linear_time(app: TestApp) {
     let query = fragment_bomb();
     assert!(query.len() < 2_000);
-    let started = Instant::now();
     let (refused, other) = tokio::join!(
         send(&app, JSON, None, json!({ "query": query }).to_string()),
         send(
@@ -200,11 +202,6 @@ async fn exponential_fragments_are_refused_in_linear_time(app: TestApp) {
             None,
             json!({ "query": "{ genres { filmCount } }" }).to_string()
         ),
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "took {:?}",
-        started.elapsed()
     );
     assert_eq!(code(&refused.2), "QUERY_TOO_COMPLEX", "{}", refused.2);
     assert!(
@@ -275,17 +272,23 @@ async fn introspection_and_suggestions_can_be_switched_off() {
     );
 }
 
-#[tokio::test]
+/// On tokio's paused clock: time moves only when every task waits, so the
+/// test measures which deadline came first, not how long anything took.
+#[tokio::test(start_paused = true)]
 async fn a_request_over_its_time_budget_is_stopped() {
     let slow = async {
         tokio::time::sleep(Duration::from_secs(5)).await;
         async_graphql::Response::new(async_graphql::Value::Null)
     };
-    let started = Instant::now();
+    let started = tokio::time::Instant::now();
     let response =
         cinegraph::http::pipeline::run_guarded(slow, Duration::from_millis(50), "req-slow").await;
-    assert!(started.elapsed() < Duration::from_secs(1));
     assert_eq!(code(&serde_json::to_value(&response).unwrap()), "TIMEOUT");
+    assert_eq!(
+        started.elapsed(),
+        Duration::from_millis(50),
+        "stopped at the budget, not when the work ended"
+    );
 }
 
 #[tokio::test]

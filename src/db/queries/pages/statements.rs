@@ -3,6 +3,7 @@
 //! them per parent; and what a page's rows carry besides their own columns.
 
 use std::any::TypeId;
+use std::sync::Arc;
 
 use sea_orm::{DbBackend, DbErr, EntityTrait, IdenStatic, Iterable, QueryResult};
 
@@ -21,9 +22,9 @@ pub trait Joined: 'static {
     /// The prefix of the page's own columns (those of `t`, entity `E`).
     const OWN_PREFIX: &'static str;
     /// `t`'s columns in entity order, named with [`Joined::OWN_PREFIX`].
-    fn own_columns<E: EntityTrait>() -> &'static str;
+    fn own_columns<E: EntityTrait>() -> Arc<str>;
     /// The joined row's columns (of `j`) in entity order, under their own names.
-    fn joined_columns() -> Option<&'static str>;
+    fn joined_columns() -> Option<Arc<str>>;
     /// The joined row, whose columns start at `first`.
     fn read(row: &QueryResult, first: usize, columns: Columns) -> Result<Self::Model, DbErr>;
 }
@@ -37,10 +38,10 @@ impl Joined for Alone {
     fn table() -> Option<&'static str> {
         None
     }
-    fn own_columns<E: EntityTrait>() -> &'static str {
+    fn own_columns<E: EntityTrait>() -> Arc<str> {
         kept_select_list(TypeId::of::<(E, Self)>(), || columns_of::<E>("t"))
     }
-    fn joined_columns() -> Option<&'static str> {
+    fn joined_columns() -> Option<Arc<str>> {
         None
     }
     fn read(_: &QueryResult, _: usize, _: Columns) -> Result<(), DbErr> {
@@ -61,7 +62,7 @@ where
     fn table() -> Option<&'static str> {
         Some(J::default().table_name())
     }
-    fn own_columns<E: EntityTrait>() -> &'static str {
+    fn own_columns<E: EntityTrait>() -> Arc<str> {
         kept_select_list(TypeId::of::<(E, J)>(), || {
             let own = E::Column::iter().map(|column| {
                 let name = column.as_str();
@@ -70,7 +71,7 @@ where
             own.collect::<Vec<_>>().join(", ")
         })
     }
-    fn joined_columns() -> Option<&'static str> {
+    fn joined_columns() -> Option<Arc<str>> {
         Some(kept_select_list(TypeId::of::<J>(), || columns_of::<J>("j")))
     }
     fn read(row: &QueryResult, first: usize, columns: Columns) -> Result<J::Model, DbErr> {
@@ -118,7 +119,7 @@ fn filter_after_cursor(sql: &mut Sql, relation: PagedRelation, page: &Window) {
 
 /// `t`'s columns, then the values `page_rows` reads after them.
 fn page_columns<E: EntityTrait, J: Joined>(sql: &mut Sql, relation: PagedRelation) {
-    sql.push(J::own_columns::<E>()).push(&format!(
+    sql.push(&J::own_columns::<E>()).push(&format!(
         ", CAST({sort} AS BIGINT) AS page_sort, t.{parent} AS page_parent, t.id AS page_id",
         sort = relation.sort_sql(),
         parent = relation.parent_column(),
@@ -152,7 +153,7 @@ pub(super) fn lateral_page<E: EntityTrait, J: Joined>(
         sql.push(", counted.page_total");
     }
     if let Some(columns) = J::joined_columns() {
-        sql.push(", ").push(columns);
+        sql.push(", ").push(&columns);
     }
     sql.push(" FROM (VALUES ");
     for (i, id) in parents.iter().enumerate() {
@@ -210,7 +211,7 @@ pub(super) fn windowed_page<E: EntityTrait, J: Joined>(
     let mut sql = Sql::new(backend);
     sql.push("SELECT paged.*");
     if let Some(columns) = J::joined_columns() {
-        sql.push(", ").push(columns);
+        sql.push(", ").push(&columns);
     }
     sql.push(" FROM (SELECT ");
     page_columns::<E, J>(&mut sql, relation);
