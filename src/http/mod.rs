@@ -30,7 +30,7 @@ use self::graphql_http::{
 };
 use self::pipeline::labels::refuse;
 use self::pipeline::{Credentials, Incoming, Outcome, Transport};
-pub use self::playground::EXAMPLE_COUNT;
+pub use self::playground::{EXAMPLE_COUNT, EXAMPLES};
 pub use self::state::AppState;
 use crate::domain::limits::ClientAddress;
 use crate::error::AppError;

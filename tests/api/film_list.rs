@@ -1,5 +1,7 @@
 //! The `films` and `people` connections: filters, orderings, pages in both
 //! directions, facets, cursors and the statement bound of nested pages.
+//! Long because each filter, ordering and facet is checked against the rows
+//! themselves, on both databases.
 
 use serde_json::{Value, json};
 

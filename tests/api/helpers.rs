@@ -43,23 +43,9 @@ macro_rules! on_both_databases {
             }
         }
     )*};
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test]
-            async fn sqlite() {
-                super::$name(crate::helpers::TestApp::sqlite().await).await;
-            }
-
-            #[tokio::test]
-            #[cfg_attr(
-                not(postgres_tests),
-                ignore = "PostgreSQL: set TEST_DATABASE_URL=postgres://... to run it"
-            )]
-            async fn postgres() {
-                super::$name(crate::helpers::TestApp::postgres().await).await;
-            }
-        }
-    )*};
+    ($($name:ident),* $(,)?) => {
+        $crate::helpers::on_both_databases!(configured(|_| {}): $($name),*);
+    };
 }
 pub(crate) use on_both_databases;
 

@@ -1,5 +1,7 @@
 //! The importers (film page documents and the catalogue): idempotent, update in
 //! place, refuse bad input precisely and leave the database as it was.
+//! Long because it lists every kind of bad document and catalogue line the
+//! importers refuse, each with the path and message expected.
 
 use std::io::Write;
 

@@ -12,26 +12,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, on_both_databases, playground};
-
-/// The playground's examples in the order of its picker (reads, then the
-/// writes, which change what later examples answer).
-const EXAMPLES: [&str; 14] = [
-    "film-page",
-    "search",
-    "films-browse",
-    "films-directed-by",
-    "people",
-    "actor-filmography",
-    "genres-and-awards",
-    "quote-speaker",
-    "box-set-films",
-    "sign-up",
-    "rate-film",
-    "rating-changes",
-    "my-ratings",
-    "write-review",
-];
+use crate::helpers::{TestApp, on_both_databases};
 
 /// The benchmarks' cinegraph queries besides the film page (B1, an example).
 const BENCH_QUERIES: [&str; 3] = ["b2", "b3", "b4"];
@@ -43,12 +24,13 @@ async fn every_answer_is_the_same_to_the_byte(app: TestApp) {
     let token = app.sign_up("snapshot_tester").await;
     let variables = json!({ "filmId": app.film_id("leaving-las-vegas").await });
     let mut answers = Vec::new();
-    for name in EXAMPLES {
-        let document = playground(&format!("{name}.graphql"));
+    // In the order of the playground's picker: reads, then the writes, which
+    // change what later examples answer.
+    for (name, document) in cinegraph::http::EXAMPLES {
         let answer = if document.contains("subscription ") {
-            first_event(&app, &document, &variables).await
+            first_event(&app, document, &variables).await
         } else {
-            raw_answer(&app, &token, &document, &variables).await
+            raw_answer(&app, &token, document, &variables).await
         };
         answers.push((format!("playground-{name}"), answer));
     }
