@@ -24,9 +24,11 @@ pub enum Notice {
     Lost,
     /// The ratings of this film changed.
     RatingChanged(i32),
-    /// Something else public queries read changed; the payload, usually
-    /// empty, names a sync point (see `domain::events::Events::settle`).
-    ContentChanged(String),
+    /// Something else public queries read changed.
+    ContentChanged,
+    /// A sync point (see `domain::events::Events::settle`): nothing changed,
+    /// but every notification sent before it has been heard.
+    SyncPoint(String),
 }
 
 /// Queues a rating notification that PostgreSQL delivers when `txn` commits.
@@ -70,7 +72,12 @@ pub fn listen(db: &Db, url: String, notices: impl Fn(Notice) + Send + 'static) {
                         // connection, and the notifications lost with it, is noticed.
                         while let Ok(Some(notification)) = listener.try_recv().await {
                             if notification.channel() == CHANGED_CHANNEL {
-                                notices(Notice::ContentChanged(notification.payload().to_string()));
+                                let payload = notification.payload();
+                                notices(if payload.is_empty() {
+                                    Notice::ContentChanged
+                                } else {
+                                    Notice::SyncPoint(payload.to_string())
+                                });
                             } else if let Ok(film_id) = notification.payload().parse::<i32>() {
                                 notices(Notice::RatingChanged(film_id));
                             }
@@ -88,8 +95,9 @@ pub fn listen(db: &Db, url: String, notices: impl Fn(Notice) + Send + 'static) {
     });
 }
 
-/// Tells every server (PostgreSQL) that data public queries read has changed;
-/// sent after the change committed. `payload` names a sync point, or is empty.
+/// Tells every server (PostgreSQL) that data public queries read has changed
+/// (`payload` empty; sent after the change committed), or, with a non-empty
+/// `payload`, sends a sync point that changes nothing.
 pub async fn announce_content_change(db: &Db, payload: &str) -> Result<(), DbErr> {
     if db.is_postgres() {
         let mut sql = Sql::new(DbBackend::Postgres);

@@ -60,7 +60,7 @@ impl Sql {
     /// of a closed set (enum names) that a prepared statement's cached plan
     /// should see: PostgreSQL estimates a bound parameter at an average
     /// frequency and keeps re-planning a statement whose custom plans look
-    /// cheaper than its generic one (see `paging::filter_rows`).
+    /// cheaper than its generic one (see `queries::pages::statements::filter_kinds`).
     pub fn push_quoted_list<'i>(&mut self, items: impl IntoIterator<Item = &'i str>) -> &mut Self {
         for (i, item) in items.into_iter().enumerate() {
             if i > 0 {

@@ -34,7 +34,7 @@ struct Inner {
     delivered_by_database: bool,
     /// Whether the LISTEN connection is up (always false on SQLite).
     listening: watch::Sender<bool>,
-    /// The payload of the last change notification heard.
+    /// The last sync point heard (see [`Events::settle`]).
     last_heard: watch::Sender<String>,
 }
 
@@ -161,9 +161,10 @@ impl Events {
                     events.changed();
                     let _ = inner.ratings.send(film_id);
                 }
-                Notice::ContentChanged(payload) => {
-                    events.changed();
-                    inner.last_heard.send_replace(payload);
+                Notice::ContentChanged => events.changed(),
+                // A sync point is no change: caches stay as they are.
+                Notice::SyncPoint(point) => {
+                    inner.last_heard.send_replace(point);
                 }
             }
         });

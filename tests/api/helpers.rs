@@ -169,10 +169,12 @@ impl TestApp {
     }
 
     /// Another server (its own pool, schema and event listener) on the same
-    /// database, once it has heard every change.
+    /// database, once both servers have heard every change (its start
+    /// included).
     pub async fn second_server(&self) -> TestApp {
         let other = Self::over_existing_database(&self.url).await;
         other.settle().await;
+        self.settle().await;
         other
     }
 
