@@ -33,7 +33,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply, revert or list database migrations.
     Migrate(MigrateArgs),
-    /// Import film page documents (JSON files, or directories of them).
+    /// Import film page documents (*.json) and catalogues (*.jsonl.gz), or
+    /// directories of them.
     Import(ImportArgs),
     /// Add a synthetic catalogue of N films for scale tests (deterministic; the
     /// bundled catalogue is imported first into an empty database).
@@ -99,7 +100,7 @@ pub struct ServeArgs {
     /// Leave "did you mean ...?" field suggestions out of validation errors.
     #[arg(long, env = "CINEGRAPH_NO_FIELD_SUGGESTIONS")]
     pub no_field_suggestions: bool,
-    /// Sign-in attempts allowed per minute, per client address and per username.
+    /// Sign-in attempts allowed per minute, per client, and per client and username.
     #[arg(long, env = "CINEGRAPH_SIGN_IN_PER_MINUTE", default_value_t = config::DEFAULT_SIGN_IN_PER_MINUTE)]
     pub sign_in_per_minute: u32,
     /// Mutations allowed per minute, per client address and per signed-in user.
@@ -112,6 +113,15 @@ pub struct ServeArgs {
     /// in memory until the data changes; 0 switches the response cache off.
     #[arg(long, env = "CINEGRAPH_RESPONSE_CACHE_MB", default_value_t = config::DEFAULT_RESPONSE_CACHE_MB)]
     pub response_cache_mb: usize,
+    /// Milliseconds a graphql-transport-ws client may take to send
+    /// `connection_init` before its socket is closed with 4408.
+    #[arg(long, env = "CINEGRAPH_WEBSOCKET_INIT_TIMEOUT_MS", default_value_t = config::DEFAULT_WEBSOCKET_INIT_TIMEOUT_MS)]
+    pub websocket_init_timeout_ms: u64,
+    /// Proxies (addresses or CIDR networks, comma-separated) whose
+    /// X-Forwarded-For header names the client for the abuse limits; the
+    /// header is ignored from anyone else.
+    #[arg(long, env = "CINEGRAPH_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_network)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Send traces to this OpenTelemetry collector (OTLP/HTTP traces URL, e.g.
     /// http://127.0.0.1:4318/v1/traces). Needs a build with `--features otel`.
     #[arg(long, env = "CINEGRAPH_OTLP_ENDPOINT")]
@@ -145,7 +155,8 @@ pub enum MigrateAction {
 
 #[derive(Args, Debug)]
 pub struct ImportArgs {
-    /// Film page JSON files, or directories of them.
+    /// Film page documents (*.json), catalogues (gzip'd JSON Lines,
+    /// *.jsonl.gz), or directories of them (imported in name order).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
@@ -189,8 +200,20 @@ impl ServeArgs {
             mutations_per_minute: self.mutations_per_minute,
             slow_operation: std::time::Duration::from_millis(self.slow_operation_ms),
             response_cache_bytes: self.response_cache_mb << 20,
+            websocket_init_timeout: std::time::Duration::from_millis(
+                self.websocket_init_timeout_ms,
+            ),
+            trusted_proxies: self.trusted_proxies.clone(),
         }
     }
+}
+
+/// An address (one host) or a CIDR network.
+fn parse_network(text: &str) -> Result<ipnet::IpNet, String> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{text:?} is neither an IP address nor a CIDR network"))
 }
 
 impl Cli {

@@ -26,7 +26,7 @@ pub struct Config {
     pub introspection: bool,
     /// Suggest field names in validation errors ("did you mean ...").
     pub field_suggestions: bool,
-    /// Sign-in attempts per minute, per client address and per username.
+    /// Sign-in attempts per minute, per client, and per client and username.
     pub sign_in_per_minute: u32,
     /// Mutations per minute, per client address and per signed-in user.
     pub mutations_per_minute: u32,
@@ -34,6 +34,12 @@ pub struct Config {
     pub slow_operation: Duration,
     /// Bytes of public query answers kept in memory; 0 switches the cache off.
     pub response_cache_bytes: usize,
+    /// How long a graphql-transport-ws client may take to send `connection_init`
+    /// before its socket is closed with 4408.
+    pub websocket_init_timeout: Duration,
+    /// Proxies whose `X-Forwarded-For` names the client (for the abuse
+    /// limits); from anyone else the header is ignored.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// Each limit a query document must stay within (see the README's configuration table).
@@ -66,6 +72,7 @@ pub const DEFAULT_SIGN_IN_PER_MINUTE: u32 = 10;
 pub const DEFAULT_MUTATIONS_PER_MINUTE: u32 = 120;
 pub const DEFAULT_SLOW_OPERATION_MS: u64 = 1_000;
 pub const DEFAULT_RESPONSE_CACHE_MB: usize = 32;
+pub const DEFAULT_WEBSOCKET_INIT_TIMEOUT_MS: u64 = 10_000;
 
 impl Config {
     /// An in-memory SQLite database (or `database_url`), real migrations, no bundled import.
@@ -90,6 +97,8 @@ impl Config {
                 Ok("off") => 0,
                 _ => DEFAULT_RESPONSE_CACHE_MB << 20,
             },
+            websocket_init_timeout: Duration::from_millis(DEFAULT_WEBSOCKET_INIT_TIMEOUT_MS),
+            trusted_proxies: Vec::new(),
         }
     }
 }

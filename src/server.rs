@@ -32,7 +32,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// use, the events (listening on PostgreSQL), the caches wired to them, and
 /// the schema. Not ready until [`prepare`] has run.
 pub async fn build(config: &Config) -> anyhow::Result<AppState> {
-    let metrics = Arc::new(Metrics::new());
+    let metrics =
+        Arc::new(Metrics::new().with_known_operations(crate::http::example_operation_names()));
     let db = Db::connect_lazy(&config.database_url, metrics.clone())
         .await
         .map_err(|e| {

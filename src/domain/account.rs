@@ -113,7 +113,8 @@ pub async fn sign_up(db: &Db, username: &str, password: &str) -> AppResult<NewSe
 
 /// Signs in. An unknown user and a wrong password get the same answer, after
 /// the same work (a hash is checked either way). Too many attempts from one
-/// client address or for one username are RATE_LIMITED first.
+/// client, or from one client for one username, are RATE_LIMITED first
+/// (never all attempts for a username: see `limits`).
 pub async fn sign_in(
     db: &Db,
     limiter: &RateLimiter,
@@ -122,7 +123,10 @@ pub async fn sign_in(
     password: &str,
 ) -> AppResult<NewSession> {
     limiter.check(Scope::SignInByAddress, client_address)?;
-    limiter.check(Scope::SignInByUsername, username)?;
+    limiter.check(
+        Scope::SignInByAddressAndUsername,
+        &RateLimiter::client_and_username(client_address, username),
+    )?;
     let user = account::user_by_name(db, username).await?;
     // A fixed, valid argon2id hash, so an unknown username costs as much as a known one.
     const DECOY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Hdh0vWETtC1oMyvkQOb53PObLd5YUW5UeJ3uwv76hpY";

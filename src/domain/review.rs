@@ -87,17 +87,22 @@ pub async fn write(
     Ok(saved)
 }
 
-/// The review, if the user wrote it: someone else's is FORBIDDEN.
+/// The review, if the user wrote it. Reviews are public, so someone else's,
+/// or a critic's, is FORBIDDEN (not NOT_FOUND).
 async fn own(db: &Db, user_id: i32, review_id: i32) -> AppResult<review::Model> {
-    let found = statements::user_review(db, review_id)
+    let found = statements::find(db, review_id)
         .await?
         .ok_or_else(|| AppError::not_found("review", ids::encode(NodeKind::Review, review_id)))?;
-    if found.user_id != Some(user_id) {
-        return Err(AppError::Forbidden(
+    match found.user_id {
+        Some(author) if author == user_id => Ok(found),
+        Some(_) => Err(AppError::Forbidden(
             "only its author can change or delete a review".into(),
-        ));
+        )),
+        None => Err(AppError::Forbidden(
+            "critic reviews come from the film's sources; nobody can change or delete them here"
+                .into(),
+        )),
     }
-    Ok(found)
 }
 
 pub async fn edit(

@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
+use super::conditional;
 use crate::cache::responses::{CachedAnswer, Encoding};
 use crate::config::Config;
 
@@ -302,12 +303,35 @@ pub fn respond(media: MediaType, response: &async_graphql::Response) -> Response
             _ => StatusCode::BAD_REQUEST,
         };
     }
+    let retry_after = retry_after(std::slice::from_ref(response));
+    // A limit decided before execution refused the request itself: 429 in
+    // either media type (the error inside says which limit and for how long).
+    if request_error && retry_after.is_some() {
+        status = StatusCode::TOO_MANY_REQUESTS;
+    }
     let body = body.unwrap_or_else(|_| r#"{"errors":[{"message":"the response could not be serialised","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}"#.to_string());
     let mut answer = (status, body).into_response();
+    let headers = answer.headers_mut();
+    headers.insert(header::CONTENT_TYPE, media.header());
+    if let Some(seconds) = retry_after {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
     answer
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, media.header());
-    answer
+}
+
+/// The longest `retryAfterSeconds` among the responses' errors: every
+/// rate-limited answer says it in `Retry-After` too (RFC 9110 §10.2.3).
+fn retry_after(responses: &[async_graphql::Response]) -> Option<u64> {
+    responses
+        .iter()
+        .flat_map(|response| &response.errors)
+        .filter_map(
+            |error| match error.extensions.as_ref()?.get("retryAfterSeconds")? {
+                async_graphql::Value::Number(seconds) => seconds.as_u64(),
+                _ => None,
+            },
+        )
+        .max()
 }
 
 /// A batch's responses, in order, as one JSON list (always 200: each entry
@@ -315,25 +339,36 @@ pub fn respond(media: MediaType, response: &async_graphql::Response) -> Response
 pub fn respond_batch(media: MediaType, responses: &[async_graphql::Response]) -> Response {
     let body = serde_json::to_string(responses).unwrap_or_else(|_| "[]".into());
     let mut answer = (StatusCode::OK, body).into_response();
-    answer
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, media.header());
+    let headers = answer.headers_mut();
+    headers.insert(header::CONTENT_TYPE, media.header());
+    if let Some(seconds) = retry_after(responses) {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
     answer
 }
 
-/// A public query's answer as bytes, with its ETag: `If-None-Match` with the
-/// same tag gets 304 without a body. Compressed once per answer and kept, not
-/// per request (the compression layer leaves a body that already has a
-/// Content-Encoding alone).
-pub fn respond_serialised(media: MediaType, headers: &HeaderMap, answer: CachedAnswer) -> Response {
-    let etag = HeaderValue::from_str(&answer.etag).ok();
-    let unchanged = etag.is_some() && headers.get(header::IF_NONE_MATCH) == etag.as_ref();
+/// A public query's answer as bytes. Over GET it carries an ETag, one per
+/// content coding (RFC 9110 §8.8.3: the gzip, br and identity bodies differ),
+/// and `If-None-Match` naming it gets 304 without a body. A POST's answer is
+/// no representation of `/graphql` (RFC 9110 §9.3.3): no tag, no 304.
+/// Compressed once per answer and kept, not per request (the compression
+/// layer leaves a body that already has a Content-Encoding alone).
+pub fn respond_serialised(
+    media: MediaType,
+    headers: &HeaderMap,
+    answer: CachedAnswer,
+    conditional: bool,
+) -> Response {
     let encoding = headers
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
         .and_then(preferred_encoding)
         .filter(|_| answer.body.len() > 1024);
     let compressed = encoding.and_then(|e| Some((e, answer.compressed(e)?)));
+    let etag = conditional.then(|| coded_etag(&answer.etag, compressed.as_ref().map(|(e, _)| *e)));
+    let unchanged = etag
+        .as_deref()
+        .is_some_and(|etag| conditional::client_has(headers, etag));
     let mut response = if unchanged {
         StatusCode::NOT_MODIFIED.into_response()
     } else if let Some((encoding, bytes)) = compressed {
@@ -348,12 +383,23 @@ pub fn respond_serialised(media: MediaType, headers: &HeaderMap, answer: CachedA
     };
     let out = response.headers_mut();
     out.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    out.insert(header::CONTENT_TYPE, media.header());
+    if !unchanged {
+        out.insert(header::CONTENT_TYPE, media.header());
+    }
     out.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    if let Some(etag) = etag {
+    if let Some(etag) = etag.and_then(|etag| HeaderValue::from_str(&etag).ok()) {
         out.insert(header::ETAG, etag);
     }
     response
+}
+
+/// The answer's strong tag, told apart per content coding: `"hash-len"`
+/// for the identity body, `"hash-len.br"` for its brotli body.
+fn coded_etag(etag: &str, encoding: Option<Encoding>) -> String {
+    match encoding {
+        Some(encoding) => format!("{}.{}\"", etag.trim_end_matches('"'), encoding.name()),
+        None => etag.to_string(),
+    }
 }
 
 /// The best encoding the cache keeps that `Accept-Encoding` allows: highest

@@ -2,19 +2,21 @@
 //! GET (`graphql_http` reads and answers them, `pipeline` runs them), the
 //! WebSocket endpoint, the playground, health checks, metrics and the SDL.
 
+mod client;
+mod conditional;
 mod graphql_http;
 pub mod pipeline;
 mod playground;
 pub mod state;
 mod websocket;
+mod websocket_rules;
 
-use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, RawQuery, State};
-use axum::http::{Extensions, HeaderMap, StatusCode, header};
+use axum::extract::{RawQuery, State};
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_http::compression::CompressionLayer;
@@ -22,7 +24,7 @@ use tower_http::cors::CorsLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnFailure, TraceLayer};
 
 use self::graphql_http::{
     MediaType, Params, PostBody, negotiate, read_get, read_post, respond, respond_batch,
@@ -30,9 +32,8 @@ use self::graphql_http::{
 };
 use self::pipeline::labels::refuse;
 use self::pipeline::{Credentials, Incoming, Outcome, Transport};
-pub use self::playground::{EXAMPLE_COUNT, EXAMPLES};
+pub use self::playground::{EXAMPLE_COUNT, EXAMPLES, example_operation_names};
 pub use self::state::AppState;
-use crate::domain::limits::ClientAddress;
 use crate::error::AppError;
 
 pub fn build_router(state: AppState) -> Router {
@@ -51,14 +52,19 @@ pub fn build_router(state: AppState) -> Router {
             // `x-request-id` if it sent one), its log span carries it, and
             // the response echoes it.
             SetRequestIdLayer::x_request_id(MakeRequestUuid),
-            TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
-                tracing::info_span!(
-                    "request",
-                    id = %request_id_of(request.headers()),
-                    method = %request.method(),
-                    path = %request.uri().path(),
-                )
-            }),
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &axum::http::Request<_>| {
+                    tracing::info_span!(
+                        "request",
+                        id = %request_id_of(request.headers()),
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                    )
+                })
+                // A 5xx is not an error of this layer's to report: `/readyz`
+                // answers 503 while the server starts (an operator must not be
+                // paged for it), and a failed request logs its own cause.
+                .on_failure(DefaultOnFailure::new().level(tracing::Level::DEBUG)),
             PropagateRequestIdLayer::x_request_id(),
             RequestBodyLimitLayer::new(max_body),
             TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)),
@@ -104,13 +110,18 @@ async fn graphql_post(
     };
     match params {
         PostBody::Single(params) => {
-            let incoming = incoming(params, Transport::Post, &headers, &extensions);
-            answer(pipeline::run(&state, incoming).await, media, &headers)
+            let incoming = incoming(&state, params, Transport::Post, &headers, &extensions);
+            answer(
+                pipeline::run(&state, incoming).await,
+                media,
+                &headers,
+                Transport::Post,
+            )
         }
         PostBody::Batch(batch) => {
             let mut responses = Vec::with_capacity(batch.len());
             for params in batch {
-                let incoming = incoming(params, Transport::Batch, &headers, &extensions);
+                let incoming = incoming(&state, params, Transport::Batch, &headers, &extensions);
                 responses.push(match pipeline::run(&state, incoming).await {
                     Ok(Outcome::Executed(response)) => response,
                     Ok(Outcome::Serialised(_)) => unreachable!("batches are not cached"),
@@ -137,12 +148,18 @@ async fn graphql_get(
         Ok(params) => params,
         Err(err) => return err.answered_as(media).into_response(),
     };
-    let incoming = incoming(params, Transport::Get, &headers, &extensions);
-    answer(pipeline::run(&state, incoming).await, media, &headers)
+    let incoming = incoming(&state, params, Transport::Get, &headers, &extensions);
+    answer(
+        pipeline::run(&state, incoming).await,
+        media,
+        &headers,
+        Transport::Get,
+    )
 }
 
 /// A request read from HTTP, as the pipeline takes it.
 fn incoming(
+    state: &AppState,
     params: Params,
     transport: Transport,
     headers: &HeaderMap,
@@ -157,30 +174,35 @@ fn incoming(
         variables: params.variables,
         transport,
         credentials: Credentials::Header(authorization),
-        client: client_address(extensions),
+        client: client::client_address(headers, extensions, &state.config.trusted_proxies),
         request_id: request_id_of(headers),
     }
 }
 
 /// The pipeline's outcome as an HTTP response of the negotiated media type.
+/// Over GET every answer says how it may be cached: a cached public answer
+/// is revalidated by its ETag, any other (personal, failed, or with the
+/// response cache off) must not be stored.
 fn answer(
     outcome: Result<Outcome, graphql_http::HttpError>,
     media: MediaType,
     headers: &HeaderMap,
+    transport: Transport,
 ) -> Response {
-    match outcome {
+    let get = transport == Transport::Get;
+    let mut response = match outcome {
+        Ok(Outcome::Serialised(answer)) => {
+            return respond_serialised(media, headers, answer, get);
+        }
         Ok(Outcome::Executed(response)) => respond(media, &response),
-        Ok(Outcome::Serialised(answer)) => respond_serialised(media, headers, answer),
         Err(err) => err.answered_as(media).into_response(),
+    };
+    if get {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-}
-
-/// The address the connection came from ("unknown" when served without one, as in tests).
-fn client_address(extensions: &Extensions) -> ClientAddress {
-    let address = extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0.ip().to_string());
-    ClientAddress(address.unwrap_or_else(|| "unknown".to_string()))
+    response
 }
 
 fn request_id_of(headers: &HeaderMap) -> String {

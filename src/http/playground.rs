@@ -77,6 +77,8 @@ pub async fn page(State(state): State<AppState>) -> Html<String> {
 
 /// A file of the embedded bundle. Names carry no content hash, so clients
 /// revalidate (`no-cache`) and get 304 while the ETag (the build) matches.
+/// The tag is weak: the compression layer serves the same file as gzip, br
+/// or identity, equivalent but not byte-identical (RFC 9110 §8.8.1).
 pub async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
     let Some(asset) = BUNDLE.get_file(&file) else {
         return StatusCode::NOT_FOUND.into_response();
@@ -86,7 +88,7 @@ pub async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
         (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
         (header::ETAG, etag.clone()),
     ];
-    if headers.get(header::IF_NONE_MATCH) == Some(&etag) {
+    if super::conditional::client_has(&headers, etag.to_str().unwrap_or_default()) {
         return (StatusCode::NOT_MODIFIED, cache).into_response();
     }
     let content_type = HeaderValue::from_static(content_type_of(&file));
@@ -109,7 +111,7 @@ fn bundle_etag() -> HeaderValue {
             hash.write(file.contents());
             length += file.contents().len();
         }
-        HeaderValue::from_str(&hash.etag(length)).expect("hex is a valid header")
+        HeaderValue::from_str(&format!("W/{}", hash.etag(length))).expect("hex is a valid header")
     })
     .clone()
 }
@@ -122,6 +124,21 @@ fn content_type_of(file: &str) -> &'static str {
         Some("svg") => "image/svg+xml",
         _ => "application/octet-stream",
     }
+}
+
+/// The names of the examples' operations: the server's own, which the
+/// metrics always label by name.
+pub fn example_operation_names() -> Vec<String> {
+    EXAMPLES
+        .iter()
+        .filter_map(|(_, query)| async_graphql::parser::parse_query(query).ok())
+        .flat_map(|document| match document.operations {
+            async_graphql::parser::types::DocumentOperations::Single(_) => Vec::new(),
+            async_graphql::parser::types::DocumentOperations::Multiple(named) => {
+                named.keys().map(|name| name.to_string()).collect()
+            }
+        })
+        .collect()
 }
 
 /// The example's title: its first comment line, up to the first `:`, `(` or `.`.
@@ -156,6 +173,13 @@ async fn example_film_id(state: &AppState) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_example_names_its_operation() {
+        let names = example_operation_names();
+        assert!(names.contains(&"FilmPage".to_string()), "{names:?}");
+        assert!(names.len() >= EXAMPLE_COUNT, "{names:?}");
+    }
 
     #[test]
     fn titles_come_from_the_first_comment_line() {

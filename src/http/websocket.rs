@@ -2,14 +2,14 @@
 //! through the same request pipeline as HTTP requests (`pipeline::run_stream`);
 //! async-graphql-axum speaks the protocols.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use async_graphql::http::WebSocketProtocols;
 use async_graphql::{Data, ErrorExtensions, Executor, Request};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
+use axum::extract::{State, WebSocketUpgrade};
 use axum::http::{Extensions, HeaderMap};
 use axum::response::Response;
 use futures_util::stream::BoxStream;
@@ -17,6 +17,7 @@ use futures_util::{SinkExt, StreamExt};
 
 use super::pipeline::{self, Credentials, Incoming, Transport};
 use super::state::AppState;
+use super::websocket_rules::SocketRules;
 use crate::domain::limits::ClientAddress;
 
 /// Subscriptions over WebSocket, in both protocols clients use:
@@ -31,16 +32,28 @@ pub async fn graphql_ws(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let peer = Peer {
-        client: ClientAddress(
-            extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map_or_else(|| "unknown".to_string(), |info| info.0.ip().to_string()),
-        ),
+        client: super::client::client_address(&headers, &extensions, &state.config.trusted_proxies),
         request_id: super::request_id_of(&headers),
     };
+    let speaks = negotiated(&headers);
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| serve_socket(state, peer, socket, protocol))
+        .on_upgrade(move |socket| serve_socket(state, peer, socket, protocol, speaks))
+}
+
+/// The protocol `GraphQLProtocol` chose, by the same rule: the first one
+/// offered in `Sec-WebSocket-Protocol` that is known (the extractor
+/// refused the upgrade if none is).
+fn negotiated(headers: &HeaderMap) -> WebSocketProtocols {
+    headers
+        .get(axum::http::header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|offered| {
+            offered
+                .split(',')
+                .find_map(|name| name.trim().parse::<WebSocketProtocols>().ok())
+        })
+        .unwrap_or(WebSocketProtocols::SubscriptionsTransportWS)
 }
 
 /// Who is at the other end of a socket: its address and the upgrade
@@ -54,13 +67,41 @@ struct Peer {
 /// Serves one WebSocket until the client leaves or the server shuts down;
 /// on shutdown the client's messages stop being read, its subscriptions end,
 /// and the socket closes with 1001 (going away), so clients know to reconnect.
-async fn serve_socket(state: AppState, peer: Peer, socket: WebSocket, protocol: GraphQLProtocol) {
+/// A broken graphql-transport-ws rule closes it with the protocol's code
+/// (`websocket_rules`).
+async fn serve_socket(
+    state: AppState,
+    peer: Peer,
+    socket: WebSocket,
+    protocol: GraphQLProtocol,
+    speaks: WebSocketProtocols,
+) {
     state.open_sockets.fetch_add(1, Ordering::SeqCst);
     let (mut socket_sink, socket_stream) = socket.split();
+    // graphql-transport-ws's rules are checked here; the legacy protocol keeps its own.
+    let checked = speaks == WebSocketProtocols::GraphQLWS;
+    let rules = SocketRules::default();
     let mut shutting_down = state.shutting_down.clone();
-    let input = socket_stream.take_until(async move {
-        let _ = shutting_down.wait_for(|stopping| *stopping).await;
-    });
+    let init_deadline = {
+        let rules = rules.clone();
+        let timeout = state.config.websocket_init_timeout;
+        async move {
+            tokio::time::sleep(timeout).await;
+            if !(checked && rules.init_timed_out()) {
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    let gate = rules.clone();
+    let input = socket_stream
+        .take_until(async move {
+            let _ = shutting_down.wait_for(|stopping| *stopping).await;
+        })
+        .take_until(init_deadline)
+        .take_while(move |message| {
+            let admitted = !checked || message.as_ref().map_or(true, |m| gate.admit(m));
+            std::future::ready(admitted)
+        });
     // The GraphQL side writes into a channel, so the socket stays ours to close.
     let (outgoing, mut to_send) = futures_channel::mpsc::channel::<Message>(16);
     let executor = SocketPipeline {
@@ -68,24 +109,45 @@ async fn serve_socket(state: AppState, peer: Peer, socket: WebSocket, protocol: 
         peer,
     };
     let connection_state = state.clone();
+    let init_rules = rules.clone();
     let graphql = GraphQLWebSocket::new_with_pair(outgoing, input, executor, protocol)
         .on_connection_init(move |payload| async move {
-            connection_data(&connection_state, payload).await
+            let session = connection_data(&connection_state, payload).await;
+            match &session {
+                Ok(_) => init_rules.acknowledge(),
+                Err(refused) if checked => init_rules.forbid(refused.message.clone()),
+                Err(_) => {}
+            }
+            session
         })
         .serve();
+    let mut closed = false;
     let forward = async {
         while let Some(message) = to_send.next().await {
-            if socket_sink.send(message).await.is_err() {
+            let message = if checked {
+                match rules.outgoing(message) {
+                    Some(message) => message,
+                    None => continue,
+                }
+            } else {
+                message
+            };
+            closed = matches!(message, Message::Close(_));
+            if socket_sink.send(message).await.is_err() || closed {
                 break;
             }
         }
     };
     futures_util::future::join(graphql, forward).await;
-    if *state.shutting_down.borrow() {
-        let close = CloseFrame {
+    let close = if *state.shutting_down.borrow() {
+        Some(CloseFrame {
             code: 1001,
             reason: "the server is shutting down".into(),
-        };
+        })
+    } else {
+        rules.close_frame()
+    };
+    if let Some(close) = close.filter(|_| !closed) {
         let _ = socket_sink.send(Message::Close(Some(close))).await;
     }
     state.open_sockets.fetch_sub(1, Ordering::SeqCst);

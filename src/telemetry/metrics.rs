@@ -16,9 +16,9 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
-/// Distinct operation names kept as labels; more would let clients grow the
-/// metrics without bound.
-const MAX_OPERATION_NAMES: usize = 500;
+/// Distinct operation names, besides the known ones, kept as labels; more
+/// would let clients grow the metrics without bound.
+const MAX_OPERATION_NAMES: usize = 100;
 /// Longest operation name kept as a label.
 const MAX_OPERATION_NAME_LEN: usize = 64;
 
@@ -84,6 +84,10 @@ pub struct Metrics {
     pool_max: Gauge<i64, AtomicI64>,
     websockets: Gauge<i64, AtomicI64>,
     resident_memory: Gauge<i64, AtomicI64>,
+    /// The operations the server ships (the playground's): always a label of
+    /// their own, however many other names clients send first.
+    known_operations: HashSet<String>,
+    /// The first other names seen, up to [`MAX_OPERATION_NAMES`].
     operation_names: Mutex<HashSet<String>>,
     /// Every statement run, for tests that bound how many a request needs.
     statements: AtomicU64,
@@ -171,6 +175,7 @@ impl Metrics {
             pool_max,
             websockets,
             resident_memory,
+            known_operations: HashSet::new(),
             operation_names: Mutex::new(HashSet::new()),
             statements: AtomicU64::new(0),
             round_trips: AtomicU64::new(0),
@@ -275,12 +280,23 @@ impl Metrics {
         text
     }
 
-    /// The label for an operation name: `anonymous` without one, `other` once
-    /// the set of names is full or for a name too long to be a real one.
+    /// Names the server's own operations, which keep their labels whatever
+    /// names clients make up.
+    pub fn with_known_operations(mut self, names: impl IntoIterator<Item = String>) -> Self {
+        self.known_operations.extend(names);
+        self
+    }
+
+    /// The label for an operation name: `anonymous` without one, the name
+    /// for a known operation or one of the first others, `other` for the
+    /// rest and for a name too long to be a real one.
     fn operation_label(&self, name: Option<&str>) -> String {
         let Some(name) = name else {
             return "anonymous".to_string();
         };
+        if self.known_operations.contains(name) {
+            return name.to_string();
+        }
         if name.len() > MAX_OPERATION_NAME_LEN {
             return "other".to_string();
         }
@@ -330,7 +346,7 @@ mod tests {
 
     #[test]
     fn operation_names_are_bounded() {
-        let metrics = Metrics::new();
+        let metrics = Metrics::new().with_known_operations(["FilmPage".to_string()]);
         assert_eq!(metrics.operation_label(None), "anonymous");
         assert_eq!(metrics.operation_label(Some(&"x".repeat(65))), "other");
         for i in 0..MAX_OPERATION_NAMES {
@@ -343,7 +359,12 @@ mod tests {
         assert_eq!(
             metrics.operation_label(Some("Op7")),
             "Op7",
-            "known names stay"
+            "names seen before stay"
+        );
+        assert_eq!(
+            metrics.operation_label(Some("FilmPage")),
+            "FilmPage",
+            "the server's own operations are never crowded out"
         );
     }
 }

@@ -13,30 +13,38 @@ use tracing_subscriber::EnvFilter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
-/// Keeps the trace exporter alive; dropping it flushes the spans not yet sent.
+/// Keeps the log writer and the trace exporter alive; dropping it flushes
+/// the lines and spans not yet written.
 pub struct TelemetryGuard {
+    _logs: tracing_appender::non_blocking::WorkerGuard,
     #[cfg(feature = "otel")]
     _otel: Option<otel::OtelGuard>,
 }
+
+/// What is logged unless `RUST_LOG` says otherwise: one line per request,
+/// warnings and errors.
+pub const DEFAULT_LOG_FILTER: &str = "cinegraph=info,tower_http=warn,sea_orm=warn,sqlx=warn";
 
 /// Installs the global subscriber. `otlp_endpoint` (an OTLP/HTTP traces URL
 /// such as `http://127.0.0.1:4318/v1/traces`) needs the `otel` feature.
 /// Call it before the async runtime starts: the exporter has its own thread.
 pub fn init(otlp_endpoint: Option<&str>) -> anyhow::Result<TelemetryGuard> {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        EnvFilter::new("cinegraph=info,tower_http=warn,sea_orm=warn,sqlx=warn")
-    });
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_LOG_FILTER));
     let terminal = std::io::stderr().is_terminal();
+    // Lines are written by a thread of their own, so a request never waits
+    // for stderr (a slow pipe or terminal would otherwise slow every request).
+    let (writer, logs) = tracing_appender::non_blocking(std::io::stderr());
     let text = terminal.then(|| {
         tracing_subscriber::fmt::layer()
             .compact()
-            .with_writer(std::io::stderr)
+            .with_writer(writer.clone())
     });
     let json = (!terminal).then(|| {
         tracing_subscriber::fmt::layer()
             .json()
             .flatten_event(true)
-            .with_writer(std::io::stderr)
+            .with_writer(writer)
     });
     let registry = tracing_subscriber::registry()
         .with(filter)
@@ -53,7 +61,10 @@ pub fn init(otlp_endpoint: Option<&str>) -> anyhow::Result<TelemetryGuard> {
             None => (None, None),
         };
         registry.with(layer).init();
-        Ok(TelemetryGuard { _otel: guard })
+        Ok(TelemetryGuard {
+            _logs: logs,
+            _otel: guard,
+        })
     }
     #[cfg(not(feature = "otel"))]
     {
@@ -64,7 +75,7 @@ pub fn init(otlp_endpoint: Option<&str>) -> anyhow::Result<TelemetryGuard> {
             );
         }
         registry.init();
-        Ok(TelemetryGuard {})
+        Ok(TelemetryGuard { _logs: logs })
     }
 }
 

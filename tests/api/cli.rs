@@ -79,6 +79,20 @@ fn help_shows_defaults_and_env_variables_and_exits_0() {
         let args: Vec<&str> = command.split(' ').collect();
         assert_eq!(cinegraph(&args).status.code(), Some(0), "{command}");
     }
+    let import = String::from_utf8(cinegraph(&["import", "--help"]).stdout).unwrap();
+    for kind in ["*.json", "*.jsonl.gz"] {
+        assert!(import.contains(kind), "import takes {kind}:\n{import}");
+    }
+    for flag in ["--trusted-proxies", "--websocket-init-timeout-ms"] {
+        assert!(help.contains(flag), "no {flag} in:\n{help}");
+    }
+    let output = cinegraph(&["--trusted-proxies", "10.0.0.0/8,not-a-network"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("neither an IP address nor a CIDR network"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]

@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use crate::helpers::{TestApp, on_both_databases};
+use crate::ids::base64_id;
 
 async fn a_film_is_found_by_id_slug_and_imdb_id(app: TestApp) {
     let by_slug = app
@@ -148,8 +149,3 @@ on_both_databases!(
     every_node_comes_back_through_node_and_nodes,
     a_person_shows_their_credits_and_awards
 );
-
-fn base64_id(raw: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
-}

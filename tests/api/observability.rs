@@ -81,9 +81,41 @@ async fn metrics_count_operations_errors_statements_and_the_pool(app: TestApp) {
     );
 }
 
-on_both_databases!(metrics_count_operations_errors_statements_and_the_pool);
+/// Clients cannot crowd the server's own operations out of the metrics:
+/// after a flood of made-up names, the playground's still have their label,
+/// and the labels stay bounded.
+async fn made_up_operation_names_cannot_crowd_out_the_real_ones(app: TestApp) {
+    for n in 0..150 {
+        let query = format!("query Made{n} {{ __typename }}");
+        app.data(&query, json!({})).await;
+    }
+    let film_page = crate::helpers::playground("film-page.graphql");
+    app.data(&film_page, json!({})).await;
+    let text = scrape(&app).await;
+    let real =
+        "cinegraph_graphql_operations_total{operation=\"FilmPage\",kind=\"query\",outcome=\"ok\"}";
+    assert_eq!(sample(&text, real), Some(1.0), "{text}");
+    let other =
+        "cinegraph_graphql_operations_total{operation=\"other\",kind=\"query\",outcome=\"ok\"}";
+    assert_eq!(
+        sample(&text, other),
+        Some(50.0),
+        "the names past the first 100"
+    );
+    let labels = text
+        .lines()
+        .filter(|line| line.starts_with("cinegraph_graphql_operations_total{"))
+        .count();
+    assert!(labels <= 102, "{labels} operation labels");
+}
 
-/// Log lines written while `work` runs on this thread, as JSON objects.
+on_both_databases!(
+    metrics_count_operations_errors_statements_and_the_pool,
+    made_up_operation_names_cannot_crowd_out_the_real_ones
+);
+
+/// Log lines written while `work` runs on this thread, as JSON objects, with
+/// the server's default filter.
 async fn logs_of<F: std::future::Future<Output = T>, T>(work: F) -> (Vec<Value>, T) {
     #[derive(Clone, Default)]
     struct Lines(Arc<Mutex<Vec<u8>>>);
@@ -101,7 +133,7 @@ async fn logs_of<F: std::future::Future<Output = T>, T>(work: F) -> (Vec<Value>,
     let subscriber = tracing_subscriber::fmt()
         .json()
         .flatten_event(true)
-        .with_env_filter("cinegraph=info")
+        .with_env_filter(cinegraph::telemetry::DEFAULT_LOG_FILTER)
         .with_writer(move || writer.clone())
         .finish();
     // The default current-thread runtime runs the request on this thread.
@@ -152,6 +184,31 @@ async fn each_request_logs_its_id_operation_and_duration() {
         line.get("query").is_none(),
         "fast operations do not log their query"
     );
+}
+
+/// A starting server answers its probes 503 without paging anyone: no
+/// warning, no error; and a request writes one line.
+#[tokio::test]
+async fn probes_of_a_starting_server_are_not_errors() {
+    let app = TestApp::sqlite().await;
+    app.state
+        .ready
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    let probe = || Request::get("/readyz").body(Body::empty()).unwrap();
+    let (lines, (status, _, _)) = logs_of(app.send_raw(probe())).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        lines
+            .iter()
+            .all(|line| line["level"] != "ERROR" && line["level"] != "WARN"),
+        "{lines:?}"
+    );
+    app.state
+        .ready
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let query = "query FilmTitle { film(by: { slug: \"leaving-las-vegas\" }) { title } }";
+    let (lines, _) = logs_of(app.send_raw(graphql_request("req-7", query, json!({})))).await;
+    assert_eq!(lines.len(), 1, "one line per request: {lines:?}");
 }
 
 #[tokio::test]

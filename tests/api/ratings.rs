@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, on_both_databases};
+use crate::ids::base64_id;
 
 const SIGN_IN: &str =
     "mutation($i: Credentials!) { signIn(input: $i) { token user { username } } }";
@@ -267,8 +268,3 @@ on_both_databases!(
     rating_creates_replaces_and_removes_with_exact_summaries,
     rating_mutations_refuse_bad_input_and_anonymous_viewers
 );
-
-fn base64_id(raw: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
-}

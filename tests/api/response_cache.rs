@@ -52,7 +52,7 @@ async fn rate(app: &TestApp, token: &str, score: i64) {
         .await;
 }
 
-async fn public_queries_are_served_from_memory_with_an_etag(app: TestApp) {
+async fn public_queries_are_served_from_memory(app: TestApp) {
     let (status, headers, first) = app.send_raw(post(SUMMARY, None, None)).await;
     assert_eq!(status, StatusCode::OK);
     let (misses, hits) = (cache_lookups(&app, "miss"), cache_lookups(&app, "hit"));
@@ -66,18 +66,66 @@ async fn public_queries_are_served_from_memory_with_an_etag(app: TestApp) {
         (cache_lookups(&app, "miss"), cache_lookups(&app, "hit")),
         (misses, hits + 1)
     );
-    let etag = headers[header::ETAG].to_str().unwrap().to_string();
-    assert_eq!(headers_again[header::ETAG].to_str().unwrap(), etag);
-    assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
-
-    let (status, _, body) = app.send_raw(post(SUMMARY, None, Some(&etag))).await;
-    assert_eq!(
-        (status, body.len()),
-        (StatusCode::NOT_MODIFIED, 0),
-        "unchanged: 304"
-    );
-    let (status, _, _) = app.send_raw(post(SUMMARY, None, Some("\"other\""))).await;
+    // A POST's answer is no representation of /graphql: no tag, no 304.
+    assert!(headers.get(header::ETAG).is_none() && headers_again.get(header::ETAG).is_none());
+    let (status, _, _) = app.send_raw(post(SUMMARY, None, Some("*"))).await;
     assert_eq!(status, StatusCode::OK);
+}
+
+fn get(query: &str, if_none_match: Option<&str>, accept_encoding: &str) -> Request<Body> {
+    let uri = format!(
+        "/graphql?{}",
+        serde_urlencoded::to_string([("query", query)]).unwrap()
+    );
+    let mut request = Request::get(uri).header(header::ACCEPT_ENCODING, accept_encoding);
+    if let Some(tags) = if_none_match {
+        request = request.header(header::IF_NONE_MATCH, tags);
+    }
+    request.body(Body::empty()).unwrap()
+}
+
+/// RFC 9110 §8.8 and §13.1.2: one strong tag per content coding, compared
+/// weakly, in lists and as `*`; 304 has no body but keeps the tag, `Vary` and
+/// `Cache-Control`.
+async fn conditional_gets_follow_rfc_9110(app: TestApp) {
+    let page = crate::helpers::playground("film-page.graphql");
+    let mut tags = Vec::new();
+    for coding in ["identity", "gzip", "br"] {
+        let (status, headers, _) = app.send_raw(get(&page, None, coding)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
+        assert_eq!(headers[header::VARY], "accept-encoding");
+        let tag = headers[header::ETAG].to_str().unwrap().to_string();
+        assert!(tag.starts_with('"') && tag.ends_with('"'), "strong: {tag}");
+        tags.push((coding, tag));
+    }
+    assert!(
+        tags[0].1 != tags[1].1 && tags[1].1 != tags[2].1 && tags[0].1 != tags[2].1,
+        "a tag per coding: {tags:?}"
+    );
+    for (coding, tag) in &tags {
+        let weak = format!("W/{tag}");
+        let list = format!("\"stale\", {weak}");
+        for asked in [tag.as_str(), &weak, &list, "*"] {
+            let (status, headers, body) = app.send_raw(get(&page, Some(asked), coding)).await;
+            assert_eq!(
+                (status, body.len()),
+                (StatusCode::NOT_MODIFIED, 0),
+                "{coding} with If-None-Match: {asked}"
+            );
+            assert_eq!(headers[header::ETAG].to_str().unwrap(), tag);
+            assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
+            assert_eq!(headers[header::VARY], "accept-encoding");
+        }
+    }
+    let (status, _, _) = app.send_raw(get(&page, Some(&tags[1].1), "br")).await;
+    assert_eq!(status, StatusCode::OK, "the gzip tag does not stand for br");
+
+    // Answers the cache does not keep say so.
+    let (status, headers, _) = app.send_raw(get("{ nosuchfield }", None, "gzip")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    assert!(headers.get(header::ETAG).is_none());
 }
 
 async fn a_write_is_visible_to_the_next_read(app: TestApp) {
@@ -118,7 +166,8 @@ async fn signed_in_requests_and_failures_are_never_cached(app: TestApp) {
 }
 
 on_both_databases!(configured(cache_on):
-    public_queries_are_served_from_memory_with_an_etag,
+    public_queries_are_served_from_memory,
+    conditional_gets_follow_rfc_9110,
     a_write_is_visible_to_the_next_read,
     signed_in_requests_and_failures_are_never_cached
 );

@@ -3,6 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, on_both_databases};
+use crate::ids::base64_id;
 
 const WRITE: &str = r#"mutation($i: WriteReviewInput!) { writeReview(input: $i) {
   review { id kind author title body score spoiler } film { title reviews(kinds: [USER]) { totalCount } } } }"#;
@@ -164,13 +165,23 @@ async fn nobody_changes_or_deletes_another_users_review(app: TestApp) {
         "UNAUTHENTICATED"
     );
 
-    // Critic reviews are nobody's to edit.
+    // Critic reviews are public and nobody's to change: FORBIDDEN, not
+    // NOT_FOUND (everyone can see they exist).
     let critic = app.data(r#"{ film(by: { slug: "leaving-las-vegas" }) { reviews(kinds: [CRITIC], first: 1) { edges { node { id } } } } }"#, json!({})).await;
     let critic_id = critic["film"]["reviews"]["edges"][0]["node"]["id"].clone();
     assert_eq!(
         app.error_code_as(Some(&yuri), DELETE, json!({ "id": critic_id }))
             .await,
-        "NOT_FOUND"
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.error_code_as(
+            Some(&yuri),
+            EDIT,
+            json!({ "i": { "id": critic_id, "body": "Critics should have liked it more than this." } })
+        )
+        .await,
+        "FORBIDDEN"
     );
 
     let body = app.data(LIST, json!({ "order": "NEWEST" })).await;
@@ -264,8 +275,3 @@ on_both_databases!(
     bad_reviews_are_bad_user_input,
     reviews_list_in_page_order_or_newest_first
 );
-
-fn base64_id(raw: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
-}

@@ -115,8 +115,31 @@ async fn bad_searches_are_bad_user_input(app: TestApp) {
     );
 }
 
+/// A hit whose type the fragments do not select is `{}`, not `null`
+/// (`item` is non-null; CollectFields collects nothing for it).
+async fn an_item_no_fragment_selects_is_an_empty_object(app: TestApp) {
+    let query = r#"{ search(query: "nic cag", first: 5) { item { ... on Film { title } } } }"#;
+    let data = app.data(query, json!({})).await;
+    let items: Vec<&Value> = data["search"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| &hit["item"])
+        .collect();
+    assert!(
+        items.iter().any(|item| *item == &json!({})),
+        "Nicolas Cage, a person, selects nothing: {data}"
+    );
+    assert!(items.iter().all(|item| item.is_object()), "{data}");
+    let skipped =
+        r#"{ film(by: { slug: "leaving-las-vegas" }) { directors { name @skip(if: true) } } }"#;
+    let data = app.data(skipped, json!({})).await;
+    assert_eq!(data["film"]["directors"][0], json!({}), "{data}");
+}
+
 on_both_databases!(
     word_prefixes_find_people_and_films,
     accents_and_case_do_not_matter,
-    bad_searches_are_bad_user_input
+    bad_searches_are_bad_user_input,
+    an_item_no_fragment_selects_is_an_empty_object
 );

@@ -19,7 +19,19 @@ pub type Socket =
 const SUBSCRIPTION: &str =
     "subscription($f: ID!) { filmRatingChanged(filmId: $f) { count average } }";
 
+/// A socket speaking `protocol` that has sent `connection_init` with `init`.
 pub async fn connect(address: std::net::SocketAddr, protocol: &str, init: Value) -> Socket {
+    let mut socket = open(address, protocol).await;
+    send(
+        &mut socket,
+        json!({ "type": "connection_init", "payload": init }),
+    )
+    .await;
+    socket
+}
+
+/// A socket speaking `protocol`, before any message.
+pub async fn open(address: std::net::SocketAddr, protocol: &str) -> Socket {
     let mut request = format!("ws://{address}/graphql/ws")
         .into_client_request()
         .unwrap();
@@ -32,7 +44,7 @@ pub async fn connect(address: std::net::SocketAddr, protocol: &str, init: Value)
         "accept-encoding",
         "gzip, deflate, br, zstd".parse().unwrap(),
     );
-    let (mut socket, upgrade) = tokio_tungstenite::connect_async(request)
+    let (socket, upgrade) = tokio_tungstenite::connect_async(request)
         .await
         .expect("connect");
     assert!(
@@ -40,11 +52,6 @@ pub async fn connect(address: std::net::SocketAddr, protocol: &str, init: Value)
         "{:?}",
         upgrade.headers()
     );
-    send(
-        &mut socket,
-        json!({ "type": "connection_init", "payload": init }),
-    )
-    .await;
     socket
 }
 

@@ -90,6 +90,15 @@ async fn the_same_operation_answers_alike_over_http_and_websocket(app: TestApp) 
                 codes.iter().all(|c| c.is_string()),
                 "{what}: every error has a code: {over_post}"
             );
+            // Positions count from 1; an error about the whole request has none.
+            let made_up = over_post["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|e| e["locations"].as_array())
+                .flatten()
+                .any(|at| at["line"].as_u64() < Some(1) || at["column"].as_u64() < Some(1));
+            assert!(!made_up, "{what}: no line 0 or column 0: {over_post}");
         }
     }
     assert_eq!(failures, 9, "each failing operation failed");

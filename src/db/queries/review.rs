@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait};
 
 use crate::db::entities::{app_user, film, review};
 use crate::db::sql::Sql;
@@ -58,9 +58,8 @@ pub async fn insert(db: &Db, new: NewReview, now: DateTime<Utc>) -> Result<revie
 }
 
 /// The user review with this id, if any.
-pub async fn user_review(db: &Db, review_id: i32) -> Result<Option<review::Model>, DbErr> {
+pub async fn find(db: &Db, review_id: i32) -> Result<Option<review::Model>, DbErr> {
     review::Entity::find_by_id(review_id)
-        .filter(review::Column::Kind.eq(ReviewKind::User.as_str()))
         .one(db.connection())
         .await
 }

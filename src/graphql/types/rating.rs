@@ -2,10 +2,11 @@
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
-use super::film::{Film, parent_film};
+use super::film::{Film, film_by_id, parent_film};
 use crate::db::entities::rating;
 use crate::db::queries::rating as ratings;
 use crate::domain::rating as rate;
+use crate::error::AppError;
 use crate::graphql::context::{GqlResult, db, events, loader, viewer};
 use crate::graphql::loaders::{ScoreCountsOf, ViewerRatingOf};
 use crate::ids::{self, NodeKind};
@@ -177,7 +178,9 @@ impl RatingSubscription {
     ) -> async_graphql::Result<impl futures_util::Stream<Item = RatingSummary> + use<>> {
         let film = ids::decode_as(NodeKind::Film, &film_id).gql()?;
         let db = db(ctx).clone();
-        parent_film(ctx, film).await?;
+        if film_by_id(ctx, film).await.gql()?.is_none() {
+            return Err(AppError::not_found("film", film_id.as_str())).gql();
+        }
         let changes = events(ctx).subscribe_ratings();
         // The current summary first, then one per change of this film.
         let stream = futures_util::stream::unfold(

@@ -10,6 +10,8 @@ use crate::error::AppError;
 pub fn label_errors(response: &mut async_graphql::Response, parsed: bool) {
     let before_execution = response.data == async_graphql::Value::Null;
     for error in &mut response.errors {
+        // Line 0 is async-graphql's "position unknown"; the spec's lines start at 1.
+        error.locations.retain(|at| at.line > 0);
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {
             // A value of the wrong type or range (literal or variable) is the
@@ -27,12 +29,13 @@ pub fn label_errors(response: &mut async_graphql::Response, parsed: bool) {
     }
 }
 
-/// A response with one error and no data.
+/// A response with one error and no data. The error concerns the whole
+/// request, so it has no `locations` (never a made-up line 0).
 pub fn refuse(err: AppError) -> async_graphql::Response {
-    async_graphql::Response::from_errors(vec![
-        err.extend()
-            .into_server_error(async_graphql::Pos::default()),
-    ])
+    let error = err.extend();
+    let mut refused = async_graphql::ServerError::new(error.message, None);
+    refused.extensions = error.extensions;
+    async_graphql::Response::from_errors(vec![refused])
 }
 
 /// The `extensions.code` of each error of a response, in order.

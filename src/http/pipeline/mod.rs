@@ -9,22 +9,28 @@
 //! 3. **check text**: bytes, tokens and bracket nesting (`guard`), before
 //!    anything parses it;
 //! 4. **parse once**: the document, kept by its text (`documents`);
-//! 5. **guard**: depth, complexity, aliases, root fields, directives;
+//! 5. **guard**: depth, complexity, aliases, root fields, directives; then
+//!    the **inputs**: variables coerced to their declared types, Int
+//!    literals within 32 bits (`inputs`);
 //! 6. **transport**: what the transport may run (no mutation over GET or a
 //!    socket: their rate limits live on POST);
 //! 7. **viewer**: the bearer token (`viewer`);
 //! 8. **limits**: mutations per client address and per user;
 //! 9. **execute**: within the time budget, a panic contained to its request;
 //! 10. **label errors** with machine-readable codes (`labels`);
-//! 11. **order** each object's fields as the query asked (`order`);
+//! 11. **order** each object's fields as the query asked (`order`), and an
+//!     object whose selection collected nothing is `{}`, not `null` (`empty`);
 //! 12. **cache** a public query's answer;
 //! 13. **report**: a log line and the metrics (`report`).
 
 pub mod documents;
+pub mod empty;
 pub mod guard;
+pub mod inputs;
 pub mod labels;
 pub mod order;
 pub mod report;
+pub mod schema_types;
 pub mod viewer;
 
 use std::future::Future;
@@ -37,6 +43,7 @@ use axum::http::StatusCode;
 use futures_util::stream::BoxStream;
 use futures_util::{FutureExt, StreamExt};
 
+use self::empty::restore_empty_objects;
 use self::labels::{codes, label_errors, refuse};
 use self::order::order_as_requested;
 use self::report::Operation;
@@ -222,6 +229,10 @@ async fn prepare(
         // 5. The document's limits, on our parse: async-graphql's validation
         // would expand every fragment spread (see `guard`).
         guard::measure(document, &request.variables, &state.config.query_limits)?;
+        // 5b. Variables coerced to their types, Int literals in range.
+        let selected = order::selected_operation(document, request.operation_name.as_deref());
+        inputs::check(document, selected.map(|(_, op)| op), &request.variables)
+            .map_err(|errors| Refusal::Graphql(async_graphql::Response::from_errors(errors)))?;
     }
     // 6.
     if operation.is_mutation() {
@@ -272,6 +283,7 @@ fn finish(
 ) {
     label_errors(response, parsed);
     if let Some(document) = document {
+        restore_empty_objects(document, operation_name, &mut response.data);
         order_as_requested(document, operation_name, &mut response.data);
     }
 }
