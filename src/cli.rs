@@ -30,7 +30,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Migrate, import the bundled data into an empty database, and serve (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply, revert or list database migrations.
     Migrate(MigrateArgs),
     /// Import film page documents (*.json) and catalogues (*.jsonl.gz), or
@@ -122,6 +122,17 @@ pub struct ServeArgs {
     /// header is ignored from anyone else.
     #[arg(long, env = "CINEGRAPH_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_network)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Secrets cursors are signed with, comma-separated: the first signs,
+    /// every one verifies (rotate by putting a new one first). Without it,
+    /// a secret made once and kept in the database. Prefer the environment
+    /// variable: a flag shows in the process list.
+    #[arg(
+        long,
+        env = "CINEGRAPH_CURSOR_SECRETS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub cursor_secrets: Vec<String>,
     /// Send traces to this OpenTelemetry collector (OTLP/HTTP traces URL, e.g.
     /// http://127.0.0.1:4318/v1/traces). Needs a build with `--features otel`.
     #[arg(long, env = "CINEGRAPH_OTLP_ENDPOINT")]
@@ -204,6 +215,7 @@ impl ServeArgs {
                 self.websocket_init_timeout_ms,
             ),
             trusted_proxies: self.trusted_proxies.clone(),
+            cursor_secrets: self.cursor_secrets.clone(),
         }
     }
 }

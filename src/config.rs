@@ -40,6 +40,9 @@ pub struct Config {
     /// Proxies whose `X-Forwarded-For` names the client (for the abuse
     /// limits); from anyone else the header is ignored.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Secrets cursors are signed with (the first signs, all verify); when
+    /// empty, one kept in the database, shared by every server of it.
+    pub cursor_secrets: Vec<String>,
 }
 
 /// Each limit a query document must stay within (see the README's configuration table).
@@ -99,6 +102,7 @@ impl Config {
             },
             websocket_init_timeout: Duration::from_millis(DEFAULT_WEBSOCKET_INIT_TIMEOUT_MS),
             trusted_proxies: Vec::new(),
+            cursor_secrets: Vec::new(),
         }
     }
 }

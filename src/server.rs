@@ -16,11 +16,12 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::domain::events::Events;
 use crate::domain::limits::RateLimiter;
+use crate::graphql::pagination::cursor::CursorKeys;
 use crate::graphql::{Services, build_schema};
 use crate::http::AppState;
 use crate::http::pipeline::documents::{self, ParsedDocuments};
-use crate::import;
 use crate::telemetry::metrics::Metrics;
+use crate::{db, import};
 
 /// First wait between attempts to reach the database at start; it doubles up to `MAX_BACKOFF`.
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
@@ -53,12 +54,17 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
         config.sign_in_per_minute,
         config.mutations_per_minute,
     ));
+    let cursor_keys = CursorKeys::default();
+    if !config.cursor_secrets.is_empty() {
+        cursor_keys.install(&config.cursor_secrets);
+    }
     let schema = build_schema(Services {
         db: db.clone(),
         events: events.clone(),
         limiter: limiter.clone(),
         introspection: config.introspection,
         field_suggestions: config.field_suggestions,
+        cursor_keys: cursor_keys.clone(),
     });
     let (shutdown, shutting_down) = watch::channel(false);
     Ok(AppState {
@@ -67,6 +73,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
         config: Arc::new(config.clone()),
         events,
         limiter,
+        cursor_keys,
         ready: Arc::new(AtomicBool::new(false)),
         shutting_down,
         shutdown: Arc::new(shutdown),
@@ -98,11 +105,25 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
         .migrate()
         .await
         .map_err(|e| anyhow::anyhow!("cannot migrate the database: {e}"))?;
+    if !state.cursor_keys.installed() {
+        let secret = db::queries::secret::shared(&state.db, "cursor", random_secret)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot read the cursor secret: {e}"))?;
+        state.cursor_keys.install(&[secret]);
+    }
     if state.config.import_bundled_data {
         import::import_bundled_if_empty(&state.db, &state.events).await?;
     }
     state.ready.store(true, Ordering::SeqCst);
     Ok(())
+}
+
+/// 32 random bytes from the operating system, as hex.
+fn random_secret() -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
 }
 
 /// [`prepare`], retried with backoff while the database cannot be reached

@@ -8,6 +8,7 @@ mod m20261121_000002_catalogue;
 mod m20261121_000003_review_votes;
 mod m20261122_000004_content_version;
 mod m20261125_000005_credit_film_year;
+mod m20261204_000006_server_secret;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000003_review_votes::Migration),
             Box::new(m20261122_000004_content_version::Migration),
             Box::new(m20261125_000005_credit_film_year::Migration),
+            Box::new(m20261204_000006_server_secret::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ use crate::domain::account::Viewer;
 use crate::domain::events::Events;
 use crate::domain::limits::{ClientAddress, RateLimiter};
 use crate::error::{AppError, AppResult};
+use crate::graphql::pagination::cursor::CursorKeys;
 
 pub fn loader<'a>(ctx: &Context<'a>) -> &'a DataLoader<Loaders> {
     ctx.data_unchecked::<DataLoader<Loaders>>()
@@ -34,6 +35,11 @@ pub fn limiter<'a>(ctx: &Context<'a>) -> &'a RateLimiter {
 
 pub fn aggregates<'a>(ctx: &Context<'a>) -> &'a AggregateCache {
     ctx.data_unchecked::<AggregateCache>()
+}
+
+/// The keys cursors are signed with.
+pub fn cursor_keys<'a>(ctx: &Context<'a>) -> &'a CursorKeys {
+    ctx.data_unchecked::<CursorKeys>()
 }
 
 /// The signed-in viewer, or UNAUTHENTICATED.

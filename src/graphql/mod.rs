@@ -20,6 +20,7 @@ use crate::cache::aggregates::AggregateCache;
 use crate::db::Db;
 use crate::domain::events::Events;
 use crate::domain::limits::RateLimiter;
+use crate::graphql::pagination::cursor::CursorKeys;
 
 /// Where every read starts: films, people, products and awards by id or slug,
 /// the browsable film and people lists, search, and the signed-in user.
@@ -62,6 +63,8 @@ pub struct Services {
     pub introspection: bool,
     /// Suggest field names in validation errors ("did you mean ...").
     pub field_suggestions: bool,
+    /// What cursors are signed with (installed when the database is prepared).
+    pub cursor_keys: CursorKeys,
 }
 
 /// The schema with its database, loaders, limits and events.
@@ -72,12 +75,14 @@ pub fn build_schema(services: Services) -> AppSchema {
         limiter,
         introspection,
         field_suggestions,
+        cursor_keys,
     } = services;
     let mut builder = schema_builder()
         .data(DataLoader::new(Loaders { db: db.clone() }, tokio::spawn))
         .data(limiter)
         .data(events)
         .data(db)
+        .data(cursor_keys)
         .data(AggregateCache::default());
     if !introspection {
         builder = builder.disable_introspection();

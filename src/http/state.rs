@@ -14,6 +14,7 @@ use crate::db::Db;
 use crate::domain::events::Events;
 use crate::domain::limits::RateLimiter;
 use crate::graphql::AppSchema;
+use crate::graphql::pagination::cursor::CursorKeys;
 use crate::telemetry::metrics::Metrics;
 
 #[derive(Clone)]
@@ -25,6 +26,8 @@ pub struct AppState {
     pub events: Events,
     /// Abuse limits, shared by the pipeline (mutations) and the schema (sign-in).
     pub limiter: Arc<RateLimiter>,
+    /// What cursors are signed with; installed by `server::prepare`.
+    pub cursor_keys: CursorKeys,
     /// Set once the database is migrated and the bundled data imported; until
     /// then `/readyz` says 503 and GraphQL requests get SERVICE_UNAVAILABLE.
     pub ready: Arc<AtomicBool>,

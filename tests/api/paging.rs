@@ -119,8 +119,73 @@ async fn credits_can_be_filtered_by_kind(app: TestApp) {
     assert_eq!(data["film"]["b"]["totalCount"], 0);
 }
 
+/// The message of the first error of CREDITS with `after`, which must fail
+/// with BAD_USER_INPUT.
+async fn refused_cursor(app: &TestApp, after: &Value) -> String {
+    let (_, body) = app
+        .post(CREDITS, json!({ "first": 2, "after": after }))
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{body}"
+    );
+    body["errors"][0]["message"].as_str().unwrap().to_string()
+}
+
+/// Cursors are signed and bound to their list, parent and ordering: another
+/// film's credits cursor, an altered one or a hand-made one is refused
+/// (never a page from the wrong place).
+async fn cursors_are_signed_and_bound_to_their_parent(app: TestApp) {
+    let films = r#"{ films(first: 20) { edges { node { slug credits(first: 1) { pageInfo { endCursor } } } } } }"#;
+    let data = app.data(films, json!({})).await;
+    let other = data["films"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| {
+            e["node"]["slug"] != "leaving-las-vegas"
+                && e["node"]["credits"]["pageInfo"]["endCursor"].is_string()
+        })
+        .map(|e| e["node"]["credits"]["pageInfo"]["endCursor"].clone())
+        .expect("another film with credits");
+    let message = refused_cursor(&app, &other).await;
+    assert!(message.contains("another list, parent"), "{message}");
+
+    let own =
+        app.data(CREDITS, json!({ "first": 2 })).await["film"]["credits"]["pageInfo"]["endCursor"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    let (place, tag) = own.split_once('.').unwrap();
+    let flipped = if place.starts_with('A') { "B" } else { "A" };
+    let altered = format!("{flipped}{}.{tag}", &place[1..]);
+    assert!(
+        refused_cursor(&app, &json!(altered))
+            .await
+            .contains("altered")
+    );
+    let hand_made = crate::ids::base64_id("fc:0:1");
+    refused_cursor(&app, &json!(hand_made)).await;
+
+    let by_title =
+        "query($after: String) { films(first: 2, after: $after) { pageInfo { endCursor } } }";
+    let cursor = app.data(by_title, json!({})).await["films"]["pageInfo"]["endCursor"].clone();
+    let by_runtime = "query($after: String) { films(first: 2, after: $after, orderBy: { field: RUNTIME }) { totalCount } }";
+    assert_eq!(
+        app.error_code(by_runtime, json!({ "after": cursor })).await,
+        "BAD_USER_INPUT",
+        "a cursor of another ordering"
+    );
+    let (_, body) = app.post(by_title, json!({ "after": cursor })).await;
+    assert!(
+        body.get("errors").is_none(),
+        "its own list reads it: {body}"
+    );
+}
+
 on_both_databases!(
     credit_pages_walk_forward_and_backward_without_gaps_or_duplicates,
     page_sizes_over_the_maximum_and_foreign_cursors_are_bad_input,
-    credits_can_be_filtered_by_kind
+    credits_can_be_filtered_by_kind,
+    cursors_are_signed_and_bound_to_their_parent
 );

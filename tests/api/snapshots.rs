@@ -51,7 +51,12 @@ async fn every_answer_is_the_same_to_the_byte(app: TestApp) {
     });
 }
 
-on_both_databases!(every_answer_is_the_same_to_the_byte);
+/// Cursors are signed; one fixed secret makes them the same on every run.
+fn fixed_cursor_secret(config: &mut cinegraph::Config) {
+    config.cursor_secrets = vec!["snapshots".to_string()];
+}
+
+on_both_databases!(configured(fixed_cursor_secret): every_answer_is_the_same_to_the_byte);
 
 /// The body of a POST as `token`, exactly as sent.
 async fn raw_answer(app: &TestApp, token: &str, document: &str, variables: &Value) -> String {

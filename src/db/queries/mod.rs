@@ -20,4 +20,5 @@ pub mod rating;
 pub mod review;
 pub mod rows;
 pub mod search;
+pub mod secret;
 pub mod summaries;

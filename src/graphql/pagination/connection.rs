@@ -19,13 +19,13 @@ use async_graphql::connection::{CursorType, Edge, EdgeNameType, EmptyFields, Pag
 use async_graphql::{Context, Description, Object, ObjectType, OutputType, TypeName};
 
 use super::args::PageRequest;
-use super::cursor::{self, EdgeCursor};
+use super::cursor::{self, CursorKeys, EdgeCursor};
 use crate::db::queries::keyset::{self, KeysetPage, Ordering};
 use crate::db::queries::pages::{
     CountKey, Joined, Page, PageKey, PageRow, Paged, PagedRelation, Window,
 };
 use crate::error::AppResult;
-use crate::graphql::context::{GqlResult, loader};
+use crate::graphql::context::{GqlResult, cursor_keys, loader};
 use crate::kinds::KindSet;
 
 /// A connection type's name and description in the schema.
@@ -188,10 +188,12 @@ impl ConnectionTotals {
 }
 
 /// The window of a relation's page: the request, its cursor decoded for the
-/// relation, and whether the connection field's selection asks for `totalCount`.
+/// relation and parent, and whether the connection field's selection asks
+/// for `totalCount`.
 fn relation_window(
     ctx: &Context<'_>,
     relation: PagedRelation,
+    parent: i32,
     request: PageRequest,
 ) -> AppResult<Window> {
     Ok(Window {
@@ -199,7 +201,7 @@ fn relation_window(
         backward: request.backward,
         cursor: request
             .cursor
-            .map(|raw| cursor::decode_position(relation, &raw))
+            .map(|raw| cursor::decode_position(cursor_keys(ctx), relation, parent, &raw))
             .transpose()?,
         with_total: ctx.look_ahead().field("totalCount").exists(),
     })
@@ -268,7 +270,7 @@ where
     Name: ConnectionName,
     EdgeName: EdgeNameType,
 {
-    let window = relation_window(ctx, relation, request)?;
+    let window = relation_window(ctx, relation, parent, request)?;
     let page = load_joined_page::<E, J>(ctx, relation, parent, kinds, window).await?;
     let totals = ConnectionTotals {
         key: CountKey {
@@ -279,25 +281,36 @@ where
         known: page.total,
     };
     let mut connection = Connection::new(page.has_previous, page.has_next, totals);
+    let keys = cursor_keys(ctx);
     for (at, row) in page.rows {
         let (item, fields) = node(row);
-        connection.edges.push(Edge::with_additional_fields(
-            EdgeCursor { relation, at },
-            item,
-            fields,
-        ));
+        let cursor = EdgeCursor {
+            keys: keys.clone(),
+            relation,
+            parent,
+            at,
+        };
+        connection
+            .edges
+            .push(Edge::with_additional_fields(cursor, item, fields));
     }
     Ok(connection)
 }
 
-/// The window of a top-level list's page under `ordering`.
-pub fn list_window(ordering: &Ordering, request: PageRequest) -> AppResult<keyset::Window> {
+/// The window of a top-level list's page under `ordering` (`owner`: the user
+/// whose list it is, if it is someone's; its cursors are bound to them).
+pub fn list_window(
+    keys: &CursorKeys,
+    ordering: &Ordering,
+    owner: Option<i32>,
+    request: PageRequest,
+) -> AppResult<keyset::Window> {
     Ok(keyset::Window {
         limit: request.limit,
         backward: request.backward,
         cursor: request
             .cursor
-            .map(|raw| cursor::decode_list_position(ordering, &raw))
+            .map(|raw| cursor::decode_list_position(keys, ordering, owner, &raw))
             .transpose()?,
     })
 }
@@ -305,7 +318,9 @@ pub fn list_window(ordering: &Ordering, request: PageRequest) -> AppResult<keyse
 /// A page of a top-level list as a connection: each row's node and its
 /// position (for its cursor) come from `node`.
 pub fn list_connection<M, Node, Fields, Name, EdgeName>(
+    keys: &CursorKeys,
     ordering: &Ordering,
+    owner: Option<i32>,
     page: KeysetPage<M>,
     fields: Fields,
     mut node: impl FnMut(M) -> (keyset::Position, Node),
@@ -319,7 +334,7 @@ where
     let mut connection = Connection::new(page.has_previous, page.has_next, fields);
     for row in page.rows {
         let (at, item) = node(row);
-        let cursor = cursor::encode_list_position(ordering, &at);
+        let cursor = cursor::encode_list_position(keys, ordering, owner, &at);
         connection.edges.push(Edge::new(cursor, item));
     }
     connection

@@ -1,21 +1,105 @@
-//! Cursors: a row's place in one list, opaque to clients (base64url). A
-//! cursor names its list (and, for the top-level lists, the ordering), so a
-//! cursor of another list is BAD_USER_INPUT, never a page from a wrong place.
+//! Cursors: a row's place in one list, opaque to clients and signed, so a
+//! client can neither forge one nor carry one to another list. Each cursor
+//! is `base64url(place).base64url(mac)`, the MAC an HMAC-SHA256 (cut to 128
+//! bits) of the place and of what the cursor is bound to: the list (a
+//! relation, or a top-level list and its ordering) and its parent (the film
+//! whose credits these are, the user whose ratings). A cursor presented
+//! anywhere else, or altered, is BAD_USER_INPUT saying so.
 //!
-//! Two spellings are read and written, both as they always were, so cursors
-//! clients hold stay valid: relation pages (`Film.credits`, ...) write
-//! `tag:sort:id`; the top-level lists write the JSON `[ordering, value, id]`
-//! (their sort values can be text or decimals).
+//! Keys: the first of [`CursorKeys`] signs, every one verifies, so a key is
+//! rotated by putting the new one first and dropping the old one later.
+
+use std::sync::{Arc, OnceLock};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
 use serde_json::{Value as Json, json};
+use sha2::{Digest, Sha256};
 
 use crate::db::queries::keyset::{self, Ordering, SortValue, ValueKind};
 use crate::db::queries::pages::{PagedRelation, Position};
 use crate::error::{AppError, AppResult};
 
-/// The name of a relation inside its cursors.
+/// Bytes of the MAC a cursor carries.
+const MAC_BYTES: usize = 16;
+
+/// The keys cursors are signed and checked with; installed once the server
+/// knows them (configured, or kept in the database: see `server::prepare`).
+#[derive(Clone, Default)]
+pub struct CursorKeys(Arc<OnceLock<Vec<[u8; 32]>>>);
+
+impl CursorKeys {
+    /// Installs the keys made from `secrets` (each hashed to 32 bytes, so a
+    /// secret of any length serves); the first signs. Later calls change
+    /// nothing.
+    pub fn install(&self, secrets: &[impl AsRef<[u8]>]) {
+        let keys = secrets
+            .iter()
+            .map(|secret| Sha256::digest(secret.as_ref()).into())
+            .collect();
+        let _ = self.0.set(keys);
+    }
+
+    /// Whether keys are installed.
+    pub fn installed(&self) -> bool {
+        self.0.get().is_some_and(|keys| !keys.is_empty())
+    }
+
+    fn mac(key: &[u8; 32], binding: &str, place: &str) -> Hmac<Sha256> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+        mac.update(binding.as_bytes());
+        mac.update(b"\n");
+        mac.update(place.as_bytes());
+        mac
+    }
+
+    /// A cursor for `place` in the list `binding` names. Requests are served
+    /// only once the keys are installed (before that they are
+    /// SERVICE_UNAVAILABLE), so the first key is always there.
+    fn seal(&self, binding: &str, place: &str) -> String {
+        let key = self
+            .0
+            .get()
+            .and_then(|keys| keys.first())
+            .copied()
+            .unwrap_or_default();
+        let tag = Self::mac(&key, binding, place).finalize().into_bytes();
+        format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(place),
+            URL_SAFE_NO_PAD.encode(&tag[..MAC_BYTES])
+        )
+    }
+
+    /// The place inside a cursor of the list `binding` names, checked in
+    /// constant time against every key.
+    fn open(&self, binding: &str, raw: &str) -> AppResult<String> {
+        let not_a_cursor = || AppError::bad_input(format!("{raw:?} is not a cursor"));
+        let (place, tag) = raw.split_once('.').ok_or_else(not_a_cursor)?;
+        let place = URL_SAFE_NO_PAD
+            .decode(place)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .ok_or_else(not_a_cursor)?;
+        let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| not_a_cursor())?;
+        let keys = self.0.get().map_or(&[][..], Vec::as_slice);
+        let genuine = keys.iter().any(|key| {
+            Self::mac(key, binding, &place)
+                .verify_truncated_left(&tag)
+                .is_ok()
+        });
+        if tag.len() != MAC_BYTES || !genuine {
+            return Err(AppError::bad_input(format!(
+                "{raw:?} is not a cursor of this list: it belongs to another list, parent or \
+                 ordering, or it was altered"
+            )));
+        }
+        Ok(place)
+    }
+}
+
+/// The name of a relation inside its cursors' binding.
 fn tag(relation: PagedRelation) -> &'static str {
     match relation {
         PagedRelation::FilmCredits => "fc",
@@ -27,61 +111,83 @@ fn tag(relation: PagedRelation) -> &'static str {
     }
 }
 
-/// The text inside a cursor, or None when it is not base64url of UTF-8.
-fn opened(raw: &str) -> Option<String> {
-    let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
-    String::from_utf8(bytes).ok()
+fn relation_binding(relation: PagedRelation, parent: i32) -> String {
+    format!("{}/{parent}", tag(relation))
 }
 
-/// A row's cursor in a relation's page.
-pub fn encode_position(relation: PagedRelation, at: Position) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{}:{}:{}", tag(relation), at.sort, at.id))
+/// A row's cursor in `parent`'s page of a relation.
+pub fn encode_position(
+    keys: &CursorKeys,
+    relation: PagedRelation,
+    parent: i32,
+    at: Position,
+) -> String {
+    keys.seal(
+        &relation_binding(relation, parent),
+        &format!("{}:{}", at.sort, at.id),
+    )
 }
 
-/// The position a relation cursor names; a cursor from another list, or
-/// anything that is not a cursor, is BAD_USER_INPUT.
-pub fn decode_position(relation: PagedRelation, raw: &str) -> AppResult<Position> {
-    let invalid = || AppError::bad_input(format!("{raw:?} is not a cursor of this list"));
-    let text = opened(raw).ok_or_else(invalid)?;
-    let mut parts = text.split(':');
-    let (Some(found), Some(sort), Some(id), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(invalid());
-    };
-    if found != tag(relation) {
-        return Err(invalid());
-    }
+/// The position a cursor of `parent`'s page of a relation names; a cursor
+/// of anything else is BAD_USER_INPUT.
+pub fn decode_position(
+    keys: &CursorKeys,
+    relation: PagedRelation,
+    parent: i32,
+    raw: &str,
+) -> AppResult<Position> {
+    let place = keys.open(&relation_binding(relation, parent), raw)?;
+    let invalid = || AppError::bad_input(format!("{raw:?} is not a cursor"));
+    let (sort, id) = place.split_once(':').ok_or_else(invalid)?;
     Ok(Position {
         sort: sort.parse().map_err(|_| invalid())?,
         id: id.parse().map_err(|_| invalid())?,
     })
 }
 
-/// A row's cursor in a top-level list under `ordering`.
-pub fn encode_list_position(ordering: &Ordering, at: &keyset::Position) -> String {
+/// What a top-level list's cursor is bound to: the list and ordering (the
+/// ordering's tag names both) and, for a list of someone's, whose.
+fn list_binding(ordering: &Ordering, owner: Option<i32>) -> String {
+    match owner {
+        Some(owner) => format!("{}/{owner}", ordering.tag),
+        None => ordering.tag.clone(),
+    }
+}
+
+/// A row's cursor in a top-level list under `ordering` (`owner`: the user
+/// whose list it is, if it is someone's).
+pub fn encode_list_position(
+    keys: &CursorKeys,
+    ordering: &Ordering,
+    owner: Option<i32>,
+    at: &keyset::Position,
+) -> String {
     let value = match &at.value {
         SortValue::Null => Json::Null,
         SortValue::Int(v) => json!(v),
         SortValue::Float(v) => json!(v),
         SortValue::Text(v) => json!(v),
     };
-    URL_SAFE_NO_PAD.encode(json!([ordering.tag, value, at.id]).to_string())
+    keys.seal(
+        &list_binding(ordering, owner),
+        &json!([value, at.id]).to_string(),
+    )
 }
 
 /// The position a list cursor names under `ordering`; a cursor of another
-/// list or ordering is BAD_USER_INPUT.
-pub fn decode_list_position(ordering: &Ordering, raw: &str) -> AppResult<keyset::Position> {
-    let invalid =
-        || AppError::bad_input(format!("{raw:?} is not a cursor of this list and ordering"));
-    let text = opened(raw).ok_or_else(invalid)?;
-    let parsed: Json = serde_json::from_str(&text).map_err(|_| invalid())?;
-    let [tag, value, id] = parsed.as_array().map(Vec::as_slice).unwrap_or_default() else {
+/// list, owner or ordering is BAD_USER_INPUT.
+pub fn decode_list_position(
+    keys: &CursorKeys,
+    ordering: &Ordering,
+    owner: Option<i32>,
+    raw: &str,
+) -> AppResult<keyset::Position> {
+    let place = keys.open(&list_binding(ordering, owner), raw)?;
+    let invalid = || AppError::bad_input(format!("{raw:?} is not a cursor"));
+    let parsed: Json = serde_json::from_str(&place).map_err(|_| invalid())?;
+    let [value, id] = parsed.as_array().map(Vec::as_slice).unwrap_or_default() else {
         return Err(invalid());
     };
-    if tag.as_str() != Some(ordering.tag.as_str()) {
-        return Err(invalid());
-    }
     let value = match (value, ordering.kind) {
         (Json::Null, _) => SortValue::Null,
         (Json::Number(n), ValueKind::Int) => SortValue::Int(n.as_i64().ok_or_else(invalid)?),
@@ -98,57 +204,94 @@ pub fn decode_list_position(ordering: &Ordering, raw: &str) -> AppResult<keyset:
     })
 }
 
-/// An edge's cursor in a relation's page, encoded only when a client selects
+/// An edge's cursor in a relation's page, signed only when a client selects
 /// it (most queries never do: encoding every edge's cursor was 3% of the deep
 /// query's server instructions).
 pub struct EdgeCursor {
+    pub keys: CursorKeys,
     pub relation: PagedRelation,
+    pub parent: i32,
     pub at: Position,
 }
 
 impl async_graphql::connection::CursorType for EdgeCursor {
     type Error = AppError;
 
+    /// Never called: async-graphql decodes cursors only in its `query`
+    /// helper, which the lists do not use; a relation's cursor is read by
+    /// [`decode_position`], which knows the parent it must be bound to.
     fn decode_cursor(raw: &str) -> AppResult<Self> {
-        let found = opened(raw).and_then(|text| text.split(':').next().map(str::to_string));
-        let relation = PagedRelation::ALL
-            .into_iter()
-            .find(|relation| found.as_deref() == Some(tag(*relation)))
-            .ok_or_else(|| AppError::bad_input(format!("{raw:?} is not a cursor")))?;
-        Ok(Self {
-            relation,
-            at: decode_position(relation, raw)?,
-        })
+        Err(AppError::bad_input(format!(
+            "{raw:?} can only be read by the list it belongs to"
+        )))
     }
 
     fn encode_cursor(&self) -> String {
-        encode_position(self.relation, self.at)
+        encode_position(&self.keys, self.relation, self.parent, self.at)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use async_graphql::connection::CursorType;
+
+    fn keys(secrets: &[&str]) -> CursorKeys {
+        let keys = CursorKeys::default();
+        keys.install(secrets);
+        keys
+    }
 
     #[test]
-    fn edge_cursors_decode_to_what_they_encode() {
+    fn relation_cursors_are_bound_to_their_list_and_parent() {
+        let keys = keys(&["k1"]);
         let at = Position { sort: -7, id: 42 };
         for relation in PagedRelation::ALL {
-            let encoded = EdgeCursor { relation, at }.encode_cursor();
-            let decoded = EdgeCursor::decode_cursor(&encoded).unwrap();
-            assert_eq!((decoded.relation, decoded.at), (relation, at));
-        }
-        for not_a_cursor in ["", "!!", &URL_SAFE_NO_PAD.encode("xx:1:2")] {
+            let raw = encode_position(&keys, relation, 9, at);
+            assert_eq!(decode_position(&keys, relation, 9, &raw).unwrap(), at);
             assert!(
-                EdgeCursor::decode_cursor(not_a_cursor).is_err(),
+                decode_position(&keys, relation, 10, &raw).is_err(),
+                "another parent"
+            );
+        }
+        let credits = encode_position(&keys, PagedRelation::FilmCredits, 9, at);
+        assert!(decode_position(&keys, PagedRelation::FilmQuotes, 9, &credits).is_err());
+        for not_a_cursor in ["", "!!", "eGF4", "eGF4.eGF4"] {
+            assert!(
+                decode_position(&keys, PagedRelation::FilmCredits, 9, not_a_cursor).is_err(),
                 "{not_a_cursor}"
             );
         }
     }
 
     #[test]
-    fn list_cursors_belong_to_their_ordering() {
+    fn a_forged_or_altered_cursor_is_refused_and_old_keys_still_verify() {
+        let old = keys(&["old"]);
+        let at = Position { sort: 1, id: 2 };
+        let raw = encode_position(&old, PagedRelation::FilmCredits, 9, at);
+        let (place, tag) = raw.split_once('.').unwrap();
+        let forged_place = URL_SAFE_NO_PAD.encode("1:3");
+        let forged = format!("{forged_place}.{tag}");
+        let error = decode_position(&old, PagedRelation::FilmCredits, 9, &forged).unwrap_err();
+        assert!(error.to_string().contains("altered"), "{error}");
+        assert!(decode_position(&keys(&["other"]), PagedRelation::FilmCredits, 9, &raw).is_err());
+        let rotated = keys(&["new", "old"]);
+        assert_eq!(
+            decode_position(&rotated, PagedRelation::FilmCredits, 9, &raw).unwrap(),
+            at,
+            "a cursor signed with the old key still reads"
+        );
+        let resigned = encode_position(&rotated, PagedRelation::FilmCredits, 9, at);
+        assert_ne!(
+            resigned.split_once('.').unwrap().1,
+            tag,
+            "the new key signs"
+        );
+        assert_eq!(place, resigned.split_once('.').unwrap().0);
+    }
+
+    #[test]
+    fn list_cursors_belong_to_their_ordering_and_owner() {
+        let keys = keys(&["k"]);
         let ordering = |tag: &str, kind| Ordering {
             tag: tag.to_string(),
             column: "f.x".to_string(),
@@ -159,14 +302,27 @@ mod tests {
         let by_title = ordering("films:Title", ValueKind::Text);
         for value in [SortValue::Null, SortValue::Text("leaving las vegas".into())] {
             let at = keyset::Position { value, id: 60 };
-            let raw = encode_list_position(&by_title, &at);
-            assert_eq!(decode_list_position(&by_title, &raw).unwrap(), at);
-            assert!(
-                decode_list_position(&ordering("films:Runtime", ValueKind::Int), &raw).is_err()
+            let raw = encode_list_position(&keys, &by_title, None, &at);
+            assert_eq!(
+                decode_list_position(&keys, &by_title, None, &raw).unwrap(),
+                at
             );
+            let by_runtime = ordering("films:Runtime", ValueKind::Int);
+            assert!(decode_list_position(&keys, &by_runtime, None, &raw).is_err());
+            assert!(decode_list_position(&keys, &by_title, Some(1), &raw).is_err());
         }
-        assert!(decode_list_position(&by_title, "garbage").is_err());
-        let relation = encode_position(PagedRelation::FilmCredits, Position { sort: 1, id: 2 });
-        assert!(decode_list_position(&by_title, &relation).is_err());
+        let mine = encode_list_position(
+            &keys,
+            &by_title,
+            Some(1),
+            &keyset::Position {
+                value: SortValue::Int(5),
+                id: 5,
+            },
+        );
+        assert!(
+            decode_list_position(&keys, &by_title, Some(2), &mine).is_err(),
+            "another user's"
+        );
     }
 }

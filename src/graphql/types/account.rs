@@ -10,7 +10,7 @@ use crate::db::queries::keyset::{Position, SortValue};
 use crate::db::queries::rating as ratings;
 use crate::domain::account::{self, Viewer};
 use crate::error::AppResult;
-use crate::graphql::context::{GqlResult, client_address, db, limiter, viewer};
+use crate::graphql::context::{GqlResult, client_address, cursor_keys, db, limiter, viewer};
 use crate::graphql::pagination::{
     Connection, PageRequest, connection_names, list_connection, list_window,
 };
@@ -166,13 +166,22 @@ async fn user_ratings(
     before: Option<String>,
 ) -> AppResult<RatingList> {
     let ordering = ratings::newest_first();
-    let window = list_window(&ordering, PageRequest::parse(first, after, last, before)?)?;
+    let keys = cursor_keys(ctx);
+    let request = PageRequest::parse(first, after, last, before)?;
+    let window = list_window(keys, &ordering, Some(user_id), request)?;
     let page = ratings::page_of_user(db(ctx), user_id, &window).await?;
-    Ok(list_connection(&ordering, page, EmptyFields, |rating| {
-        let at = Position {
-            value: SortValue::Int(rating.id.into()),
-            id: rating.id,
-        };
-        (at, Rating(rating))
-    }))
+    Ok(list_connection(
+        keys,
+        &ordering,
+        Some(user_id),
+        page,
+        EmptyFields,
+        |rating| {
+            let at = Position {
+                value: SortValue::Int(rating.id.into()),
+                id: rating.id,
+            };
+            (at, Rating(rating))
+        },
+    ))
 }

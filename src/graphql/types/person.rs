@@ -15,7 +15,7 @@ use crate::db::queries::pages::PagedRelation;
 use crate::db::queries::person as people;
 use crate::db::queries::rows::rel;
 use crate::error::{AppError, AppResult};
-use crate::graphql::context::{GqlResult, db, loader};
+use crate::graphql::context::{GqlResult, cursor_keys, db, loader};
 use crate::graphql::loaders::{CoworkersOf, RowLoader};
 use crate::graphql::pagination::{
     Connection, PageRequest, PagedConnection, connection_names, list_connection, list_window,
@@ -302,10 +302,14 @@ async fn list_people(
         direction: OrderDirection::Asc,
     });
     let ordering = people::ordering(order.field.into(), order.direction.into());
-    let window = list_window(&ordering, PageRequest::parse(first, after, last, before)?)?;
+    let keys = cursor_keys(ctx);
+    let request = PageRequest::parse(first, after, last, before)?;
+    let window = list_window(keys, &ordering, None, request)?;
     let page = people::page(db(ctx), name.as_deref(), &ordering, &window).await?;
     Ok(list_connection(
+        keys,
         &ordering,
+        None,
         page,
         PersonListSummary { name },
         |person| {

@@ -12,7 +12,7 @@ use crate::db::queries::content_version;
 use crate::db::queries::film_list as list;
 use crate::db::queries::keyset::Position;
 use crate::error::{AppError, AppResult};
-use crate::graphql::context::{GqlResult, aggregates, db};
+use crate::graphql::context::{GqlResult, aggregates, cursor_keys, db};
 use crate::graphql::pagination::{
     Connection, PageRequest, connection_names, list_connection, list_window,
 };
@@ -320,10 +320,14 @@ pub async fn films(
     let filter = filter.unwrap_or_default().stored()?;
     let order: list::FilmOrder = order.map(Into::into).unwrap_or_default();
     let ordering = order.ordering()?;
-    let window = list_window(&ordering, PageRequest::parse(first, after, last, before)?)?;
+    let keys = cursor_keys(ctx);
+    let request = PageRequest::parse(first, after, last, before)?;
+    let window = list_window(keys, &ordering, None, request)?;
     let page = list::page(db(ctx), &filter, &ordering, &window).await?;
     Ok(list_connection(
+        keys,
         &ordering,
+        None,
         page,
         FilmListSummary { filter },
         |film| {
