@@ -9,6 +9,7 @@ mod m20261121_000003_review_votes;
 mod m20261122_000004_content_version;
 mod m20261125_000005_credit_film_year;
 mod m20261204_000006_server_secret;
+mod m20261204_000007_year_only_release_dates;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_content_version::Migration),
             Box::new(m20261125_000005_credit_film_year::Migration),
             Box::new(m20261204_000006_server_secret::Migration),
+            Box::new(m20261204_000007_year_only_release_dates::Migration),
         ]
     }
 }

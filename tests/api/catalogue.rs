@@ -38,6 +38,27 @@ async fn the_whole_catalogue_imports_and_merges_with_the_film_page(app: TestApp)
     );
     assert_eq!(film["credits"]["edges"][0]["node"]["name"], "Nicolas Cage");
 
+    // The source's 1 January means "some day that year": no invented days.
+    let year = r#"{ films(first: 100, filter: { releaseYear: { min: 1995, max: 1995 } }) {
+        edges { node { releaseDate releaseYear } } } }"#;
+    let data = app.data(year, json!({})).await;
+    let films = data["films"]["edges"].as_array().unwrap();
+    assert!(films.iter().all(|e| e["node"]["releaseYear"] == 1995));
+    assert!(
+        !films.iter().any(|e| e["node"]["releaseDate"]
+            .as_str()
+            .is_some_and(|d| d.ends_with("-01-01"))),
+        "{data}"
+    );
+    assert!(
+        films.iter().any(|e| e["node"]["releaseDate"].is_null()),
+        "{data}"
+    );
+    assert!(
+        films.iter().any(|e| e["node"]["releaseDate"].is_string()),
+        "{data}"
+    );
+
     // Two source rows share an IMDb id: the earlier release keeps it, the other stays a film of its own.
     let data = app.data(r#"{ original: film(by: { imdbId: "tt0078788" }) { title releaseYear }
             redux: films(filter: { title: "apocalypse now redux" }) { edges { node { imdbId wikidataId } } } }"#, json!({})).await;

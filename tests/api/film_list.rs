@@ -81,9 +81,11 @@ fn fold(text: &str) -> String {
 /// The value a film is ordered by, as a comparable key (None = unknown, sorted last).
 fn key(film: &Value, field: &str) -> Option<f64> {
     match field {
+        // A film known only by its year sorts before that year's dated films.
         "RELEASE_DATE" => film["releaseDate"]
             .as_str()
-            .map(|d| d.replace('-', "").parse().unwrap()),
+            .map(|d| d.replace('-', "").parse().unwrap())
+            .or_else(|| film["releaseYear"].as_f64().map(|year| year * 10_000.0)),
         "RUNTIME" => film["runtimeMinutes"].as_f64(),
         "USER_RATING_COUNT" => film["userRatingCount"].as_f64(),
         "EXTERNAL_RATING" => film["externalRatings"]

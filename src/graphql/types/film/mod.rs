@@ -81,7 +81,8 @@ impl Film {
     async fn original_title(&self) -> Option<&str> {
         self.0.original_title.as_deref()
     }
-    /// First release date (ISO 8601).
+    /// First release date (ISO 8601); null unless the source knows the day
+    /// (`releaseYear` gives the year of a film whose day is not known).
     async fn release_date(&self) -> Option<chrono::NaiveDate> {
         self.0.release_date
     }
