@@ -1,11 +1,17 @@
 //! Text folding shared by slugs, sort keys and search: lowercase, accents
 //! removed, punctuation turned into single spaces.
 
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
 /// `"Amélie  (2001)"` → `"amelie 2001"`. Apostrophes join (`O'Brien` → `obrien`).
 pub fn fold(text: &str) -> String {
     let mut folded = String::with_capacity(text.len());
     let mut pending_space = false;
-    for c in text.chars().flat_map(char::to_lowercase) {
+    // Compatibility decomposition first: a decomposed "é" (e + U+0301) and a
+    // ligature ("ﬁ") fold like their composed forms; the marks are dropped.
+    let decomposed = text.nfkd().filter(|c| !is_combining_mark(*c));
+    for c in decomposed.flat_map(char::to_lowercase) {
         let c = fold_char(c);
         if c.is_ascii_alphanumeric() {
             if pending_space && !folded.is_empty() {
@@ -60,6 +66,9 @@ mod tests {
         assert_eq!(fold("Adaptation."), "adaptation");
         assert_eq!(fold("Zoë Kazan & Co."), "zoe kazan co");
         assert_eq!(slugify("Psychological Drama"), "psychological-drama");
+        assert_eq!(fold("Ame\u{301}lie"), "amelie", "decomposed");
+        assert_eq!(fold("\u{fb01}ght club"), "fight club", "a ligature");
+        assert_eq!(fold("ÉRIC"), fold("eric"));
         assert_eq!(slugify("John O'Brien"), "john-obrien");
     }
 }

@@ -137,7 +137,44 @@ async fn an_item_no_fragment_selects_is_an_empty_object(app: TestApp) {
     assert_eq!(data["film"]["directors"][0], json!({}), "{data}");
 }
 
+/// The title and name filters fold text as imports do: a decomposed accent
+/// or a ligature finds what the composed form finds, and a filter of
+/// punctuation only (`%`, `_`) is no wildcard: it matches nothing.
+async fn filters_fold_unicode_and_punctuation_is_no_wildcard(app: TestApp) {
+    let titles = "query($t: String!) { films(filter: { title: $t }) { totalCount edges { node { title } } } }";
+    for form in ["Fight Club", "FIGHT CLUB", "\u{fb01}ght club"] {
+        let data = app.data(titles, json!({ "t": form })).await;
+        assert_eq!(
+            data["films"]["edges"][0]["node"]["title"], "Fight Club",
+            "{form}: {data}"
+        );
+    }
+    for wildcard in ["%", "_", "%%"] {
+        let data = app.data(titles, json!({ "t": wildcard })).await;
+        assert_eq!(
+            data["films"]["totalCount"], 0,
+            "{wildcard:?} is no wildcard"
+        );
+    }
+    let names = "query($n: String!) { people(filter: { name: $n }) { edges { node { name } } } }";
+    for form in [
+        "Éric Rohmer",
+        "E\u{301}ric Rohmer",
+        "ERIC ROHMER",
+        "eric rohmer",
+    ] {
+        let data = app.data(names, json!({ "n": form })).await;
+        assert_eq!(
+            data["people"]["edges"][0]["node"]["name"], "Éric Rohmer",
+            "{form}: {data}"
+        );
+    }
+    let data = app.data(names, json!({ "n": "%" })).await;
+    assert_eq!(data["people"]["edges"], json!([]));
+}
+
 on_both_databases!(
+    filters_fold_unicode_and_punctuation_is_no_wildcard,
     word_prefixes_find_people_and_films,
     accents_and_case_do_not_matter,
     bad_searches_are_bad_user_input,

@@ -295,6 +295,10 @@ impl FilmFilter {
             if !words.is_empty() {
                 sql.push(" AND f.title_sort LIKE ")
                     .bind(format!("%{words}%"));
+            } else if !title.trim().is_empty() {
+                // Only punctuation ("%", "_"): no title has a word of it, so
+                // nothing matches (it is not a wildcard for everything).
+                sql.push(" AND 1 = 0");
             }
         }
         Ok(())

@@ -43,8 +43,15 @@ pub fn ordering(field: PersonOrderField, direction: OrderDirection) -> Ordering 
 }
 
 /// ` AND p.name_sort LIKE '%words%'` for a name filter.
+/// A name of punctuation only (`%`) matches nobody.
 fn push_name(sql: &mut Sql, name: Option<&str>) {
-    if let Some(words) = name.map(fold).filter(|w| !w.is_empty()) {
+    let Some(name) = name.filter(|n| !n.trim().is_empty()) else {
+        return;
+    };
+    let words = fold(name);
+    if words.is_empty() {
+        sql.push(" AND 1 = 0");
+    } else {
         sql.push(" AND p.name_sort LIKE ")
             .bind(format!("%{words}%"));
     }
