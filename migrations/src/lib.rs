@@ -10,6 +10,7 @@ mod m20261122_000004_content_version;
 mod m20261125_000005_credit_film_year;
 mod m20261204_000006_server_secret;
 mod m20261204_000007_year_only_release_dates;
+mod m20261204_000008_unknown_nominations;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_credit_film_year::Migration),
             Box::new(m20261204_000006_server_secret::Migration),
             Box::new(m20261204_000007_year_only_release_dates::Migration),
+            Box::new(m20261204_000008_unknown_nominations::Migration),
         ]
     }
 }

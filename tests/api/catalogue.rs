@@ -38,6 +38,17 @@ async fn the_whole_catalogue_imports_and_merges_with_the_film_page(app: TestApp)
     );
     assert_eq!(film["credits"]["edges"][0]["node"]["name"], "Nicolas Cage");
 
+    // Award counts the source does not know are null, never 0: its text for
+    // Moscow Does Not Believe in Tears says only "Won 1 Oscar.".
+    let awards = r#"{ films(filter: { title: "moscow does not believe in tears" }) {
+        edges { node { academyAwards { wins nominations } } } } }"#;
+    let data = app.data(awards, json!({})).await;
+    assert_eq!(
+        data["films"]["edges"][0]["node"]["academyAwards"],
+        json!({ "wins": 1, "nominations": null }),
+        "{data}"
+    );
+
     // The source's 1 January means "some day that year": no invented days.
     let year = r#"{ films(first: 100, filter: { releaseYear: { min: 1995, max: 1995 } }) {
         edges { node { releaseDate releaseYear } } } }"#;

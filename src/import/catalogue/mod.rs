@@ -68,6 +68,16 @@ pub struct AcademyAwards {
     pub nominations: i32,
 }
 
+impl AcademyAwards {
+    /// The nominations, when the source knows them. It counts wins among
+    /// nominations, so fewer nominations than wins (0 when its text says
+    /// only "Won 1 Oscar.", or its garbled "Won 9. Nominated for 8.") is no
+    /// count at all: unknown, not 0.
+    pub fn known_nominations(&self) -> Option<i32> {
+        (self.nominations >= self.wins).then_some(self.nominations)
+    }
+}
+
 /// How many rows the import wrote.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct CatalogueReport {

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
 
-use super::{CatalogueFilm, CatalogueReport};
+use super::{AcademyAwards, CatalogueFilm, CatalogueReport};
 use crate::db::entities::{Set, film};
 use crate::db::queries::catalogue as statements;
 use crate::db::queries::film_rows::FilmRows;
@@ -212,7 +212,10 @@ async fn upsert_films(
             runtime_minutes: Set(film.runtime),
             certification: Set(film.certification.clone()),
             academy_award_wins: Set(film.academy_awards.as_ref().map(|a| a.wins)),
-            academy_award_nominations: Set(film.academy_awards.as_ref().map(|a| a.nominations)),
+            academy_award_nominations: Set(film
+                .academy_awards
+                .as_ref()
+                .and_then(AcademyAwards::known_nominations)),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -245,7 +248,10 @@ async fn merge_into(
         id: Set(old.id),
         wikidata_id: Set(Some(film.wikidata_id.clone())),
         academy_award_wins: Set(film.academy_awards.as_ref().map(|a| a.wins)),
-        academy_award_nominations: Set(film.academy_awards.as_ref().map(|a| a.nominations)),
+        academy_award_nominations: Set(film
+            .academy_awards
+            .as_ref()
+            .and_then(AcademyAwards::known_nominations)),
         ..Default::default()
     };
     if !document || old.release_date.is_none() {

@@ -131,15 +131,13 @@ impl Film {
     async fn wikidata_id(&self) -> Option<&str> {
         self.0.wikidata_id.as_deref()
     }
-    /// How many Academy Awards the film won and was nominated for, as the
-    /// catalogue counts them (categories are in `nominations` when known).
+    /// How many Academy Awards the film won and was nominated for, as its
+    /// source counts them (categories are in `nominations` when known); null
+    /// when the source says nothing of them.
     async fn academy_awards(&self) -> Option<AcademyAwardSummary> {
         match (self.0.academy_award_wins, self.0.academy_award_nominations) {
             (None, None) => None,
-            (wins, nominations) => Some(AcademyAwardSummary {
-                wins: wins.unwrap_or(0),
-                nominations: nominations.unwrap_or(0),
-            }),
+            (wins, nominations) => Some(AcademyAwardSummary { wins, nominations }),
         }
     }
     /// The average of cinegraph users' ratings (1 to 10); null when nobody rated it.

@@ -251,9 +251,10 @@ impl SourceWork {
 /// Academy Award counts of a film.
 #[derive(SimpleObject)]
 pub struct AcademyAwardSummary {
-    /// How many Academy Awards the film won (0 when only nominations are known).
-    pub wins: i32,
-    /// How many Academy Award nominations the film received, wins included
-    /// (0 when only wins are known).
-    pub nominations: i32,
+    /// How many Academy Awards the film won; null when unknown.
+    pub wins: Option<i32>,
+    /// How many Academy Award nominations the film received, wins included;
+    /// null when unknown (the source gave only wins, or fewer nominations
+    /// than wins).
+    pub nominations: Option<i32>,
 }
