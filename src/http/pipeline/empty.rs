@@ -21,12 +21,12 @@ pub fn restore_empty_objects(
     operation_name: Option<&str>,
     data: &mut Value,
 ) {
-    let Some((_, operation)) = selected_operation(document, operation_name) else {
-        return;
-    };
     if !may_select_nothing(document) {
         return;
     }
+    let Some((_, operation)) = selected_operation(document, operation_name) else {
+        return;
+    };
     let types = schema_types();
     if let Value::Object(fields) = data {
         let walk = Walk { types, document };

@@ -248,12 +248,9 @@ impl<'a> Literals<'a> {
             match &selection.node {
                 Selection::Field(field) => {
                     let field = &field.node;
-                    let Some(shape) = self
-                        .types
-                        .fields
-                        .get(on_type)
-                        .and_then(|fields| fields.get(field.name.node.as_str()))
-                    else {
+                    // `types` outlives `self`'s borrow, so the shape can be held across `walk`.
+                    let types = self.types;
+                    let Some(shape) = types.field(on_type, field.name.node.as_str()) else {
                         continue; // introspection, or an unknown field validation reports
                     };
                     for (argument, value) in &field.arguments {
@@ -268,8 +265,7 @@ impl<'a> Literals<'a> {
                             .unwrap_or_else(|never| match never {});
                         self.check_literal(ty, &literal, value.pos, argument.node.as_str());
                     }
-                    let returns = shape.returns.clone();
-                    self.walk(&field.selection_set.node, &returns);
+                    self.walk(&field.selection_set.node, &shape.returns);
                 }
                 Selection::InlineFragment(fragment) => {
                     let fragment = &fragment.node;
