@@ -3,7 +3,7 @@
 //! operations logged with their query, string literals of mutations masked.
 
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -114,37 +114,43 @@ on_both_databases!(
     made_up_operation_names_cannot_crowd_out_the_real_ones
 );
 
-/// Log lines written while `work` runs on this thread, as JSON objects, with
-/// the server's default filter.
-async fn logs_of<F: std::future::Future<Output = T>, T>(work: F) -> (Vec<Value>, T) {
-    #[derive(Clone, Default)]
-    struct Lines(Arc<Mutex<Vec<u8>>>);
+/// The log lines of the request `request_id` (its span carries the id),
+/// written while `work` runs, as JSON objects, with the server's default
+/// filter. One subscriber for the whole test binary, installed once as the
+/// global default: per-thread subscribers set and dropped by tests running
+/// in parallel lose events (tracing caches each callsite's interest across
+/// threads).
+async fn logs_of<F: std::future::Future<Output = T>, T>(
+    request_id: &str,
+    work: F,
+) -> (Vec<Value>, T) {
+    struct Lines;
     impl Write for Lines {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
+            LINES.lock().unwrap().extend_from_slice(bytes);
             Ok(bytes.len())
         }
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())
         }
     }
-    let lines = Lines::default();
-    let writer = lines.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .json()
-        .flatten_event(true)
-        .with_env_filter(cinegraph::telemetry::DEFAULT_LOG_FILTER)
-        .with_writer(move || writer.clone())
-        .finish();
-    // The default current-thread runtime runs the request on this thread.
-    let result = {
-        let _guard = tracing::subscriber::set_default(subscriber);
-        work.await
-    };
-    let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+    static LINES: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_env_filter(cinegraph::telemetry::DEFAULT_LOG_FILTER)
+            .with_writer(|| Lines)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+    });
+    let result = work.await;
+    let text = String::from_utf8(LINES.lock().unwrap().clone()).unwrap();
     let parsed = text
         .lines()
-        .map(|line| serde_json::from_str(line).unwrap())
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|line| line["span"]["id"] == request_id)
         .collect();
     (parsed, result)
 }
@@ -163,8 +169,11 @@ fn graphql_request(request_id: &str, query: &str, variables: Value) -> Request<B
 async fn each_request_logs_its_id_operation_and_duration() {
     let app = TestApp::sqlite().await;
     let query = "query FilmTitle { film(by: { slug: \"leaving-las-vegas\" }) { title } }";
-    let (lines, (status, headers, _)) =
-        logs_of(app.send_raw(graphql_request("req-42", query, json!({})))).await;
+    let (lines, (status, headers, _)) = logs_of(
+        "req-42",
+        app.send_raw(graphql_request("req-42", query, json!({}))),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers["x-request-id"], "req-42");
     let line = lines
@@ -194,8 +203,11 @@ async fn probes_of_a_starting_server_are_not_errors() {
     app.state
         .ready
         .store(false, std::sync::atomic::Ordering::SeqCst);
-    let probe = || Request::get("/readyz").body(Body::empty()).unwrap();
-    let (lines, (status, _, _)) = logs_of(app.send_raw(probe())).await;
+    let probe = Request::get("/readyz")
+        .header("x-request-id", "probe-1")
+        .body(Body::empty())
+        .unwrap();
+    let (lines, (status, _, _)) = logs_of("probe-1", app.send_raw(probe)).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(
         lines
@@ -207,7 +219,11 @@ async fn probes_of_a_starting_server_are_not_errors() {
         .ready
         .store(true, std::sync::atomic::Ordering::SeqCst);
     let query = "query FilmTitle { film(by: { slug: \"leaving-las-vegas\" }) { title } }";
-    let (lines, _) = logs_of(app.send_raw(graphql_request("req-7", query, json!({})))).await;
+    let (lines, _) = logs_of(
+        "req-7",
+        app.send_raw(graphql_request("req-7", query, json!({}))),
+    )
+    .await;
     assert_eq!(lines.len(), 1, "one line per request: {lines:?}");
 }
 
@@ -218,7 +234,11 @@ async fn slow_operations_are_warnings_with_their_query_and_no_secrets() {
     })
     .await;
     let query = "query Slow { search(query: \"leaving las\") { score } }";
-    let (lines, _) = logs_of(app.send_raw(graphql_request("req-1", query, json!({})))).await;
+    let (lines, _) = logs_of(
+        "req-1",
+        app.send_raw(graphql_request("req-1", query, json!({}))),
+    )
+    .await;
     let slow = lines
         .iter()
         .find(|line| line["message"] == "slow graphql operation")
@@ -228,8 +248,11 @@ async fn slow_operations_are_warnings_with_their_query_and_no_secrets() {
     assert_eq!(slow["query"], query, "queries are logged as sent");
 
     let sign_up = "mutation SignUp { signUp(input: { username: \"logged_user\", password: \"never in a log\" }) { token } }";
-    let (lines, (status, _, _)) =
-        logs_of(app.send_raw(graphql_request("req-2", sign_up, json!({})))).await;
+    let (lines, (status, _, _)) = logs_of(
+        "req-2",
+        app.send_raw(graphql_request("req-2", sign_up, json!({}))),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let slow = lines
         .iter()
