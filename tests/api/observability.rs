@@ -170,12 +170,12 @@ async fn each_request_logs_its_id_operation_and_duration() {
     let app = TestApp::sqlite().await;
     let query = "query FilmTitle { film(by: { slug: \"leaving-las-vegas\" }) { title } }";
     let (lines, (status, headers, _)) = logs_of(
-        "req-42",
-        app.send_raw(graphql_request("req-42", query, json!({}))),
+        "obs-req-42",
+        app.send_raw(graphql_request("obs-req-42", query, json!({}))),
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(headers["x-request-id"], "req-42");
+    assert_eq!(headers["x-request-id"], "obs-req-42");
     let line = lines
         .iter()
         .find(|line| line["message"] == "graphql operation")
@@ -186,7 +186,7 @@ async fn each_request_logs_its_id_operation_and_duration() {
     assert!(line["duration_ms"].as_f64().unwrap() > 0.0, "{line}");
     assert_eq!(line["level"], "INFO");
     assert_eq!(
-        line["span"]["id"], "req-42",
+        line["span"]["id"], "obs-req-42",
         "the request's span carries its id: {line}"
     );
     assert!(
@@ -204,10 +204,10 @@ async fn probes_of_a_starting_server_are_not_errors() {
         .ready
         .store(false, std::sync::atomic::Ordering::SeqCst);
     let probe = Request::get("/readyz")
-        .header("x-request-id", "probe-1")
+        .header("x-request-id", "obs-probe-1")
         .body(Body::empty())
         .unwrap();
-    let (lines, (status, _, _)) = logs_of("probe-1", app.send_raw(probe)).await;
+    let (lines, (status, _, _)) = logs_of("obs-probe-1", app.send_raw(probe)).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(
         lines
@@ -220,8 +220,8 @@ async fn probes_of_a_starting_server_are_not_errors() {
         .store(true, std::sync::atomic::Ordering::SeqCst);
     let query = "query FilmTitle { film(by: { slug: \"leaving-las-vegas\" }) { title } }";
     let (lines, _) = logs_of(
-        "req-7",
-        app.send_raw(graphql_request("req-7", query, json!({}))),
+        "obs-req-7",
+        app.send_raw(graphql_request("obs-req-7", query, json!({}))),
     )
     .await;
     assert_eq!(lines.len(), 1, "one line per request: {lines:?}");
@@ -235,8 +235,8 @@ async fn slow_operations_are_warnings_with_their_query_and_no_secrets() {
     .await;
     let query = "query Slow { search(query: \"leaving las\") { score } }";
     let (lines, _) = logs_of(
-        "req-1",
-        app.send_raw(graphql_request("req-1", query, json!({}))),
+        "obs-req-1",
+        app.send_raw(graphql_request("obs-req-1", query, json!({}))),
     )
     .await;
     let slow = lines
@@ -249,8 +249,8 @@ async fn slow_operations_are_warnings_with_their_query_and_no_secrets() {
 
     let sign_up = "mutation SignUp { signUp(input: { username: \"logged_user\", password: \"never in a log\" }) { token } }";
     let (lines, (status, _, _)) = logs_of(
-        "req-2",
-        app.send_raw(graphql_request("req-2", sign_up, json!({}))),
+        "obs-req-2",
+        app.send_raw(graphql_request("obs-req-2", sign_up, json!({}))),
     )
     .await;
     assert_eq!(status, StatusCode::OK);
