@@ -176,26 +176,15 @@ def valid_date(value):
     return value.strip()
 
 
-AWARDS_WON = re.compile(r"\bWon (\d+) Oscars?\b")
-AWARDS_NOMINATED = re.compile(r"\bNominated for (\d+) Oscars?\b")
-
-
-def academy_awards(awards_text, oscars, unparsed):
-    wins = int(oscars) if oscars is not None else 0
-    nominations = 0
-    if not blank(awards_text):
-        won = AWARDS_WON.search(awards_text)
-        nominated = AWARDS_NOMINATED.search(awards_text)
-        if won and not wins:
-            wins = int(won.group(1))
-        if nominated:
-            nominations = int(nominated.group(1))
-        rest = AWARDS_NOMINATED.sub("", AWARDS_WON.sub("", awards_text)).replace(".", "").strip()
-        if rest:
-            unparsed.add(awards_text)
-    if wins == 0 and nominations == 0:
+def academy_awards_text(awards_text, oscars):
+    """The source's own words on Oscars, verbatim; cinegraph's importer reads
+    them (src/import/catalogue/awards.rs). Its Oscars column always equals
+    the text's "Won N" count, so the text alone says everything."""
+    if blank(awards_text):
+        if oscars:
+            raise SystemExit(f"Oscars column {oscars} without an Awards text")
         return None
-    return {"wins": wins, "nominations": nominations}
+    return awards_text.strip()
 
 
 # ---------------------------------------------------------------- vega merge
@@ -363,7 +352,6 @@ def main():
         log(f"  vega vetoed: {title!r} ({year}): {why}")
 
     names = NameStats()
-    unparsed_awards = set()
     fallback = {"runtime": 0, "certification": 0}
     lines = []
     people, credits, imdb_ids = set(), 0, set()
@@ -437,12 +425,10 @@ def main():
             "cast": cast,
             "ratings": ratings,
             "boxOffice": box_office,
-            "academyAwards": academy_awards(r["Awards"], r["Oscars"], unparsed_awards),
+            "academyAwardsText": academy_awards_text(r["Awards"], r["Oscars"]),
         }
         lines.append(json.dumps(film, ensure_ascii=False, separators=(",", ":")))
 
-    for text in sorted(unparsed_awards):
-        log(f"awards text not fully understood: {text!r}")
     log(f"names: {names.rejoined} suffix fragments rejoined (e.g. 'Ed Begley, Jr.'),"
         f" {names.dropped} non-person entries dropped, {names.duplicates} duplicate names within a film dropped")
     log(f"fallbacks from vega: runtime {fallback['runtime']}, certification {fallback['certification']}")

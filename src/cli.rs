@@ -170,6 +170,11 @@ pub struct ImportArgs {
     /// *.jsonl.gz), or directories of them (imported in name order).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// Write a JSON report of the import to FILE: per file, the values not
+    /// taken as fact (year-only dates, implausible box office figures, award
+    /// texts not understood), each with its reason, and counts per reason.
+    #[arg(long, value_name = "FILE", env = "CINEGRAPH_IMPORT_REPORT")]
+    pub report: Option<PathBuf>,
     #[command(flatten)]
     pub database: DatabaseArgs,
 }
@@ -246,8 +251,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Migrate(args)) => migrate(args).await,
         Some(Command::Import(args)) => {
             let (db, events) = open(&args.database).await?;
-            for (file, outcome) in import::import_paths(&db, &events, &args.paths).await? {
-                println!("{file}: {outcome}");
+            let imported = import::import_paths(&db, &events, &args.paths).await?;
+            for file in &imported {
+                let dropped = file.findings.len();
+                match dropped {
+                    0 => println!("{}: {}", file.file, file.outcome),
+                    _ => println!("{}: {} ({dropped} values dropped)", file.file, file.outcome),
+                }
+            }
+            if let Some(path) = &args.report {
+                import::report::write(path, &imported)?;
+                println!("report written to {}", path.display());
             }
             Ok(())
         }

@@ -111,6 +111,7 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("cannot read the cursor secret: {e}"))?;
         state.cursor_keys.install(&[secret]);
     }
+    import::refold_text(&state.db, &state.events).await?;
     if state.config.import_bundled_data {
         import::import_bundled_if_empty(&state.db, &state.events).await?;
     }

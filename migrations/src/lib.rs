@@ -11,6 +11,8 @@ mod m20261125_000005_credit_film_year;
 mod m20261204_000006_server_secret;
 mod m20261204_000007_year_only_release_dates;
 mod m20261204_000008_unknown_nominations;
+mod m20261204_000009_credit_list_position;
+mod m20261204_000010_plausible_box_office;
 
 pub struct Migrator;
 
@@ -26,6 +28,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000006_server_secret::Migration),
             Box::new(m20261204_000007_year_only_release_dates::Migration),
             Box::new(m20261204_000008_unknown_nominations::Migration),
+            Box::new(m20261204_000009_credit_list_position::Migration),
+            Box::new(m20261204_000010_plausible_box_office::Migration),
         ]
     }
 }

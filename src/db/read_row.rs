@@ -130,7 +130,7 @@ by_position! {
         box_office_usd, user_rating_count, user_rating_average,
     }
     person { id, slug, name, bio, birth_date, credit_count, name_sort }
-    credit { id, film_id, person_id, kind, job, billing_order, character_id, origin, film_year }
+    credit { id, film_id, person_id, kind, job, billing_order, character_id, origin, film_year, list_position }
 }
 
 by_name!(

@@ -72,6 +72,18 @@ impl Sql {
         }
         self
     }
+    /// ` AND (' ' || column) LIKE '% word%'` for each word of `folded` (text
+    /// folded by `text::fold`: lowercase letters, digits and single spaces):
+    /// every word must start a word of the column's folded text, the rule
+    /// search follows too. Folded words hold no `%` or `_`.
+    pub fn push_word_prefixes(&mut self, column: &str, folded: &str) -> &mut Self {
+        for word in folded.split(' ').filter(|w| !w.is_empty()) {
+            self.push(&format!(" AND (' ' || {column}) LIKE "))
+                .bind(format!("% {word}%"));
+        }
+        self
+    }
+
     pub fn statement(self) -> Statement {
         Statement::from_sql_and_values(self.backend, self.text, self.values)
     }

@@ -10,6 +10,7 @@
 pub mod catalogue;
 pub mod film_page;
 mod json;
+pub mod report;
 pub mod synthetic;
 
 use std::fmt;
@@ -17,10 +18,11 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::db::Db;
-use crate::db::queries::{film as films, summaries};
+use crate::db::queries::{content_version, film as films, summaries};
 use crate::domain::events::Events;
 
 pub use film_page::{FilmPage, Outcome, import_bytes, parse_document};
+pub use report::ImportedFile;
 
 /// Largest document accepted; a film page is a few tens of kilobytes.
 pub const MAX_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
@@ -71,7 +73,7 @@ pub async fn import_paths(
     db: &Db,
     events: &Events,
     paths: &[PathBuf],
-) -> anyhow::Result<Vec<(String, Outcome)>> {
+) -> anyhow::Result<Vec<ImportedFile>> {
     let mut files = Vec::new();
     for path in paths {
         collect_files(path, &mut files)?;
@@ -79,16 +81,21 @@ pub async fn import_paths(
     let mut outcomes = Vec::new();
     for file in files {
         let name = file.display().to_string();
-        let outcome = if name.ends_with(".jsonl.gz") {
+        let (outcome, findings) = if name.ends_with(".jsonl.gz") {
             let bytes = read_at_most(&file, &name, MAX_CATALOGUE_BYTES)?;
-            Outcome::Catalogue(import_catalogue(db, events, &name, &bytes).await?.films)
+            let report = import_catalogue(db, events, &name, &bytes).await?;
+            (Outcome::Catalogue(report.films), report.findings)
         } else {
             let bytes = read_at_most(&file, &name, MAX_DOCUMENT_BYTES)?;
             let outcome = import_bytes(db, events, &name, &bytes).await?;
             tracing::info!(file = %name, outcome = %outcome, "imported film page");
-            outcome
+            (outcome, Vec::new())
         };
-        outcomes.push((name, outcome));
+        outcomes.push(ImportedFile {
+            file: name,
+            outcome,
+            findings,
+        });
     }
     Ok(outcomes)
 }
@@ -151,6 +158,30 @@ pub async fn import_bundled_if_empty(db: &Db, events: &Events) -> anyhow::Result
     import_bundled_pages(db, events).await
 }
 
+/// Folds stored titles and names again where `text::fold` changed since the
+/// database was written (see `summaries::refold_changed_letters`); run at
+/// every start, it costs a few scans when there is nothing to do.
+pub async fn refold_text(db: &Db, events: &Events) -> anyhow::Result<()> {
+    let failed = |e: crate::db::DbErr| anyhow::anyhow!("cannot refold titles and names: {e}");
+    let txn = db.begin().await.map_err(failed)?;
+    let changed = summaries::refold_changed_letters(&txn)
+        .await
+        .map_err(failed)?;
+    if changed > 0 {
+        // Cached answers and counts were made from the old folding.
+        content_version::bump(&txn).await.map_err(failed)?;
+    }
+    txn.commit().await.map_err(failed)?;
+    if changed > 0 {
+        events.content_imported();
+        tracing::info!(
+            changed,
+            "folded titles and names again for search and sorting"
+        );
+    }
+    Ok(())
+}
+
 /// Imports the film page documents bundled in the binary.
 pub async fn import_bundled_pages(db: &Db, events: &Events) -> anyhow::Result<()> {
     for (name, text) in crate::data::FILM_PAGES {
@@ -168,11 +199,12 @@ pub async fn import_catalogue(
     gzipped: &[u8],
 ) -> anyhow::Result<catalogue::CatalogueReport> {
     let started = std::time::Instant::now();
-    let films = catalogue::parse(source, gzipped)?;
+    let catalogue::Catalogue { films, findings } = catalogue::parse(source, gzipped)?;
     tracing::info!(
         file = source,
         films = films.len(),
-        "importing the catalogue"
+        dropped = ?catalogue::findings::summary(&findings),
+        "importing the catalogue; values dropped as not known or not plausible (see cinegraph import --report)"
     );
     let bar = progress_bar("importing catalogue", films.len() as u64);
     let report = catalogue::write(db, events, &films, &|step, done, total| match &bar {
@@ -186,6 +218,7 @@ pub async fn import_catalogue(
     .map_err(|e| {
         anyhow::anyhow!("{source}: the database refused the catalogue ({e}); nothing was written")
     })?;
+    let report = catalogue::CatalogueReport { findings, ..report };
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

@@ -34,9 +34,54 @@ async fn the_whole_catalogue_imports_and_merges_with_the_film_page(app: TestApp)
     assert_eq!(film["wikidataId"], "Q280918");
     assert_eq!(
         film["academyAwards"],
-        json!({ "wins": 1, "nominations": 3 })
+        json!({ "wins": 1, "nominations": 2 }),
+        "the award graph's counts (the page lists two Academy Award nominations), not the catalogue's 1 and 3"
     );
     assert_eq!(film["credits"]["edges"][0]["node"]["name"], "Nicolas Cage");
+    assert_eq!(film["credits"]["edges"][0]["billingOrder"], 1);
+
+    // The catalogue's cast lists are alphabetical: no billing, and the cast
+    // ordered by prominence (credit count, most first, then name).
+    let cast = r#"{ films(filter: { title: "moscow does not believe in tears" }) { edges { node {
+        castOrder credits(first: 100, kinds: [CAST]) { edges { billingOrder node { name creditCount } } } } } } }"#;
+    let data = app.data(cast, json!({})).await;
+    let film = &data["films"]["edges"][0]["node"];
+    assert_eq!(film["castOrder"], "PROMINENCE", "{data}");
+    let edges = film["credits"]["edges"].as_array().unwrap();
+    assert!(edges.len() > 3, "{data}");
+    assert!(edges.iter().all(|e| e["billingOrder"].is_null()), "{data}");
+    let prominence: Vec<(i64, String)> = edges
+        .iter()
+        .map(|e| {
+            let person = &e["node"];
+            (
+                -person["creditCount"].as_i64().unwrap(),
+                cinegraph::text::fold(person["name"].as_str().unwrap()),
+            )
+        })
+        .collect();
+    assert!(prominence.is_sorted(), "{prominence:?}");
+    assert!(prominence.first() != prominence.last(), "{prominence:?}");
+
+    // Implausible box office figures are not served: Wonder Woman (2009)'s $7.
+    let money = r#"{ films(filter: { title: "wonder woman", releaseYear: { min: 2009, max: 2009 } }) {
+        edges { node { boxOffice { kind amount { amount } } } } } }"#;
+    let data = app.data(money, json!({})).await;
+    let figures = &data["films"]["edges"][0]["node"]["boxOffice"];
+    assert!(
+        figures
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["amount"]["amount"].as_i64().unwrap() >= 1000),
+        "{data}"
+    );
+    // The import reported what it dropped, as `parse` finds it.
+    let parsed =
+        cinegraph::import::catalogue::parse("films.jsonl.gz", cinegraph::data::CATALOGUE).unwrap();
+    assert_eq!(report.findings, parsed.findings);
+    assert!(report.findings.iter().any(|f| f.title == "Wonder Woman"
+        && f.reason == cinegraph::import::catalogue::Reason::GrossBelowFloor));
 
     // Award counts the source does not know are null, never 0: its text for
     // Moscow Does Not Believe in Tears says only "Won 1 Oscar.".
@@ -120,7 +165,7 @@ async fn a_broken_catalogue_is_refused_and_changes_nothing(app: TestApp) {
         encoder.write_all(text.as_bytes()).unwrap();
         encoder.finish().unwrap()
     };
-    let good = r#"{"wikidataId":"Q1","imdbId":"tt7777777","title":"A","year":2000,"released":null,"runtime":null,"certification":null,"genres":[],"countries":[],"languages":[],"directors":[],"writers":[],"cast":[],"ratings":[],"boxOffice":[],"academyAwards":null}"#;
+    let good = r#"{"wikidataId":"Q1","imdbId":"tt7777777","title":"A","year":2000,"released":null,"runtime":null,"certification":null,"genres":[],"countries":[],"languages":[],"directors":[],"writers":[],"cast":[],"ratings":[],"boxOffice":[],"academyAwardsText":null}"#;
     let cases = [
         ("not gzip", b"plain text".to_vec(), ""),
         ("truncated", gzip(good)[..20].to_vec(), ""),
@@ -152,6 +197,32 @@ async fn a_broken_catalogue_is_refused_and_changes_nothing(app: TestApp) {
         assert!(err.to_string().contains(path), "{case}: {err}");
     }
     assert_eq!(app.count_rows("film").await, films);
+}
+
+/// The committed summary of the bundled catalogue's import report is what
+/// the importer drops today. `UPDATE_IMPORT_SUMMARY=1` rewrites it.
+#[test]
+fn the_committed_import_summary_is_current() {
+    use cinegraph::import::{ImportedFile, Outcome, catalogue, report};
+    let parsed = catalogue::parse("films.jsonl.gz", cinegraph::data::CATALOGUE).unwrap();
+    let file = ImportedFile {
+        file: "data/catalogue/films.jsonl.gz".into(),
+        outcome: Outcome::Catalogue(parsed.films.len()),
+        findings: parsed.findings,
+    };
+    let summary = report::summary_json(&[file]);
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/catalogue/import-report-summary.json"
+    );
+    if std::env::var_os("UPDATE_IMPORT_SUMMARY").is_some() {
+        std::fs::write(path, &summary).unwrap();
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == summary,
+        "{path} is stale; run UPDATE_IMPORT_SUMMARY=1 cargo test --test api import_summary\nexpected:\n{summary}"
+    );
 }
 
 on_both_databases!(

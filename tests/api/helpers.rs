@@ -209,7 +209,7 @@ impl TestApp {
     pub async fn import_paths(
         &self,
         paths: &[std::path::PathBuf],
-    ) -> anyhow::Result<Vec<(String, Outcome)>> {
+    ) -> anyhow::Result<Vec<cinegraph::import::ImportedFile>> {
         cinegraph::import::import_paths(&self.db, &self.state.events, paths).await
     }
 

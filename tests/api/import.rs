@@ -293,7 +293,7 @@ async fn import_paths_takes_catalogues_and_pages_and_refuses_big_files_unread(ap
     std::fs::write(dir.join("a.jsonl.gz"), catalogue_sample()).unwrap();
     std::fs::write(dir.join("b.json"), cinegraph::data::FILM_PAGES[0].1).unwrap();
     let outcomes = app.import_paths(std::slice::from_ref(&dir)).await.unwrap();
-    let outcomes: Vec<Outcome> = outcomes.into_iter().map(|(_, o)| o).collect();
+    let outcomes: Vec<Outcome> = outcomes.into_iter().map(|f| f.outcome).collect();
     assert!(
         matches!(outcomes[..], [Outcome::Catalogue(n), Outcome::Unchanged] if n > 100),
         "{outcomes:?}"
@@ -476,7 +476,7 @@ async fn filmography(app: &TestApp, slug: &str) -> Vec<(String, i64)> {
 }
 
 /// One valid catalogue line.
-const FILM: &str = r#"{"wikidataId":"Q1","imdbId":"tt7777777","title":"A","year":2000,"released":null,"runtime":null,"certification":null,"genres":["Drama"],"countries":[],"languages":[],"directors":["Someone"],"writers":[],"cast":[],"ratings":[{"source":"IMDB","value":7.5,"scale":10,"votes":null,"from":"vega-datasets"}],"boxOffice":[{"kind":"BUDGET","amount":1000,"currency":"USD","source":"wikidata"}],"academyAwards":null}"#;
+const FILM: &str = r#"{"wikidataId":"Q1","imdbId":"tt7777777","title":"A","year":2000,"released":null,"runtime":null,"certification":null,"genres":["Drama"],"countries":[],"languages":[],"directors":["Someone"],"writers":[],"cast":[],"ratings":[{"source":"IMDB","value":7.5,"scale":10,"votes":null,"from":"vega-datasets"}],"boxOffice":[{"kind":"BUDGET","amount":1000,"currency":"USD","source":"wikidata"}],"academyAwardsText":null}"#;
 
 fn film_with(from: &str, to: &str) -> String {
     assert!(FILM.contains(from), "{from}");
@@ -554,7 +554,9 @@ fn a_catalogue_may_be_several_gzip_members() {
     let second = FILM.replacen(r#""Q1","imdbId":"tt7777777""#, r#""Q2","imdbId":null"#, 1);
     let mut bytes = gzip(FILM.as_bytes());
     bytes.extend(gzip(format!("\n{second}\n").as_bytes()));
-    let films = cinegraph::import::catalogue::parse("two.jsonl.gz", &bytes).unwrap();
+    let films = cinegraph::import::catalogue::parse("two.jsonl.gz", &bytes)
+        .unwrap()
+        .films;
     let ids: Vec<&str> = films.iter().map(|f| f.wikidata_id.as_str()).collect();
     assert_eq!(ids, ["Q1", "Q2"]);
 }

@@ -1,5 +1,6 @@
 //! Search: word prefixes, case and accents ignored, ranked the same on both databases.
 
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, leaving_las_vegas, on_both_databases};
@@ -173,7 +174,177 @@ async fn filters_fold_unicode_and_punctuation_is_no_wildcard(app: TestApp) {
     assert_eq!(data["people"]["edges"], json!([]));
 }
 
+/// `ß`, `æ` and `œ` fold to two letters everywhere, the title and name
+/// filters match word prefixes as search does, and a database folded the
+/// old way is folded again when a server starts.
+async fn letters_for_two_fold_alike_and_filters_match_word_prefixes(app: TestApp) {
+    let mut page = leaving_las_vegas();
+    page["film"]["imdbId"] = json!("tt9999994");
+    page["film"]["slug"] = json!("demi-soeur");
+    page["film"]["title"] = json!("Demi-sœur aus der Straße");
+    page["people"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "slug": "frank-vos", "name": "Frank Voß" }));
+    page["credits"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "person": "frank-vos", "kind": "DIRECTOR" }));
+    page["products"] = json!([]);
+    app.import_bytes("soeur.json", page.to_string().as_bytes())
+        .await
+        .unwrap();
+    let titles = "query($t: String!) { films(filter: { title: $t }) { edges { node { title } } } }";
+    let names = "query($n: String!) { people(filter: { name: $n }) { edges { node { name } } } }";
+    let found = |data: Value, list: &str, field: &str| -> Vec<String> {
+        data[list]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"][field].as_str().unwrap().to_string())
+            .collect()
+    };
+    for form in [
+        "demi soeur",
+        "SŒUR STRASSE",
+        "Straße",
+        "strasse demi",
+        "de soe stras",
+    ] {
+        let data = app.data(titles, json!({ "t": form })).await;
+        assert_eq!(
+            found(data, "films", "title"),
+            ["Demi-sœur aus der Straße"],
+            "{form}"
+        );
+        assert_eq!(
+            hits(&app, form, json!(["FILM"])).await[0].1,
+            "Demi-sœur aus der Straße",
+            "search {form}"
+        );
+    }
+    for form in ["voss", "Frank VOSS", "voß"] {
+        let data = app.data(names, json!({ "n": form })).await;
+        assert_eq!(found(data, "people", "name"), ["Frank Voß"], "{form}");
+    }
+    // Word prefixes, not substrings: the rule of search.
+    let data = app.data(titles, json!({ "t": "las veg" })).await;
+    assert!(found(data, "films", "title").contains(&"Leaving Las Vegas".to_string()));
+    for inside in ["eaving", "as vegas", "oeur"] {
+        let data = app.data(titles, json!({ "t": inside })).await;
+        assert_eq!(
+            found(data, "films", "title"),
+            Vec::<String>::new(),
+            "{inside}"
+        );
+    }
+    // The slug keeps its one-letter folding.
+    let data = app
+        .data(
+            r#"{ person(by: { slug: "frank-vos" }) { name } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["person"]["name"], "Frank Voß");
+
+    // A database written with the old folding is folded again at start.
+    app.connection
+        .execute_unprepared(
+            "UPDATE film SET title_sort = 'demi sur aus der strase' WHERE slug = 'demi-soeur'",
+        )
+        .await
+        .unwrap();
+    app.connection
+        .execute_unprepared("UPDATE person SET name_sort = 'frank vos' WHERE slug = 'frank-vos'")
+        .await
+        .unwrap();
+    let data = app.data(titles, json!({ "t": "soeur" })).await;
+    assert_eq!(found(data, "films", "title"), Vec::<String>::new());
+    cinegraph::import::refold_text(&app.db, &app.state.events)
+        .await
+        .unwrap();
+    let data = app.data(titles, json!({ "t": "soeur" })).await;
+    assert_eq!(found(data, "films", "title"), ["Demi-sœur aus der Straße"]);
+    let data = app.data(names, json!({ "n": "voss" })).await;
+    assert_eq!(found(data, "people", "name"), ["Frank Voß"]);
+}
+
+/// Property: for titles drawn from the catalogue (every one with a letter
+/// outside ASCII, and a seeded random draw of the others), the composed,
+/// decomposed, upper-case, lower-case and accent-stripped forms of the title
+/// find the same films, and those are exactly the films the folding rule
+/// says (every folded word starts a word of the folded title), on both
+/// databases alike.
+async fn every_form_of_a_title_finds_the_same_films(app: TestApp) {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    let fold = cinegraph::text::fold;
+    let rows = app
+        .connection
+        .query_all_raw(sea_orm::Statement::from_string(
+            app.connection.get_database_backend(),
+            "SELECT id, title FROM film ORDER BY id",
+        ))
+        .await
+        .unwrap();
+    let films: Vec<(i32, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.try_get("", "id").unwrap(),
+                r.try_get("", "title").unwrap(),
+            )
+        })
+        .collect();
+    let mut seed: u64 = 0x5eed_2026_1204;
+    let mut drawn: Vec<&String> = films
+        .iter()
+        .map(|(_, t)| t)
+        .filter(|t| !t.is_ascii())
+        .collect();
+    for _ in 0..25 {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        drawn.push(&films[(seed >> 33) as usize % films.len()].1);
+    }
+    assert!(drawn.len() > 25, "{}", drawn.len());
+    let query = "query($t: String!) { films(first: 100, filter: { title: $t }) { edges { node { title } } } }";
+    for title in drawn {
+        let words = fold(title);
+        let mut expected: Vec<&str> = films
+            .iter()
+            .filter(|(_, other)| {
+                let other = format!(" {}", fold(other));
+                words.split(' ').all(|w| other.contains(&format!(" {w}")))
+            })
+            .map(|(_, t)| t.as_str())
+            .collect();
+        expected.sort_unstable();
+        let forms = [
+            title.nfc().collect::<String>(),
+            title.nfd().collect(),
+            title.to_uppercase(),
+            title.to_lowercase(),
+            title.nfd().filter(|c| !is_combining_mark(*c)).collect(),
+        ];
+        for form in forms {
+            let data = app.data(query, json!({ "t": form })).await;
+            let mut found: Vec<&str> = data["films"]["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["node"]["title"].as_str().unwrap())
+                .collect();
+            found.sort_unstable();
+            assert_eq!(found, expected, "{title:?} as {form:?}");
+        }
+    }
+}
+
 on_both_databases!(
+    every_form_of_a_title_finds_the_same_films,
+    letters_for_two_fold_alike_and_filters_match_word_prefixes,
     filters_fold_unicode_and_punctuation_is_no_wildcard,
     word_prefixes_find_people_and_films,
     accents_and_case_do_not_matter,

@@ -19,6 +19,9 @@ pub struct Model {
     /// ordered by it, through an index. Copied from the film by its writers
     /// and kept by `import::summaries::refresh_credit_years`.
     pub film_year: i32,
+    /// Place in the film's credit list, kept by
+    /// `summaries::refresh_credit_order`: a page of credits is cut by it.
+    pub list_position: i32,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

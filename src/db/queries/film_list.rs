@@ -32,7 +32,7 @@ pub struct FilmFilter {
     pub external_ratings: Option<Vec<ExternalRatingRange>>,
     /// Range of the average user rating (1 to 10).
     pub user_rating_average: Option<FloatRange>,
-    /// Words the title contains, ignoring case and accents.
+    /// Words that start words of the title, ignoring case and accents.
     pub title: Option<String>,
 }
 
@@ -293,8 +293,7 @@ impl FilmFilter {
                 return Err(AppError::bad_input("`title` is limited to 200 characters"));
             }
             if !words.is_empty() {
-                sql.push(" AND f.title_sort LIKE ")
-                    .bind(format!("%{words}%"));
+                sql.push_word_prefixes("f.title_sort", &words);
             } else if !title.trim().is_empty() {
                 // Only punctuation ("%", "_"): no title has a word of it, so
                 // nothing matches (it is not a wildcard for everything).

@@ -42,7 +42,7 @@ pub fn ordering(field: PersonOrderField, direction: OrderDirection) -> Ordering 
     }
 }
 
-/// ` AND p.name_sort LIKE '%words%'` for a name filter.
+/// Every word of a name filter starts a word of the name.
 /// A name of punctuation only (`%`) matches nobody.
 fn push_name(sql: &mut Sql, name: Option<&str>) {
     let Some(name) = name.filter(|n| !n.trim().is_empty()) else {
@@ -52,12 +52,12 @@ fn push_name(sql: &mut Sql, name: Option<&str>) {
     if words.is_empty() {
         sql.push(" AND 1 = 0");
     } else {
-        sql.push(" AND p.name_sort LIKE ")
-            .bind(format!("%{words}%"));
+        sql.push_word_prefixes("p.name_sort", &words);
     }
 }
 
-/// One page of the people whose name contains `name` (everybody without one).
+/// One page of the people whose name has every word of `name` as a word
+/// prefix (everybody without one).
 pub async fn page(
     db: &Db,
     name: Option<&str>,

@@ -9,7 +9,7 @@ use sea_orm::{
 use crate::db::entities::{film_character, quote, search_document};
 use crate::db::queries::origins::{DOCUMENT_PROVIDER, ORIGIN_CATALOGUE, ORIGIN_DOCUMENT};
 use crate::db::sql::Sql;
-use crate::kinds::{BoxOfficeKind, RatingSource};
+use crate::kinds::{BoxOfficeKind, CreditKind, RatingSource};
 use crate::text::fold;
 
 /// `yyyymmdd`, or `yyyy0000` when only the year is known: one sortable number.
@@ -22,8 +22,12 @@ pub fn release_sort(date: Option<chrono::NaiveDate>, year: Option<i32>) -> Optio
     }
 }
 
+/// The award graph's slug of the Academy Award (`slugify("Academy Award")`).
+pub const ACADEMY_AWARD_SLUG: &str = "academy-award";
+
 /// Recomputes each film's per-source rating columns (a film page's figure wins
-/// over the catalogue's) and its largest reported USD gross.
+/// over the catalogue's), its Academy Award counts where the award graph has
+/// its nominations, and its largest reported USD gross.
 pub async fn refresh_films(txn: &DatabaseTransaction, film: Option<i32>) -> Result<(), DbErr> {
     let mut sql = Sql::new(txn.get_database_backend());
     sql.push("UPDATE film SET ");
@@ -45,6 +49,20 @@ pub async fn refresh_films(txn: &DatabaseTransaction, film: Option<i32>) -> Resu
         .bind(DOCUMENT_PROVIDER)
         .push(" THEN 0 ELSE 1 END, er.id LIMIT 1), ");
     }
+    // Where the award graph has the film's Academy Award nominations (a page
+    // document listed them by category), the counts are the graph's, so they
+    // agree with the `nominations` the same page shows.
+    let academy = format!(
+        "FROM nomination n JOIN award a ON a.id = n.award_id \
+         WHERE n.film_id = film.id AND a.slug = '{ACADEMY_AWARD_SLUG}'"
+    );
+    sql.push(&format!(
+        "academy_award_wins = CASE WHEN EXISTS (SELECT 1 {academy}) \
+           THEN (SELECT SUM(CASE WHEN n.won THEN 1 ELSE 0 END) {academy}) \
+           ELSE academy_award_wins END, \
+         academy_award_nominations = CASE WHEN EXISTS (SELECT 1 {academy}) \
+           THEN (SELECT COUNT(*) {academy}) ELSE academy_award_nominations END, "
+    ));
     sql.push("box_office_usd = (SELECT MAX(b.amount) FROM box_office_figure b WHERE b.film_id = film.id AND b.currency = 'USD' AND b.kind <> ")
         .bind(BoxOfficeKind::Budget.as_str())
         .push(")");
@@ -60,6 +78,29 @@ pub async fn refresh_people(txn: &DatabaseTransaction) -> Result<(), DbErr> {
     txn.execute_unprepared(
         "UPDATE person SET credit_count = (SELECT COUNT(*) FROM credit c WHERE c.person_id = person.id)",
     )
+    .await?;
+    Ok(())
+}
+
+/// Recomputes each credit's place in its film's credit list
+/// (`credit.list_position`), where it changed: billed cast in billing order,
+/// then the unbilled cast by prominence (the person's credit count, most
+/// first, then name), then the crew in credit order; ties by id. Runs after
+/// `refresh_people`, whose counts it reads, so a page import that changes a
+/// person's count reorders the other films they are in.
+pub async fn refresh_credit_order(txn: &DatabaseTransaction) -> Result<(), DbErr> {
+    let cast = CreditKind::Cast.as_str();
+    txn.execute_unprepared(&format!(
+        "UPDATE credit SET list_position = r.n FROM (\
+           SELECT c.id, ROW_NUMBER() OVER (PARTITION BY c.film_id ORDER BY \
+             CASE WHEN c.kind = '{cast}' THEN 0 ELSE 1 END, \
+             CASE WHEN c.kind = '{cast}' THEN COALESCE(c.billing_order, 1000000) ELSE 0 END, \
+             CASE WHEN c.kind = '{cast}' THEN -p.credit_count ELSE 0 END, \
+             CASE WHEN c.kind = '{cast}' THEN p.name_sort ELSE '' END, \
+             c.id) AS n \
+           FROM credit c JOIN person p ON p.id = c.person_id) r \
+         WHERE credit.id = r.id AND credit.list_position <> r.n"
+    ))
     .await?;
     Ok(())
 }
@@ -85,8 +126,8 @@ pub async fn refresh_credit_years(
 }
 
 /// A film page's credit replaces the catalogue's credit of the same person and
-/// kind, and the page's billing order wins: the catalogue's remaining cast
-/// (billed in its source's order) follows the page's billed cast, unbilled.
+/// kind; the catalogue's remaining cast (never billed) follows the page's
+/// billed cast.
 pub async fn reconcile_catalogue_credits(
     txn: &DatabaseTransaction,
     film: i32,
@@ -99,17 +140,6 @@ pub async fn reconcile_catalogue_credits(
         .push(" AND EXISTS (SELECT 1 FROM credit d WHERE d.film_id = credit.film_id AND d.person_id = credit.person_id AND d.kind = credit.kind AND d.origin = ")
         .bind(ORIGIN_DOCUMENT)
         .push(")");
-    sql.execute(txn).await?;
-    let mut sql = Sql::new(txn.get_database_backend());
-    sql.push("UPDATE credit SET billing_order = NULL WHERE film_id = ")
-        .bind(film)
-        .push(" AND origin = ")
-        .bind(ORIGIN_CATALOGUE)
-        .push(
-            " AND EXISTS (SELECT 1 FROM credit d WHERE d.film_id = credit.film_id AND d.origin = ",
-        )
-        .bind(ORIGIN_DOCUMENT)
-        .push(" AND d.billing_order IS NOT NULL)");
     sql.execute(txn).await?;
     Ok(())
 }
@@ -164,6 +194,78 @@ pub async fn rebuild_search(txn: &DatabaseTransaction) -> Result<(), DbErr> {
             .await?;
     }
     Ok(())
+}
+
+/// Letters whose folding changed (they once folded to one letter, now to
+/// two: `ß` → `ss`, `æ` → `ae`, `œ` → `oe`), as SQL `LIKE` patterns.
+const REFOLDED_LETTERS: [&str; 6] = ["%ß%", "%ẞ%", "%æ%", "%Æ%", "%œ%", "%Œ%"];
+
+/// Brings the folded text of a database written before a change of
+/// `text::fold` up to date: the films and people whose title or name has a
+/// letter whose folding changed get their sort key folded again, and the
+/// search index is rebuilt when anything it holds may have changed. Reads
+/// only rows with those letters, so a database already up to date pays a
+/// few scans at start. Returns how many rows changed.
+pub async fn refold_changed_letters(txn: &DatabaseTransaction) -> Result<usize, DbErr> {
+    let backend = txn.get_database_backend();
+    let mut changed = 0;
+    for (table, text, folded) in [
+        ("film", "title", "title_sort"),
+        ("person", "name", "name_sort"),
+    ] {
+        let mut select = Sql::new(backend);
+        select.push(&format!(
+            "SELECT id, {text} AS text, {folded} AS folded FROM {table} WHERE 1 = 0"
+        ));
+        for letter in REFOLDED_LETTERS {
+            select.push(&format!(" OR {text} LIKE ")).bind(letter);
+        }
+        for row in select.query_all(txn).await? {
+            let (id, text_value, stored): (i32, String, String) = (
+                row.try_get("", "id")?,
+                row.try_get("", "text")?,
+                row.try_get("", "folded")?,
+            );
+            let refolded = fold(&text_value);
+            if refolded != stored {
+                let mut update = Sql::new(backend);
+                update
+                    .push(&format!("UPDATE {table} SET {folded} = "))
+                    .bind(refolded)
+                    .push(" WHERE id = ")
+                    .bind(id);
+                update.execute(txn).await?;
+                changed += 1;
+            }
+        }
+    }
+    // Characters and quotes are folded into the index only: compare there.
+    let mut stale_index = changed > 0;
+    for (table, text, kind) in [
+        ("film_character", "name", "CHARACTER"),
+        ("quote", "text", "QUOTE"),
+    ] {
+        if stale_index {
+            break;
+        }
+        let mut probe = Sql::new(backend);
+        probe
+            .push(&format!("SELECT t.{text} AS text, d.body FROM {table} t JOIN search_document d ON d.target_id = t.id AND d.kind = "))
+            .bind(kind)
+            .push(" WHERE 1 = 0");
+        for letter in REFOLDED_LETTERS {
+            probe.push(&format!(" OR t.{text} LIKE ")).bind(letter);
+        }
+        for row in probe.query_all(txn).await? {
+            let (text_value, body): (String, String) =
+                (row.try_get("", "text")?, row.try_get("", "body")?);
+            stale_index |= fold(&text_value) != body;
+        }
+    }
+    if stale_index {
+        rebuild_search(txn).await?;
+    }
+    Ok(changed)
 }
 
 /// Fresh planner statistics after a bulk write.

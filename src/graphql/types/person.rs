@@ -224,7 +224,8 @@ impl CreditDetails {
     async fn job(&self) -> Option<&str> {
         self.0.job.as_deref()
     }
-    /// Position in the cast list (1 is top billing); null for crew.
+    /// Position in the source's billing (1 is top billing); null for crew and
+    /// where the source gave no billing (the catalogue's cast lists).
     async fn billing_order(&self) -> Option<i32> {
         self.0.billing_order
     }
@@ -244,7 +245,8 @@ impl CreditDetails {
 /// Which people to list.
 #[derive(InputObject, Default)]
 pub struct PersonFilter {
-    /// Words the name contains, ignoring case and accents.
+    /// Words that start words of the name ("nic cag" finds Nicolas Cage),
+    /// ignoring case and accents: the rule of `search`.
     pub name: Option<String>,
 }
 

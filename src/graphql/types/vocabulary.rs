@@ -184,3 +184,17 @@ where
 {
     set(kinds.map(|kinds| kinds.into_iter().map(K::from).collect()))
 }
+
+/// How a film's cast is ordered in `Film.credits`.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CastOrder {
+    /// The source gave billing: the cast in billing order (`billingOrder`
+    /// set), followed by any cast it did not bill, by prominence.
+    #[graphql(name = "BILLING")]
+    Billing,
+    /// No billing is known (the catalogue lists cast alphabetically):
+    /// the cast by prominence, the person's number of credits in cinegraph,
+    /// most first, then name. `billingOrder` is null.
+    #[graphql(name = "PROMINENCE")]
+    Prominence,
+}

@@ -4,6 +4,8 @@
 //! shares with a film page document (same IMDb id) stays one film: the
 //! document's facts win, the catalogue fills the rest.
 
+mod awards;
+pub mod findings;
 mod write;
 
 use std::collections::HashSet;
@@ -13,6 +15,8 @@ use chrono::Datelike;
 use flate2::read::MultiGzDecoder;
 use serde::Deserialize;
 
+pub use awards::AcademyAwards;
+pub use findings::{Finding, Reason};
 pub use write::{person_slug, write};
 
 use super::film_page::is_imdb_id;
@@ -39,6 +43,10 @@ pub struct CatalogueFilm {
     pub cast: Vec<String>,
     pub ratings: Vec<CatalogueRating>,
     pub box_office: Vec<CatalogueFigure>,
+    /// The source's own words on Oscars ("Won 1 Oscar. Nominated for 3 Oscars.").
+    pub academy_awards_text: Option<String>,
+    /// The counts read from `academy_awards_text` (see `awards`).
+    #[serde(skip)]
     pub academy_awards: Option<AcademyAwards>,
 }
 
@@ -61,34 +69,26 @@ pub struct CatalogueFigure {
     pub source: String,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AcademyAwards {
-    pub wins: i32,
-    pub nominations: i32,
-}
-
-impl AcademyAwards {
-    /// The nominations, when the source knows them. It counts wins among
-    /// nominations, so fewer nominations than wins (0 when its text says
-    /// only "Won 1 Oscar.", or its garbled "Won 9. Nominated for 8.") is no
-    /// count at all: unknown, not 0.
-    pub fn known_nominations(&self) -> Option<i32> {
-        (self.nominations >= self.wins).then_some(self.nominations)
-    }
-}
-
-/// How many rows the import wrote.
-#[derive(Debug, Default, PartialEq, Eq)]
+/// How many rows the import wrote, and what it dropped.
+#[derive(Debug, Default, PartialEq)]
 pub struct CatalogueReport {
     pub films: usize,
     pub merged_with_existing: usize,
     pub people: usize,
     pub credits: usize,
+    /// The values not taken as fact, with why (see `findings`).
+    pub findings: Vec<Finding>,
+}
+
+/// The lines of a catalogue file, checked, and what was dropped from them.
+#[derive(Debug)]
+pub struct Catalogue {
+    pub films: Vec<CatalogueFilm>,
+    pub findings: Vec<Finding>,
 }
 
 /// Reads gzip'd JSON Lines; any bad line refuses the whole file with its line number.
-pub fn parse(source: &str, gzipped: &[u8]) -> Result<Vec<CatalogueFilm>, ImportError> {
+pub fn parse(source: &str, gzipped: &[u8]) -> Result<Catalogue, ImportError> {
     let fail = |line: usize, path: &str, message: String| ImportError {
         source: source.to_string(),
         path: match (line, path) {
@@ -120,6 +120,7 @@ pub fn parse(source: &str, gzipped: &[u8]) -> Result<Vec<CatalogueFilm>, ImportE
     }
     let text = std::str::from_utf8(&bytes).map_err(|e| fail(0, "", json::utf8_error(&bytes, e)))?;
     let mut films = Vec::new();
+    let mut findings = Vec::new();
     let mut seen_wikidata = HashSet::new();
     let mut seen_imdb = HashSet::new();
     for (index, line) in text.lines().enumerate() {
@@ -130,7 +131,7 @@ pub fn parse(source: &str, gzipped: &[u8]) -> Result<Vec<CatalogueFilm>, ImportE
         let mut film: CatalogueFilm =
             json::from_str(line).map_err(|problem| fail(number, &problem.path, problem.message))?;
         check_film(&film).map_err(|(path, message)| fail(number, &path, message))?;
-        keep_known_day(&mut film);
+        findings.extend(findings::apply(&mut film));
         if !seen_wikidata.insert(film.wikidata_id.clone()) {
             return Err(fail(
                 number,
@@ -149,23 +150,7 @@ pub fn parse(source: &str, gzipped: &[u8]) -> Result<Vec<CatalogueFilm>, ImportE
     if films.is_empty() {
         return Err(fail(0, "", "has no films".into()));
     }
-    Ok(films)
-}
-
-/// A release date says only what the source knew. The catalogue's source
-/// writes a date it knows only to the year as 1 January (two films in three
-/// have it; any other day at most 56 of 17,472), so 1 January means "the
-/// year": the date is dropped and the year kept. A film truly released on 1
-/// January (about 16 expected by chance) loses its day, the price of not
-/// inventing 11,000 others.
-fn keep_known_day(film: &mut CatalogueFilm) {
-    if let Some(date) = film.released
-        && date.month() == 1
-        && date.day() == 1
-    {
-        film.year = film.year.or(Some(date.year()));
-        film.released = None;
-    }
+    Ok(Catalogue { films, findings })
 }
 
 /// The rules of one catalogue line: the JSON path and message of the first one broken.
@@ -311,12 +296,6 @@ fn check_film(film: &CatalogueFilm) -> Result<(), (String, String)> {
                 format!("{} from {} is given twice", figure.kind, figure.source),
             );
         }
-    }
-    // Not wins <= nominations: the source counts some wins it lists no nomination for.
-    if let Some(awards) = &film.academy_awards
-        && (awards.wins < 0 || awards.nominations < 0)
-    {
-        return fail("academyAwards".into(), "counts must not be negative".into());
     }
     Ok(())
 }

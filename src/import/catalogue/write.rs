@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
 
-use super::{AcademyAwards, CatalogueFilm, CatalogueReport};
+use super::{CatalogueFilm, CatalogueReport};
 use crate::db::entities::{Set, film};
 use crate::db::queries::catalogue as statements;
 use crate::db::queries::film_rows::FilmRows;
@@ -83,22 +83,13 @@ async fn write_in(
             (CreditKind::Cast, &film.cast),
         ] {
             let mut seen = HashSet::new();
-            for (position, name) in names.iter().enumerate() {
+            for name in names {
                 let person_id = people[&person_slug(name)];
                 if !seen.insert(person_id) {
                     continue;
                 }
-                // Billing follows the source's order, except after a film page's billed cast.
-                let billing =
-                    (kind == CreditKind::Cast && !has_document).then_some(position as i32 + 1);
-                rows.credit(
-                    film_id,
-                    person_id,
-                    kind,
-                    billing,
-                    ORIGIN_CATALOGUE,
-                    film.year,
-                );
+                // The source lists cast alphabetically: no billing order is known.
+                rows.credit(film_id, person_id, kind, None, ORIGIN_CATALOGUE, film.year);
             }
         }
         for rating in &film.ratings {
@@ -121,6 +112,7 @@ async fn write_in(
     }
     summaries::refresh_films(txn, None).await?;
     summaries::refresh_people(txn).await?;
+    summaries::refresh_credit_order(txn).await?;
     // Merged films may have taken the catalogue's year.
     summaries::refresh_credit_years(txn, None).await?;
     summaries::rebuild_search(txn).await?;
@@ -211,11 +203,8 @@ async fn upsert_films(
             release_sort: Set(summaries::release_sort(film.released, film.year)),
             runtime_minutes: Set(film.runtime),
             certification: Set(film.certification.clone()),
-            academy_award_wins: Set(film.academy_awards.as_ref().map(|a| a.wins)),
-            academy_award_nominations: Set(film
-                .academy_awards
-                .as_ref()
-                .and_then(AcademyAwards::known_nominations)),
+            academy_award_wins: Set(film.academy_awards.and_then(|a| a.wins)),
+            academy_award_nominations: Set(film.academy_awards.and_then(|a| a.nominations)),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -247,11 +236,8 @@ async fn merge_into(
     let mut row = film::ActiveModel {
         id: Set(old.id),
         wikidata_id: Set(Some(film.wikidata_id.clone())),
-        academy_award_wins: Set(film.academy_awards.as_ref().map(|a| a.wins)),
-        academy_award_nominations: Set(film
-            .academy_awards
-            .as_ref()
-            .and_then(AcademyAwards::known_nominations)),
+        academy_award_wins: Set(film.academy_awards.and_then(|a| a.wins)),
+        academy_award_nominations: Set(film.academy_awards.and_then(|a| a.nominations)),
         ..Default::default()
     };
     if !document || old.release_date.is_none() {

@@ -138,6 +138,7 @@ async fn write_in(txn: &Transaction, page: &FilmPage, hash: &str) -> Result<Outc
     links::write(txn, &film, page, &keys).await?;
     summaries::refresh_films(txn, Some(film.id)).await?;
     summaries::refresh_people(txn).await?;
+    summaries::refresh_credit_order(txn).await?;
     // The catalogue's credits of this film, if the page changed its year.
     summaries::refresh_credit_years(txn, Some(film.id)).await?;
     summaries::rebuild_search(txn).await?;

@@ -65,6 +65,8 @@ pub async fn write<'p>(
         character_id: Set(None),
         origin: Set(ORIGIN_DOCUMENT.to_string()),
         film_year: Set(film_year),
+        // Set for every credit of the film by `summaries::refresh_credit_order`.
+        list_position: Set(0),
     };
     let mut credits: Vec<credit::ActiveModel> = page
         .credits

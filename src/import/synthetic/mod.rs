@@ -85,6 +85,7 @@ pub async fn generate(
     report.films = films;
 
     summaries::refresh_people(&txn).await?;
+    summaries::refresh_credit_order(&txn).await?;
     summaries::rebuild_search(&txn).await?;
     txn.commit().await?;
     events.content_imported();

@@ -27,7 +27,8 @@ use crate::kinds::{CreditKind, KindSet, ReviewKind};
 /// The relations exposed as connections, with how each is stored and ordered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PagedRelation {
-    /// A film's credits: cast in billing order, then crew.
+    /// A film's credits: cast in billing order (unbilled cast by
+    /// prominence), then crew; see `summaries::refresh_credit_order`.
     FilmCredits,
     /// A person's credits, oldest film first.
     PersonCredits,
@@ -77,7 +78,7 @@ impl PagedRelation {
     /// cut before the other side is joined; ties are broken by `t.id`.
     pub(crate) fn sort_sql(self) -> &'static str {
         match self {
-            Self::FilmCredits => "COALESCE(t.billing_order, 1000000)",
+            Self::FilmCredits => "t.list_position",
             // The film's year, copied onto the credit: joining every credit
             // of a page's people to its film only to sort them read twice
             // the buffers of B3's person-credit page.

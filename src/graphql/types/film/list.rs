@@ -48,7 +48,8 @@ pub struct FilmFilter {
     pub external_ratings: Option<Vec<ExternalRatingRange>>,
     /// Range of the average user rating (1 to 10); films nobody rated are left out.
     pub user_rating_average: Option<FloatRange>,
-    /// Words the title contains, ignoring case and accents.
+    /// Words that start words of the title ("las veg" finds Leaving Las Vegas,
+    /// "eaving" does not), ignoring case and accents: the rule of `search`.
     pub title: Option<String>,
 }
 

@@ -23,7 +23,7 @@ use super::person::{CreditDetails, Person};
 use super::product::{Product, products_by_ids};
 use super::rating::{Rating, RatingSummary};
 use super::review::{AudienceReaction, Review, ReviewOrder};
-use super::vocabulary::{CreditKind, ReviewKind, kind_set};
+use super::vocabulary::{CastOrder, CreditKind, ReviewKind, kind_set};
 use crate::db::entities::{credit, film, genre, person, quote, review};
 use crate::db::queries::pages::{Alone, PagedRelation};
 use crate::db::queries::rows::{ChildOf, Relation, rel};
@@ -31,13 +31,13 @@ use crate::db::read_row::ReadRow;
 use crate::graphql::context::{GqlResult, loader};
 use crate::graphql::loaders::RowLoader;
 use crate::graphql::pagination::{
-    PageRequest, PagedConnection, connection_names, relation_connection,
+    PageRequest, PagedConnection, connection_names, first_rows, relation_connection,
 };
 use crate::ids::NodeKind;
 use crate::kinds::{self, KindSet};
 
 connection_names!(
-    FilmCreditConnection / FilmCreditEdge = "A page of a film's cast and crew: the people, each edge with the role (cast in billing order first, then crew).",
+    FilmCreditConnection / FilmCreditEdge = "A page of a film's cast and crew: the people, each edge with the role (the cast first, in the order `Film.castOrder` names, then the crew).",
     QuoteConnection / QuoteEdge =
         "A page of a film's memorable quotes, in the order of the film's page.",
     ReviewConnection / ReviewEdge =
@@ -207,7 +207,9 @@ impl Film {
         let rows = children::<rel::BoxOffice>(ctx, self.0.id).await?;
         Ok(rows.into_iter().map(BoxOfficeFigure).collect())
     }
-    /// Cast and crew: cast in billing order first, then crew. Each edge says the role.
+    /// Cast and crew: the cast first, in billing order where the source gave
+    /// it and otherwise by prominence (see `castOrder`), then the crew. Each
+    /// edge says the role.
     async fn credits(
         &self,
         ctx: &Context<'_>,
@@ -244,6 +246,24 @@ impl Film {
         )
         .await
         .gql()
+    }
+    /// How `credits` orders the cast: by the source's billing, or by
+    /// prominence where no billing is known. Null when the film has no cast.
+    async fn cast_order(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CastOrder>> {
+        // Billed cast comes first, so the first cast credit tells.
+        let first = first_rows::<credit::Entity, person::Entity>(
+            ctx,
+            PagedRelation::FilmCredits,
+            self.0.id,
+            KindSet::from(kinds::CreditKind::Cast),
+            1,
+        )
+        .await
+        .gql()?;
+        Ok(first.first().map(|(credit, _)| match credit.billing_order {
+            Some(_) => CastOrder::Billing,
+            None => CastOrder::Prominence,
+        }))
     }
     /// The directors, in credit order.
     async fn directors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Person>> {
