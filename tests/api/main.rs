@@ -9,6 +9,7 @@ mod catalogue;
 mod cli;
 mod concurrency;
 mod conflicts;
+mod facets;
 mod faults;
 mod film_list;
 mod film_page;

@@ -1,11 +1,10 @@
 //! The film list (`films`): combinable filters, orderings, keyset pages and
-//! facet counts, all in SQL. The statements whose best plan depends on the
-//! filter's values run with a plan of their own (`Sql::query_all_own_plan`).
-
-use sea_orm::FromQueryResult;
+//! the count, all in SQL; its facets are `facets`, over the same conditions.
+//! The statements whose best plan depends on the filter's values run with a
+//! plan of their own (`Sql::query_all_own_plan`).
 
 use crate::db::Db;
-use crate::db::entities::{film, genre};
+use crate::db::entities::film;
 pub use crate::db::queries::keyset::OrderDirection;
 use crate::db::queries::keyset::{KeysetPage, Ordering, SortValue, ValueKind, Window};
 use crate::db::read_row::{columns_of, read_all};
@@ -181,7 +180,7 @@ fn rating_column(source: RatingSource) -> &'static str {
 /// How a condition on a related table is written. SQLite runs them very
 /// differently (PostgreSQL plans both as semi-joins):
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Probe {
+pub(super) enum Probe {
     /// `EXISTS (... WHERE x.film_id = f.id)`: probed per film, best when a page
     /// walks an index in order and stops after a few rows.
     PerFilm,
@@ -304,7 +303,7 @@ impl FilmFilter {
     }
 
     /// `FROM film f WHERE <conditions>`.
-    fn push_from(&self, sql: &mut Sql, style: Probe) -> AppResult<()> {
+    pub(super) fn push_from(&self, sql: &mut Sql, style: Probe) -> AppResult<()> {
         sql.push(" FROM film f WHERE 1 = 1");
         self.push_conditions(sql, style)
     }
@@ -375,34 +374,4 @@ pub async fn count(db: &Db, filter: &FilmFilter) -> AppResult<i64> {
         .map(|r| r.try_get::<i64>("", "total"))
         .transpose()?
         .unwrap_or(0))
-}
-
-/// How many films of the list have each genre, most films first.
-pub async fn genre_facets(db: &Db, filter: &FilmFilter) -> AppResult<Vec<(genre::Model, i64)>> {
-    let mut sql = Sql::new(db.backend());
-    sql.push("SELECT g.id, g.slug, g.name, counted.total FROM genre g JOIN (SELECT fg.genre_id, COUNT(*) AS total");
-    sql.push(" FROM film_genre fg WHERE fg.film_id IN (SELECT f.id");
-    filter.push_from(&mut sql, Probe::Set)?;
-    sql.push(") GROUP BY fg.genre_id) counted ON counted.genre_id = g.id ORDER BY counted.total DESC, g.name");
-    let rows = sql.query_all_own_plan(db).await?;
-    rows.iter()
-        .map(|row| {
-            Ok((
-                genre::Model::from_query_result(row, "")?,
-                row.try_get("", "total")?,
-            ))
-        })
-        .collect()
-}
-
-/// How many films of the list came out in each decade, oldest first.
-pub async fn decade_facets(db: &Db, filter: &FilmFilter) -> AppResult<Vec<(i32, i64)>> {
-    let mut sql = Sql::new(db.backend());
-    sql.push("SELECT (f.release_year / 10) * 10 AS decade, COUNT(*) AS total");
-    filter.push_from(&mut sql, Probe::Set)?;
-    sql.push(" AND f.release_year IS NOT NULL GROUP BY (f.release_year / 10) * 10 ORDER BY decade");
-    let rows = sql.query_all_own_plan(db).await?;
-    rows.iter()
-        .map(|row| Ok((row.try_get("", "decade")?, row.try_get("", "total")?)))
-        .collect()
 }

@@ -6,6 +6,7 @@ pub mod account;
 pub mod award;
 pub mod catalogue;
 pub mod content_version;
+pub mod facets;
 pub mod film;
 pub mod film_list;
 pub mod film_page;

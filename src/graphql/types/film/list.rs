@@ -1,13 +1,14 @@
 //! The `films` connection: its filters and orderings as GraphQL inputs, its
-//! `totalCount` and facets (cached per filter while the content holds), and
-//! its pages. The SQL is `db::queries::film_list`.
+//! `totalCount` (cached per filter while the content holds; the facets are
+//! `facets`, cached alike), and its pages. The SQL is `db::queries::film_list`.
 
 use std::future::Future;
 
 use async_graphql::connection::EmptyFields;
-use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, InputObject, Object};
 
 use super::Film;
+use super::facets::FilmFacets;
 use crate::db::queries::content_version;
 use crate::db::queries::film_list as list;
 use crate::db::queries::keyset::Position;
@@ -16,12 +17,11 @@ use crate::graphql::context::{GqlResult, aggregates, cursor_keys, db};
 use crate::graphql::pagination::{
     Connection, PageRequest, connection_names, list_connection, list_window,
 };
-use crate::graphql::types::genre::Genre;
 use crate::graphql::types::vocabulary::{CreditKind, RatingSource};
 use crate::ids::{self, NodeKind};
 
 connection_names!(
-    FilmConnection / FilmEdge = "A page of the film catalogue (`films`), with the count and facets of every film matching the filters."
+    FilmConnection / FilmEdge = "A page of the film catalogue (`films`), with the count of every film matching the filters and the (disjunctive) facets of a filter sidebar."
 );
 
 /// Films matching every condition given (each list matches any of its values).
@@ -221,28 +221,6 @@ pub struct FilmListSummary {
     filter: list::FilmFilter,
 }
 
-/// How many films of the list have a genre.
-#[derive(SimpleObject, Clone)]
-pub struct GenreFacet {
-    /// A genre that films of the list have.
-    pub genre: Genre,
-    /// How many films of the list have it.
-    pub count: i64,
-}
-
-/// How many films of the list came out in a decade.
-#[derive(SimpleObject, Clone)]
-pub struct DecadeFacet {
-    /// The decade's first year, such as 1990.
-    pub decade: i32,
-    /// How many films of the list came out in the decade.
-    pub count: i64,
-}
-
-pub struct FilmFacets {
-    filter: list::FilmFilter,
-}
-
 #[Object]
 impl FilmListSummary {
     /// How many films match the filters, across all pages.
@@ -252,7 +230,10 @@ impl FilmListSummary {
             .await
             .gql()
     }
-    /// Films per genre and per decade under the current filters.
+    /// Films per genre, decade, country, language, certification and band of
+    /// running time. Facets are disjunctive: each facet's counts ignore the
+    /// list's filter on that same facet (with `genres: ["Drama"]`, the genres
+    /// facet still counts every genre) and apply every other filter.
     async fn facets(&self) -> FilmFacets {
         FilmFacets {
             filter: self.filter.clone(),
@@ -260,34 +241,9 @@ impl FilmListSummary {
     }
 }
 
-/// Counts for a filter interface, under the list's current filters.
-#[Object]
-impl FilmFacets {
-    /// Films per genre, most films first.
-    async fn genres(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<GenreFacet>> {
-        let filter = &self.filter;
-        let counted = cached(ctx, "genres", filter, list::genre_facets(db(ctx), filter)).await;
-        let facets = counted.gql()?.into_iter().map(|(genre, count)| GenreFacet {
-            genre: Genre(genre),
-            count,
-        });
-        Ok(facets.collect())
-    }
-    /// Films per decade of release, oldest first.
-    async fn decades(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DecadeFacet>> {
-        let filter = &self.filter;
-        let counted = cached(ctx, "decades", filter, list::decade_facets(db(ctx), filter)).await;
-        let facets = counted
-            .gql()?
-            .into_iter()
-            .map(|(decade, count)| DecadeFacet { decade, count });
-        Ok(facets.collect())
-    }
-}
-
 /// Runs `compute` through the aggregate cache unless the filter's counts move
 /// with user ratings.
-async fn cached<T, F>(
+pub(super) async fn cached<T, F>(
     ctx: &Context<'_>,
     what: &str,
     filter: &list::FilmFilter,

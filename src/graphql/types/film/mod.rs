@@ -1,7 +1,8 @@
 //! Films: the `Film` type with every section of a film page. The small
-//! sections' types are in `sections`, the `films` list in `list`, the root
-//! fields and look-ups in `query`.
+//! sections' types are in `sections`, the `films` list in `list` with its
+//! facets in `facets`, the root fields and look-ups in `query`.
 
+mod facets;
 mod list;
 mod query;
 mod sections;
