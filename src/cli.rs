@@ -267,7 +267,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Generate(args)) => {
             let (db, events) = open(&args.database).await?;
+            let lock = db.setup_lock().await?;
             import::import_bundled_if_empty(&db, &events).await?;
+            lock.release().await?;
             let report =
                 import::generate_synthetic(&db, &events, args.films as usize, args.seed).await?;
             println!(
@@ -289,7 +291,9 @@ async fn open(args: &DatabaseArgs) -> anyhow::Result<(Db, Events)> {
     let db = Db::connect(&args.database_url, Arc::new(Metrics::new()))
         .await
         .map_err(cannot_open)?;
+    let lock = db.setup_lock().await?;
     db.migrate().await?;
+    lock.release().await?;
     let events = Events::new(&db);
     Ok((db, events))
 }
@@ -298,12 +302,14 @@ async fn migrate(args: MigrateArgs) -> anyhow::Result<()> {
     let db = Db::connect(&args.database.database_url, Arc::new(Metrics::new()))
         .await
         .map_err(cannot_open)?;
+    let lock = db.setup_lock().await?;
     match args.action {
         MigrateAction::Up => db.migrate().await?,
         MigrateAction::Down { all: true, .. } => db.migrate_down(None).await?,
         MigrateAction::Down { steps, .. } => db.migrate_down(Some(steps)).await?,
         MigrateAction::Status => {}
     }
+    lock.release().await?;
     for (status, name) in db.migration_status().await? {
         println!("{status}\t{name}");
     }

@@ -100,6 +100,24 @@ pub fn router(state: AppState) -> Router {
 /// Migrates, imports the bundled data if the configuration asks for it and
 /// the database is empty, then marks the state ready.
 pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
+    // Servers starting together on one database: one sets it up, the others
+    // wait here and then find nothing left to do.
+    let lock = state
+        .db
+        .setup_lock()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot take the database's setup lock: {e}"))?;
+    set_up(state).await?;
+    lock.release()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot release the database's setup lock: {e}"))?;
+    state.ready.store(true, Ordering::SeqCst);
+    Ok(())
+}
+
+/// Migrates, installs the cursor keys, refolds old text and imports the
+/// bundled data into an empty database.
+async fn set_up(state: &AppState) -> anyhow::Result<()> {
     state
         .db
         .migrate()
@@ -115,7 +133,6 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
     if state.config.import_bundled_data {
         import::import_bundled_if_empty(&state.db, &state.events).await?;
     }
-    state.ready.store(true, Ordering::SeqCst);
     Ok(())
 }
 

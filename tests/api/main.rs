@@ -30,6 +30,7 @@ mod reviews;
 mod schema;
 mod search;
 mod snapshots;
+mod startup;
 mod subscriptions;
 mod transports;
 mod websocket_protocol;
