@@ -133,6 +133,11 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     pub cursor_secrets: Vec<String>,
+    /// Redis (`redis://host:6379`) holding the rate limits, so that every
+    /// node together allows each limit once; without it each node counts
+    /// its own. While Redis cannot answer, each node counts its own.
+    #[arg(long, env = "REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<String>,
     /// Send traces to this OpenTelemetry collector (OTLP/HTTP traces URL, e.g.
     /// http://127.0.0.1:4318/v1/traces). Needs a build with `--features otel`.
     #[arg(long, env = "CINEGRAPH_OTLP_ENDPOINT")]
@@ -221,6 +226,7 @@ impl ServeArgs {
             ),
             trusted_proxies: self.trusted_proxies.clone(),
             cursor_secrets: self.cursor_secrets.clone(),
+            redis_url: self.redis_url.clone(),
         }
     }
 }

@@ -50,10 +50,11 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
     // Every change made here or heard from elsewhere makes cached answers stale.
     let stale = response_cache.clone();
     events.on_change(move || stale.invalidate());
-    let limiter = Arc::new(RateLimiter::new(
-        config.sign_in_per_minute,
-        config.mutations_per_minute,
-    ));
+    let mut limiter = RateLimiter::new(config.sign_in_per_minute, config.mutations_per_minute);
+    if let Some(url) = &config.redis_url {
+        limiter = limiter.shared_through(url).map_err(anyhow::Error::msg)?;
+    }
+    let limiter = Arc::new(limiter);
     let cursor_keys = CursorKeys::default();
     if !config.cursor_secrets.is_empty() {
         cursor_keys.install(&config.cursor_secrets);

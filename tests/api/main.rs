@@ -29,6 +29,7 @@ mod response_cache;
 mod reviews;
 mod schema;
 mod search;
+mod shared_limits;
 mod snapshots;
 mod startup;
 mod subscriptions;
