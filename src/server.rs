@@ -82,6 +82,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
         metrics,
         response_cache,
         documents: Arc::new(ParsedDocuments::new(documents::DEFAULT_TEXT_BYTES)),
+        persisted_queries: Arc::default(),
     })
 }
 

@@ -23,6 +23,7 @@ mod lookups;
 mod migrations;
 mod observability;
 mod paging;
+mod persisted;
 mod playground;
 mod ratings;
 mod response_cache;
