@@ -12,4 +12,10 @@ fn main() {
     if std::env::var_os("TEST_DATABASE_URL").is_some_and(|url| !url.is_empty()) {
         println!("cargo:rustc-cfg=postgres_tests");
     }
+    // Likewise `TEST_REDIS_URL` and the tests of limits shared through Redis.
+    println!("cargo:rerun-if-env-changed=TEST_REDIS_URL");
+    println!("cargo::rustc-check-cfg=cfg(redis_tests)");
+    if std::env::var_os("TEST_REDIS_URL").is_some_and(|url| !url.is_empty()) {
+        println!("cargo:rustc-cfg=redis_tests");
+    }
 }

@@ -45,8 +45,8 @@ QUERIES = {
         edges { node { name creditCount } } } }""",
     "person: filmography page with directors": """{ person(by: { slug: "nicolas-cage" }) {
         credits(first: 20) { edges { kind node { title releaseYear directors { name } } } } } }""",
-    'search: "nic cag"': """{ search(query: "nic cag", first: 10) { score item { __typename ... on Person { name } } } }""",
-    'search: "leaving las"': """{ search(query: "leaving las", first: 10) { score item { __typename ... on Film { title } } } }""",
+    'search: "nic cag"': """{ search(query: "nic cag", first: 10) { edges { score node { __typename ... on Person { name } } } } }""",
+    'search: "leaving las"': """{ search(query: "leaving las", first: 10) { edges { score node { __typename ... on Film { title } } } } }""",
 }
 
 PAGE_ONE = """{ films(filter: { countries: ["United States"], languages: ["English"] },

@@ -119,11 +119,15 @@ def wait_for(process, pattern, timeout=600):
     sys.exit(f"{process.name} was not ready within {timeout} s:\n{process.lines()[-3000:]}")
 
 
-def cinegraph(name, database_url, *extra):
+def cinegraph(name, database_url, *extra, access_log=False):
+    """A cinegraph server; logging at warn (no access log) unless `access_log`,
+    which keeps the default filter (an info line per request)."""
     args = [os.path.join(RELEASE, "cinegraph"), "--listen", "127.0.0.1:0", "--database-url", database_url,
             # The load comes from one address; the abuse limits would refuse B5's writes.
             "--mutations-per-minute", "100000000", "--sign-in-per-minute", "100000000", *extra]
     env = dict(os.environ, RUST_LOG="cinegraph=warn,cinegraph::cli=info")
+    if access_log:
+        env.pop("RUST_LOG")
     return Process(name, args, env=env, ready=lambda p: wait_for(p, r'"address":"([0-9.:]+)"'))
 
 
@@ -408,6 +412,8 @@ def main():
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/test")
     parser.add_argument("--only", default="B1,B2,B3,B4,B5")
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--access-log", action="store_true",
+                        help="also run cinegraph on SQLite with the default logs (an info line per request)")
     parser.add_argument("--scale-films", type=int, default=1_000_000,
                         help="synthetic films for the scale check (0 skips it)")
     args = parser.parse_args()
@@ -440,6 +446,9 @@ def main():
         processes.append(pg)
         pg_nocache = cinegraph("cinegraph-pg-nocache", pg_url, "--response-cache-mb", "0")
         processes.append(pg_nocache)
+        if args.access_log:
+            sqlite_logged = cinegraph("cinegraph-sqlite-logged", sqlite_url, access_log=True)
+            processes.append(sqlite_logged)
         pgl = postgraphile(pg_url)
         processes.append(pgl)
         b1_size = len(post(sqlite.address, json.dumps({"query": cinegraph_query("B1")}))[2])
@@ -453,6 +462,8 @@ def main():
             "cinegraph PostgreSQL (cache off)": (pg_nocache, "cinegraph"),
             "PostGraphile 5": (pgl, "postgraphile"),
         }
+        if args.access_log:
+            targets["cinegraph SQLite (default, info logs)"] = (sqlite_logged, "cinegraph")
         runs = {}
         sizes = {}
         names = [q for q in ["B1", "B2", "B3", "B4"] if q in wanted]

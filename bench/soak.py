@@ -86,16 +86,16 @@ FILM_LIST = """query SoakList($filter: FilmFilter, $orderBy: FilmOrder, $after: 
   } }"""
 
 SEARCH = """query SoakSearch($q: String!, $first: Int) {
-  search(query: $q, first: $first) {
+  search(query: $q, first: $first) { edges {
     score
-    item {
+    node {
       __typename
       ... on Person { name slug }
       ... on Film { title releaseYear }
       ... on Character { name film { title } }
       ... on Quote { text speaker { name } }
     }
-  } }"""
+  } } }"""
 SEARCH_TERMS = ["nic cag", "leaving las", "las vegas", "love", "war", "john", "the god", "star",
                 "ben", "drink", "elisabeth shue", "night", "mike figgis", "city of", "mary"]
 

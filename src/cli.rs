@@ -133,6 +133,11 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     pub cursor_secrets: Vec<String>,
+    /// Redis (`redis://host:6379`) holding the rate limits, so that every
+    /// node together allows each limit once; without it each node counts
+    /// its own. While Redis cannot answer, each node counts its own.
+    #[arg(long, env = "REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<String>,
     /// Send traces to this OpenTelemetry collector (OTLP/HTTP traces URL, e.g.
     /// http://127.0.0.1:4318/v1/traces). Needs a build with `--features otel`.
     #[arg(long, env = "CINEGRAPH_OTLP_ENDPOINT")]
@@ -221,6 +226,7 @@ impl ServeArgs {
             ),
             trusted_proxies: self.trusted_proxies.clone(),
             cursor_secrets: self.cursor_secrets.clone(),
+            redis_url: self.redis_url.clone(),
         }
     }
 }
@@ -267,7 +273,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Generate(args)) => {
             let (db, events) = open(&args.database).await?;
+            let lock = db.setup_lock().await?;
             import::import_bundled_if_empty(&db, &events).await?;
+            lock.release().await?;
             let report =
                 import::generate_synthetic(&db, &events, args.films as usize, args.seed).await?;
             println!(
@@ -289,7 +297,9 @@ async fn open(args: &DatabaseArgs) -> anyhow::Result<(Db, Events)> {
     let db = Db::connect(&args.database_url, Arc::new(Metrics::new()))
         .await
         .map_err(cannot_open)?;
+    let lock = db.setup_lock().await?;
     db.migrate().await?;
+    lock.release().await?;
     let events = Events::new(&db);
     Ok((db, events))
 }
@@ -298,12 +308,14 @@ async fn migrate(args: MigrateArgs) -> anyhow::Result<()> {
     let db = Db::connect(&args.database.database_url, Arc::new(Metrics::new()))
         .await
         .map_err(cannot_open)?;
+    let lock = db.setup_lock().await?;
     match args.action {
         MigrateAction::Up => db.migrate().await?,
         MigrateAction::Down { all: true, .. } => db.migrate_down(None).await?,
         MigrateAction::Down { steps, .. } => db.migrate_down(Some(steps)).await?,
         MigrateAction::Status => {}
     }
+    lock.release().await?;
     for (status, name) in db.migration_status().await? {
         println!("{status}\t{name}");
     }

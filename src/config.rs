@@ -43,6 +43,9 @@ pub struct Config {
     /// Secrets cursors are signed with (the first signs, all verify); when
     /// empty, one kept in the database, shared by every server of it.
     pub cursor_secrets: Vec<String>,
+    /// Redis that holds the rate limits every node shares; none: each
+    /// process counts its own.
+    pub redis_url: Option<String>,
 }
 
 /// Each limit a query document must stay within (see the README's configuration table).
@@ -103,6 +106,7 @@ impl Config {
             websocket_init_timeout: Duration::from_millis(DEFAULT_WEBSOCKET_INIT_TIMEOUT_MS),
             trusted_proxies: Vec::new(),
             cursor_secrets: Vec::new(),
+            redis_url: None,
         }
     }
 }

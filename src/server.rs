@@ -50,10 +50,11 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
     // Every change made here or heard from elsewhere makes cached answers stale.
     let stale = response_cache.clone();
     events.on_change(move || stale.invalidate());
-    let limiter = Arc::new(RateLimiter::new(
-        config.sign_in_per_minute,
-        config.mutations_per_minute,
-    ));
+    let mut limiter = RateLimiter::new(config.sign_in_per_minute, config.mutations_per_minute);
+    if let Some(url) = &config.redis_url {
+        limiter = limiter.shared_through(url).map_err(anyhow::Error::msg)?;
+    }
+    let limiter = Arc::new(limiter);
     let cursor_keys = CursorKeys::default();
     if !config.cursor_secrets.is_empty() {
         cursor_keys.install(&config.cursor_secrets);
@@ -81,6 +82,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
         metrics,
         response_cache,
         documents: Arc::new(ParsedDocuments::new(documents::DEFAULT_TEXT_BYTES)),
+        persisted_queries: Arc::default(),
     })
 }
 
@@ -100,6 +102,24 @@ pub fn router(state: AppState) -> Router {
 /// Migrates, imports the bundled data if the configuration asks for it and
 /// the database is empty, then marks the state ready.
 pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
+    // Servers starting together on one database: one sets it up, the others
+    // wait here and then find nothing left to do.
+    let lock = state
+        .db
+        .setup_lock()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot take the database's setup lock: {e}"))?;
+    set_up(state).await?;
+    lock.release()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot release the database's setup lock: {e}"))?;
+    state.ready.store(true, Ordering::SeqCst);
+    Ok(())
+}
+
+/// Migrates, installs the cursor keys, refolds old text and imports the
+/// bundled data into an empty database.
+async fn set_up(state: &AppState) -> anyhow::Result<()> {
     state
         .db
         .migrate()
@@ -115,7 +135,6 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
     if state.config.import_bundled_data {
         import::import_bundled_if_empty(&state.db, &state.events).await?;
     }
-    state.ready.store(true, Ordering::SeqCst);
     Ok(())
 }
 

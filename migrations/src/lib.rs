@@ -13,6 +13,7 @@ mod m20261204_000007_year_only_release_dates;
 mod m20261204_000008_unknown_nominations;
 mod m20261204_000009_credit_list_position;
 mod m20261204_000010_plausible_box_office;
+mod m20261204_000011_persisted_query;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000008_unknown_nominations::Migration),
             Box::new(m20261204_000009_credit_list_position::Migration),
             Box::new(m20261204_000010_plausible_box_office::Migration),
+            Box::new(m20261204_000011_persisted_query::Migration),
         ]
     }
 }

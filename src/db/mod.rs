@@ -8,6 +8,7 @@ pub mod errors;
 pub mod notify;
 pub mod queries;
 pub mod read_row;
+pub mod redis_limits;
 pub mod sql;
 
 use std::sync::Arc;
@@ -15,7 +16,9 @@ use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, TransactionTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, TransactionTrait,
+};
 
 pub use sea_orm::DbErr;
 
@@ -27,6 +30,24 @@ use crate::telemetry::metrics::{Metrics, PoolUsage};
 pub struct Db {
     connection: DatabaseConnection,
     metrics: Arc<Metrics>,
+}
+
+/// The advisory lock key of setting a database up (migrations and the
+/// first import): "cinegraph" in ASCII, a number no other program is likely
+/// to choose.
+const SETUP_LOCK_KEY: i64 = 0x63696e6567726170;
+
+/// The setup lock, held until [`SetupLock::release`] or drop.
+pub struct SetupLock(Option<Transaction>);
+
+impl SetupLock {
+    /// Releases the lock (the transaction ends; it wrote nothing).
+    pub async fn release(self) -> Result<(), DbErr> {
+        match self.0 {
+            Some(txn) => txn.commit().await,
+            None => Ok(()),
+        }
+    }
 }
 
 /// A transaction: writes through it are kept only when it commits; dropped
@@ -83,6 +104,22 @@ impl Db {
     /// Begins a transaction.
     pub async fn begin(&self) -> Result<Transaction, DbErr> {
         self.connection.begin().await
+    }
+
+    /// Holds the database's setup lock until the returned guard is released
+    /// (or dropped): on PostgreSQL a transaction-level advisory lock, so of
+    /// several servers or commands starting at once on one database, one
+    /// migrates and imports while the others wait, then find the work done.
+    /// The lock lives in a transaction of its own (one pool connection);
+    /// the work runs on the others. SQLite serves one process: no lock.
+    pub async fn setup_lock(&self) -> Result<SetupLock, DbErr> {
+        if !self.is_postgres() {
+            return Ok(SetupLock(None));
+        }
+        let txn = self.connection.begin().await?;
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({SETUP_LOCK_KEY})"))
+            .await?;
+        Ok(SetupLock(Some(txn)))
     }
 
     /// Applies every pending migration.

@@ -122,11 +122,15 @@ pub async fn sign_in(
     username: &str,
     password: &str,
 ) -> AppResult<NewSession> {
-    limiter.check(Scope::SignInByAddress, client_address)?;
-    limiter.check(
-        Scope::SignInByAddressAndUsername,
-        &RateLimiter::client_and_username(client_address, username),
-    )?;
+    limiter
+        .check(Scope::SignInByAddress, client_address)
+        .await?;
+    limiter
+        .check(
+            Scope::SignInByAddressAndUsername,
+            &RateLimiter::client_and_username(client_address, username),
+        )
+        .await?;
     let user = account::user_by_name(db, username).await?;
     // A fixed, valid argon2id hash, so an unknown username costs as much as a known one.
     const DECOY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Hdh0vWETtC1oMyvkQOb53PObLd5YUW5UeJ3uwv76hpY";

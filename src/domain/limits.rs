@@ -1,8 +1,10 @@
 //! Abuse limits: how many sign-in attempts and mutations a client address or
 //! a user may make per minute, as GCRA rate limits (`governor`): a client may
 //! use its whole minute's allowance at once, then earns one attempt back every
-//! `60 / limit` seconds. Counted in this process (behind a load balancer each
-//! node counts its own share).
+//! `60 / limit` seconds. With `REDIS_URL` the counts live in Redis and every
+//! node shares them (`db::redis_limits`, the same algorithm as one atomic
+//! script); without it, or while Redis cannot answer, each process counts
+//! its own (behind a load balancer, each node its own share).
 //!
 //! Sign-in attempts are counted per client, and per client *and* username
 //! (OWASP's authentication cheat sheet): guessing one account's password
@@ -18,6 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
+use crate::db::redis_limits::RedisLimits;
 use crate::error::AppError;
 
 /// What a limit counts.
@@ -30,6 +33,18 @@ pub enum Scope {
     MutationByUser,
 }
 
+impl Scope {
+    /// The scope's part of a shared (Redis) key.
+    fn name(self) -> &'static str {
+        match self {
+            Scope::SignInByAddress => "sign-in-client",
+            Scope::SignInByAddressAndUsername => "sign-in-client-username",
+            Scope::MutationByAddress => "mutation-client",
+            Scope::MutationByUser => "mutation-user",
+        }
+    }
+}
+
 /// How many usernames' worth of sign-in attempts one client may make.
 pub const SIGN_INS_PER_CLIENT: u32 = 10;
 
@@ -38,26 +53,52 @@ const KEYS_KEPT: usize = 10_000;
 /// Checks between two looks at how many keys are tracked.
 const CLEANUP_EVERY: u64 = 1024;
 
-pub struct RateLimiter {
+/// One limit: attempts per minute, counted in this process.
+struct Limit {
+    per_minute: u32,
     /// None when the limit is 0: every attempt is refused.
-    sign_in_by_client: Option<DefaultKeyedRateLimiter<(Scope, String)>>,
-    sign_in: Option<DefaultKeyedRateLimiter<(Scope, String)>>,
-    mutations: Option<DefaultKeyedRateLimiter<(Scope, String)>>,
+    local: Option<DefaultKeyedRateLimiter<(Scope, String)>>,
+}
+
+impl Limit {
+    fn new(per_minute: u32) -> Self {
+        Self {
+            per_minute,
+            local: NonZeroU32::new(per_minute)
+                .map(|n| DefaultKeyedRateLimiter::dashmap(Quota::per_minute(n))),
+        }
+    }
+}
+
+pub struct RateLimiter {
+    sign_in_by_client: Limit,
+    sign_in: Limit,
+    mutations: Limit,
+    /// The counts every node shares, when Redis is configured.
+    shared: Option<RedisLimits>,
     checks: AtomicU64,
+    /// When (seconds since the epoch) Redis's failure was last logged.
+    warned_at: AtomicU64,
 }
 
 impl RateLimiter {
+    /// Limits counted in this process.
     pub fn new(sign_in_per_minute: u32, mutations_per_minute: u32) -> Self {
-        let limiter = |per_minute: u32| {
-            NonZeroU32::new(per_minute)
-                .map(|n| DefaultKeyedRateLimiter::dashmap(Quota::per_minute(n)))
-        };
         Self {
-            sign_in_by_client: limiter(sign_in_per_minute.saturating_mul(SIGN_INS_PER_CLIENT)),
-            sign_in: limiter(sign_in_per_minute),
-            mutations: limiter(mutations_per_minute),
+            sign_in_by_client: Limit::new(sign_in_per_minute.saturating_mul(SIGN_INS_PER_CLIENT)),
+            sign_in: Limit::new(sign_in_per_minute),
+            mutations: Limit::new(mutations_per_minute),
+            shared: None,
             checks: AtomicU64::new(0),
+            warned_at: AtomicU64::new(0),
         }
+    }
+
+    /// Shares the counts with every node through the Redis at `url`.
+    pub fn shared_through(mut self, url: &str) -> Result<Self, String> {
+        let redis = RedisLimits::new(url).map_err(|e| format!("REDIS_URL {url:?}: {e}"))?;
+        self.shared = Some(redis);
+        Ok(self)
     }
 
     /// The key of [`Scope::SignInByAddressAndUsername`] (a newline cannot
@@ -67,33 +108,61 @@ impl RateLimiter {
     }
 
     /// Counts one attempt; RATE_LIMITED (with the seconds to wait) past the limit.
-    pub fn check(&self, scope: Scope, key: &str) -> Result<(), AppError> {
-        let limiter = match scope {
+    pub async fn check(&self, scope: Scope, key: &str) -> Result<(), AppError> {
+        let limit = match scope {
             Scope::SignInByAddress => &self.sign_in_by_client,
             Scope::SignInByAddressAndUsername => &self.sign_in,
             Scope::MutationByAddress | Scope::MutationByUser => &self.mutations,
         };
-        let Some(limiter) = limiter else {
+        let Some(local) = &limit.local else {
             return Err(AppError::RateLimited {
                 retry_after_seconds: 60,
             });
         };
+        if let Some(shared) = &self.shared {
+            let shared_key = format!("cinegraph:limit:{}:{key}", scope.name());
+            match shared.check(&shared_key, limit.per_minute).await {
+                Ok(None) => return Ok(()),
+                Ok(Some(wait)) => return Err(rate_limited(wait)),
+                // Counted here instead: limits stay, per node, while Redis is away.
+                Err(error) => self.warn_shared_failed(&error),
+            }
+        }
         if self
             .checks
             .fetch_add(1, Ordering::Relaxed)
             .is_multiple_of(CLEANUP_EVERY)
-            && limiter.len() > KEYS_KEPT
+            && local.len() > KEYS_KEPT
         {
-            limiter.retain_recent();
+            local.retain_recent();
         }
-        limiter
+        local
             .check_key(&(scope, key.to_string()))
             .map_err(|not_until| {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
-                AppError::RateLimited {
-                    retry_after_seconds: wait.as_secs_f64().ceil().max(1.0) as u64,
-                }
+                rate_limited(not_until.wait_time_from(DefaultClock::default().now()))
             })
+    }
+
+    /// Logs that Redis failed, at most every ten seconds.
+    fn warn_shared_failed(&self, error: &dyn std::fmt::Display) {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let last = self.warned_at.load(Ordering::Relaxed);
+        if now >= last + 10
+            && self
+                .warned_at
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            tracing::warn!(%error, "Redis cannot count the shared rate limits; this node counts its own meanwhile");
+        }
+    }
+}
+
+fn rate_limited(wait: std::time::Duration) -> AppError {
+    AppError::RateLimited {
+        retry_after_seconds: wait.as_secs_f64().ceil().max(1.0) as u64,
     }
 }
 
@@ -105,21 +174,23 @@ pub struct ClientAddress(pub String);
 mod tests {
     use super::*;
 
-    #[test]
-    fn attempts_past_the_limit_are_refused_with_a_wait() {
+    #[tokio::test]
+    async fn attempts_past_the_limit_are_refused_with_a_wait() {
         let limiter = RateLimiter::new(2, 100);
         let ben = RateLimiter::client_and_username("1.2.3.4", "ben");
         assert!(
             limiter
                 .check(Scope::SignInByAddressAndUsername, &ben)
+                .await
                 .is_ok()
         );
         assert!(
             limiter
                 .check(Scope::SignInByAddressAndUsername, &ben)
+                .await
                 .is_ok()
         );
-        match limiter.check(Scope::SignInByAddressAndUsername, &ben) {
+        match limiter.check(Scope::SignInByAddressAndUsername, &ben).await {
             Err(AppError::RateLimited {
                 retry_after_seconds,
             }) => assert!((1..=30).contains(&retry_after_seconds)),
@@ -129,27 +200,39 @@ mod tests {
         assert!(
             limiter
                 .check(Scope::SignInByAddressAndUsername, &elsewhere)
+                .await
                 .is_ok(),
             "the same username from another client is counted apart"
         );
         assert!(
-            limiter.check(Scope::MutationByAddress, "1.2.3.4").is_ok(),
+            limiter
+                .check(Scope::MutationByAddress, "1.2.3.4")
+                .await
+                .is_ok(),
             "other scopes are counted apart"
         );
         for _ in 0..2 * SIGN_INS_PER_CLIENT {
-            assert!(limiter.check(Scope::SignInByAddress, "1.2.3.4").is_ok());
+            assert!(
+                limiter
+                    .check(Scope::SignInByAddress, "1.2.3.4")
+                    .await
+                    .is_ok()
+            );
         }
         assert!(
-            limiter.check(Scope::SignInByAddress, "1.2.3.4").is_err(),
+            limiter
+                .check(Scope::SignInByAddress, "1.2.3.4")
+                .await
+                .is_err(),
             "a client may try {SIGN_INS_PER_CLIENT} usernames' worth"
         );
     }
 
-    #[test]
-    fn a_limit_of_zero_refuses_everything() {
+    #[tokio::test]
+    async fn a_limit_of_zero_refuses_everything() {
         let limiter = RateLimiter::new(0, 1);
-        assert!(limiter.check(Scope::SignInByAddress, "ben").is_err());
-        assert!(limiter.check(Scope::MutationByUser, "7").is_ok());
-        assert!(limiter.check(Scope::MutationByUser, "7").is_err());
+        assert!(limiter.check(Scope::SignInByAddress, "ben").await.is_err());
+        assert!(limiter.check(Scope::MutationByUser, "7").await.is_ok());
+        assert!(limiter.check(Scope::MutationByUser, "7").await.is_err());
     }
 }

@@ -1,10 +1,12 @@
 //! The writes users make and their rules: accounts and sessions, ratings,
 //! reviews, how often each may be tried, and the events a committed write
-//! sends (to subscriptions, caches and other servers). No GraphQL here: the
-//! schema calls these functions with plain values.
+//! sends (to subscriptions, caches and other servers); and how search
+//! matches and ranks. No GraphQL here: the schema calls these functions with
+//! plain values.
 
 pub mod account;
 pub mod events;
 pub mod limits;
 pub mod rating;
 pub mod review;
+pub mod search;

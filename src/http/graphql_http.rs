@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::conditional;
+use super::persisted;
 use crate::cache::responses::{CachedAnswer, Encoding};
 use crate::config::Config;
 
@@ -123,9 +124,12 @@ pub fn negotiate(headers: &HeaderMap) -> Result<MediaType, HttpError> {
 /// One GraphQL request, checked for shape.
 #[derive(Debug)]
 pub struct Params {
-    pub query: String,
+    /// None when the request names a persisted query by its hash alone.
+    pub query: Option<String>,
     pub operation_name: Option<String>,
     pub variables: Variables,
+    /// `extensions.persistedQuery.sha256Hash` (see `persisted`).
+    pub persisted_hash: Option<String>,
 }
 
 /// What a POST body holds: one request or a batch of them.
@@ -202,10 +206,8 @@ pub async fn read_post(
 
 fn params_from_json(config: &Config, mut fields: Map<String, Value>) -> Result<Params, HttpError> {
     let query = match fields.remove("query") {
-        Some(Value::String(query)) => query,
-        None | Some(Value::Null) => {
-            return Err(HttpError::bad_request("the request has no `query`"));
-        }
+        Some(Value::String(query)) => Some(query),
+        None | Some(Value::Null) => None,
         Some(_) => return Err(HttpError::bad_request("`query` must be a string")),
     };
     let operation_name = match fields.remove("operationName") {
@@ -226,18 +228,23 @@ fn params_from_json(config: &Config, mut fields: Map<String, Value>) -> Result<P
             ));
         }
     };
-    match fields.remove("extensions") {
-        None | Some(Value::Null) | Some(Value::Object(_)) => {}
+    let persisted_hash = match fields.remove("extensions") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(extensions)) => persisted::requested_hash(&extensions)?,
         Some(_) => {
             return Err(HttpError::bad_request(
                 "`extensions` must be an object or null",
             ));
         }
+    };
+    if query.is_none() && persisted_hash.is_none() {
+        return Err(HttpError::bad_request("the request has no `query`"));
     }
     Ok(Params {
         query,
         operation_name,
         variables,
+        persisted_hash,
     })
 }
 

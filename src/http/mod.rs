@@ -5,6 +5,7 @@
 mod client;
 mod conditional;
 mod graphql_http;
+mod persisted;
 pub mod pipeline;
 mod playground;
 pub mod state;
@@ -110,19 +111,36 @@ async fn graphql_post(
     };
     match params {
         PostBody::Single(params) => {
-            let incoming = incoming(&state, params, Transport::Post, &headers, &extensions);
-            answer(
-                pipeline::run(&state, incoming).await,
-                media,
-                &headers,
+            let request = incoming(
+                &state,
+                params,
                 Transport::Post,
-            )
+                &headers,
+                &extensions,
+                media,
+            );
+            let outcome = match request.await {
+                Ok(incoming) => pipeline::run(&state, incoming).await,
+                Err(err) => Err(err),
+            };
+            answer(outcome, media, &headers, Transport::Post)
         }
         PostBody::Batch(batch) => {
             let mut responses = Vec::with_capacity(batch.len());
             for params in batch {
-                let incoming = incoming(&state, params, Transport::Batch, &headers, &extensions);
-                responses.push(match pipeline::run(&state, incoming).await {
+                let request = incoming(
+                    &state,
+                    params,
+                    Transport::Batch,
+                    &headers,
+                    &extensions,
+                    media,
+                );
+                let outcome = match request.await {
+                    Ok(incoming) => pipeline::run(&state, incoming).await,
+                    Err(err) => Err(err),
+                };
+                responses.push(match outcome {
                     Ok(Outcome::Executed(response)) => response,
                     Ok(Outcome::Serialised(_)) => unreachable!("batches are not cached"),
                     Err(err) => refuse(AppError::bad_input(err.message)),
@@ -148,35 +166,38 @@ async fn graphql_get(
         Ok(params) => params,
         Err(err) => return err.answered_as(media).into_response(),
     };
-    let incoming = incoming(&state, params, Transport::Get, &headers, &extensions);
-    answer(
-        pipeline::run(&state, incoming).await,
-        media,
-        &headers,
-        Transport::Get,
-    )
+    let outcome = match incoming(&state, params, Transport::Get, &headers, &extensions, media).await
+    {
+        Ok(incoming) => pipeline::run(&state, incoming).await,
+        Err(err) => Err(err),
+    };
+    answer(outcome, media, &headers, Transport::Get)
 }
 
-/// A request read from HTTP, as the pipeline takes it.
-fn incoming(
+/// A request read from HTTP, as the pipeline takes it: its query is the
+/// one sent, or the persisted one its hash names.
+async fn incoming(
     state: &AppState,
     params: Params,
     transport: Transport,
     headers: &HeaderMap,
     extensions: &Extensions,
-) -> Incoming {
+    media: MediaType,
+) -> Result<Incoming, graphql_http::HttpError> {
+    let query =
+        persisted::resolve(state, params.query, params.persisted_hash, transport, media).await?;
     let authorization = headers
         .get(header::AUTHORIZATION)
         .map(|value| value.to_str().unwrap_or("").to_string());
-    Incoming {
-        query: params.query,
+    Ok(Incoming {
+        query,
         operation_name: params.operation_name,
         variables: params.variables,
         transport,
         credentials: Credentials::Header(authorization),
         client: client::client_address(headers, extensions, &state.config.trusted_proxies),
         request_id: request_id_of(headers),
-    }
+    })
 }
 
 /// The pipeline's outcome as an HTTP response of the negotiated media type.

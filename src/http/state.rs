@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use tokio::sync::watch;
 
+use super::persisted::PersistedQueries;
 use super::pipeline::documents::ParsedDocuments;
 use crate::cache::responses::ResponseCache;
 use crate::config::Config;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub response_cache: Arc<ResponseCache>,
     /// Query documents parsed once per text.
     pub documents: Arc<ParsedDocuments>,
+    /// Automatic persisted queries seen lately (all are in the database).
+    pub persisted_queries: Arc<PersistedQueries>,
 }
 
 impl AppState {

@@ -113,7 +113,7 @@ async fn the_film_page_query_returns_every_fact_of_the_seed_page(app: TestApp) {
     );
     assert_eq!(
         budget["amount"],
-        json!({ "amount": 3_600_000, "currency": "USD" })
+        json!({ "amount": 3_600_000.0, "currency": "USD" })
     );
     let worldwide = find_from(
         &film["boxOffice"],
@@ -124,7 +124,7 @@ async fn the_film_page_query_returns_every_fact_of_the_seed_page(app: TestApp) {
     );
     assert_eq!(
         worldwide["amount"],
-        json!({ "amount": 32_030_000, "currency": "USD" })
+        json!({ "amount": 32_030_000.0, "currency": "USD" })
     );
     let imdb = find_from(
         &film["externalRatings"],
@@ -158,7 +158,7 @@ async fn the_film_page_query_returns_every_fact_of_the_seed_page(app: TestApp) {
         "/source",
         "vega-datasets",
     );
-    assert_eq!(vega_budget["amount"]["amount"], 4_000_000);
+    assert_eq!(vega_budget["amount"]["amount"], 4_000_000.0);
     find_from(
         &film["externalRatings"],
         "/source",

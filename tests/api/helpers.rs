@@ -337,20 +337,21 @@ impl TestApp {
 }
 
 /// The PostgreSQL server the tests create their databases on.
-fn postgres_admin_url() -> String {
+pub fn postgres_admin_url() -> String {
     std::env::var("TEST_DATABASE_URL")
         .expect("TEST_DATABASE_URL=postgres://... must be set to run the PostgreSQL tests")
 }
 
-/// A database created for one test on the server of `TEST_DATABASE_URL`.
-struct PostgresDatabase {
+/// A database created for one test on the server of `TEST_DATABASE_URL`,
+/// dropped with it.
+pub struct PostgresDatabase {
     admin_url: String,
     name: String,
-    url: String,
+    pub url: String,
 }
 
 impl PostgresDatabase {
-    async fn create(admin_url: &str) -> Self {
+    pub async fn create(admin_url: &str) -> Self {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let name = format!(
             "cinegraph_test_{}_{}_{}",

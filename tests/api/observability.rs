@@ -233,7 +233,7 @@ async fn slow_operations_are_warnings_with_their_query_and_no_secrets() {
         config.slow_operation = std::time::Duration::ZERO;
     })
     .await;
-    let query = "query Slow { search(query: \"leaving las\") { score } }";
+    let query = "query Slow { search(query: \"leaving las\") { edges { score } } }";
     let (lines, _) = logs_of(
         "obs-req-1",
         app.send_raw(graphql_request("obs-req-1", query, json!({}))),

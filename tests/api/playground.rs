@@ -76,7 +76,7 @@ fn checks() -> Vec<(&'static str, Check)> {
             assert_eq!(d["person"]["coworkers"].as_array().unwrap().len(), 5);
         }),
         ("search.graphql", |d| {
-            assert_eq!(d["search"][0]["item"]["name"], "Nicolas Cage");
+            assert_eq!(d["search"]["edges"][0]["node"]["name"], "Nicolas Cage");
         }),
         ("genres-and-awards.graphql", |d| {
             let genres = d["genres"].as_array().unwrap();

@@ -5,29 +5,33 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, leaving_las_vegas, on_both_databases};
 
-const SEARCH: &str = r#"query($q: String!, $kinds: [SearchKind!], $first: Int = 10) {
-  search(query: $q, kinds: $kinds, first: $first) {
-    score
-    item {
-      __typename
-      ... on Film { title }
-      ... on Person { name }
-      ... on Character { name }
-      ... on Quote { text }
+const SEARCH: &str = r#"query($q: String!, $kinds: [SearchKind!], $first: Int = 10, $after: String) {
+  search(query: $q, kinds: $kinds, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage endCursor }
+    edges {
+      cursor
+      score
+      withTypo
+      node {
+        __typename
+        ... on Film { title }
+        ... on Person { name }
+        ... on Character { name }
+        ... on Quote { text }
+      }
     }
   }
 }"#;
 
-async fn hits(app: &TestApp, query: &str, kinds: Value) -> Vec<(String, String)> {
-    let data = app
-        .data(SEARCH, json!({ "q": query, "kinds": kinds, "first": 10 }))
-        .await;
-    data["search"]
+/// The hits of one search: (typename, title/name/text, withTypo).
+fn labels(data: &Value) -> Vec<(String, String, bool)> {
+    data["search"]["edges"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|hit| {
-            let item = &hit["item"];
+        .map(|edge| {
+            let item = &edge["node"];
             let label = ["title", "name", "text"]
                 .iter()
                 .find_map(|k| item[*k].as_str())
@@ -35,8 +39,19 @@ async fn hits(app: &TestApp, query: &str, kinds: Value) -> Vec<(String, String)>
             (
                 item["__typename"].as_str().unwrap().to_string(),
                 label.to_string(),
+                edge["withTypo"].as_bool().unwrap(),
             )
         })
+        .collect()
+}
+
+async fn hits(app: &TestApp, query: &str, kinds: Value) -> Vec<(String, String)> {
+    let data = app
+        .data(SEARCH, json!({ "q": query, "kinds": kinds, "first": 10 }))
+        .await;
+    labels(&data)
+        .into_iter()
+        .map(|(kind, label, _)| (kind, label))
         .collect()
 }
 
@@ -98,7 +113,7 @@ async fn bad_searches_are_bad_user_input(app: TestApp) {
     for (query, first) in [
         ("", 10),
         ("!!!", 10),
-        ("cage", 0),
+        ("cage", -1),
         ("cage", 51),
         ("a b c d e f g h i", 10),
     ] {
@@ -119,14 +134,9 @@ async fn bad_searches_are_bad_user_input(app: TestApp) {
 /// A hit whose type the fragments do not select is `{}`, not `null`
 /// (`item` is non-null; CollectFields collects nothing for it).
 async fn an_item_no_fragment_selects_is_an_empty_object(app: TestApp) {
-    let query = r#"{ search(query: "nic cag", first: 5) { item { ... on Film { title } } } }"#;
+    let query = r#"{ search(query: "nic cag", first: 5) { nodes { ... on Film { title } } } }"#;
     let data = app.data(query, json!({})).await;
-    let items: Vec<&Value> = data["search"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|hit| &hit["item"])
-        .collect();
+    let items: Vec<&Value> = data["search"]["nodes"].as_array().unwrap().iter().collect();
     assert!(
         items.iter().any(|item| *item == &json!({})),
         "Nicolas Cage, a person, selects nothing: {data}"
@@ -342,7 +352,79 @@ async fn every_form_of_a_title_finds_the_same_films(app: TestApp) {
     }
 }
 
+/// One typo per word of five letters or more (two neighbours swapped in a
+/// word of three or four), ranked after every exact hit and marked.
+async fn a_typo_is_tolerated_and_ranks_below_exact_hits(app: TestApp) {
+    for typo in ["nicolas cgae", "nicloas cage", "nicolas cagee", "nicolsa"] {
+        let found = labels(
+            &app.data(SEARCH, json!({ "q": typo, "kinds": ["PERSON"] }))
+                .await,
+        );
+        assert_eq!(
+            found.first(),
+            Some(&("Person".into(), "Nicolas Cage".into(), true)),
+            "{typo}: {found:?}"
+        );
+    }
+    // Exact hits first, then the hits that needed a typo.
+    let found = labels(&app.data(SEARCH, json!({ "q": "vegas", "first": 50 })).await);
+    assert!(found.iter().any(|hit| !hit.2), "{found:?}");
+    let first_typo = found.iter().position(|hit| hit.2).unwrap_or(found.len());
+    assert!(found[first_typo..].iter().all(|hit| hit.2), "{found:?}");
+    // Short words: a swap only, not a changed letter; no typo below three letters.
+    let found = labels(
+        &app.data(SEARCH, json!({ "q": "nicolas cafe", "kinds": ["PERSON"] }))
+            .await,
+    );
+    assert!(
+        !found.iter().any(|hit| hit.1 == "Nicolas Cage"),
+        "{found:?}"
+    );
+    let data = app.data(SEARCH, json!({ "q": "zzzzqqq" })).await;
+    assert_eq!(data["search"]["totalCount"], 0);
+    assert_eq!(data["search"]["edges"], json!([]));
+}
+
+/// `first`/`after` page through one ranked list without gaps or repeats;
+/// `totalCount` counts every hit; a cursor serves only its own search.
+async fn search_pages_through_every_hit(app: TestApp) {
+    let whole = app.data(SEARCH, json!({ "q": "la", "first": 50 })).await;
+    let all = labels(&whole);
+    let total = whole["search"]["totalCount"].as_i64().unwrap();
+    assert!(total > 7, "{whole}");
+    let mut paged = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let page = app
+            .data(SEARCH, json!({ "q": "la", "first": 3, "after": after }))
+            .await;
+        paged.extend(labels(&page));
+        assert_eq!(page["search"]["totalCount"], total);
+        assert_eq!(
+            page["search"]["pageInfo"]["hasPreviousPage"],
+            !after.is_null()
+        );
+        if page["search"]["pageInfo"]["hasNextPage"] == false || paged.len() >= all.len() {
+            break;
+        }
+        after = page["search"]["pageInfo"]["endCursor"].clone();
+    }
+    paged.truncate(all.len());
+    assert_eq!(paged, all, "pages of 3 are the list of 50, in order");
+    assert_eq!(all.len(), (total as usize).min(50));
+    // The cursor of one search is refused by another.
+    let cursor = whole["search"]["edges"][0]["cursor"].clone();
+    for other in [
+        json!({ "q": "las", "after": cursor }),
+        json!({ "q": "la", "kinds": ["FILM"], "after": cursor }),
+    ] {
+        assert_eq!(app.error_code(SEARCH, other).await, "BAD_USER_INPUT");
+    }
+}
+
 on_both_databases!(
+    a_typo_is_tolerated_and_ranks_below_exact_hits,
+    search_pages_through_every_hit,
     every_form_of_a_title_finds_the_same_films,
     letters_for_two_fold_alike_and_filters_match_word_prefixes,
     filters_fold_unicode_and_punctuation_is_no_wildcard,

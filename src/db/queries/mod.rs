@@ -15,6 +15,7 @@ pub mod genre;
 pub mod keyset;
 pub mod origins;
 pub mod pages;
+pub mod persisted_query;
 pub mod person;
 pub mod product;
 pub mod rating;

@@ -204,6 +204,22 @@ pub fn decode_list_position(
     })
 }
 
+/// A cursor for the `offset`-th item (0-based) of a ranked list that is
+/// not kept in the database, such as a search's hits; `binding` names the
+/// list (the search's words and kinds), so the cursor serves no other.
+pub fn encode_offset(keys: &CursorKeys, binding: &str, offset: usize) -> String {
+    keys.seal(binding, &offset.to_string())
+}
+
+/// The offset a cursor of the ranked list `binding` names; a cursor of any
+/// other list is BAD_USER_INPUT.
+pub fn decode_offset(keys: &CursorKeys, binding: &str, raw: &str) -> AppResult<usize> {
+    let place = keys.open(binding, raw)?;
+    place
+        .parse()
+        .map_err(|_| AppError::bad_input(format!("{raw:?} is not a cursor")))
+}
+
 /// An edge's cursor in a relation's page, signed only when a client selects
 /// it (most queries never do: encoding every edge's cursor was 3% of the deep
 /// query's server instructions).
@@ -255,6 +271,19 @@ mod tests {
         }
         let credits = encode_position(&keys, PagedRelation::FilmCredits, 9, at);
         assert!(decode_position(&keys, PagedRelation::FilmQuotes, 9, &credits).is_err());
+        let offset = encode_offset(&keys, "search/FILM/nicolas cage", 20);
+        assert_eq!(
+            decode_offset(&keys, "search/FILM/nicolas cage", &offset).unwrap(),
+            20
+        );
+        assert!(
+            decode_offset(&keys, "search//nicolas cage", &offset).is_err(),
+            "other kinds"
+        );
+        assert!(
+            decode_offset(&keys, "search/FILM/nicolas", &offset).is_err(),
+            "other words"
+        );
         for not_a_cursor in ["", "!!", "eGF4", "eGF4.eGF4"] {
             assert!(
                 decode_position(&keys, PagedRelation::FilmCredits, 9, not_a_cursor).is_err(),
@@ -281,6 +310,7 @@ mod tests {
             "a cursor signed with the old key still reads"
         );
         let resigned = encode_position(&rotated, PagedRelation::FilmCredits, 9, at);
+
         assert_ne!(
             resigned.split_once('.').unwrap().1,
             tag,

@@ -1,24 +1,23 @@
-//! Search over films, people, characters and quotes.
-//!
-//! The database finds candidates (SQLite FTS5; PostgreSQL full-text search on
-//! the same folded text): every word of the query must start a word of the
-//! text, so "nic cag" finds Nicolas Cage. Candidates are then ranked here, by
-//! one formula on both databases, so both return the same hits in the same order.
+//! Search over films, people, characters and quotes, as a connection. What
+//! matches and how hits rank is `domain::search`'s; this is the schema's
+//! side: the kinds, the items, pages of the ranked list and their cursors.
 
-use async_graphql::{Context, Enum, Object, Union};
+use std::future::Future;
+use std::sync::Arc;
+
+use async_graphql::connection::Edge;
+use async_graphql::{Context, Enum, Object, SimpleObject, Union};
 
 use super::character::{Character, Quote};
 use super::film::Film;
 use super::person::Person;
 use crate::db::entities::{film, film_character, person, quote};
-use crate::db::queries::search::{self as documents, Candidate};
+use crate::db::queries::content_version;
+use crate::domain::search;
 use crate::error::{AppError, AppResult};
-use crate::graphql::context::{GqlResult, db, loader};
+use crate::graphql::context::{GqlResult, aggregates, cursor_keys, db, loader};
 use crate::graphql::loaders::RowLoader;
-use crate::text::fold;
-
-/// Longest query accepted, in words.
-const MAX_WORDS: usize = 8;
+use crate::graphql::pagination::{self, Connection, connection_names};
 
 /// What a search can find.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
@@ -55,111 +54,126 @@ pub enum SearchItem {
     Quote(Quote),
 }
 
-pub struct SearchHit {
-    score: f64,
-    item: SearchItem,
+/// How a hit matched: its relevance, and whether it needed a typo.
+#[derive(SimpleObject, Clone)]
+pub struct SearchMatch {
+    /// Relevance: higher is better; only comparable within one search.
+    pub score: f64,
+    /// True when a word of the query matched only with one typo ("nicolas
+    /// cgae" finds Nicolas Cage): such hits come after every exact hit.
+    pub with_typo: bool,
 }
 
-/// One search result with its relevance.
+/// `totalCount` of a search, counted only when asked.
+pub struct SearchTotals {
+    query: search::Query,
+}
+
 #[Object]
-impl SearchHit {
-    /// Relevance: higher is better; only comparable within one search.
-    async fn score(&self) -> f64 {
-        self.score
+impl SearchTotals {
+    /// How many things match, typos included, across all pages. Paging
+    /// reaches the heaviest 2,000 exact matches and 2,000 with typos.
+    async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        let query = &self.query;
+        let key = format!("search count {query:?}");
+        cached(ctx, key, search::count(db(ctx), query)).await.gql()
     }
-    /// The film, person, character or quote found.
-    async fn item(&self) -> &SearchItem {
-        &self.item
-    }
+}
+
+pub type SearchConnection =
+    Connection<SearchItem, SearchTotals, SearchMatch, SearchHitConnection, SearchHitEdge>;
+
+connection_names!(
+    SearchHitConnection / SearchHitEdge = "A page of search hits, most relevant first: the exact hits, then those that needed a typo. Each edge says how its item matched."
+);
+
+/// Runs `compute` through the aggregate cache: search results change only
+/// when content is imported.
+async fn cached<T, F>(ctx: &Context<'_>, key: String, compute: F) -> AppResult<T>
+where
+    T: Clone + Send + Sync + 'static,
+    F: Future<Output = AppResult<T>>,
+{
+    let version = content_version::current(db(ctx)).await?;
+    aggregates(ctx).get_or_compute(version, key, compute).await
+}
+
+/// The words and kinds a search's cursors are bound to.
+fn binding(query: &search::Query) -> String {
+    format!("search/{}/{}", query.kinds.join(","), query.words.join(" "))
 }
 
 pub async fn search(
     ctx: &Context<'_>,
-    query: &str,
+    text: &str,
     first: i32,
+    after: Option<String>,
     kinds: Option<Vec<SearchKind>>,
-) -> AppResult<Vec<SearchHit>> {
-    if !(1..=50).contains(&first) {
+) -> AppResult<SearchConnection> {
+    if !(0..=50).contains(&first) {
         return Err(AppError::bad_input(format!(
-            "`first` must be between 1 and 50, got {first}"
+            "`first` must be between 0 and 50, got {first}"
         )));
     }
-    if query.len() > 200 {
-        return Err(AppError::bad_input("a search is limited to 200 characters"));
-    }
-    let words: Vec<String> = fold(query)
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect();
-    if words.is_empty() {
-        return Err(AppError::bad_input(
-            "a search needs at least one letter or digit",
-        ));
-    }
-    if words.len() > MAX_WORDS {
-        return Err(AppError::bad_input(format!(
-            "a search is limited to {MAX_WORDS} words"
-        )));
-    }
-    let kinds: Vec<&str> = kinds
+    let mut kinds: Vec<&'static str> = kinds
         .unwrap_or_default()
         .into_iter()
         .map(SearchKind::stored)
         .collect();
-    let candidates = documents::candidates(db(ctx), &words, &kinds).await?;
-    let mut scored: Vec<(f64, Candidate)> = candidates
-        .into_iter()
-        .map(|c| (relevance(&words, &c), c))
-        .collect();
-    scored.sort_by(|a, b| {
-        b.0.total_cmp(&a.0)
-            .then_with(|| a.1.kind.cmp(&b.1.kind))
-            .then(a.1.target.cmp(&b.1.target))
-    });
-    scored.truncate(first as usize);
-    resolve(ctx, scored).await
+    kinds.sort_unstable();
+    kinds.dedup();
+    let query = search::Query::parse(text, kinds)?;
+    let keys = cursor_keys(ctx);
+    let start = match &after {
+        Some(raw) => pagination::cursor::decode_offset(keys, &binding(&query), raw)? + 1,
+        None => 0,
+    };
+    let query = if query.may_have_typos() {
+        let vocabulary = cached(ctx, "search vocabulary".into(), async {
+            Ok(Arc::new(search::Vocabulary::load(db(ctx)).await?))
+        })
+        .await?;
+        query.with_typos(&vocabulary)
+    } else {
+        query
+    };
+    let key = format!("search hits {query:?}");
+    let hits: Arc<Vec<search::Hit>> = cached(ctx, key, async {
+        Ok(Arc::new(search::ranked(db(ctx), &query).await?))
+    })
+    .await?;
+    let end = (start + first as usize).min(hits.len());
+    let page = hits.get(start.min(end)..end).unwrap_or_default();
+    let items = resolve(ctx, page).await?;
+    let mut connection = SearchConnection::new(
+        start > 0,
+        end < hits.len(),
+        SearchTotals {
+            query: query.clone(),
+        },
+    );
+    let binding = binding(&query);
+    for (offset, (hit, item)) in (start..).zip(page.iter().zip(items)) {
+        let Some(item) = item else { continue };
+        let cursor = pagination::cursor::encode_offset(keys, &binding, offset);
+        let details = SearchMatch {
+            score: hit.score,
+            with_typo: hit.with_typo,
+        };
+        connection
+            .edges
+            .push(Edge::with_additional_fields(cursor, item, details));
+    }
+    Ok(connection)
 }
 
-/// Whole-word matches beat prefixes, matches in the query's order and at the
-/// start beat scattered ones, and the weight (how credited) breaks near-ties.
-fn relevance(words: &[String], candidate: &Candidate) -> f64 {
-    let body: Vec<&str> = candidate.body.split(' ').collect();
-    let mut score = 0.0;
-    let mut positions = Vec::new();
-    for word in words {
-        let exact = body.iter().position(|w| w == word);
-        let prefix = body.iter().position(|w| w.starts_with(word.as_str()));
-        match (exact, prefix) {
-            (Some(at), _) => {
-                score += 3.0;
-                positions.push(at);
-            }
-            (None, Some(at)) => {
-                score += 2.0;
-                positions.push(at);
-            }
-            (None, None) => {}
-        }
-    }
-    if positions.windows(2).all(|w| w[1] == w[0] + 1) {
-        score += 2.0;
-    }
-    if positions.first() == Some(&0) {
-        score += 1.0;
-    }
-    // Short texts that are mostly the query rank above long ones that merely contain it.
-    score += words.len() as f64 / body.len().max(1) as f64;
-    score + (1.0 + candidate.weight).ln() * 0.25
-}
-
-async fn resolve(ctx: &Context<'_>, scored: Vec<(f64, Candidate)>) -> AppResult<Vec<SearchHit>> {
+/// The items of `hits`, in order (`None` for one deleted meanwhile).
+async fn resolve(ctx: &Context<'_>, hits: &[search::Hit]) -> AppResult<Vec<Option<SearchItem>>> {
     let loader = loader(ctx);
     let ids = |kind: &str| {
-        scored
-            .iter()
-            .filter(|(_, c)| c.kind == kind)
-            .map(|(_, c)| c.target)
+        hits.iter()
+            .filter(|hit| hit.kind == kind)
+            .map(|hit| hit.target)
             .collect::<Vec<_>>()
     };
     // Together, so the four kinds are read in one round trip.
@@ -169,20 +183,16 @@ async fn resolve(ctx: &Context<'_>, scored: Vec<(f64, Candidate)>) -> AppResult<
         loader.by_ids::<film_character::Entity>(ids("CHARACTER")),
         loader.by_ids::<quote::Entity>(ids("QUOTE")),
     )?;
-    Ok(scored
-        .into_iter()
-        .filter_map(|(score, c)| {
-            let key = c.target;
-            let item = match c.kind.as_str() {
+    Ok(hits
+        .iter()
+        .map(|hit| {
+            let key = hit.target;
+            Some(match hit.kind.as_str() {
                 "FILM" => SearchItem::Film(Film(films.get(&key)?.clone())),
                 "PERSON" => SearchItem::Person(Person(people.get(&key)?.clone())),
                 "CHARACTER" => SearchItem::Character(Character(characters.get(&key)?.clone())),
                 "QUOTE" => SearchItem::Quote(Quote(quotes.get(&key)?.clone())),
                 _ => return None,
-            };
-            Some(SearchHit {
-                score: (score * 1000.0).round() / 1000.0,
-                item,
             })
         })
         .collect())
@@ -194,17 +204,25 @@ pub struct SearchQuery;
 #[Object]
 impl SearchQuery {
     /// Films, people, characters and quotes matching every word of `query` as a
-    /// word prefix, ignoring case and accents, most relevant first.
+    /// word prefix, ignoring case and accents, most relevant first; a word of
+    /// five letters or more may have one typo (three or four letters: two
+    /// neighbours swapped), and such hits come after the exact ones.
     async fn search(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The words to look for: 1 to 8 words, at most 200 characters.")]
         query: String,
-        #[graphql(default = 10, desc = "How many hits (1 to 50).")] first: i32,
+        #[graphql(
+            default = 10,
+            desc = "How many hits from the start, or after `after` (0 to 50)."
+        )]
+        first: i32,
+        #[graphql(desc = "Cursor of a hit of this same search: the page starts after it.")]
+        after: Option<String>,
         #[graphql(desc = "Only these kinds of thing (all when omitted).")] kinds: Option<
             Vec<SearchKind>,
         >,
-    ) -> async_graphql::Result<Vec<SearchHit>> {
-        search(ctx, &query, first, kinds).await.gql()
+    ) -> async_graphql::Result<SearchConnection> {
+        search(ctx, &query, first, after, kinds).await.gql()
     }
 }

@@ -263,7 +263,7 @@ async fn prepare(
     };
     // 8.
     if operation.is_mutation() {
-        check_mutation_limits(state, &client, viewer.as_ref())?;
+        check_mutation_limits(state, &client, viewer.as_ref()).await?;
     }
     let mut request = request.data(client);
     if let Some(viewer) = viewer {
@@ -384,7 +384,7 @@ pub async fn run_guarded(
 }
 
 /// Mutations count against per-address and per-user limits.
-fn check_mutation_limits(
+async fn check_mutation_limits(
     state: &AppState,
     client: &ClientAddress,
     viewer: Option<&Viewer>,
@@ -394,7 +394,7 @@ fn check_mutation_limits(
         viewer.map(|v| (Scope::MutationByUser, v.user_id.to_string())),
     ];
     for (scope, key) in limits.into_iter().flatten() {
-        state.limiter.check(scope, &key)?;
+        state.limiter.check(scope, &key).await?;
     }
     Ok(())
 }

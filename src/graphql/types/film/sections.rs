@@ -60,8 +60,10 @@ impl ExternalRating {
 /// An amount of money in a currency.
 #[derive(SimpleObject)]
 pub struct Money {
-    /// Whole units of the currency.
-    pub amount: i64,
+    /// Whole units of the currency. A `Float` because GraphQL's `Int` is 32
+    /// bits and grosses pass 2^31 (Avatar: 2,847,379,794 USD); every whole
+    /// number up to 2^53 is exact in it.
+    pub amount: f64,
     /// ISO 4217 code, such as USD.
     pub currency: String,
 }
@@ -78,7 +80,8 @@ impl BoxOfficeFigure {
     /// The figure, in the currency its source gave.
     async fn amount(&self) -> Money {
         Money {
-            amount: self.0.amount,
+            // Amounts are far below 2^53: the conversion is exact.
+            amount: self.0.amount as f64,
             currency: self.0.currency.clone(),
         }
     }
