@@ -125,7 +125,7 @@ def cinegraph(name, database_url, *extra, access_log=False):
     args = [os.path.join(RELEASE, "cinegraph"), "--listen", "127.0.0.1:0", "--database-url", database_url,
             # The load comes from one address; the abuse limits would refuse B5's writes.
             "--mutations-per-minute", "100000000", "--sign-in-per-minute", "100000000", *extra]
-    env = dict(os.environ, RUST_LOG="cinegraph=warn,cinegraph::cli=info")
+    env = dict(os.environ, RUST_LOG="cinegraph=warn,cinegraph::server=info")
     if access_log:
         env.pop("RUST_LOG")
     return Process(name, args, env=env, ready=lambda p: wait_for(p, r'"address":"([0-9.:]+)"'))
