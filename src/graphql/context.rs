@@ -37,6 +37,17 @@ pub fn aggregates<'a>(ctx: &Context<'a>) -> &'a AggregateCache {
     ctx.data_unchecked::<AggregateCache>()
 }
 
+/// `compute`'s value under `key`, computed once per content version (an
+/// import anywhere makes it stale): for what only imports change.
+pub async fn while_content_holds<T, F>(ctx: &Context<'_>, key: String, compute: F) -> AppResult<T>
+where
+    T: Clone + Send + Sync + 'static,
+    F: std::future::Future<Output = AppResult<T>>,
+{
+    let version = crate::db::queries::content_version::current(db(ctx)).await?;
+    aggregates(ctx).get_or_compute(version, key, compute).await
+}
+
 /// The keys cursors are signed with.
 pub fn cursor_keys<'a>(ctx: &Context<'a>) -> &'a CursorKeys {
     ctx.data_unchecked::<CursorKeys>()

@@ -111,35 +111,29 @@ async fn graphql_post(
     };
     match params {
         PostBody::Single(params) => {
-            let request = incoming(
+            let outcome = run(
                 &state,
                 params,
                 Transport::Post,
                 &headers,
                 &extensions,
                 media,
-            );
-            let outcome = match request.await {
-                Ok(incoming) => pipeline::run(&state, incoming).await,
-                Err(err) => Err(err),
-            };
+            )
+            .await;
             answer(outcome, media, &headers, Transport::Post)
         }
         PostBody::Batch(batch) => {
             let mut responses = Vec::with_capacity(batch.len());
             for params in batch {
-                let request = incoming(
+                let outcome = run(
                     &state,
                     params,
                     Transport::Batch,
                     &headers,
                     &extensions,
                     media,
-                );
-                let outcome = match request.await {
-                    Ok(incoming) => pipeline::run(&state, incoming).await,
-                    Err(err) => Err(err),
-                };
+                )
+                .await;
                 responses.push(match outcome {
                     Ok(Outcome::Executed(response)) => response,
                     Ok(Outcome::Serialised(_)) => unreachable!("batches are not cached"),
@@ -166,12 +160,22 @@ async fn graphql_get(
         Ok(params) => params,
         Err(err) => return err.answered_as(media).into_response(),
     };
-    let outcome = match incoming(&state, params, Transport::Get, &headers, &extensions, media).await
-    {
-        Ok(incoming) => pipeline::run(&state, incoming).await,
-        Err(err) => Err(err),
-    };
+    let outcome = run(&state, params, Transport::Get, &headers, &extensions, media).await;
     answer(outcome, media, &headers, Transport::Get)
+}
+
+/// One request read from HTTP, through the pipeline: its query resolved
+/// (sent, or persisted under its hash), then run.
+async fn run(
+    state: &AppState,
+    params: Params,
+    transport: Transport,
+    headers: &HeaderMap,
+    extensions: &Extensions,
+    media: MediaType,
+) -> Result<Outcome, graphql_http::HttpError> {
+    let incoming = incoming(state, params, transport, headers, extensions, media).await?;
+    pipeline::run(state, incoming).await
 }
 
 /// A request read from HTTP, as the pipeline takes it: its query is the

@@ -2,7 +2,6 @@
 //! matches and how hits rank is `domain::search`'s; this is the schema's
 //! side: the kinds, the items, pages of the ranked list and their cursors.
 
-use std::future::Future;
 use std::sync::Arc;
 
 use async_graphql::connection::Edge;
@@ -12,10 +11,9 @@ use super::character::{Character, Quote};
 use super::film::Film;
 use super::person::Person;
 use crate::db::entities::{film, film_character, person, quote};
-use crate::db::queries::content_version;
 use crate::domain::search;
 use crate::error::{AppError, AppResult};
-use crate::graphql::context::{GqlResult, aggregates, cursor_keys, db, loader};
+use crate::graphql::context::{GqlResult, cursor_keys, db, loader, while_content_holds};
 use crate::graphql::loaders::RowLoader;
 use crate::graphql::pagination::{self, Connection, connection_names};
 
@@ -76,7 +74,9 @@ impl SearchTotals {
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
         let query = &self.query;
         let key = format!("search count {query:?}");
-        cached(ctx, key, search::count(db(ctx), query)).await.gql()
+        while_content_holds(ctx, key, search::count(db(ctx), query))
+            .await
+            .gql()
     }
 }
 
@@ -86,17 +86,6 @@ pub type SearchConnection =
 connection_names!(
     SearchHitConnection / SearchHitEdge = "A page of search hits, most relevant first: the exact hits, then those that needed a typo. Each edge says how its item matched."
 );
-
-/// Runs `compute` through the aggregate cache: search results change only
-/// when content is imported.
-async fn cached<T, F>(ctx: &Context<'_>, key: String, compute: F) -> AppResult<T>
-where
-    T: Clone + Send + Sync + 'static,
-    F: Future<Output = AppResult<T>>,
-{
-    let version = content_version::current(db(ctx)).await?;
-    aggregates(ctx).get_or_compute(version, key, compute).await
-}
 
 /// The words and kinds a search's cursors are bound to.
 fn binding(query: &search::Query) -> String {
@@ -129,7 +118,7 @@ pub async fn search(
         None => 0,
     };
     let query = if query.may_have_typos() {
-        let vocabulary = cached(ctx, "search vocabulary".into(), async {
+        let vocabulary = while_content_holds(ctx, "search vocabulary".into(), async {
             Ok(Arc::new(search::Vocabulary::load(db(ctx)).await?))
         })
         .await?;
@@ -138,7 +127,7 @@ pub async fn search(
         query
     };
     let key = format!("search hits {query:?}");
-    let hits: Arc<Vec<search::Hit>> = cached(ctx, key, async {
+    let hits: Arc<Vec<search::Hit>> = while_content_holds(ctx, key, async {
         Ok(Arc::new(search::ranked(db(ctx), &query).await?))
     })
     .await?;

@@ -9,11 +9,10 @@ use async_graphql::{Context, Enum, InputObject, Object};
 
 use super::Film;
 use super::facets::FilmFacets;
-use crate::db::queries::content_version;
 use crate::db::queries::film_list as list;
 use crate::db::queries::keyset::Position;
 use crate::error::{AppError, AppResult};
-use crate::graphql::context::{GqlResult, aggregates, cursor_keys, db};
+use crate::graphql::context::{GqlResult, cursor_keys, db, while_content_holds};
 use crate::graphql::pagination::{
     Connection, PageRequest, connection_names, list_connection, list_window,
 };
@@ -256,9 +255,7 @@ where
     if filter.depends_on_ratings() {
         return compute.await;
     }
-    let version = content_version::current(db(ctx)).await?;
-    let key = format!("{what} {filter:?}");
-    aggregates(ctx).get_or_compute(version, key, compute).await
+    while_content_holds(ctx, format!("{what} {filter:?}"), compute).await
 }
 
 pub type FilmListConnection =
