@@ -18,4 +18,11 @@ fn main() {
     if std::env::var_os("TEST_REDIS_URL").is_some_and(|url| !url.is_empty()) {
         println!("cargo:rustc-cfg=redis_tests");
     }
+    // And `TEST_POSTGRES_BIN` (PostgreSQL's programs), for the tests that
+    // start a primary and a streaming replica of their own.
+    println!("cargo:rerun-if-env-changed=TEST_POSTGRES_BIN");
+    println!("cargo::rustc-check-cfg=cfg(replica_tests)");
+    if std::env::var_os("TEST_POSTGRES_BIN").is_some_and(|bin| !bin.is_empty()) {
+        println!("cargo:rustc-cfg=replica_tests");
+    }
 }

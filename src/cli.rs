@@ -138,6 +138,25 @@ pub struct ServeArgs {
     /// its own. While Redis cannot answer, each node counts its own.
     #[arg(long, env = "REDIS_URL", hide_env_values = true)]
     pub redis_url: Option<String>,
+    /// PostgreSQL read replicas (streaming standbys of DATABASE_URL),
+    /// comma-separated: queries read from them; mutations, subscriptions and
+    /// a client's reads after its own writes read the primary (or a replica
+    /// that has caught up).
+    #[arg(
+        long,
+        env = "DATABASE_READ_URL",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub database_read_url: Vec<String>,
+    /// A replica further behind the primary than this (milliseconds) is
+    /// taken out of use until it catches up.
+    #[arg(long, env = "CINEGRAPH_REPLICA_MAX_LAG_MS", default_value_t = config::DEFAULT_REPLICA_MAX_LAG_MS)]
+    pub replica_max_lag_ms: u64,
+    /// How long a query waits for a replica to replay what its client must
+    /// see (milliseconds) before it reads the primary instead.
+    #[arg(long, env = "CINEGRAPH_REPLICA_WAIT_MS", default_value_t = config::DEFAULT_REPLICA_WAIT_MS)]
+    pub replica_wait_ms: u64,
     /// Send traces to this OpenTelemetry collector (OTLP/HTTP traces URL, e.g.
     /// http://127.0.0.1:4318/v1/traces). Needs a build with `--features otel`.
     #[arg(long, env = "CINEGRAPH_OTLP_ENDPOINT")]
@@ -227,6 +246,11 @@ impl ServeArgs {
             trusted_proxies: self.trusted_proxies.clone(),
             cursor_secrets: self.cursor_secrets.clone(),
             redis_url: self.redis_url.clone(),
+            replicas: config::Replicas {
+                urls: self.database_read_url.clone(),
+                max_lag: std::time::Duration::from_millis(self.replica_max_lag_ms),
+                wait: std::time::Duration::from_millis(self.replica_wait_ms),
+            },
         }
     }
 }

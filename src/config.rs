@@ -46,6 +46,29 @@ pub struct Config {
     /// Redis that holds the rate limits every node shares; none: each
     /// process counts its own.
     pub redis_url: Option<String>,
+    /// PostgreSQL read replicas and how routing treats them (`db::replicas`).
+    pub replicas: Replicas,
+}
+
+/// Read replicas: none by default.
+#[derive(Clone, Debug)]
+pub struct Replicas {
+    /// `postgres://` URLs of streaming standbys of the primary.
+    pub urls: Vec<String>,
+    /// A replica further behind than this is out of use.
+    pub max_lag: Duration,
+    /// How long a query waits for a replica to catch up before reading the primary.
+    pub wait: Duration,
+}
+
+impl Default for Replicas {
+    fn default() -> Self {
+        Self {
+            urls: Vec::new(),
+            max_lag: Duration::from_millis(DEFAULT_REPLICA_MAX_LAG_MS),
+            wait: Duration::from_millis(DEFAULT_REPLICA_WAIT_MS),
+        }
+    }
 }
 
 /// Each limit a query document must stay within (see the README's configuration table).
@@ -79,6 +102,8 @@ pub const DEFAULT_MUTATIONS_PER_MINUTE: u32 = 120;
 pub const DEFAULT_SLOW_OPERATION_MS: u64 = 1_000;
 pub const DEFAULT_RESPONSE_CACHE_MB: usize = 32;
 pub const DEFAULT_WEBSOCKET_INIT_TIMEOUT_MS: u64 = 10_000;
+pub const DEFAULT_REPLICA_MAX_LAG_MS: u64 = 5_000;
+pub const DEFAULT_REPLICA_WAIT_MS: u64 = 200;
 
 impl Config {
     /// An in-memory SQLite database (or `database_url`), real migrations, no bundled import.
@@ -107,6 +132,7 @@ impl Config {
             trusted_proxies: Vec::new(),
             cursor_secrets: Vec::new(),
             redis_url: None,
+            replicas: Replicas::default(),
         }
     }
 }

@@ -14,6 +14,7 @@ use tokio::sync::watch;
 use crate::cache::responses::ResponseCache;
 use crate::config::Config;
 use crate::db::Db;
+use crate::db::replicas::ReadPool;
 use crate::domain::events::Events;
 use crate::domain::limits::RateLimiter;
 use crate::graphql::pagination::cursor::CursorKeys;
@@ -42,6 +43,11 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
         })?;
     let events = Events::new(&db);
     events.listen(&db, config.database_url.clone());
+    let reads = Arc::new(read_pool(config, &db, &metrics).await?);
+    reads.watch();
+    // Reads never go back before a change this server made or heard of.
+    let floor = reads.clone();
+    events.on_change(move || floor.note_change());
     let response_cache = Arc::new(ResponseCache::new(
         config.response_cache_bytes,
         &config.database_url,
@@ -66,10 +72,12 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
         introspection: config.introspection,
         field_suggestions: config.field_suggestions,
         cursor_keys: cursor_keys.clone(),
+        reads: reads.clone(),
     });
     let (shutdown, shutting_down) = watch::channel(false);
     Ok(AppState {
         db,
+        reads,
         schema,
         config: Arc::new(config.clone()),
         events,
@@ -113,8 +121,52 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
     lock.release()
         .await
         .map_err(|e| anyhow::anyhow!("cannot release the database's setup lock: {e}"))?;
+    // Replicas serve nothing older than the database as set up.
+    state.reads.note_change();
     state.ready.store(true, Ordering::SeqCst);
     Ok(())
+}
+
+/// The primary and the read replicas (`DATABASE_READ_URL`), each a pool that
+/// connects on first use: a replica down at start is only out of use.
+async fn read_pool(
+    config: &Config,
+    primary: &Db,
+    metrics: &Arc<Metrics>,
+) -> anyhow::Result<ReadPool> {
+    let settings = &config.replicas;
+    if settings.urls.is_empty() {
+        return Ok(ReadPool::primary_only(primary.clone(), metrics.clone()));
+    }
+    if !primary.is_postgres() {
+        anyhow::bail!("read replicas (DATABASE_READ_URL) need a PostgreSQL primary (DATABASE_URL)");
+    }
+    let mut replicas = Vec::new();
+    for url in &settings.urls {
+        let name = replica_name(url);
+        if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+            anyhow::bail!("the read replica {name} is not a postgres:// URL (DATABASE_READ_URL)");
+        }
+        let db = Db::connect_lazy(url, metrics.clone())
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot open the read replica {name}: {e}"))?;
+        replicas.push((name, db));
+    }
+    Ok(ReadPool::new(
+        primary.clone(),
+        replicas,
+        settings.max_lag,
+        settings.wait,
+        metrics.clone(),
+    ))
+}
+
+/// A replica's URL without its scheme, credentials or parameters: what logs,
+/// metrics and `/readyz` call it.
+fn replica_name(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    rest.split('?').next().unwrap_or(rest).to_string()
 }
 
 /// Migrates, installs the cursor keys, refolds old text and imports the

@@ -9,6 +9,7 @@ pub mod notify;
 pub mod queries;
 pub mod read_row;
 pub mod redis_limits;
+pub mod replicas;
 pub mod sql;
 
 use std::sync::Arc;

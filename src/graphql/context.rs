@@ -8,21 +8,31 @@ use std::sync::Arc;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ErrorExtensions};
 
-use super::loaders::Loaders;
+use super::loaders::{Loaders, ReplicaLoaders};
 use crate::cache::aggregates::AggregateCache;
 use crate::db::Db;
+use crate::db::replicas::{Read, ReadPool};
 use crate::domain::account::Viewer;
 use crate::domain::events::Events;
 use crate::domain::limits::{ClientAddress, RateLimiter};
 use crate::error::{AppError, AppResult};
 use crate::graphql::pagination::cursor::CursorKeys;
 
+/// The loaders of where this request reads (see [`db`]).
 pub fn loader<'a>(ctx: &Context<'a>) -> &'a DataLoader<Loaders> {
-    ctx.data_unchecked::<DataLoader<Loaders>>()
+    match ctx.data_opt::<Read>() {
+        Some(Read::Replica(index)) => &ctx.data_unchecked::<ReplicaLoaders>().0[*index],
+        _ => ctx.data_unchecked::<DataLoader<Loaders>>(),
+    }
 }
 
+/// Where this request reads: the read replica the pipeline chose for a
+/// query, else the primary (always for mutations, which write through it).
 pub fn db<'a>(ctx: &Context<'a>) -> &'a Db {
-    ctx.data_unchecked::<Db>()
+    match ctx.data_opt::<Read>() {
+        Some(read) => ctx.data_unchecked::<Arc<ReadPool>>().db(*read),
+        None => ctx.data_unchecked::<Db>(),
+    }
 }
 
 pub fn events<'a>(ctx: &Context<'a>) -> &'a Events {

@@ -24,6 +24,9 @@ pub struct Loaders {
     pub db: Db,
 }
 
+/// One loader per read replica, in the order of `ReadPool::replicas`.
+pub struct ReplicaLoaders(pub Vec<DataLoader<Loaders>>);
+
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
 
 impl Loader<Rows> for Loaders {

@@ -14,10 +14,11 @@ use std::sync::Arc;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{MergedObject, SDLExportOptions, Schema, SchemaBuilder};
 
-use self::loaders::Loaders;
+use self::loaders::{Loaders, ReplicaLoaders};
 use self::types::*;
 use crate::cache::aggregates::AggregateCache;
 use crate::db::Db;
+use crate::db::replicas::ReadPool;
 use crate::domain::events::Events;
 use crate::domain::limits::RateLimiter;
 use crate::graphql::pagination::cursor::CursorKeys;
@@ -65,6 +66,10 @@ pub struct Services {
     pub field_suggestions: bool,
     /// What cursors are signed with (installed when the database is prepared).
     pub cursor_keys: CursorKeys,
+    /// The primary and the read replicas: a request reads where the
+    /// pipeline's [`Read`](crate::db::replicas::Read) (in its data) says;
+    /// without one, the primary.
+    pub reads: Arc<ReadPool>,
 }
 
 /// The schema with its database, loaders, limits and events.
@@ -76,9 +81,22 @@ pub fn build_schema(services: Services) -> AppSchema {
         introspection,
         field_suggestions,
         cursor_keys,
+        reads,
     } = services;
+    let replica_loaders = ReplicaLoaders(
+        reads
+            .replicas
+            .iter()
+            .map(|replica| {
+                let db = replica.db.clone();
+                DataLoader::new(Loaders { db }, tokio::spawn)
+            })
+            .collect(),
+    );
     let mut builder = schema_builder()
         .data(DataLoader::new(Loaders { db: db.clone() }, tokio::spawn))
+        .data(replica_loaders)
+        .data(reads)
         .data(limiter)
         .data(events)
         .data(db)

@@ -35,6 +35,7 @@ use self::pipeline::labels::refuse;
 use self::pipeline::{Credentials, Incoming, Outcome, Transport};
 pub use self::playground::{EXAMPLE_COUNT, EXAMPLES, example_operation_names};
 pub use self::state::AppState;
+use crate::db::replicas::Lsn;
 use crate::error::AppError;
 
 pub fn build_router(state: AppState) -> Router {
@@ -193,6 +194,7 @@ async fn incoming(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .map(|value| value.to_str().unwrap_or("").to_string());
+    let consistency = consistency_token(headers, media)?;
     Ok(Incoming {
         query,
         operation_name: params.operation_name,
@@ -201,7 +203,36 @@ async fn incoming(
         credentials: Credentials::Header(authorization),
         client: client::client_address(headers, extensions, &state.config.trusted_proxies),
         request_id: request_id_of(headers),
+        consistency,
     })
+}
+
+/// The header a client sends its consistency token back in (and a
+/// mutation's answer carries it in, besides `extensions.consistency`).
+const CONSISTENCY_HEADER: &str = "cinegraph-consistency";
+
+/// The `Cinegraph-Consistency` token, if sent: a write position as
+/// PostgreSQL writes it (`16/B374D848`); anything else is refused.
+fn consistency_token(
+    headers: &HeaderMap,
+    media: MediaType,
+) -> Result<Option<Lsn>, graphql_http::HttpError> {
+    let Some(value) = headers.get(CONSISTENCY_HEADER) else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .and_then(|text| text.trim().parse::<Lsn>().ok())
+        .map(Some)
+        .ok_or_else(|| {
+            graphql_http::HttpError::new(
+                StatusCode::BAD_REQUEST,
+                "INVALID_CONSISTENCY_TOKEN",
+                "the Cinegraph-Consistency header must be a token from `extensions.consistency.token` of a mutation's answer",
+            )
+            .answered_as(media)
+        })
 }
 
 /// The pipeline's outcome as an HTTP response of the negotiated media type.
@@ -219,7 +250,13 @@ fn answer(
         Ok(Outcome::Serialised(answer)) => {
             return respond_serialised(media, headers, answer, get);
         }
-        Ok(Outcome::Executed(response)) => respond(media, &response),
+        Ok(Outcome::Executed(response)) => {
+            let mut answer = respond(media, &response);
+            if let Some(token) = consistency_of(&response) {
+                answer.headers_mut().insert(CONSISTENCY_HEADER, token);
+            }
+            answer
+        }
         Err(err) => err.answered_as(media).into_response(),
     };
     if get {
@@ -228,6 +265,17 @@ fn answer(
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
+}
+
+/// A mutation's consistency token, as a header value.
+fn consistency_of(response: &async_graphql::Response) -> Option<HeaderValue> {
+    match response.extensions.get("consistency")? {
+        async_graphql::Value::Object(fields) => match fields.get("token")? {
+            async_graphql::Value::String(token) => HeaderValue::from_str(token).ok(),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 fn request_id_of(headers: &HeaderMap) -> String {
@@ -242,17 +290,30 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+/// Ready (200) once the database is prepared and answers; then one line per
+/// read replica: its state and lag. A replica out of use does not make the
+/// server unready: its reads go to the primary.
+async fn readyz(State(state): State<AppState>) -> (StatusCode, String) {
     if !state.is_ready() {
-        (
+        return (
             StatusCode::SERVICE_UNAVAILABLE,
-            "starting: waiting for the database",
-        )
-    } else if state.db.is_reachable().await {
-        (StatusCode::OK, "ready")
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+            "starting: waiting for the database".to_string(),
+        );
     }
+    if !state.db.is_reachable().await {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database unreachable".to_string(),
+        );
+    }
+    let mut text = "ready".to_string();
+    for replica in state.reads.statuses() {
+        text.push_str(&format!("\nreplica {} {}", replica.name, replica.state));
+        if let (Some(seconds), Some(bytes)) = (replica.lag_seconds, replica.lag_bytes) {
+            text.push_str(&format!(" lag {seconds:.3} s {bytes} bytes"));
+        }
+    }
+    (StatusCode::OK, text)
 }
 
 /// Prometheus metrics (text exposition format).
@@ -263,7 +324,9 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
             header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        state.metrics.render(state.db.pool_usage(), open_sockets),
+        state
+            .metrics
+            .render(state.db.pool_usage(), open_sockets, &state.reads.statuses()),
     )
 }
 

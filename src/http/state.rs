@@ -12,6 +12,7 @@ use super::pipeline::documents::ParsedDocuments;
 use crate::cache::responses::ResponseCache;
 use crate::config::Config;
 use crate::db::Db;
+use crate::db::replicas::ReadPool;
 use crate::domain::events::Events;
 use crate::domain::limits::RateLimiter;
 use crate::graphql::AppSchema;
@@ -20,7 +21,10 @@ use crate::telemetry::metrics::Metrics;
 
 #[derive(Clone)]
 pub struct AppState {
+    /// The primary: writes, sessions, persisted queries, setup.
     pub db: Db,
+    /// Where queries read: the primary or a read replica (`db::replicas`).
+    pub reads: Arc<ReadPool>,
     pub schema: AppSchema,
     pub config: Arc<Config>,
     /// Changes made here and heard from other servers.

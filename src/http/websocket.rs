@@ -171,6 +171,7 @@ impl SocketPipeline {
             credentials: Credentials::Session,
             client: self.peer.client.clone(),
             request_id: self.peer.request_id.clone(),
+            consistency: None,
         }
     }
 }

@@ -22,6 +22,9 @@ const MAX_OPERATION_NAMES: usize = 100;
 /// Longest operation name kept as a label.
 const MAX_OPERATION_NAME_LEN: usize = 64;
 
+/// Every state a replica can be in (`db::replicas::ReplicaState`).
+const REPLICA_STATES: [&str; 5] = ["in_use", "lagging", "down", "not_a_replica", "unknown"];
+
 /// Latency buckets in seconds: 0.5 ms to 10 s.
 const LATENCY_BUCKETS: [f64; 14] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
@@ -61,6 +64,32 @@ struct PoolLabels {
     state: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReplicaLabels {
+    replica: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReplicaStateLabels {
+    replica: String,
+    state: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    target: String,
+}
+
+/// A read replica as the last check found it (`db::replicas`): its state
+/// and, when it answered, how far it lags the primary.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReplicaStatus {
+    pub name: String,
+    pub state: &'static str,
+    pub lag_seconds: Option<f64>,
+    pub lag_bytes: Option<u64>,
+}
+
 /// A database pool's connections: open, idle among them, and the most it opens.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PoolUsage {
@@ -84,6 +113,10 @@ pub struct Metrics {
     pool_max: Gauge<i64, AtomicI64>,
     websockets: Gauge<i64, AtomicI64>,
     resident_memory: Gauge<i64, AtomicI64>,
+    replica_lag_seconds: Family<ReplicaLabels, Gauge<f64, AtomicU64>>,
+    replica_lag_bytes: Family<ReplicaLabels, Gauge<i64, AtomicI64>>,
+    replica_state: Family<ReplicaStateLabels, Gauge<i64, AtomicI64>>,
+    read_routes: Family<RouteLabels, Counter>,
     /// The operations the server ships (the playground's): always a label of
     /// their own, however many other names clients send first.
     known_operations: HashSet<String>,
@@ -164,8 +197,36 @@ impl Metrics {
             "Resident memory of the server process",
             resident_memory.clone(),
         );
+        let replica_lag_seconds = Family::<ReplicaLabels, Gauge<f64, AtomicU64>>::default();
+        registry.register(
+            "db_replica_lag_seconds",
+            "How long ago the primary first wrote what a read replica has not replayed yet",
+            replica_lag_seconds.clone(),
+        );
+        let replica_lag_bytes = Family::<ReplicaLabels, Gauge<i64, AtomicI64>>::default();
+        registry.register(
+            "db_replica_lag_bytes",
+            "Bytes of write-ahead log a read replica has not replayed yet (-1: unknown, the replica did not answer)",
+            replica_lag_bytes.clone(),
+        );
+        let replica_state = Family::<ReplicaStateLabels, Gauge<i64, AtomicI64>>::default();
+        registry.register(
+            "db_replica_state",
+            "1 for each read replica's state (in_use, lagging, down, not_a_replica, unknown)",
+            replica_state.clone(),
+        );
+        let read_routes = Family::<RouteLabels, Counter>::default();
+        registry.register(
+            "db_read_routes",
+            "Queries by where they read: the primary or a replica (with DATABASE_READ_URL)",
+            read_routes.clone(),
+        );
         Self {
             registry,
+            replica_lag_seconds,
+            replica_lag_bytes,
+            replica_state,
+            read_routes,
             operations,
             operation_seconds,
             errors,
@@ -225,6 +286,15 @@ impl Metrics {
             .inc();
     }
 
+    /// Counts a query's reads going to `target` (`primary` or a replica's name).
+    pub fn record_read_route(&self, target: &str) {
+        self.read_routes
+            .get_or_create(&RouteLabels {
+                target: target.to_string(),
+            })
+            .inc();
+    }
+
     /// Times one SQL statement (called by the database driver for each).
     pub fn record_statement(&self, sql: &str, elapsed: Duration, failed: bool) {
         self.record_round_trip(1, statement_kind(sql), elapsed, failed);
@@ -259,7 +329,30 @@ impl Metrics {
     }
 
     /// The metrics in Prometheus' text format, with the gauges read now.
-    pub fn render(&self, pool: PoolUsage, open_sockets: usize) -> String {
+    pub fn render(
+        &self,
+        pool: PoolUsage,
+        open_sockets: usize,
+        replicas: &[ReplicaStatus],
+    ) -> String {
+        for replica in replicas {
+            let labels = ReplicaLabels {
+                replica: replica.name.clone(),
+            };
+            // Unknown lag (a replica down) is shown as not a number, not as zero.
+            let lag = replica.lag_seconds.unwrap_or(f64::NAN);
+            self.replica_lag_seconds.get_or_create(&labels).set(lag);
+            let bytes = replica.lag_bytes.map_or(-1, |b| b as i64);
+            self.replica_lag_bytes.get_or_create(&labels).set(bytes);
+            for state in REPLICA_STATES {
+                let labels = ReplicaStateLabels {
+                    replica: replica.name.clone(),
+                    state: state.to_string(),
+                };
+                let value = i64::from(state == replica.state);
+                self.replica_state.get_or_create(&labels).set(value);
+            }
+        }
         let PoolUsage { open, idle, max } = pool;
         let in_use = open.saturating_sub(idle);
         for (state, value) in [("idle", idle), ("in_use", in_use)] {

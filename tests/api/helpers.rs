@@ -124,9 +124,9 @@ impl TestApp {
     /// Starts the server as the binary does (`server::start`: migrations, the
     /// events, the caches, the schema), then imports the test data: a sample
     /// of the catalogue and the bundled film pages.
-    async fn start_with(url: &str, postgres: Option<PostgresDatabase>, mut config: Config) -> Self {
+    pub async fn start_with(url: &str, pg: Option<PostgresDatabase>, mut config: Config) -> Self {
         config.database_url = url.to_string();
-        let app = Self::over(url, postgres, &config).await;
+        let app = Self::over(url, pg, &config).await;
         app.import_catalogue("catalogue-sample.jsonl.gz", catalogue_sample())
             .await
             .expect("import the catalogue sample");
@@ -143,7 +143,7 @@ impl TestApp {
     }
 
     /// The real start path and router, over a database at `url`.
-    async fn over(url: &str, postgres: Option<PostgresDatabase>, config: &Config) -> Self {
+    pub async fn over(url: &str, postgres: Option<PostgresDatabase>, config: &Config) -> Self {
         let state = cinegraph::server::start(config)
             .await
             .expect("start the server");

@@ -29,7 +29,7 @@ fn cache_on(config: &mut cinegraph::Config) {
 }
 
 fn cache_lookups(app: &TestApp, result: &str) -> u64 {
-    let text = app.metrics.render(app.db.pool_usage(), 0);
+    let text = app.metrics.render(app.db.pool_usage(), 0, &[]);
     let name = format!("cinegraph_response_cache_lookups_total{{result=\"{result}\"}}");
     text.lines()
         .find_map(|line| line.strip_prefix(&name)?.trim().parse().ok())

@@ -19,6 +19,7 @@ pub mod persisted_query;
 pub mod person;
 pub mod product;
 pub mod rating;
+pub mod replication;
 pub mod review;
 pub mod rows;
 pub mod search;

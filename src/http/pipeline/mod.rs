@@ -50,6 +50,7 @@ use self::report::Operation;
 use super::graphql_http::HttpError;
 use super::state::AppState;
 use crate::cache::responses::{CacheKey, CachedAnswer};
+use crate::db::replicas::{Lsn, Read};
 use crate::domain::account::Viewer;
 use crate::domain::limits::{ClientAddress, Scope};
 use crate::error::AppError;
@@ -84,6 +85,9 @@ pub struct Incoming {
     pub credentials: Credentials,
     pub client: ClientAddress,
     pub request_id: String,
+    /// The client's consistency token: the primary's write position after
+    /// its last mutation; its queries read nothing older (`db::replicas`).
+    pub consistency: Option<Lsn>,
 }
 
 /// A request's answer: executed now, or its bytes (from the response cache,
@@ -139,7 +143,10 @@ async fn answer(
 ) -> Result<Outcome, HttpError> {
     // 1. A public query answered before: its bytes, with no parsing at all.
     let cache = &state.response_cache;
-    let public = matches!(incoming.credentials, Credentials::Header(None));
+    // A client that carries a consistency token wrote lately: its answers
+    // are read afresh (another server's cache may not have heard the write).
+    let public =
+        matches!(incoming.credentials, Credentials::Header(None)) && incoming.consistency.is_none();
     let cacheable_transport = matches!(incoming.transport, Transport::Post | Transport::Get);
     let cache_key = (cache.enabled() && cacheable_transport && public).then(|| {
         CacheKey::new(
@@ -171,6 +178,9 @@ async fn answer(
     let parsed = prepared.document.is_some();
     let execution = state.schema.execute(prepared.request);
     let mut response = run_guarded(execution, budget, &request_id).await;
+    if operation.is_mutation() {
+        add_consistency_token(state, &mut response).await;
+    }
     // 10, 11.
     finish(
         &mut response,
@@ -208,6 +218,7 @@ async fn prepare(
         credentials,
         client,
         request_id: _,
+        consistency,
     } = incoming;
     // 2.
     if !state.is_ready() {
@@ -265,11 +276,45 @@ async fn prepare(
     if operation.is_mutation() {
         check_mutation_limits(state, &client, viewer.as_ref()).await?;
     }
-    let mut request = request.data(client);
+    // 8b. Where it reads: a query from a replica that has what its client
+    // must see; anything else from the primary.
+    let read = if operation.kind == "query" {
+        state.reads.choose(consistency).await
+    } else {
+        Read::Primary
+    };
+    let mut request = request.data(client).data(read);
     if let Some(viewer) = viewer {
         request = request.data(viewer);
     }
     Ok(Prepared { request, document })
+}
+
+/// With read replicas, a mutation's answer carries the primary's write
+/// position after it in `extensions.consistency.token`: sent back (the
+/// `Cinegraph-Consistency` header), it makes any server's reads include the
+/// write. Without the token (the position could not be read) a client still
+/// reads its writes on the server that made them.
+async fn add_consistency_token(state: &AppState, response: &mut async_graphql::Response) {
+    if !state.reads.has_replicas() {
+        return;
+    }
+    match state.reads.written().await {
+        Ok(lsn) => {
+            let mut token = async_graphql::indexmap::IndexMap::new();
+            token.insert(
+                async_graphql::Name::new("token"),
+                async_graphql::Value::String(lsn.to_string()),
+            );
+            response.extensions.insert(
+                "consistency".to_string(),
+                async_graphql::Value::Object(token),
+            );
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, "cannot read the primary's write position for a consistency token")
+        }
+    }
 }
 
 const MUTATIONS_OVER_POST: &str = "mutations are only accepted over POST";
