@@ -157,6 +157,32 @@ pub struct ServeArgs {
     /// see (milliseconds) before it reads the primary instead.
     #[arg(long, env = "CINEGRAPH_REPLICA_WAIT_MS", default_value_t = config::DEFAULT_REPLICA_WAIT_MS)]
     pub replica_wait_ms: u64,
+    /// Seconds browsers may keep an anonymous answer to a query fetched by
+    /// hash over GET (`Cache-Control: max-age`).
+    #[arg(long, env = "CINEGRAPH_EDGE_MAX_AGE", default_value_t = config::DEFAULT_EDGE_MAX_AGE)]
+    pub edge_max_age: u32,
+    /// Seconds an HTTP cache or CDN may keep it (`s-maxage`); the purge
+    /// hook ends it early when a write makes it stale.
+    #[arg(long, env = "CINEGRAPH_EDGE_S_MAXAGE", default_value_t = config::DEFAULT_EDGE_S_MAXAGE)]
+    pub edge_s_maxage: u32,
+    /// Seconds a cache may serve it stale while it fetches a fresh one
+    /// (`stale-while-revalidate`).
+    #[arg(long, env = "CINEGRAPH_EDGE_STALE_WHILE_REVALIDATE", default_value_t = config::DEFAULT_EDGE_STALE_WHILE_REVALIDATE)]
+    pub edge_stale_while_revalidate: u32,
+    /// The edge cache's purge endpoint (http://): called with the surrogate
+    /// keys each write made stale (POST, `Surrogate-Key` header and a JSON
+    /// body), in the background, retried.
+    #[arg(long, env = "CINEGRAPH_PURGE_URL")]
+    pub purge_url: Option<String>,
+    /// Run only trusted documents: the playground's operations (the
+    /// committed manifest) and those of `--trusted-documents`; anything else
+    /// is refused (PERSISTED_QUERY_NOT_IN_LIST, QUERY_NOT_IN_SAFELIST).
+    #[arg(long, env = "CINEGRAPH_TRUSTED_DOCUMENTS_ONLY")]
+    pub trusted_documents_only: bool,
+    /// More trusted documents: a persisted query manifest (Apollo's format,
+    /// `{"format":"apollo-persisted-query-manifest","version":1,"operations":[{"id","body",...}]}`).
+    #[arg(long, env = "CINEGRAPH_TRUSTED_DOCUMENTS", value_name = "FILE")]
+    pub trusted_documents: Option<PathBuf>,
     /// Send traces to this OpenTelemetry collector (OTLP/HTTP traces URL, e.g.
     /// http://127.0.0.1:4318/v1/traces). Needs a build with `--features otel`.
     #[arg(long, env = "CINEGRAPH_OTLP_ENDPOINT")]
@@ -251,6 +277,14 @@ impl ServeArgs {
                 max_lag: std::time::Duration::from_millis(self.replica_max_lag_ms),
                 wait: std::time::Duration::from_millis(self.replica_wait_ms),
             },
+            edge: config::Edge {
+                max_age: self.edge_max_age,
+                s_maxage: self.edge_s_maxage,
+                stale_while_revalidate: self.edge_stale_while_revalidate,
+                purge_url: self.purge_url.clone(),
+            },
+            trusted_documents_only: self.trusted_documents_only,
+            trusted_documents: self.trusted_documents.clone(),
         }
     }
 }

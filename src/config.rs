@@ -2,6 +2,7 @@
 //! and environment variables; tests build them with `Config::for_tests`.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Clone, Debug)]
@@ -48,6 +49,33 @@ pub struct Config {
     pub redis_url: Option<String>,
     /// PostgreSQL read replicas and how routing treats them (`db::replicas`).
     pub replicas: Replicas,
+    /// How anonymous answers fetched by hash over GET may be cached at the
+    /// edge, and where writes purge them.
+    pub edge: Edge,
+    /// Refuse every operation that is not a trusted document.
+    pub trusted_documents_only: bool,
+    /// A manifest of trusted documents besides the playground's.
+    pub trusted_documents: Option<PathBuf>,
+}
+
+/// Edge caching (`cache::edge`): `Cache-Control` lifetimes, in seconds, and the purge hook.
+#[derive(Clone, Debug)]
+pub struct Edge {
+    pub max_age: u32,
+    pub s_maxage: u32,
+    pub stale_while_revalidate: u32,
+    pub purge_url: Option<String>,
+}
+
+impl Default for Edge {
+    fn default() -> Self {
+        Self {
+            max_age: DEFAULT_EDGE_MAX_AGE,
+            s_maxage: DEFAULT_EDGE_S_MAXAGE,
+            stale_while_revalidate: DEFAULT_EDGE_STALE_WHILE_REVALIDATE,
+            purge_url: None,
+        }
+    }
 }
 
 /// Read replicas: none by default.
@@ -104,6 +132,9 @@ pub const DEFAULT_RESPONSE_CACHE_MB: usize = 32;
 pub const DEFAULT_WEBSOCKET_INIT_TIMEOUT_MS: u64 = 10_000;
 pub const DEFAULT_REPLICA_MAX_LAG_MS: u64 = 5_000;
 pub const DEFAULT_REPLICA_WAIT_MS: u64 = 200;
+pub const DEFAULT_EDGE_MAX_AGE: u32 = 60;
+pub const DEFAULT_EDGE_S_MAXAGE: u32 = 600;
+pub const DEFAULT_EDGE_STALE_WHILE_REVALIDATE: u32 = 30;
 
 impl Config {
     /// An in-memory SQLite database (or `database_url`), real migrations, no bundled import.
@@ -133,6 +164,9 @@ impl Config {
             cursor_secrets: Vec::new(),
             redis_url: None,
             replicas: Replicas::default(),
+            edge: Edge::default(),
+            trusted_documents_only: false,
+            trusted_documents: None,
         }
     }
 }

@@ -11,16 +11,18 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use crate::cache::edge::{self, Purger};
 use crate::cache::responses::ResponseCache;
 use crate::config::Config;
 use crate::db::Db;
 use crate::db::replicas::ReadPool;
-use crate::domain::events::Events;
+use crate::domain::events::{Events, Stale};
 use crate::domain::limits::RateLimiter;
 use crate::graphql::pagination::cursor::CursorKeys;
 use crate::graphql::{Services, build_schema};
 use crate::http::AppState;
 use crate::http::pipeline::documents::{self, ParsedDocuments};
+use crate::http::trusted::TrustedDocuments;
 use crate::telemetry::metrics::Metrics;
 use crate::{db, import};
 
@@ -56,6 +58,14 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
     // Every change made here or heard from elsewhere makes cached answers stale.
     let stale = response_cache.clone();
     events.on_change(move || stale.invalidate());
+    // Each write committed here tells the edge cache what it made stale.
+    let purger = purger(config, &metrics)?;
+    events.on_write(move |stale| {
+        purger.purge(match stale {
+            Stale::Film(film_id) => edge::keys_of_film_write(*film_id),
+            Stale::Everything => vec![edge::ALL.to_string()],
+        })
+    });
     let mut limiter = RateLimiter::new(config.sign_in_per_minute, config.mutations_per_minute);
     if let Some(url) = &config.redis_url {
         limiter = limiter.shared_through(url).map_err(anyhow::Error::msg)?;
@@ -91,6 +101,10 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
         response_cache,
         documents: Arc::new(ParsedDocuments::new(documents::DEFAULT_TEXT_BYTES)),
         persisted_queries: Arc::default(),
+        trusted: Arc::new(
+            TrustedDocuments::load(config.trusted_documents.as_deref())
+                .map_err(anyhow::Error::msg)?,
+        ),
     })
 }
 
@@ -125,6 +139,20 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
     state.reads.note_change();
     state.ready.store(true, Ordering::SeqCst);
     Ok(())
+}
+
+/// The purge hook, when `--purge-url` names one (an http:// URL).
+fn purger(config: &Config, metrics: &Arc<Metrics>) -> anyhow::Result<Purger> {
+    let Some(url) = &config.edge.purge_url else {
+        return Ok(Purger::none());
+    };
+    let valid = url.starts_with("http://") && url.parse::<axum::http::Uri>().is_ok();
+    if !valid {
+        anyhow::bail!(
+            "the purge URL {url:?} is not an http:// URL (--purge-url or CINEGRAPH_PURGE_URL; for an https API, call it through a forwarder on the network)"
+        );
+    }
+    Ok(Purger::to(url.clone(), metrics.clone()))
 }
 
 /// The primary and the read replicas (`DATABASE_READ_URL`), each a pool that

@@ -3,5 +3,6 @@
 //! `server` wires them to the events that do.
 
 pub mod aggregates;
+pub mod edge;
 pub mod etag;
 pub mod responses;

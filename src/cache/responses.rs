@@ -58,6 +58,8 @@ pub struct CachedAnswer {
     /// A strong validator of the body, for `ETag` / `If-None-Match`.
     pub etag: String,
     pub operation_name: Option<String>,
+    /// What the answer was made of (`cache::edge`), space-separated.
+    pub surrogate_keys: Option<Arc<str>>,
     compressed: Arc<[OnceLock<Option<Bytes>>; 3]>,
 }
 
@@ -85,8 +87,19 @@ impl CachedAnswer {
             etag: etag_of(&body),
             body,
             operation_name,
+            surrogate_keys: None,
             compressed: Arc::new([OnceLock::new(), OnceLock::new(), OnceLock::new()]),
         }
+    }
+
+    /// Bytes it holds, as the cache weighs it (compressed forms aside).
+    fn size(&self) -> usize {
+        self.body.len() + self.surrogate_keys.as_ref().map_or(0, |keys| keys.len())
+    }
+
+    pub fn with_surrogate_keys(mut self, keys: Option<String>) -> Self {
+        self.surrogate_keys = keys.map(Arc::from);
+        self
     }
 
     /// The body compressed with `encoding`, made on first demand and kept
@@ -154,7 +167,7 @@ impl ResponseCache {
             Cache::builder()
                 .max_capacity(max_bytes as u64)
                 .weigher(|key: &CacheKey, entry: &Entry| {
-                    u32::try_from(key.size() + entry.answer.body.len()).unwrap_or(u32::MAX)
+                    u32::try_from(key.size() + entry.answer.size()).unwrap_or(u32::MAX)
                 })
                 .eviction_policy(EvictionPolicy::lru())
                 .build()
@@ -214,7 +227,7 @@ impl ResponseCache {
         let Some(entries) = &self.entries else {
             return;
         };
-        let size = key.size() + answer.body.len();
+        let size = key.size() + answer.size();
         if size > self.max_bytes / 4 || generation != self.generation() {
             return;
         }

@@ -17,6 +17,17 @@ use crate::db::Db;
 use crate::db::notify::{self, Notice};
 
 type Listener = Box<dyn Fn() + Send + Sync>;
+type WriteListener = Box<dyn Fn(&Stale) + Send + Sync>;
+
+/// What a write committed here made stale (the edge cache purges it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stale {
+    /// One film's own data (its ratings, its reviews), and so any list that
+    /// shows or ranks it.
+    Film(i32),
+    /// Anything (an import).
+    Everything,
+}
 
 #[derive(Clone)]
 pub struct Events {
@@ -27,6 +38,9 @@ struct Inner {
     ratings: broadcast::Sender<i32>,
     /// Called on every change made or heard.
     listeners: RwLock<Vec<Listener>>,
+    /// Called on every write committed here (not on those heard of: the
+    /// server that writes tells the edge cache, once).
+    write_listeners: RwLock<Vec<WriteListener>>,
     /// True while this server hears every change: always on SQLite, while the
     /// LISTEN connection is up on PostgreSQL. Caches are trusted only then.
     hearing_everything: Arc<AtomicBool>,
@@ -46,6 +60,7 @@ impl Events {
             inner: Arc::new(Inner {
                 ratings,
                 listeners: RwLock::new(Vec::new()),
+                write_listeners: RwLock::new(Vec::new()),
                 hearing_everything: Arc::new(AtomicBool::new(!postgres)),
                 delivered_by_database: postgres,
                 listening: watch::Sender::new(false),
@@ -69,6 +84,27 @@ impl Events {
             .push(Box::new(listener));
     }
 
+    /// Calls `listener` with what each write committed here made stale.
+    pub fn on_write(&self, listener: impl Fn(&Stale) + Send + Sync + 'static) {
+        self.inner
+            .write_listeners
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(Box::new(listener));
+    }
+
+    fn wrote(&self, stale: Stale) {
+        for listener in self
+            .inner
+            .write_listeners
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .iter()
+        {
+            listener(&stale);
+        }
+    }
+
     /// The flag that says whether every change is heard (see [`Inner`]).
     pub fn hearing_everything(&self) -> Arc<AtomicBool> {
         self.inner.hearing_everything.clone()
@@ -82,16 +118,18 @@ impl Events {
     /// A rating write to this film committed here.
     pub fn rating_committed(&self, film_id: i32) {
         self.changed();
+        self.wrote(Stale::Film(film_id));
         if !self.inner.delivered_by_database {
             let _ = self.inner.ratings.send(film_id);
         }
     }
 
-    /// A write to what public queries read (reviews, imports) committed here:
-    /// this server's listeners hear it now, other servers through PostgreSQL.
-    /// A failed announcement only delays other servers' view.
-    pub async fn content_committed(&self, db: &Db) {
+    /// A write to a film's content (its reviews) committed here: this
+    /// server's listeners hear it now, other servers through PostgreSQL. A
+    /// failed announcement only delays other servers' view.
+    pub async fn content_committed(&self, db: &Db, film_id: i32) {
         self.changed();
+        self.wrote(Stale::Film(film_id));
         if let Err(err) = notify::announce_content_change(db, "").await {
             tracing::warn!(error = %err, "cannot announce a change to other servers");
         }
@@ -125,6 +163,7 @@ impl Events {
     /// transaction (`content_version::bump`).
     pub fn content_imported(&self) {
         self.changed();
+        self.wrote(Stale::Everything);
     }
 
     fn changed(&self) {

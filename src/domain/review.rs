@@ -83,7 +83,7 @@ pub async fn write(
                 ),
                 other => other,
             })?;
-    events.content_committed(db).await;
+    events.content_committed(db, film_id).await;
     Ok(saved)
 }
 
@@ -121,7 +121,7 @@ pub async fn edit(
         spoiler: text.spoiler,
     };
     let saved = statements::update(db, old.id, edit, Utc::now()).await?;
-    events.content_committed(db).await;
+    events.content_committed(db, saved.film_id).await;
     Ok(saved)
 }
 
@@ -133,7 +133,7 @@ pub async fn delete(
 ) -> AppResult<review::Model> {
     let old = own(db, user_id, review_id).await?;
     statements::delete(db, old.id).await?;
-    events.content_committed(db).await;
+    events.content_committed(db, old.film_id).await;
     Ok(old)
 }
 
@@ -167,6 +167,6 @@ pub async fn vote(
         .await?
         .ok_or_else(|| AppError::not_found("review", review_id))?;
     txn.commit().await?;
-    events.content_committed(db).await;
+    events.content_committed(db, updated.film_id).await;
     Ok(updated)
 }

@@ -9,6 +9,7 @@ mod persisted;
 pub mod pipeline;
 mod playground;
 pub mod state;
+pub mod trusted;
 mod websocket;
 mod websocket_rules;
 
@@ -121,7 +122,7 @@ async fn graphql_post(
                 media,
             )
             .await;
-            answer(outcome, media, &headers, Transport::Post)
+            answer(outcome, media, &headers, Transport::Post, None)
         }
         PostBody::Batch(batch) => {
             let mut responses = Vec::with_capacity(batch.len());
@@ -161,8 +162,13 @@ async fn graphql_get(
         Ok(params) => params,
         Err(err) => return err.answered_as(media).into_response(),
     };
+    // Fetched by hash: a URL short and stable enough for a shared cache.
+    let edge = params
+        .persisted_hash
+        .is_some()
+        .then_some(&state.config.edge);
     let outcome = run(&state, params, Transport::Get, &headers, &extensions, media).await;
-    answer(outcome, media, &headers, Transport::Get)
+    answer(outcome, media, &headers, Transport::Get, edge)
 }
 
 /// One request read from HTTP, through the pipeline: its query resolved
@@ -189,8 +195,15 @@ async fn incoming(
     extensions: &Extensions,
     media: MediaType,
 ) -> Result<Incoming, graphql_http::HttpError> {
-    let query =
-        persisted::resolve(state, params.query, params.persisted_hash, transport, media).await?;
+    let client = client::client_address(headers, extensions, &state.config.trusted_proxies);
+    let query = persisted::resolve(
+        state,
+        (params.query, params.persisted_hash),
+        transport,
+        &client,
+        media,
+    )
+    .await?;
     let authorization = headers
         .get(header::AUTHORIZATION)
         .map(|value| value.to_str().unwrap_or("").to_string());
@@ -201,7 +214,7 @@ async fn incoming(
         variables: params.variables,
         transport,
         credentials: Credentials::Header(authorization),
-        client: client::client_address(headers, extensions, &state.config.trusted_proxies),
+        client,
         request_id: request_id_of(headers),
         consistency,
     })
@@ -236,33 +249,74 @@ fn consistency_token(
 }
 
 /// The pipeline's outcome as an HTTP response of the negotiated media type.
-/// Over GET every answer says how it may be cached: a cached public answer
-/// is revalidated by its ETag, any other (personal, failed, or with the
-/// response cache off) must not be stored.
+/// Over GET every answer says how it may be cached: an anonymous query's
+/// answer fetched by hash (`edge`) may be kept by any cache for the edge
+/// lifetimes, with its surrogate keys; another cached public answer is
+/// revalidated by its ETag; a signed-in viewer's is `private, no-store`; any
+/// other (failed, or with the response cache off) must not be stored.
 fn answer(
     outcome: Result<Outcome, graphql_http::HttpError>,
     media: MediaType,
     headers: &HeaderMap,
     transport: Transport,
+    edge: Option<&crate::config::Edge>,
 ) -> Response {
     let get = transport == Transport::Get;
-    let mut response = match outcome {
+    let (mut response, surrogate_keys, revalidated) = match outcome {
         Ok(Outcome::Serialised(answer)) => {
-            return respond_serialised(media, headers, answer, get);
+            let keys = answer.surrogate_keys.clone();
+            (respond_serialised(media, headers, answer, get), keys, true)
         }
         Ok(Outcome::Executed(response)) => {
             let mut answer = respond(media, &response);
             if let Some(token) = consistency_of(&response) {
                 answer.headers_mut().insert(CONSISTENCY_HEADER, token);
             }
-            answer
+            let keys = response
+                .http_headers
+                .get(pipeline::SURROGATE_KEY)
+                .and_then(|keys| keys.to_str().ok())
+                .map(std::sync::Arc::from);
+            (answer, keys, false)
         }
-        Err(err) => err.answered_as(media).into_response(),
+        Err(err) => (err.answered_as(media).into_response(), None, false),
     };
-    if get {
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if !get {
+        return response;
+    }
+    let out = response.headers_mut();
+    let personal =
+        headers.contains_key(header::AUTHORIZATION) || headers.contains_key(CONSISTENCY_HEADER);
+    match (edge, surrogate_keys) {
+        (Some(edge), Some(keys)) if !personal => {
+            let policy = format!(
+                "public, max-age={}, s-maxage={}, stale-while-revalidate={}",
+                edge.max_age, edge.s_maxage, edge.stale_while_revalidate
+            );
+            let tags = crate::cache::edge::cache_tag(&keys);
+            for (name, value) in [
+                (header::CACHE_CONTROL.as_str(), policy.as_str()),
+                (pipeline::SURROGATE_KEY, &keys),
+                ("cache-tag", &tags),
+                // The media type and the coding are negotiated.
+                (header::VARY.as_str(), "accept, accept-encoding"),
+            ] {
+                if let Ok(value) = HeaderValue::from_str(value) {
+                    out.insert(header::HeaderName::from_static(name), value);
+                }
+            }
+        }
+        _ if personal => {
+            out.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            );
+        }
+        // Revalidated by its ETag (set by `respond_serialised`).
+        _ if revalidated => {}
+        _ => {
+            out.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
     }
     response
 }

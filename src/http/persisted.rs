@@ -12,12 +12,13 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use moka::sync::Cache;
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 
 use super::graphql_http::{HttpError, MediaType};
 use super::pipeline::Transport;
 use super::state::AppState;
+use super::trusted::hash_of;
 use crate::db::queries::persisted_query;
+use crate::domain::limits::{ClientAddress, Scope};
 
 /// Queries kept in memory by hash.
 const KEPT: u64 = 10_000;
@@ -59,12 +60,14 @@ pub fn requested_hash(extensions: &Map<String, Value>) -> Result<Option<String>,
 }
 
 /// The query to run: the one sent (checked against its hash, and registered
-/// when it came by POST), or the one registered under the hash.
+/// when it came by POST), a trusted document, or the one registered under
+/// the hash. With `--trusted-documents-only` nothing is registered or looked
+/// up but trusted documents (the pipeline refuses any other text).
 pub async fn resolve(
     state: &AppState,
-    query: Option<String>,
-    hash: Option<String>,
+    (query, hash): (Option<String>, Option<String>),
     transport: Transport,
+    client: &ClientAddress,
     media: MediaType,
 ) -> Result<String, HttpError> {
     let Some(hash) = hash else {
@@ -76,10 +79,11 @@ pub async fn resolve(
             )
         });
     };
+    let trusted_only = state.config.trusted_documents_only;
     let known = &state.persisted_queries.0;
     match query {
         Some(query) => {
-            if hex::encode(Sha256::digest(query.as_bytes())) != hash {
+            if hash_of(&query) != hash {
                 return Err(HttpError::new(
                     StatusCode::BAD_REQUEST,
                     "PERSISTED_QUERY_HASH_MISMATCH",
@@ -88,8 +92,23 @@ pub async fn resolve(
             }
             // Registration is by POST only: a GET (a link, a prefetch, a
             // CDN) never writes.
-            if matches!(transport, Transport::Post | Transport::Batch) && !known.contains_key(&hash)
-            {
+            let registers = matches!(transport, Transport::Post | Transport::Batch)
+                && !trusted_only
+                && state.trusted.get(&hash).is_none()
+                && !known.contains_key(&hash);
+            if registers {
+                // A registration writes: it counts as one of the client's mutations.
+                if let Err(refused) = state
+                    .limiter
+                    .check(Scope::MutationByAddress, &client.0)
+                    .await
+                {
+                    return Err(HttpError::new(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        refused.code(),
+                        refused.to_string(),
+                    ));
+                }
                 persisted_query::register(&state.db, &hash, &query)
                     .await
                     .map_err(unavailable)?;
@@ -98,6 +117,16 @@ pub async fn resolve(
             Ok(query)
         }
         None => {
+            if let Some(query) = state.trusted.get(&hash) {
+                return Ok(query.to_string());
+            }
+            if trusted_only {
+                return Err(HttpError::new(
+                    StatusCode::BAD_REQUEST,
+                    "PERSISTED_QUERY_NOT_IN_LIST",
+                    "this server runs trusted documents only, and no trusted document has this hash",
+                ));
+            }
             if let Some(query) = known.get(&hash) {
                 return Ok(query.to_string());
             }

@@ -9,6 +9,7 @@ use tokio::sync::watch;
 
 use super::persisted::PersistedQueries;
 use super::pipeline::documents::ParsedDocuments;
+use super::trusted::TrustedDocuments;
 use crate::cache::responses::ResponseCache;
 use crate::config::Config;
 use crate::db::Db;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub documents: Arc<ParsedDocuments>,
     /// Automatic persisted queries seen lately (all are in the database).
     pub persisted_queries: Arc<PersistedQueries>,
+    /// Operations trusted before any client sends them (`trusted`).
+    pub trusted: Arc<TrustedDocuments>,
 }
 
 impl AppState {

@@ -117,6 +117,7 @@ pub struct Metrics {
     replica_lag_bytes: Family<ReplicaLabels, Gauge<i64, AtomicI64>>,
     replica_state: Family<ReplicaStateLabels, Gauge<i64, AtomicI64>>,
     read_routes: Family<RouteLabels, Counter>,
+    purges: Family<CacheLabels, Counter>,
     /// The operations the server ships (the playground's): always a label of
     /// their own, however many other names clients send first.
     known_operations: HashSet<String>,
@@ -221,8 +222,15 @@ impl Metrics {
             "Queries by where they read: the primary or a replica (with DATABASE_READ_URL)",
             read_routes.clone(),
         );
+        let purges = Family::<CacheLabels, Counter>::default();
+        registry.register(
+            "edge_purges",
+            "Purges sent to the edge cache's purge hook, by result (ok, or failed after every retry)",
+            purges.clone(),
+        );
         Self {
             registry,
+            purges,
             replica_lag_seconds,
             replica_lag_bytes,
             replica_state,
@@ -280,6 +288,15 @@ impl Metrics {
     pub fn record_cache(&self, hit: bool) {
         let result = if hit { "hit" } else { "miss" };
         self.cache_lookups
+            .get_or_create(&CacheLabels {
+                result: result.to_string(),
+            })
+            .inc();
+    }
+
+    /// Counts one purge request sent to the edge cache (`ok` or `failed`).
+    pub fn record_purge(&self, result: &str) {
+        self.purges
             .get_or_create(&CacheLabels {
                 result: result.to_string(),
             })

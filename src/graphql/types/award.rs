@@ -95,7 +95,7 @@ impl Nomination {
         let people = people_of(ctx, links.iter().map(|l| l.person_id).collect()).await?;
         Ok(links
             .iter()
-            .filter_map(|l| people.get(&l.person_id).cloned().map(Person))
+            .filter_map(|l| people.get(&l.person_id).cloned().map(Person::new))
             .collect())
     }
 }

@@ -42,7 +42,7 @@ impl Character {
         let people = people_of(ctx, credits.iter().map(|c| c.person_id).collect()).await?;
         Ok(credits
             .iter()
-            .filter_map(|c| people.get(&c.person_id).cloned().map(Person))
+            .filter_map(|c| people.get(&c.person_id).cloned().map(Person::new))
             .collect())
     }
     /// What the character says, in the film's quote order.

@@ -70,11 +70,11 @@ async fn find_node(ctx: &Context<'_>, id: &str) -> AppResult<Option<Node>> {
         NodeKind::Film => loader
             .by_id::<film::Entity>(row)
             .await?
-            .map(|m| Node::Film(Film(m))),
+            .map(|m| Node::Film(Film::new(m))),
         NodeKind::Person => loader
             .by_id::<person::Entity>(row)
             .await?
-            .map(|m| Node::Person(Person(m))),
+            .map(|m| Node::Person(Person::new(m))),
         NodeKind::Character => loader
             .by_id::<film_character::Entity>(row)
             .await?

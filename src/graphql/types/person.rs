@@ -33,6 +33,14 @@ connection_names!(
 #[derive(Clone)]
 pub struct Person(pub person::Model);
 
+impl Person {
+    /// A person of the answer being built: named in its surrogate keys.
+    pub fn new(model: person::Model) -> Self {
+        crate::cache::edge::saw_person(model.id);
+        Person(model)
+    }
+}
+
 /// How to find one person: exactly one of id or slug.
 #[derive(OneofObject)]
 pub enum PersonBy {
@@ -96,7 +104,7 @@ async fn find_person(ctx: &Context<'_>, by: PersonBy) -> AppResult<Option<Person
         }
         PersonBy::Slug(slug) => people::by_slug(db(ctx), &slug).await?,
     }
-    .map(Person))
+    .map(Person::new))
 }
 
 /// Somebody credited on films: actors, directors, writers, authors.
@@ -155,7 +163,7 @@ impl Person {
             self.0.id,
             kind_set(kinds, kinds::CreditKind::set),
             request,
-            |(credit, film)| (Film(film), CreditDetails(credit)),
+            |(credit, film)| (Film::new(film), CreditDetails(credit)),
         )
         .await
         .gql()
@@ -189,7 +197,7 @@ impl Person {
             .filter_map(|(id, shared)| {
                 let person = people.get(id)?.clone();
                 Some(Coworker {
-                    person: Person(person),
+                    person: Person::new(person),
                     shared_films: *shared,
                 })
             })
@@ -323,7 +331,7 @@ async fn list_people(
                 value,
                 id: person.id,
             };
-            (at, Person(person))
+            (at, Person::new(person))
         },
     ))
 }

@@ -177,8 +177,8 @@ async fn resolve(ctx: &Context<'_>, hits: &[search::Hit]) -> AppResult<Vec<Optio
         .map(|hit| {
             let key = hit.target;
             Some(match hit.kind.as_str() {
-                "FILM" => SearchItem::Film(Film(films.get(&key)?.clone())),
-                "PERSON" => SearchItem::Person(Person(people.get(&key)?.clone())),
+                "FILM" => SearchItem::Film(Film::new(films.get(&key)?.clone())),
+                "PERSON" => SearchItem::Person(Person::new(people.get(&key)?.clone())),
                 "CHARACTER" => SearchItem::Character(Character(characters.get(&key)?.clone())),
                 "QUOTE" => SearchItem::Quote(Quote(quotes.get(&key)?.clone())),
                 _ => return None,

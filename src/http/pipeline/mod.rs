@@ -39,7 +39,7 @@ use std::time::{Duration, Instant};
 
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Data, Variables};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode};
 use futures_util::stream::BoxStream;
 use futures_util::{FutureExt, StreamExt};
 
@@ -49,6 +49,7 @@ use self::order::order_as_requested;
 use self::report::Operation;
 use super::graphql_http::HttpError;
 use super::state::AppState;
+use crate::cache::edge;
 use crate::cache::responses::{CacheKey, CachedAnswer};
 use crate::db::replicas::{Lsn, Read};
 use crate::domain::account::Viewer;
@@ -177,10 +178,20 @@ async fn answer(
     let operation_name = prepared.request.operation_name.clone();
     let parsed = prepared.document.is_some();
     let execution = state.schema.execute(prepared.request);
-    let mut response = run_guarded(execution, budget, &request_id).await;
+    let guarded = run_guarded(execution, budget, &request_id);
+    let (mut response, seen) = edge::collecting(guarded).await;
     if operation.is_mutation() {
         add_consistency_token(state, &mut response).await;
     }
+    // 12a. What a public answer was made of, for caches at the edge.
+    let surrogate_keys =
+        (public && operation.kind == "query" && response.errors.is_empty()).then(|| {
+            let lists = prepared
+                .document
+                .as_deref()
+                .is_none_or(|document| lists_or_ranks(document, operation_name.as_deref()));
+            seen.listing(lists).header()
+        });
     // 10, 11.
     finish(
         &mut response,
@@ -196,12 +207,50 @@ async fn answer(
             let Ok(body) = serde_json::to_vec(&response) else {
                 return Ok(Outcome::Executed(response));
             };
-            let answer = CachedAnswer::new(body.into(), operation.name.clone());
+            let answer = CachedAnswer::new(body.into(), operation.name.clone())
+                .with_surrogate_keys(surrogate_keys);
             cache.put(key, generation, answer.clone());
             Ok(Outcome::Serialised(answer))
         }
-        _ => Ok(Outcome::Executed(response)),
+        _ => {
+            if let Some(value) = surrogate_keys.and_then(|keys| HeaderValue::from_str(&keys).ok()) {
+                response.http_headers.insert(SURROGATE_KEY, value);
+            }
+            Ok(Outcome::Executed(response))
+        }
     }
+}
+
+/// The header a public answer's surrogate keys travel in (`cache::edge`).
+pub const SURROGATE_KEY: &str = "surrogate-key";
+
+/// Whether an operation's root fields list or rank (anything but fetching
+/// one film, person, product, award or node, or introspection): a rating
+/// anywhere can change such an answer. A fragment at the root counts as one.
+fn lists_or_ranks(document: &ExecutableDocument, operation_name: Option<&str>) -> bool {
+    use async_graphql::parser::types::Selection;
+    const ONE_THING: [&str; 8] = [
+        "film",
+        "person",
+        "product",
+        "award",
+        "node",
+        "__typename",
+        "__schema",
+        "__type",
+    ];
+    let Some((_, operation)) = order::selected_operation(document, operation_name) else {
+        return true;
+    };
+    operation
+        .selection_set
+        .node
+        .items
+        .iter()
+        .any(|item| match &item.node {
+            Selection::Field(field) => !ONE_THING.contains(&field.node.name.node.as_str()),
+            _ => true,
+        })
 }
 
 /// Stages 2 to 8: everything between reading a request and executing it.
@@ -224,8 +273,16 @@ async fn prepare(
     if !state.is_ready() {
         return Err(AppError::Unavailable(anyhow::anyhow!("not ready")).into());
     }
-    // 3. The text checks run before anything parses it.
+    // 3. The text checks run before anything parses it; with
+    // `--trusted-documents-only`, the text must be a trusted document.
     guard::check_text(&query, &state.config.query_limits)?;
+    if state.config.trusted_documents_only && !state.trusted.contains_text(&query) {
+        return Err(AppError::Limit {
+            code: "QUERY_NOT_IN_SAFELIST",
+            message: "this server runs trusted documents only (the playground's operations and its manifest's); send one of them, by hash or as its exact text".into(),
+        }
+        .into());
+    }
     // 4. Parsed once per text; async-graphql runs the copy handed to it. A
     // text that does not parse is refused by async-graphql with the
     // parser's error (labelled GRAPHQL_PARSE_FAILED).

@@ -289,7 +289,7 @@ pub async fn films(
                 value: order.value_of(&film),
                 id: film.id,
             };
-            (at, Film(film))
+            (at, Film::new(film))
         },
     ))
 }

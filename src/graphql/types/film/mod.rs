@@ -48,6 +48,14 @@ connection_names!(
 #[derive(Clone)]
 pub struct Film(pub film::Model);
 
+impl Film {
+    /// A film of the answer being built: named in its surrogate keys.
+    pub fn new(model: film::Model) -> Self {
+        crate::cache::edge::saw_film(model.id);
+        Film(model)
+    }
+}
+
 /// Children of this film along relation `R`.
 async fn children<R: Relation>(
     ctx: &Context<'_>,
@@ -243,7 +251,7 @@ impl Film {
             self.0.id,
             kind_set(kinds, kinds::CreditKind::set),
             request,
-            |(credit, person)| (Person(person), CreditDetails(credit)),
+            |(credit, person)| (Person::new(person), CreditDetails(credit)),
         )
         .await
         .gql()

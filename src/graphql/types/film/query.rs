@@ -89,11 +89,11 @@ async fn find_film(ctx: &Context<'_>, by: FilmBy) -> AppResult<Option<Film>> {
         FilmBy::Slug(slug) => films::by_slug(db(ctx), &slug).await?,
         FilmBy::ImdbId(imdb_id) => films::by_imdb_id(db(ctx), &imdb_id).await?,
     };
-    Ok(found.map(Film))
+    Ok(found.map(Film::new))
 }
 
 pub async fn film_by_id(ctx: &Context<'_>, id: i32) -> AppResult<Option<Film>> {
-    Ok(loader(ctx).by_id::<film::Entity>(id).await?.map(Film))
+    Ok(loader(ctx).by_id::<film::Entity>(id).await?.map(Film::new))
 }
 
 /// Loads the films with these ids, in the order given, skipping missing ones.
@@ -101,7 +101,7 @@ pub async fn films_by_ids(ctx: &Context<'_>, ids: &[i32]) -> AppResult<Vec<Film>
     let found = loader(ctx).by_ids::<film::Entity>(ids.to_vec()).await?;
     Ok(ids
         .iter()
-        .filter_map(|id| found.get(id).cloned().map(Film))
+        .filter_map(|id| found.get(id).cloned().map(Film::new))
         .collect())
 }
 
@@ -121,7 +121,10 @@ pub async fn credited_people(
     )
     .await
     .gql()?;
-    Ok(rows.into_iter().map(|(_, person)| Person(person)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(_, person)| Person::new(person))
+        .collect())
 }
 
 /// People by id, for the rows of a page.
