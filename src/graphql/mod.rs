@@ -24,7 +24,10 @@ use crate::graphql::pagination::cursor::CursorKeys;
 
 /// Where every read starts: films, people, products and awards by id or slug,
 /// the browsable film and people lists, search, and the signed-in user.
+// Named `Query` and `Mutation` in the schema: a federation subgraph's SDL has
+// no `schema { }` block, so a gateway finds its roots by these default names.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
 pub struct QueryRoot(
     node::NodeQuery,
     film::FilmQuery,
@@ -33,11 +36,13 @@ pub struct QueryRoot(
     award::AwardQuery,
     search::SearchQuery,
     account::MeQuery,
+    entity::EntityQuery,
 );
 
 /// Every change: accounts and sessions, ratings and reviews. All but `signUp`
 /// and `signIn` need a signed-in viewer (UNAUTHENTICATED otherwise).
 #[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
 pub struct MutationRoot(
     account::AccountMutation,
     rating::RatingMutation,
@@ -46,12 +51,16 @@ pub struct MutationRoot(
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, rating::RatingSubscription>;
 
+/// A Federation v2 subgraph: Film, Person and Product are entities keyed by
+/// their global id (`types::entity`), and `_service { sdl }` gives a gateway
+/// the schema with its `@link` and `@key`s.
 fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, rating::RatingSubscription> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         rating::RatingSubscription,
     )
+    .enable_federation()
 }
 
 /// What the schema's resolvers work with.

@@ -11,6 +11,7 @@ mod concurrency;
 mod conflicts;
 mod facets;
 mod faults;
+mod federation;
 mod film_list;
 mod film_page;
 mod generate;
