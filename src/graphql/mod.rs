@@ -5,6 +5,7 @@
 //! No SQL here: reads go through `db::queries`, writes through `domain`.
 
 pub mod context;
+pub mod cost;
 pub mod loaders;
 pub mod pagination;
 pub mod types;

@@ -9,6 +9,7 @@ mod catalogue;
 mod cli;
 mod concurrency;
 mod conflicts;
+mod cost;
 mod facets;
 mod faults;
 mod federation;

@@ -11,18 +11,24 @@
 //! 4. **parse once**: the document, kept by its text (`documents`);
 //! 5. **guard**: depth, complexity, aliases, root fields, directives; then
 //!    the **inputs**: variables coerced to their declared types, Int
-//!    literals within 32 bits (`inputs`);
+//!    literals within 32 bits (`inputs`); then the **cost**: the operation's
+//!    estimated cost under the schema's `@cost`/`@listSize` (`cost`),
+//!    COST_LIMIT_EXCEEDED above `--max-cost`;
 //! 6. **transport**: what the transport may run (no mutation over GET or a
 //!    socket: their rate limits live on POST);
 //! 7. **viewer**: the bearer token (`viewer`);
-//! 8. **limits**: mutations per client address and per user;
+//! 8. **limits**: mutations per client address and per user, and every
+//!    operation's estimated cost against its client address's budget per
+//!    minute;
 //! 9. **execute**: within the time budget, a panic contained to its request;
-//! 10. **label errors** with machine-readable codes (`labels`);
+//! 10. **label errors** with machine-readable codes (`labels`), and the
+//!     cost, estimated and actual, in `extensions.cost`;
 //! 11. **order** each object's fields as the query asked (`order`), and an
 //!     object whose selection collected nothing is `{}`, not `null` (`empty`);
 //! 12. **cache** a public query's answer;
 //! 13. **report**: a log line and the metrics (`report`).
 
+pub mod cost;
 pub mod documents;
 pub mod empty;
 pub mod guard;
@@ -110,6 +116,8 @@ impl From<AppError> for Refusal {
 struct Prepared {
     request: async_graphql::Request,
     document: Option<Arc<ExecutableDocument>>,
+    /// The selected operation's estimated cost (when the document parsed).
+    estimated_cost: Option<u64>,
 }
 
 /// Runs one request that has one answer (HTTP, or a batch's item) through
@@ -169,14 +177,21 @@ async fn answer(
     let budget = state.config.request_time_budget;
     let operation_name = prepared.request.operation_name.clone();
     let parsed = prepared.document.is_some();
+    let variables = prepared.request.variables.clone();
     let execution = state.schema.execute(prepared.request);
     let mut response = run_guarded(execution, budget, &request_id).await;
     // 10, 11.
+    let costed = Costed {
+        estimated: prepared.estimated_cost,
+        variables: &variables,
+        state,
+    };
     finish(
         &mut response,
         prepared.document.as_deref(),
         operation_name.as_deref(),
         parsed,
+        &costed,
     );
     // 12. A public query's answer is kept as bytes.
     let cacheable = operation.kind == "query" && response.errors.is_empty();
@@ -223,6 +238,7 @@ async fn prepare(
         request = request.operation_name(name);
     }
     let document = state.documents.parse(&request.query).ok();
+    let mut estimated_cost = None;
     if let Some(document) = &document {
         request.set_parsed_query(ExecutableDocument::clone(document));
         *operation = Operation::of(document, request.operation_name.as_deref());
@@ -233,6 +249,15 @@ async fn prepare(
         let selected = order::selected_operation(document, request.operation_name.as_deref());
         inputs::check(document, selected.map(|(_, op)| op), &request.variables)
             .map_err(|errors| Refusal::Graphql(async_graphql::Response::from_errors(errors)))?;
+        // 5c. Its cost, before anything runs.
+        if let Some((_, selected)) = selected {
+            let estimated = cost::estimate(document, selected, &request.variables);
+            let limit = state.config.query_limits.max_cost;
+            if estimated > limit {
+                return Err(Refusal::Graphql(cost_limit_exceeded(estimated, limit)));
+            }
+            estimated_cost = Some(estimated);
+        }
     }
     // 6.
     if operation.is_mutation() {
@@ -265,11 +290,52 @@ async fn prepare(
     if operation.is_mutation() {
         check_mutation_limits(state, &client, viewer.as_ref()).await?;
     }
+    if let Some(estimated) = estimated_cost {
+        state.limiter.charge_cost(&client.0, estimated).await?;
+    }
     let mut request = request.data(client);
     if let Some(viewer) = viewer {
         request = request.data(viewer);
     }
-    Ok(Prepared { request, document })
+    Ok(Prepared {
+        request,
+        document,
+        estimated_cost,
+    })
+}
+
+/// COST_LIMIT_EXCEEDED: the estimate and the limit in the error's extensions.
+fn cost_limit_exceeded(estimated: u64, limit: u64) -> async_graphql::Response {
+    let mut refused = refuse(AppError::Limit {
+        code: "COST_LIMIT_EXCEEDED",
+        message: format!(
+            "the operation's estimated cost is {estimated} (its fields' @cost weights times the @listSize of the lists above them); at most {limit} is accepted"
+        ),
+    });
+    if let Some(extensions) = refused.errors[0].extensions.as_mut() {
+        extensions.set("cost", cost_value(Some(estimated), None, limit));
+    }
+    refused
+}
+
+/// What `extensions.cost` says.
+fn cost_value(estimated: Option<u64>, actual: Option<u64>, limit: u64) -> async_graphql::Value {
+    let mut cost = async_graphql::indexmap::IndexMap::new();
+    if let Some(estimated) = estimated {
+        cost.insert(async_graphql::Name::new("estimated"), estimated.into());
+    }
+    if let Some(actual) = actual {
+        cost.insert(async_graphql::Name::new("actual"), actual.into());
+    }
+    cost.insert(async_graphql::Name::new("limit"), limit.into());
+    async_graphql::Value::Object(cost)
+}
+
+/// What stage 10 needs to put an executed operation's cost in its response.
+struct Costed<'a> {
+    estimated: Option<u64>,
+    variables: &'a Variables,
+    state: &'a AppState,
 }
 
 const MUTATIONS_OVER_POST: &str = "mutations are only accepted over POST";
@@ -280,8 +346,17 @@ fn finish(
     document: Option<&ExecutableDocument>,
     operation_name: Option<&str>,
     parsed: bool,
+    costed: &Costed<'_>,
 ) {
     label_errors(response, parsed);
+    if let (Some(document), Some(estimated)) = (document, costed.estimated)
+        && let Some((_, operation)) = order::selected_operation(document, operation_name)
+    {
+        let actual = cost::actual(document, operation, costed.variables, &response.data);
+        let limit = costed.state.config.query_limits.max_cost;
+        let value = cost_value(Some(estimated), Some(actual), limit);
+        response.extensions.insert("cost".to_string(), value);
+    }
     if let Some(document) = document {
         restore_empty_objects(document, operation_name, &mut response.data);
         order_as_requested(document, operation_name, &mut response.data);
@@ -306,15 +381,25 @@ pub fn run_stream(
                 let operation_name = prepared.request.operation_name.clone();
                 let document = prepared.document;
                 let parsed = document.is_some();
+                let estimated = prepared.estimated_cost;
+                let variables = prepared.request.variables.clone();
+                let state = state.clone();
                 state
                     .schema
                     .execute_stream_with_session_data(prepared.request, session)
                     .map(move |mut response| {
+                        // Each event of a stream has its own actual cost.
+                        let costed = Costed {
+                            estimated,
+                            variables: &variables,
+                            state: &state,
+                        };
                         finish(
                             &mut response,
                             document.as_deref(),
                             operation_name.as_deref(),
                             parsed,
+                            &costed,
                         );
                         response
                     })
