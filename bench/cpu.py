@@ -66,7 +66,7 @@ class Server:
     def __init__(self, binary, url, port):
         self.proc = subprocess.Popen(
             [binary, "--listen", f"127.0.0.1:{port}", "--database-url", url, "--response-cache-mb", "0",
-             "--mutations-per-minute", "100000000"],
+             "--mutations-per-minute", "100000000", "--cost-per-minute", "4000000000"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.port = port
         deadline = time.time() + 600

@@ -40,7 +40,7 @@ body() {
 
 start() {
   "$@" --listen "127.0.0.1:$port" --database-url "$url" --response-cache-mb 0 \
-    --mutations-per-minute 100000000 >"$work/server.log" 2>&1 &
+    --mutations-per-minute 100000000 --cost-per-minute 4000000000 >"$work/server.log" 2>&1 &
   server=$!
   for _ in $(seq 1 240); do
     curl -sf -o /dev/null "http://127.0.0.1:$port/readyz" && return

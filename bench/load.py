@@ -124,7 +124,7 @@ def cinegraph(name, database_url, *extra, access_log=False):
     which keeps the default filter (an info line per request)."""
     args = [os.path.join(RELEASE, "cinegraph"), "--listen", "127.0.0.1:0", "--database-url", database_url,
             # The load comes from one address; the abuse limits would refuse B5's writes.
-            "--mutations-per-minute", "100000000", "--sign-in-per-minute", "100000000", *extra]
+            "--mutations-per-minute", "100000000", "--cost-per-minute", "4000000000", "--sign-in-per-minute", "100000000", *extra]
     env = dict(os.environ, RUST_LOG="cinegraph=warn,cinegraph::server=info")
     if access_log:
         env.pop("RUST_LOG")

@@ -347,7 +347,7 @@ def start_server(binary, database_url, workdir):
     log = open(log_path, "w+")
     process = subprocess.Popen(
         [binary, "serve", "--listen", "127.0.0.1:0", "--database-url", database_url,
-         "--sign-in-per-minute", str(LIMIT), "--mutations-per-minute", str(LIMIT)],
+         "--sign-in-per-minute", str(LIMIT), "--mutations-per-minute", str(LIMIT), "--cost-per-minute", "4000000000"],
         cwd=workdir, stdout=log, stderr=subprocess.STDOUT,
     )
     started = time.monotonic()

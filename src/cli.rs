@@ -67,6 +67,11 @@ pub struct ServeArgs {
     /// Largest query complexity (each field counts 1, times the page size of the connections above it).
     #[arg(long, env = "CINEGRAPH_MAX_COMPLEXITY", default_value_t = config::DEFAULT_MAX_COMPLEXITY)]
     pub max_complexity: u64,
+    /// Largest estimated cost of one operation (the IBM cost directives'
+    /// static analysis: `@cost` weights times `@listSize` list sizes); above
+    /// it the operation is refused with COST_LIMIT_EXCEEDED.
+    #[arg(long, env = "CINEGRAPH_MAX_COST", default_value_t = config::DEFAULT_MAX_COST)]
+    pub max_cost: u64,
     /// Largest query document, in bytes.
     #[arg(long, env = "CINEGRAPH_MAX_QUERY_BYTES", default_value_t = config::DEFAULT_MAX_QUERY_BYTES)]
     pub max_query_bytes: usize,
@@ -106,6 +111,10 @@ pub struct ServeArgs {
     /// Mutations allowed per minute, per client address and per signed-in user.
     #[arg(long, env = "CINEGRAPH_MUTATIONS_PER_MINUTE", default_value_t = config::DEFAULT_MUTATIONS_PER_MINUTE)]
     pub mutations_per_minute: u32,
+    /// Cost each client address may spend per minute: every operation is
+    /// charged its estimated cost; past the budget, RATE_LIMITED.
+    #[arg(long, env = "CINEGRAPH_COST_PER_MINUTE", default_value_t = config::DEFAULT_COST_PER_MINUTE)]
+    pub cost_per_minute: u32,
     /// GraphQL requests taking at least this many milliseconds are logged as warnings, with their query.
     #[arg(long, env = "CINEGRAPH_SLOW_OPERATION_MS", default_value_t = config::DEFAULT_SLOW_OPERATION_MS)]
     pub slow_operation_ms: u64,
@@ -255,6 +264,7 @@ impl ServeArgs {
                 max_aliases: self.max_aliases,
                 max_root_fields: self.max_root_fields,
                 max_directives_per_field: self.max_directives_per_field,
+                max_cost: self.max_cost,
             },
             max_body_bytes: self.max_body_bytes,
             max_variables_bytes: self.max_variables_bytes,
@@ -264,6 +274,7 @@ impl ServeArgs {
             field_suggestions: !self.no_field_suggestions,
             sign_in_per_minute: self.sign_in_per_minute,
             mutations_per_minute: self.mutations_per_minute,
+            cost_per_minute: self.cost_per_minute,
             slow_operation: std::time::Duration::from_millis(self.slow_operation_ms),
             response_cache_bytes: self.response_cache_mb << 20,
             websocket_init_timeout: std::time::Duration::from_millis(

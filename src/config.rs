@@ -31,6 +31,9 @@ pub struct Config {
     pub sign_in_per_minute: u32,
     /// Mutations per minute, per client address and per signed-in user.
     pub mutations_per_minute: u32,
+    /// Cost (the operations' estimated costs, summed) each client address
+    /// may spend per minute; 0 refuses every operation that costs anything.
+    pub cost_per_minute: u32,
     /// GraphQL requests taking at least this long are logged as warnings, with their query.
     pub slow_operation: Duration,
     /// Bytes of public query answers kept in memory; 0 switches the cache off.
@@ -110,6 +113,9 @@ pub struct QueryLimits {
     pub max_aliases: u64,
     pub max_root_fields: u64,
     pub max_directives_per_field: usize,
+    /// Largest estimated cost of one operation (IBM cost directives; see
+    /// `http::pipeline::cost`).
+    pub max_cost: u64,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8000";
@@ -127,6 +133,8 @@ pub const DEFAULT_MAX_BATCH_SIZE: usize = 10;
 pub const DEFAULT_REQUEST_TIME_BUDGET_MS: u64 = 10_000;
 pub const DEFAULT_SIGN_IN_PER_MINUTE: u32 = 10;
 pub const DEFAULT_MUTATIONS_PER_MINUTE: u32 = 120;
+pub const DEFAULT_MAX_COST: u64 = 10_000;
+pub const DEFAULT_COST_PER_MINUTE: u32 = 100_000;
 pub const DEFAULT_SLOW_OPERATION_MS: u64 = 1_000;
 pub const DEFAULT_RESPONSE_CACHE_MB: usize = 32;
 pub const DEFAULT_WEBSOCKET_INIT_TIMEOUT_MS: u64 = 10_000;
@@ -153,6 +161,7 @@ impl Config {
             // Tests fire thousands of mutations from one address; the limit tests set their own.
             sign_in_per_minute: 100_000,
             mutations_per_minute: 100_000,
+            cost_per_minute: 100_000_000,
             slow_operation: Duration::from_millis(DEFAULT_SLOW_OPERATION_MS),
             // On, as in production; TEST_RESPONSE_CACHE=off runs the suite without it.
             response_cache_bytes: match std::env::var("TEST_RESPONSE_CACHE").as_deref() {
@@ -181,6 +190,7 @@ impl Default for QueryLimits {
             max_aliases: DEFAULT_MAX_ALIASES,
             max_root_fields: DEFAULT_MAX_ROOT_FIELDS,
             max_directives_per_field: DEFAULT_MAX_DIRECTIVES_PER_FIELD,
+            max_cost: DEFAULT_MAX_COST,
         }
     }
 }

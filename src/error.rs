@@ -19,6 +19,15 @@ pub enum AppError {
     Conflict(String),
     #[error("too many attempts; try again in {retry_after_seconds} seconds")]
     RateLimited { retry_after_seconds: u64 },
+    /// An operation that would take the client past its cost budget (RATE_LIMITED too).
+    #[error(
+        "the operation's estimated cost is {cost}; this client's cost budget of {budget} per minute allows it again in {retry_after_seconds} seconds"
+    )]
+    CostBudgetSpent {
+        cost: u64,
+        budget: u32,
+        retry_after_seconds: u64,
+    },
     #[error("the database is not available right now; try again shortly")]
     Unavailable(#[source] anyhow::Error),
     #[error("internal error")]
@@ -47,7 +56,7 @@ impl AppError {
             Self::Unauthenticated => "UNAUTHENTICATED",
             Self::Forbidden(_) => "FORBIDDEN",
             Self::Conflict(_) => "CONFLICT",
-            Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::RateLimited { .. } | Self::CostBudgetSpent { .. } => "RATE_LIMITED",
             Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",
             Self::Limit { code, .. } => code,
@@ -59,6 +68,10 @@ impl AppError {
         match self {
             Self::RateLimited {
                 retry_after_seconds,
+            }
+            | Self::CostBudgetSpent {
+                retry_after_seconds,
+                ..
             } => Some(*retry_after_seconds),
             _ => None,
         }

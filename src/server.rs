@@ -66,7 +66,8 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
             Stale::Everything => vec![edge::ALL.to_string()],
         })
     });
-    let mut limiter = RateLimiter::new(config.sign_in_per_minute, config.mutations_per_minute);
+    let mut limiter = RateLimiter::new(config.sign_in_per_minute, config.mutations_per_minute)
+        .with_cost_budget(config.cost_per_minute);
     if let Some(url) = &config.redis_url {
         limiter = limiter.shared_through(url).map_err(anyhow::Error::msg)?;
     }

@@ -189,7 +189,7 @@ async fn send(
     keys: &[String],
 ) -> Result<(), String> {
     let body = serde_json::json!({ "keys": keys }).to_string();
-    let request = axum::http::Request::post(url)
+    let request = hyper::Request::post(url)
         .header("surrogate-key", keys.join(" "))
         .header("content-type", "application/json")
         .body(Full::new(Bytes::from(body)))

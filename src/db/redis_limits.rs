@@ -12,20 +12,22 @@ use tokio::sync::OnceCell;
 
 /// GCRA over one key. KEYS[1]: the key. ARGV[1]: the emission interval in
 /// microseconds (60 s / the limit per minute); ARGV[2]: the burst (the
-/// limit per minute: a client may use its whole minute at once). Returns 0
+/// limit per minute: a client may use its whole minute at once); ARGV[3]:
+/// how many units this attempt takes (1, or an operation's cost). Returns 0
 /// when the attempt is allowed, or the microseconds to wait.
 const GCRA: &str = r"
 local now = redis.call('TIME')
 local now_us = tonumber(now[1]) * 1000000 + tonumber(now[2])
 local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
+local amount = tonumber(ARGV[3])
 local tat = tonumber(redis.call('GET', KEYS[1]) or now_us)
 if tat < now_us then tat = now_us end
-local allowed_from = tat - interval * (burst - 1)
+local next_tat = tat + interval * amount
+local allowed_from = next_tat - interval * burst
 if now_us < allowed_from then
   return allowed_from - now_us
 end
-local next_tat = tat + interval
 redis.call('SET', KEYS[1], string.format('%d', next_tat), 'PX', math.ceil((next_tat - now_us) / 1000) + 1)
 return 0
 ";
@@ -60,13 +62,14 @@ impl RedisLimits {
         })
     }
 
-    /// Counts one attempt on `key` under a limit of `per_minute`: `Ok(None)`
+    /// Takes `amount` from `key` under a limit of `per_minute`: `Ok(None)`
     /// when allowed, `Ok(Some(wait))` when refused, `Err` when Redis cannot
     /// say (down, or slower than [`TIMEOUT`]).
     pub async fn check(
         &self,
         key: &str,
         per_minute: u32,
+        amount: u32,
     ) -> Result<Option<Duration>, redis::RedisError> {
         let now = self.started.elapsed().as_millis() as u64;
         if self.connection.get().is_none() && now < self.quiet_until.load(Ordering::Relaxed) {
@@ -95,6 +98,7 @@ impl RedisLimits {
             .key(key)
             .arg(interval_us)
             .arg(per_minute)
+            .arg(amount)
             .invoke_async(&mut connection.clone())
             .await?;
         Ok((wait_us > 0).then(|| Duration::from_micros(wait_us)))

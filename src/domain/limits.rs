@@ -1,5 +1,7 @@
 //! Abuse limits: how many sign-in attempts and mutations a client address or
-//! a user may make per minute, as GCRA rate limits (`governor`): a client may
+//! a user may make per minute, and how much cost (the operations' estimated
+//! costs, `http::pipeline::cost`) a client address may spend per minute, as
+//! GCRA rate limits (`governor`): a client may
 //! use its whole minute's allowance at once, then earns one attempt back every
 //! `60 / limit` seconds. With `REDIS_URL` the counts live in Redis and every
 //! node shares them (`db::redis_limits`, the same algorithm as one atomic
@@ -16,10 +18,12 @@
 
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
+use crate::config::DEFAULT_COST_PER_MINUTE;
 use crate::db::redis_limits::RedisLimits;
 use crate::error::AppError;
 
@@ -31,6 +35,8 @@ pub enum Scope {
     SignInByAddressAndUsername,
     MutationByAddress,
     MutationByUser,
+    /// Charged each operation's estimated cost, not 1.
+    CostByAddress,
 }
 
 impl Scope {
@@ -41,6 +47,7 @@ impl Scope {
             Scope::SignInByAddressAndUsername => "sign-in-client-username",
             Scope::MutationByAddress => "mutation-client",
             Scope::MutationByUser => "mutation-user",
+            Scope::CostByAddress => "cost-client",
         }
     }
 }
@@ -74,6 +81,7 @@ pub struct RateLimiter {
     sign_in_by_client: Limit,
     sign_in: Limit,
     mutations: Limit,
+    cost: Limit,
     /// The counts every node shares, when Redis is configured.
     shared: Option<RedisLimits>,
     checks: AtomicU64,
@@ -88,10 +96,17 @@ impl RateLimiter {
             sign_in_by_client: Limit::new(sign_in_per_minute.saturating_mul(SIGN_INS_PER_CLIENT)),
             sign_in: Limit::new(sign_in_per_minute),
             mutations: Limit::new(mutations_per_minute),
+            cost: Limit::new(DEFAULT_COST_PER_MINUTE),
             shared: None,
             checks: AtomicU64::new(0),
             warned_at: AtomicU64::new(0),
         }
+    }
+
+    /// Each client address may spend this much cost per minute.
+    pub fn with_cost_budget(mut self, per_minute: u32) -> Self {
+        self.cost = Limit::new(per_minute);
+        self
     }
 
     /// Shares the counts with every node through the Redis at `url`.
@@ -109,21 +124,50 @@ impl RateLimiter {
 
     /// Counts one attempt; RATE_LIMITED (with the seconds to wait) past the limit.
     pub async fn check(&self, scope: Scope, key: &str) -> Result<(), AppError> {
+        self.take(scope, key, 1).await.map_err(rate_limited)
+    }
+
+    /// Charges an operation's estimated cost to the client's budget; past
+    /// it, RATE_LIMITED with the seconds until the budget allows it. A cost
+    /// above the whole minute's budget is never allowed.
+    pub async fn charge_cost(&self, client: &str, cost: u64) -> Result<(), AppError> {
+        let spent = |wait: Duration| AppError::CostBudgetSpent {
+            cost,
+            budget: self.cost.per_minute,
+            retry_after_seconds: seconds(wait),
+        };
+        if cost == 0 {
+            return Ok(());
+        }
+        match u32::try_from(cost) {
+            Ok(amount) if amount <= self.cost.per_minute => self
+                .take(Scope::CostByAddress, client, amount)
+                .await
+                .map_err(spent),
+            _ => Err(spent(Duration::from_secs(60))),
+        }
+    }
+
+    /// Takes `amount` from the key's allowance under the scope's limit; the
+    /// wait until it could be taken when it cannot.
+    async fn take(&self, scope: Scope, key: &str, amount: u32) -> Result<(), Duration> {
         let limit = match scope {
             Scope::SignInByAddress => &self.sign_in_by_client,
             Scope::SignInByAddressAndUsername => &self.sign_in,
             Scope::MutationByAddress | Scope::MutationByUser => &self.mutations,
+            Scope::CostByAddress => &self.cost,
         };
-        let Some(local) = &limit.local else {
-            return Err(AppError::RateLimited {
-                retry_after_seconds: 60,
-            });
+        let (Some(local), Some(amount)) = (&limit.local, NonZeroU32::new(amount)) else {
+            return Err(Duration::from_secs(60));
         };
         if let Some(shared) = &self.shared {
             let shared_key = format!("cinegraph:limit:{}:{key}", scope.name());
-            match shared.check(&shared_key, limit.per_minute).await {
+            match shared
+                .check(&shared_key, limit.per_minute, amount.get())
+                .await
+            {
                 Ok(None) => return Ok(()),
-                Ok(Some(wait)) => return Err(rate_limited(wait)),
+                Ok(Some(wait)) => return Err(wait),
                 // Counted here instead: limits stay, per node, while Redis is away.
                 Err(error) => self.warn_shared_failed(&error),
             }
@@ -136,11 +180,12 @@ impl RateLimiter {
         {
             local.retain_recent();
         }
-        local
-            .check_key(&(scope, key.to_string()))
-            .map_err(|not_until| {
-                rate_limited(not_until.wait_time_from(DefaultClock::default().now()))
-            })
+        match local.check_key_n(&(scope, key.to_string()), amount) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(not_until)) => Err(not_until.wait_time_from(DefaultClock::default().now())),
+            // More than the whole burst: never allowed.
+            Err(_) => Err(Duration::from_secs(60)),
+        }
     }
 
     /// Logs that Redis failed, at most every ten seconds.
@@ -160,10 +205,14 @@ impl RateLimiter {
     }
 }
 
-fn rate_limited(wait: std::time::Duration) -> AppError {
+fn rate_limited(wait: Duration) -> AppError {
     AppError::RateLimited {
-        retry_after_seconds: wait.as_secs_f64().ceil().max(1.0) as u64,
+        retry_after_seconds: seconds(wait),
     }
+}
+
+fn seconds(wait: Duration) -> u64 {
+    wait.as_secs_f64().ceil().max(1.0) as u64
 }
 
 /// The client's address as the server saw it (not a forwarded header, which anyone can write).
@@ -225,6 +274,26 @@ mod tests {
                 .await
                 .is_err(),
             "a client may try {SIGN_INS_PER_CLIENT} usernames' worth"
+        );
+    }
+
+    #[tokio::test]
+    async fn costs_are_charged_against_a_budget_per_client() {
+        let limiter = RateLimiter::new(1, 1).with_cost_budget(100);
+        assert!(limiter.charge_cost("1.2.3.4", 60).await.is_ok());
+        assert!(limiter.charge_cost("1.2.3.4", 0).await.is_ok(), "free");
+        match limiter.charge_cost("1.2.3.4", 60).await {
+            Err(AppError::CostBudgetSpent {
+                cost: 60,
+                budget: 100,
+                retry_after_seconds,
+            }) => assert!((1..=60).contains(&retry_after_seconds)),
+            other => panic!("expected the budget to be spent, got {other:?}"),
+        }
+        assert!(limiter.charge_cost("5.6.7.8", 100).await.is_ok());
+        assert!(
+            limiter.charge_cost("9.9.9.9", 101).await.is_err(),
+            "more than a whole minute's budget"
         );
     }
 

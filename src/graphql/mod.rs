@@ -5,6 +5,7 @@
 //! No SQL here: reads go through `db::queries`, writes through `domain`.
 
 pub mod context;
+pub mod cost;
 pub mod loaders;
 pub mod pagination;
 pub mod types;
@@ -25,7 +26,10 @@ use crate::graphql::pagination::cursor::CursorKeys;
 
 /// Where every read starts: films, people, products and awards by id or slug,
 /// the browsable film and people lists, search, and the signed-in user.
+// Named `Query` and `Mutation` in the schema: a federation subgraph's SDL has
+// no `schema { }` block, so a gateway finds its roots by these default names.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
 pub struct QueryRoot(
     node::NodeQuery,
     film::FilmQuery,
@@ -34,11 +38,13 @@ pub struct QueryRoot(
     award::AwardQuery,
     search::SearchQuery,
     account::MeQuery,
+    entity::EntityQuery,
 );
 
 /// Every change: accounts and sessions, ratings and reviews. All but `signUp`
 /// and `signIn` need a signed-in viewer (UNAUTHENTICATED otherwise).
 #[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
 pub struct MutationRoot(
     account::AccountMutation,
     rating::RatingMutation,
@@ -47,12 +53,16 @@ pub struct MutationRoot(
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, rating::RatingSubscription>;
 
+/// A Federation v2 subgraph: Film, Person and Product are entities keyed by
+/// their global id (`types::entity`), and `_service { sdl }` gives a gateway
+/// the schema with its `@link` and `@key`s.
 fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, rating::RatingSubscription> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         rating::RatingSubscription,
     )
+    .enable_federation()
 }
 
 /// What the schema's resolvers work with.

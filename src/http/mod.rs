@@ -274,7 +274,7 @@ fn answer(
             }
             let keys = response
                 .http_headers
-                .get(pipeline::SURROGATE_KEY)
+                .get(pipeline::freshness::SURROGATE_KEY)
                 .and_then(|keys| keys.to_str().ok())
                 .map(std::sync::Arc::from);
             (answer, keys, false)
@@ -296,7 +296,7 @@ fn answer(
             let tags = crate::cache::edge::cache_tag(&keys);
             for (name, value) in [
                 (header::CACHE_CONTROL.as_str(), policy.as_str()),
-                (pipeline::SURROGATE_KEY, &keys),
+                (pipeline::freshness::SURROGATE_KEY, &keys),
                 ("cache-tag", &tags),
                 // The media type and the coding are negotiated.
                 (header::VARY.as_str(), "accept, accept-encoding"),

@@ -408,10 +408,10 @@ impl Drop for PostgresDatabase {
 /// About 1 KB of fragments, each spreading the previous one twice: 2^30
 /// fields once expanded.
 pub fn fragment_bomb() -> String {
-    let mut query = String::from("{ ...F30 } fragment F0 on QueryRoot { __typename }");
+    let mut query = String::from("{ ...F30 } fragment F0 on Query { __typename }");
     for i in 1..=30 {
         query.push_str(&format!(
-            " fragment F{i} on QueryRoot {{ ...F{} ...F{} }}",
+            " fragment F{i} on Query {{ ...F{} ...F{} }}",
             i - 1,
             i - 1
         ));

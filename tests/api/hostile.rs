@@ -63,7 +63,7 @@ async fn only_json_bodies_are_accepted(app: TestApp) {
     let (status, _, answer) = send(&app, Some("application/json; charset=utf-8"), None, body).await;
     assert_eq!(
         (status, &answer["data"]["__typename"]),
-        (StatusCode::OK, &json!("QueryRoot"))
+        (StatusCode::OK, &json!("Query"))
     );
 }
 
@@ -151,7 +151,7 @@ async fn batches_run_in_order_up_to_their_limit(app: TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(answer[0]["data"]["__typename"], "QueryRoot");
+    assert_eq!(answer[0]["data"]["__typename"], "Query");
     assert!(answer[1]["data"]["genres"].is_array());
     let eleven: Vec<Value> = (0..11).map(|_| one.clone()).collect();
     let (status, _, answer) = send(&app, JSON, None, json!(eleven).to_string()).await;
@@ -176,7 +176,7 @@ async fn each_query_limit_refuses_with_its_own_code(app: TestApp) {
             ("{ __typename @skip(if: false) @include(if: true) @skip(if: false) @include(if: true) @skip(if: false) }".into(), "TOO_MANY_DIRECTIVES"),
             (format!("{{ __typename {} }}", "# padding\n".repeat(4000)), "QUERY_TOO_LARGE"),
             (format!("query Q{} {{ __typename }}", (0..2600).map(|i| format!("($v{i}: Int)")).collect::<Vec<_>>().join("").replace(")(", ", ")), "QUERY_TOO_LARGE"),
-            ("{ ...A } fragment A on QueryRoot { ...B } fragment B on QueryRoot { ...A }".into(), "GRAPHQL_VALIDATION_FAILED"),
+            ("{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }".into(), "GRAPHQL_VALIDATION_FAILED"),
         ];
     for (query, expected) in cases {
         let short: String = query.chars().take(80).collect();

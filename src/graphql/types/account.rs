@@ -11,6 +11,7 @@ use crate::db::queries::rating as ratings;
 use crate::domain::account::{self, Viewer};
 use crate::error::AppResult;
 use crate::graphql::context::{GqlResult, client_address, cursor_keys, db, limiter, viewer};
+use crate::graphql::cost::{connection, list_size};
 use crate::graphql::pagination::{
     Connection, PageRequest, connection_names, list_connection, list_window,
 };
@@ -129,6 +130,7 @@ impl User {
         self.0.created_at
     }
     /// The user's ratings, the most recently given (or changed) first.
+    #[graphql(directive = list_size::apply(connection(20)))]
     async fn ratings(
         &self,
         ctx: &Context<'_>,

@@ -10,6 +10,7 @@ use crate::db::queries::award as awards;
 use crate::db::queries::rows::rel;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::{GqlResult, db, loader};
+use crate::graphql::cost::{assumed, list_size};
 use crate::graphql::loaders::RowLoader;
 use crate::ids::NodeKind;
 
@@ -19,6 +20,7 @@ pub struct AwardQuery;
 #[Object]
 impl AwardQuery {
     /// Every award with how many films were nominated and how many won, most films first.
+    #[graphql(directive = list_size::apply(assumed(50)))]
     async fn awards(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AwardCount>> {
         award_counts(ctx).await.gql()
     }
@@ -87,6 +89,7 @@ impl Nomination {
         self.0.won
     }
     /// The people the nomination names.
+    #[graphql(directive = list_size::apply(assumed(10)))]
     async fn recipients(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Person>> {
         let links = loader(ctx)
             .children::<rel::RecipientsOfNomination>(self.0.id)

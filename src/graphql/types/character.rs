@@ -8,6 +8,7 @@ use super::person::Person;
 use crate::db::entities::{film_character, quote};
 use crate::db::queries::rows::rel;
 use crate::graphql::context::{GqlResult, loader};
+use crate::graphql::cost::{assumed, list_size};
 use crate::graphql::loaders::RowLoader;
 use crate::ids::NodeKind;
 
@@ -34,6 +35,7 @@ impl Character {
         parent_film(ctx, self.0.film_id).await
     }
     /// The people who played the character.
+    #[graphql(directive = list_size::apply(assumed(10)))]
     async fn performers(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Person>> {
         let credits = loader(ctx)
             .children::<rel::PerformersOfCharacter>(self.0.id)
@@ -46,6 +48,7 @@ impl Character {
             .collect())
     }
     /// What the character says, in the film's quote order.
+    #[graphql(directive = list_size::apply(assumed(20)))]
     async fn quotes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Quote>> {
         let rows = loader(ctx)
             .children::<rel::QuotesOfCharacter>(self.0.id)

@@ -16,6 +16,7 @@ use crate::db::queries::person as people;
 use crate::db::queries::rows::rel;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::{GqlResult, cursor_keys, db, loader};
+use crate::graphql::cost::{assumed, connection, cost, list_size, sliced_by};
 use crate::graphql::loaders::{CoworkersOf, RowLoader};
 use crate::graphql::pagination::{
     Connection, PageRequest, PagedConnection, connection_names, list_connection, list_window,
@@ -65,6 +66,7 @@ impl PersonQuery {
     }
 
     /// Browse people by name or by how many credits they have.
+    #[graphql(directive = list_size::apply(connection(20)))]
     #[allow(clippy::too_many_arguments)]
     async fn people(
         &self,
@@ -131,6 +133,7 @@ impl Person {
         self.0.birth_date
     }
     /// The filmography: every credit with its film, oldest film first.
+    #[graphql(directive = list_size::apply(connection(20)))]
     async fn credits(
         &self,
         ctx: &Context<'_>,
@@ -173,6 +176,11 @@ impl Person {
         self.0.credit_count
     }
     /// The people who share the most films with this one, most shared first.
+    // One self-join of the credits over every film the person made.
+    #[graphql(
+        directive = cost::apply(5),
+        directive = list_size::apply(sliced_by(&["first"]))
+    )]
     async fn coworkers(
         &self,
         ctx: &Context<'_>,
@@ -204,6 +212,7 @@ impl Person {
             .collect())
     }
     /// Award nominations naming this person, oldest first.
+    #[graphql(directive = list_size::apply(assumed(50)))]
     async fn nominations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Nomination>> {
         let links = loader(ctx)
             .children::<rel::NominationsOfPerson>(self.0.id)

@@ -10,6 +10,7 @@ use crate::db::queries::product as products;
 use crate::db::queries::rows::rel;
 use crate::error::AppResult;
 use crate::graphql::context::{GqlResult, db, loader};
+use crate::graphql::cost::{assumed, list_size};
 use crate::graphql::loaders::RowLoader;
 use crate::ids::{self, NodeKind};
 use crate::kinds;
@@ -89,6 +90,7 @@ impl Product {
         self.0.description.as_deref()
     }
     /// The films the product covers, in its own order (a box set lists each film).
+    #[graphql(directive = list_size::apply(assumed(20)))]
     async fn films(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Film>> {
         let links = loader(ctx)
             .children::<rel::FilmsOfProduct>(self.0.id)

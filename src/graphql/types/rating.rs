@@ -8,6 +8,7 @@ use crate::db::queries::rating as ratings;
 use crate::domain::rating as rate;
 use crate::error::AppError;
 use crate::graphql::context::{GqlResult, db, events, loader, viewer};
+use crate::graphql::cost::{assumed, list_size};
 use crate::graphql::loaders::{ScoreCountsOf, ViewerRatingOf};
 use crate::ids::{self, NodeKind};
 
@@ -42,6 +43,7 @@ pub struct RatingSummary {
     /// How many users rated the film.
     pub count: i64,
     /// How many ratings gave each score, for scores 1 to 10 in order.
+    #[graphql(directive = list_size::apply(assumed(10)))]
     pub histogram: Vec<RatingBucket>,
 }
 

@@ -14,6 +14,7 @@ use crate::db::entities::{film, film_character, person, quote};
 use crate::domain::search;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::{GqlResult, cursor_keys, db, loader, while_content_holds};
+use crate::graphql::cost::{cost, forward_connection, list_size};
 use crate::graphql::loaders::RowLoader;
 use crate::graphql::pagination::{self, Connection, connection_names};
 
@@ -196,6 +197,11 @@ impl SearchQuery {
     /// word prefix, ignoring case and accents, most relevant first; a word of
     /// five letters or more may have one typo (three or four letters: two
     /// neighbours swapped), and such hits come after the exact ones.
+    // Full-text candidates and a ranking of up to 2,000 of them.
+    #[graphql(
+        directive = cost::apply(10),
+        directive = list_size::apply(forward_connection(20))
+    )]
     async fn search(
         &self,
         ctx: &Context<'_>,

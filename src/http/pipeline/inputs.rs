@@ -370,7 +370,8 @@ mod tests {
     fn int_literals_fit_in_32_bits_wherever_they_are() {
         let query = "{ me { ratings(first: -2147483649) { totalCount } } }";
         assert_eq!(problems(query, serde_json::json!({})).len(), 1);
-        let fragment = "query { ...F ...F } fragment F on QueryRoot { films(first: 2147483648) { totalCount } }";
+        let fragment =
+            "query { ...F ...F } fragment F on Query { films(first: 2147483648) { totalCount } }";
         assert_eq!(
             problems(fragment, serde_json::json!({})).len(),
             1,

@@ -7,24 +7,33 @@
 //!    only; nothing below runs);
 //! 2. **ready**: SERVICE_UNAVAILABLE until the database is prepared;
 //! 3. **check text**: bytes, tokens and bracket nesting (`guard`), before
-//!    anything parses it;
+//!    anything parses it; with `--trusted-documents-only`, a trusted document;
 //! 4. **parse once**: the document, kept by its text (`documents`);
 //! 5. **guard**: depth, complexity, aliases, root fields, directives; then
 //!    the **inputs**: variables coerced to their declared types, Int
-//!    literals within 32 bits (`inputs`);
+//!    literals within 32 bits (`inputs`); then the **cost**: the operation's
+//!    estimated cost under the schema's `@cost`/`@listSize` (`cost`),
+//!    COST_LIMIT_EXCEEDED above `--max-cost`;
 //! 6. **transport**: what the transport may run (no mutation over GET or a
 //!    socket: their rate limits live on POST);
 //! 7. **viewer**: the bearer token (`viewer`);
-//! 8. **limits**: mutations per client address and per user;
+//! 8. **limits**: mutations per client address and per user, and every
+//!    operation's estimated cost against its client address's budget per
+//!    minute; then **where it reads**: a query from a read replica that has
+//!    what its client must see, anything else from the primary;
 //! 9. **execute**: within the time budget, a panic contained to its request;
-//! 10. **label errors** with machine-readable codes (`labels`);
+//! 10. **label errors** with machine-readable codes (`labels`), and the
+//!     cost, estimated and actual, in `extensions.cost`;
 //! 11. **order** each object's fields as the query asked (`order`), and an
 //!     object whose selection collected nothing is `{}`, not `null` (`empty`);
-//! 12. **cache** a public query's answer;
+//! 12. **cache** a public query's answer, with its surrogate keys
+//!     (`freshness`), and a mutation's consistency token;
 //! 13. **report**: a log line and the metrics (`report`).
 
+pub mod cost;
 pub mod documents;
 pub mod empty;
+pub mod freshness;
 pub mod guard;
 pub mod inputs;
 pub mod labels;
@@ -52,8 +61,7 @@ use super::state::AppState;
 use crate::cache::edge;
 use crate::cache::responses::{CacheKey, CachedAnswer};
 use crate::db::replicas::{Lsn, Read};
-use crate::domain::account::Viewer;
-use crate::domain::limits::{ClientAddress, Scope};
+use crate::domain::limits::ClientAddress;
 use crate::error::AppError;
 
 /// How a request arrived.
@@ -115,6 +123,8 @@ impl From<AppError> for Refusal {
 struct Prepared {
     request: async_graphql::Request,
     document: Option<Arc<ExecutableDocument>>,
+    /// The selected operation's estimated cost (when the document parsed).
+    estimated_cost: Option<u64>,
 }
 
 /// Runs one request that has one answer (HTTP, or a batch's item) through
@@ -177,27 +187,33 @@ async fn answer(
     let budget = state.config.request_time_budget;
     let operation_name = prepared.request.operation_name.clone();
     let parsed = prepared.document.is_some();
+    let variables = prepared.request.variables.clone();
     let execution = state.schema.execute(prepared.request);
     let guarded = run_guarded(execution, budget, &request_id);
     let (mut response, seen) = edge::collecting(guarded).await;
     if operation.is_mutation() {
-        add_consistency_token(state, &mut response).await;
+        freshness::add_consistency_token(state, &mut response).await;
     }
     // 12a. What a public answer was made of, for caches at the edge.
     let surrogate_keys =
         (public && operation.kind == "query" && response.errors.is_empty()).then(|| {
-            let lists = prepared
-                .document
-                .as_deref()
-                .is_none_or(|document| lists_or_ranks(document, operation_name.as_deref()));
+            let lists = prepared.document.as_deref().is_none_or(|document| {
+                freshness::lists_or_ranks(document, operation_name.as_deref())
+            });
             seen.listing(lists).header()
         });
     // 10, 11.
+    let costed = Costed {
+        estimated: prepared.estimated_cost,
+        variables: &variables,
+        state,
+    };
     finish(
         &mut response,
         prepared.document.as_deref(),
         operation_name.as_deref(),
         parsed,
+        &costed,
     );
     // 12. A public query's answer is kept as bytes.
     let cacheable = operation.kind == "query" && response.errors.is_empty();
@@ -214,43 +230,13 @@ async fn answer(
         }
         _ => {
             if let Some(value) = surrogate_keys.and_then(|keys| HeaderValue::from_str(&keys).ok()) {
-                response.http_headers.insert(SURROGATE_KEY, value);
+                response
+                    .http_headers
+                    .insert(freshness::SURROGATE_KEY, value);
             }
             Ok(Outcome::Executed(response))
         }
     }
-}
-
-/// The header a public answer's surrogate keys travel in (`cache::edge`).
-pub const SURROGATE_KEY: &str = "surrogate-key";
-
-/// Whether an operation's root fields list or rank (anything but fetching
-/// one film, person, product, award or node, or introspection): a rating
-/// anywhere can change such an answer. A fragment at the root counts as one.
-fn lists_or_ranks(document: &ExecutableDocument, operation_name: Option<&str>) -> bool {
-    use async_graphql::parser::types::Selection;
-    const ONE_THING: [&str; 8] = [
-        "film",
-        "person",
-        "product",
-        "award",
-        "node",
-        "__typename",
-        "__schema",
-        "__type",
-    ];
-    let Some((_, operation)) = order::selected_operation(document, operation_name) else {
-        return true;
-    };
-    operation
-        .selection_set
-        .node
-        .items
-        .iter()
-        .any(|item| match &item.node {
-            Selection::Field(field) => !ONE_THING.contains(&field.node.name.node.as_str()),
-            _ => true,
-        })
 }
 
 /// Stages 2 to 8: everything between reading a request and executing it.
@@ -291,6 +277,7 @@ async fn prepare(
         request = request.operation_name(name);
     }
     let document = state.documents.parse(&request.query).ok();
+    let mut estimated_cost = None;
     if let Some(document) = &document {
         request.set_parsed_query(ExecutableDocument::clone(document));
         *operation = Operation::of(document, request.operation_name.as_deref());
@@ -301,6 +288,15 @@ async fn prepare(
         let selected = order::selected_operation(document, request.operation_name.as_deref());
         inputs::check(document, selected.map(|(_, op)| op), &request.variables)
             .map_err(|errors| Refusal::Graphql(async_graphql::Response::from_errors(errors)))?;
+        // 5c. Its cost, before anything runs.
+        if let Some((_, selected)) = selected {
+            let estimated = cost::estimate(document, selected, &request.variables);
+            let limit = state.config.query_limits.max_cost;
+            if estimated > limit {
+                return Err(Refusal::Graphql(cost::limit_exceeded(estimated, limit)));
+            }
+            estimated_cost = Some(estimated);
+        }
     }
     // 6.
     if operation.is_mutation() {
@@ -331,7 +327,10 @@ async fn prepare(
     };
     // 8.
     if operation.is_mutation() {
-        check_mutation_limits(state, &client, viewer.as_ref()).await?;
+        viewer::check_mutation_limits(state, &client, viewer.as_ref()).await?;
+    }
+    if let Some(estimated) = estimated_cost {
+        state.limiter.charge_cost(&client.0, estimated).await?;
     }
     // 8b. Where it reads: a query from a replica that has what its client
     // must see; anything else from the primary.
@@ -344,34 +343,18 @@ async fn prepare(
     if let Some(viewer) = viewer {
         request = request.data(viewer);
     }
-    Ok(Prepared { request, document })
+    Ok(Prepared {
+        request,
+        document,
+        estimated_cost,
+    })
 }
 
-/// With read replicas, a mutation's answer carries the primary's write
-/// position after it in `extensions.consistency.token`: sent back (the
-/// `Cinegraph-Consistency` header), it makes any server's reads include the
-/// write. Without the token (the position could not be read) a client still
-/// reads its writes on the server that made them.
-async fn add_consistency_token(state: &AppState, response: &mut async_graphql::Response) {
-    if !state.reads.has_replicas() {
-        return;
-    }
-    match state.reads.written().await {
-        Ok(lsn) => {
-            let mut token = async_graphql::indexmap::IndexMap::new();
-            token.insert(
-                async_graphql::Name::new("token"),
-                async_graphql::Value::String(lsn.to_string()),
-            );
-            response.extensions.insert(
-                "consistency".to_string(),
-                async_graphql::Value::Object(token),
-            );
-        }
-        Err(err) => {
-            tracing::warn!(error = %err, "cannot read the primary's write position for a consistency token")
-        }
-    }
+/// What stage 10 needs to put an executed operation's cost in its response.
+struct Costed<'a> {
+    estimated: Option<u64>,
+    variables: &'a Variables,
+    state: &'a AppState,
 }
 
 const MUTATIONS_OVER_POST: &str = "mutations are only accepted over POST";
@@ -382,8 +365,17 @@ fn finish(
     document: Option<&ExecutableDocument>,
     operation_name: Option<&str>,
     parsed: bool,
+    costed: &Costed<'_>,
 ) {
     label_errors(response, parsed);
+    if let (Some(document), Some(estimated)) = (document, costed.estimated)
+        && let Some((_, operation)) = order::selected_operation(document, operation_name)
+    {
+        let actual = cost::actual(document, operation, costed.variables, &response.data);
+        let limit = costed.state.config.query_limits.max_cost;
+        let value = cost::value(Some(estimated), Some(actual), limit);
+        response.extensions.insert("cost".to_string(), value);
+    }
     if let Some(document) = document {
         restore_empty_objects(document, operation_name, &mut response.data);
         order_as_requested(document, operation_name, &mut response.data);
@@ -408,15 +400,25 @@ pub fn run_stream(
                 let operation_name = prepared.request.operation_name.clone();
                 let document = prepared.document;
                 let parsed = document.is_some();
+                let estimated = prepared.estimated_cost;
+                let variables = prepared.request.variables.clone();
+                let state = state.clone();
                 state
                     .schema
                     .execute_stream_with_session_data(prepared.request, session)
                     .map(move |mut response| {
+                        // Each event of a stream has its own actual cost.
+                        let costed = Costed {
+                            estimated,
+                            variables: &variables,
+                            state: &state,
+                        };
                         finish(
                             &mut response,
                             document.as_deref(),
                             operation_name.as_deref(),
                             parsed,
+                            &costed,
                         );
                         response
                     })
@@ -483,20 +485,4 @@ pub async fn run_guarded(
             ),
         }),
     }
-}
-
-/// Mutations count against per-address and per-user limits.
-async fn check_mutation_limits(
-    state: &AppState,
-    client: &ClientAddress,
-    viewer: Option<&Viewer>,
-) -> Result<(), AppError> {
-    let limits = [
-        Some((Scope::MutationByAddress, client.0.clone())),
-        viewer.map(|v| (Scope::MutationByUser, v.user_id.to_string())),
-    ];
-    for (scope, key) in limits.into_iter().flatten() {
-        state.limiter.check(scope, &key).await?;
-    }
-    Ok(())
 }

@@ -4,7 +4,9 @@
 
 use crate::db::Db;
 use crate::domain::account::{self, Viewer};
+use crate::domain::limits::{ClientAddress, Scope};
 use crate::error::{AppError, AppResult};
+use crate::http::state::AppState;
 
 /// The viewer of an `Authorization` value: none without one. A value that is
 /// there but malformed (not `Bearer <token>`, any case of the scheme), or a
@@ -24,6 +26,22 @@ fn bearer_token(value: &str) -> Option<&str> {
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() && token.len() <= 200)
         .then_some(token)
+}
+
+/// The viewer's and its address's mutations count against their limits.
+pub async fn check_mutation_limits(
+    state: &AppState,
+    client: &ClientAddress,
+    viewer: Option<&Viewer>,
+) -> Result<(), AppError> {
+    let limits = [
+        Some((Scope::MutationByAddress, client.0.clone())),
+        viewer.map(|v| (Scope::MutationByUser, v.user_id.to_string())),
+    ];
+    for (scope, key) in limits.into_iter().flatten() {
+        state.limiter.check(scope, &key).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

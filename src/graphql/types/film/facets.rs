@@ -9,6 +9,7 @@ use super::list::cached;
 use crate::db::queries::facets::{self as counts, Facet};
 use crate::db::queries::film_list as list;
 use crate::graphql::context::{GqlResult, db};
+use crate::graphql::cost::{assumed, list_size};
 use crate::graphql::types::genre::Genre;
 
 /// The facets of a film list, computed only when asked.
@@ -119,6 +120,7 @@ impl FilmFacets {
 impl FilmFacets {
     /// Films per genre, most films first, then by name; ignores the list's
     /// `genres` and `genreMatch`.
+    #[graphql(directive = list_size::apply(assumed(30)))]
     async fn genres(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<GenreFacet>> {
         let filter = self.filter(Facet::Genres);
         let counted = cached(ctx, "genres", &filter, counts::genres(db(ctx), &filter)).await;
@@ -130,6 +132,7 @@ impl FilmFacets {
     }
     /// Films per decade of release, oldest first; ignores the list's
     /// `releaseYear`. Films whose year is not known are not counted.
+    #[graphql(directive = list_size::apply(assumed(15)))]
     async fn decades(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DecadeFacet>> {
         let filter = self.filter(Facet::Decades);
         let counted = cached(ctx, "decades", &filter, counts::decades(db(ctx), &filter)).await;
@@ -142,6 +145,7 @@ impl FilmFacets {
     /// Films per country of production, most films first, then by name;
     /// ignores the list's `countries`. A film made in several countries
     /// counts in each.
+    #[graphql(directive = list_size::apply(assumed(100)))]
     async fn countries(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CountryFacet>> {
         let filter = self.filter(Facet::Countries);
         let compute = counts::countries(db(ctx), &filter);
@@ -154,6 +158,7 @@ impl FilmFacets {
     }
     /// Films per spoken language, most films first, then by name; ignores
     /// the list's `languages`. A film in several languages counts in each.
+    #[graphql(directive = list_size::apply(assumed(100)))]
     async fn languages(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<LanguageFacet>> {
         let filter = self.filter(Facet::Languages);
         let compute = counts::languages(db(ctx), &filter);
@@ -166,6 +171,7 @@ impl FilmFacets {
     }
     /// Films per certification, most films first, then by name; ignores the
     /// list's `certifications`. Films without a certification are not counted.
+    #[graphql(directive = list_size::apply(assumed(20)))]
     async fn certifications(
         &self,
         ctx: &Context<'_>,
@@ -185,6 +191,7 @@ impl FilmFacets {
     /// Films per band of running time, shortest band first; ignores the
     /// list's `runtimeMinutes`. Films whose length is not known are not
     /// counted; bands without films are left out.
+    #[graphql(directive = list_size::apply(assumed(4)))]
     async fn runtimes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<RuntimeFacet>> {
         let filter = self.filter(Facet::Runtimes);
         let compute = counts::runtimes(db(ctx), &filter);

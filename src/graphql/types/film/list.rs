@@ -13,6 +13,7 @@ use crate::db::queries::film_list as list;
 use crate::db::queries::keyset::Position;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::{GqlResult, cursor_keys, db, while_content_holds};
+use crate::graphql::cost::cost;
 use crate::graphql::pagination::{
     Connection, PageRequest, connection_names, list_connection, list_window,
 };
@@ -233,6 +234,8 @@ impl FilmListSummary {
     /// running time. Facets are disjunctive: each facet's counts ignore the
     /// list's filter on that same facet (with `genres: ["Drama"]`, the genres
     /// facet still counts every genre) and apply every other filter.
+    // Six grouped counts of the filtered list, each under its own filter.
+    #[graphql(directive = cost::apply(5))]
     async fn facets(&self) -> FilmFacets {
         FilmFacets {
             filter: self.filter.clone(),

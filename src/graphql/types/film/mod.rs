@@ -30,6 +30,7 @@ use crate::db::queries::pages::{Alone, PagedRelation};
 use crate::db::queries::rows::{ChildOf, Relation, rel};
 use crate::db::read_row::ReadRow;
 use crate::graphql::context::{GqlResult, loader};
+use crate::graphql::cost::{assumed, connection, list_size, sliced_by};
 use crate::graphql::loaders::RowLoader;
 use crate::graphql::pagination::{
     PageRequest, PagedConnection, connection_names, first_rows, relation_connection,
@@ -168,6 +169,7 @@ impl Film {
     }
 
     /// Genres, in the order the film's page lists them.
+    #[graphql(directive = list_size::apply(assumed(10)))]
     async fn genres(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Genre>> {
         let links = children::<rel::Genres>(ctx, self.0.id).await?;
         let genres = loader(ctx)
@@ -180,16 +182,19 @@ impl Film {
             .collect())
     }
     /// Countries of production.
+    #[graphql(directive = list_size::apply(assumed(10)))]
     async fn countries(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
         let rows = children::<rel::Countries>(ctx, self.0.id).await?;
         Ok(rows.into_iter().map(|r| r.country).collect())
     }
     /// Spoken languages.
+    #[graphql(directive = list_size::apply(assumed(10)))]
     async fn languages(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
         let rows = children::<rel::Languages>(ctx, self.0.id).await?;
         Ok(rows.into_iter().map(|r| r.language).collect())
     }
     /// The detailed synopsis, section by section. Spoiler sections only when asked.
+    #[graphql(directive = list_size::apply(assumed(20)))]
     async fn synopsis(
         &self,
         ctx: &Context<'_>,
@@ -204,6 +209,7 @@ impl Film {
             .collect())
     }
     /// Ratings from outside sources (IMDb, Rotten Tomatoes, Metacritic).
+    #[graphql(directive = list_size::apply(assumed(10)))]
     async fn external_ratings(
         &self,
         ctx: &Context<'_>,
@@ -212,6 +218,7 @@ impl Film {
         Ok(rows.into_iter().map(ExternalRating).collect())
     }
     /// Budget and grosses, each with the source that reported it.
+    #[graphql(directive = list_size::apply(assumed(20)))]
     async fn box_office(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<BoxOfficeFigure>> {
         let rows = children::<rel::BoxOffice>(ctx, self.0.id).await?;
         Ok(rows.into_iter().map(BoxOfficeFigure).collect())
@@ -219,6 +226,7 @@ impl Film {
     /// Cast and crew: the cast first, in billing order where the source gave
     /// it and otherwise by prominence (see `castOrder`), then the crew. Each
     /// edge says the role.
+    #[graphql(directive = list_size::apply(connection(20)))]
     async fn credits(
         &self,
         ctx: &Context<'_>,
@@ -275,15 +283,18 @@ impl Film {
         }))
     }
     /// The directors, in credit order.
+    #[graphql(directive = list_size::apply(assumed(5)))]
     async fn directors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Person>> {
         credited_people(ctx, self.0.id, kinds::CreditKind::Director).await
     }
     /// The characters of the film, in order of appearance on its page.
+    #[graphql(directive = list_size::apply(assumed(50)))]
     async fn characters(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Character>> {
         let rows = children::<rel::Characters>(ctx, self.0.id).await?;
         Ok(rows.into_iter().map(Character).collect())
     }
     /// Memorable quotes with their speakers.
+    #[graphql(directive = list_size::apply(connection(20)))]
     async fn quotes(
         &self,
         ctx: &Context<'_>,
@@ -318,6 +329,7 @@ impl Film {
         .gql()
     }
     /// Critic, editorial and user reviews.
+    #[graphql(directive = list_size::apply(connection(20)))]
     #[allow(clippy::too_many_arguments)]
     async fn reviews(
         &self,
@@ -362,6 +374,7 @@ impl Film {
         .gql()
     }
     /// What audiences said about the film, point by point.
+    #[graphql(directive = list_size::apply(assumed(10)))]
     async fn audience_reactions(
         &self,
         ctx: &Context<'_>,
@@ -370,41 +383,49 @@ impl Film {
         Ok(rows.into_iter().map(AudienceReaction).collect())
     }
     /// Content warnings for sensitive viewers.
+    #[graphql(directive = list_size::apply(assumed(20)))]
     async fn content_warnings(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
         let rows = children::<rel::ContentWarnings>(ctx, self.0.id).await?;
         Ok(rows.into_iter().map(|r| r.text).collect())
     }
     /// Who would enjoy the film.
+    #[graphql(directive = list_size::apply(assumed(10)))]
     async fn recommended_for(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
         let rows = children::<rel::RecommendedAudiences>(ctx, self.0.id).await?;
         Ok(rows.into_iter().map(|r| r.text).collect())
     }
     /// Award nominations and wins, oldest first.
+    #[graphql(directive = list_size::apply(assumed(50)))]
     async fn nominations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Nomination>> {
         let rows = children::<rel::Nominations>(ctx, self.0.id).await?;
         Ok(rows.into_iter().map(Nomination).collect())
     }
     /// Behind-the-scenes facts.
+    #[graphql(directive = list_size::apply(assumed(50)))]
     async fn trivia(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Trivia>> {
         let rows = children::<rel::Trivia>(ctx, self.0.id).await?;
         Ok(rows.into_iter().map(Trivia).collect())
     }
     /// Frequently asked questions.
+    #[graphql(directive = list_size::apply(assumed(20)))]
     async fn faq(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FaqEntry>> {
         let rows = children::<rel::Faq>(ctx, self.0.id).await?;
         Ok(rows.into_iter().map(FaqEntry).collect())
     }
     /// Trailers and bonus videos.
+    #[graphql(directive = list_size::apply(assumed(20)))]
     async fn videos(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Video>> {
         let rows = children::<rel::Videos>(ctx, self.0.id).await?;
         Ok(rows.into_iter().map(Video).collect())
     }
     /// Soundtrack tracks in album order.
+    #[graphql(directive = list_size::apply(assumed(50)))]
     async fn soundtrack(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SoundtrackTrack>> {
         let rows = children::<rel::Soundtrack>(ctx, self.0.id).await?;
         Ok(rows.into_iter().map(SoundtrackTrack).collect())
     }
     /// Where the film was shot.
+    #[graphql(directive = list_size::apply(assumed(20)))]
     async fn filming_locations(
         &self,
         ctx: &Context<'_>,
@@ -418,11 +439,13 @@ impl Film {
         Ok(rows.into_iter().next().map(SourceWork))
     }
     /// Where to stream, rent or buy the film.
+    #[graphql(directive = list_size::apply(assumed(20)))]
     async fn offers(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Offer>> {
         let rows = children::<rel::Offers>(ctx, self.0.id).await?;
         Ok(rows.into_iter().map(Offer).collect())
     }
     /// Films recommended to people who liked this one, each with the reason.
+    #[graphql(directive = list_size::apply(sliced_by(&["first"])))]
     async fn similar_films(
         &self,
         ctx: &Context<'_>,
@@ -438,6 +461,7 @@ impl Film {
         Ok(rows.into_iter().map(SimilarFilm).collect())
     }
     /// Related products: discs, box sets, soundtracks, merchandise.
+    #[graphql(directive = list_size::apply(assumed(20)))]
     async fn products(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Product>> {
         let links = children::<rel::ProductsOfFilm>(ctx, self.0.id).await?;
         products_by_ids(ctx, links.iter().map(|l| l.product_id))

@@ -10,6 +10,7 @@ use crate::db::queries::film as films;
 use crate::db::queries::pages::PagedRelation;
 use crate::error::AppResult;
 use crate::graphql::context::{GqlResult, db, loader};
+use crate::graphql::cost::{assumed, connection, list_size};
 use crate::graphql::loaders::RowLoader;
 use crate::graphql::pagination::{MAX_PAGE_SIZE, first_rows};
 use crate::graphql::types::genre::GenreCount;
@@ -44,6 +45,7 @@ impl FilmQuery {
 
     /// Browse the catalogue: filters combine, every ordering has a stable
     /// tie-break, pages are Relay cursors (`first` 20 by default, at most 100).
+    #[graphql(directive = list_size::apply(connection(20)))]
     #[allow(clippy::too_many_arguments)]
     async fn films(
         &self,
@@ -75,6 +77,7 @@ impl FilmQuery {
     }
 
     /// Every genre with how many films have it, most films first.
+    #[graphql(directive = list_size::apply(assumed(50)))]
     async fn genres(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<GenreCount>> {
         crate::graphql::types::genre::genre_counts(ctx).await.gql()
     }

@@ -6,6 +6,7 @@ use async_graphql::{Context, Object, SimpleObject};
 
 use super::{Film, credited_people, parent_film};
 use crate::db::entities::*;
+use crate::graphql::cost::{assumed, list_size};
 use crate::graphql::types::person::Person;
 use crate::graphql::types::vocabulary::*;
 use crate::kinds::{self, ARTIST_SEPARATOR};
@@ -154,6 +155,7 @@ impl SoundtrackTrack {
         &self.0.title
     }
     /// Performing artists.
+    #[graphql(directive = list_size::apply(assumed(10)))]
     async fn artists(&self) -> Vec<&str> {
         self.0
             .artists
@@ -246,6 +248,7 @@ impl SourceWork {
         self.0.description.as_deref()
     }
     /// The authors: the people credited as NOVEL on the film.
+    #[graphql(directive = list_size::apply(assumed(10)))]
     async fn authors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Person>> {
         credited_people(ctx, self.0.film_id, kinds::CreditKind::Novel).await
     }
