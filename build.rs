@@ -25,4 +25,10 @@ fn main() {
     if std::env::var_os("TEST_POSTGRES_BIN").is_some_and(|bin| !bin.is_empty()) {
         println!("cargo:rustc-cfg=replica_tests");
     }
+    // And `TEST_VARNISHD`, for the test with an HTTP cache in front.
+    println!("cargo:rerun-if-env-changed=TEST_VARNISHD");
+    println!("cargo::rustc-check-cfg=cfg(varnish_tests)");
+    if std::env::var_os("TEST_VARNISHD").is_some_and(|path| !path.is_empty()) {
+        println!("cargo:rustc-cfg=varnish_tests");
+    }
 }

@@ -153,7 +153,9 @@ fn purger(config: &Config, metrics: &Arc<Metrics>) -> anyhow::Result<Purger> {
             "the purge URL {url:?} is not an http:// URL (--purge-url or CINEGRAPH_PURGE_URL; for an https API, call it through a forwarder on the network)"
         );
     }
-    Ok(Purger::to(url.clone(), metrics.clone()))
+    // Repeated once no request that began before a write can still be running.
+    let repeat_after = config.request_time_budget + Duration::from_secs(1);
+    Ok(Purger::to(url.clone(), repeat_after, metrics.clone()))
 }
 
 /// The primary and the read replicas (`DATABASE_READ_URL`), each a pool that

@@ -109,7 +109,10 @@ pub fn keys_of_film_write(film_id: i32) -> Vec<String> {
 /// keys in a `Surrogate-Key` header and as a JSON body `{"keys": [...]}`.
 /// Sent from a background task (a write never waits for it), keys that
 /// pile up meanwhile go in one request, and a failed request is retried with
-/// backoff, [`ATTEMPTS`] times, then logged and counted.
+/// backoff, [`ATTEMPTS`] times, then logged and counted. Each purge is sent
+/// once more when a request that began before the write can no longer be
+/// running (after the request time budget): an answer read before the write
+/// and stored by the cache after the first purge is purged too.
 #[derive(Clone)]
 pub struct Purger {
     sender: Option<mpsc::UnboundedSender<Vec<String>>>,
@@ -126,10 +129,10 @@ impl Purger {
         Self { sender: None }
     }
 
-    /// Purges through `url` (http://; checked by the caller).
-    pub fn to(url: String, metrics: Arc<Metrics>) -> Self {
+    /// Purges through `url` (http://; checked by the caller), again after `repeat_after`.
+    pub fn to(url: String, repeat_after: Duration, metrics: Arc<Metrics>) -> Self {
         let (sender, receiver) = mpsc::unbounded_channel();
-        tokio::spawn(deliver(url, receiver, metrics));
+        tokio::spawn(deliver(url, receiver, repeat_after, metrics));
         Self {
             sender: Some(sender),
         }
@@ -146,6 +149,7 @@ impl Purger {
 async fn deliver(
     url: String,
     mut queued: mpsc::UnboundedReceiver<Vec<String>>,
+    repeat_after: Duration,
     metrics: Arc<Metrics>,
 ) {
     let client: Client<HttpConnector, Full<Bytes>> =
@@ -180,6 +184,13 @@ async fn deliver(
             );
         }
         metrics.record_purge(outcome);
+        let (client, url) = (client.clone(), url.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(repeat_after).await;
+            if let Err(error) = send(&client, &url, &keys).await {
+                tracing::warn!(%error, keys = keys.join(" "), "the repeated purge failed");
+            }
+        });
     }
 }
 

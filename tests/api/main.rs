@@ -11,6 +11,8 @@ mod cluster;
 mod concurrency;
 mod conflicts;
 mod cost;
+mod edge;
+mod edge_cache;
 mod facets;
 mod faults;
 mod federation;
