@@ -189,7 +189,9 @@ async fn answer(
     let parsed = prepared.document.is_some();
     let variables = prepared.request.variables.clone();
     let execution = state.schema.execute(prepared.request);
-    let guarded = run_guarded(execution, budget, &request_id);
+    // Boxed: an execution is a large future, and each move of it copies it
+    // on the stack (a debug build's test thread overflowed).
+    let guarded = Box::pin(run_guarded(execution, budget, &request_id));
     let (mut response, seen) = edge::collecting(guarded).await;
     if operation.is_mutation() {
         freshness::add_consistency_token(state, &mut response).await;
