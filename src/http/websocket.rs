@@ -13,12 +13,16 @@ use axum::extract::{State, WebSocketUpgrade};
 use axum::http::{Extensions, HeaderMap};
 use axum::response::Response;
 use futures_util::stream::BoxStream;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 
+use super::graphql_http::{HttpError, MediaType};
+use super::persisted;
+use super::pipeline::labels::refuse;
 use super::pipeline::{self, Credentials, Incoming, Transport};
 use super::state::AppState;
 use super::websocket_rules::SocketRules;
 use crate::domain::limits::ClientAddress;
+use crate::error::AppError;
 
 /// Subscriptions over WebSocket, in both protocols clients use:
 /// `graphql-transport-ws` and the older `graphql-ws`. A bearer token goes in the
@@ -162,17 +166,52 @@ struct SocketPipeline {
 }
 
 impl SocketPipeline {
-    fn incoming(&self, request: Request) -> Incoming {
-        Incoming {
-            query: request.query,
+    /// A subscribe message as the pipeline takes it. Its `extensions` are
+    /// read as over HTTP: `persistedQuery` names a trusted or registered
+    /// query by hash (the query may then be left empty; nothing is
+    /// registered over a socket), and `consistency.token` is the token a
+    /// mutation's answer carried (the `Cinegraph-Consistency` header's).
+    async fn incoming(&self, request: Request) -> Result<Incoming, AppError> {
+        let extensions: serde_json::Map<String, serde_json::Value> = request
+            .extensions
+            .iter()
+            .map(|(name, value)| (name.clone(), value.clone().into_json().unwrap_or_default()))
+            .collect();
+        let refused = |err: HttpError| AppError::Limit {
+            code: err.code,
+            message: err.message,
+        };
+        let hash = persisted::requested_hash(&extensions).map_err(refused)?;
+        let query = Some(request.query).filter(|query| !query.is_empty());
+        let client = self.peer.client.clone();
+        let query = persisted::resolve(
+            &self.state,
+            (query, hash),
+            Transport::Socket,
+            &client,
+            MediaType::Json,
+        )
+        .await
+        .map_err(refused)?;
+        let consistency = match extensions.get("consistency").map(|c| &c["token"]) {
+            None => None,
+            Some(token) => Some(token.as_str().and_then(|t| t.parse().ok()).ok_or_else(|| {
+                AppError::Limit {
+                    code: "INVALID_CONSISTENCY_TOKEN",
+                    message: "`extensions.consistency.token` must be a token from `extensions.consistency.token` of a mutation's answer".into(),
+                }
+            })?),
+        };
+        Ok(Incoming {
+            query,
             operation_name: request.operation_name,
             variables: request.variables,
             transport: Transport::Socket,
             credentials: Credentials::Session,
-            client: self.peer.client.clone(),
+            client,
             request_id: self.peer.request_id.clone(),
-            consistency: None,
-        }
+            consistency,
+        })
     }
 }
 
@@ -190,8 +229,16 @@ impl Executor for SocketPipeline {
         request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, async_graphql::Response> {
-        let incoming = self.incoming(request);
-        pipeline::run_stream(&self.state, incoming, session_data.unwrap_or_default())
+        let pipeline = self.clone();
+        let session = session_data.unwrap_or_default();
+        async move {
+            match pipeline.incoming(request).await {
+                Ok(incoming) => pipeline::run_stream(&pipeline.state, incoming, session),
+                Err(err) => futures_util::stream::once(async move { refuse(err) }).boxed(),
+            }
+        }
+        .flatten_stream()
+        .boxed()
     }
 }
 

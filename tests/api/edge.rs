@@ -175,7 +175,56 @@ fn with_app_manifest(config: &mut cinegraph::Config) {
     config.trusted_documents = Some(path);
 }
 
-on_both_databases!(anonymous_answers_by_hash_may_be_cached_anywhere_with_their_keys);
+/// Over a WebSocket, `extensions` are read as over HTTP: a hash names a
+/// trusted or registered query, a malformed consistency token is refused.
+async fn a_socket_runs_queries_by_hash(app: TestApp) {
+    use crate::subscriptions::{connect, next, send};
+    let address = app.serve().await;
+    let mut socket = connect(address, "graphql-transport-ws", json!({})).await;
+    assert_eq!(next(&mut socket).await.unwrap()["type"], "connection_ack");
+    let by_hash = |id: &str, hash: String, extra: Value| {
+        let mut extensions = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+        extensions
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        json!({ "id": id, "type": "subscribe", "payload": { "query": "", "extensions": extensions } })
+    };
+    let page = hash_of(&playground("film-page.graphql"));
+    send(&mut socket, by_hash("page", page.clone(), json!({}))).await;
+    let answer = next(&mut socket).await.unwrap();
+    assert_eq!(
+        answer["payload"]["data"]["film"]["title"], "Leaving Las Vegas",
+        "{answer}"
+    );
+    let unknown = hash_of("{ __typename }");
+    for (id, hash, extra, code) in [
+        ("unknown", unknown, json!({}), "PERSISTED_QUERY_NOT_FOUND"),
+        (
+            "token",
+            page,
+            json!({ "consistency": { "token": "soon" } }),
+            "INVALID_CONSISTENCY_TOKEN",
+        ),
+    ] {
+        send(&mut socket, by_hash(id, hash, extra)).await;
+        let mut answer = next(&mut socket).await.unwrap();
+        while answer["id"] != id || answer["type"] == "complete" {
+            answer = next(&mut socket).await.unwrap();
+        }
+        let errors = if answer["type"] == "error" {
+            answer["payload"].clone()
+        } else {
+            answer["payload"]["errors"].clone()
+        };
+        assert_eq!(errors[0]["extensions"]["code"], code, "{answer}");
+    }
+}
+
+on_both_databases!(
+    anonymous_answers_by_hash_may_be_cached_anywhere_with_their_keys,
+    a_socket_runs_queries_by_hash
+);
 on_both_databases!(configured(trusted_only): trusted_documents_only_runs_nothing_else);
 on_both_databases!(configured(with_app_manifest): an_apps_manifest_adds_trusted_documents);
 
