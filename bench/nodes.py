@@ -173,6 +173,7 @@ def main():
 
     cluster = Cluster(args.pg_bin)
     scratch = tempfile.mkdtemp(prefix="cinegraph-nodes-run-")
+    os.chmod(scratch, 0o755)  # varnishd reads its VCL as its own user
     processes = []
     try:
         print("importing the bundled catalogue on the primary ...", flush=True)
