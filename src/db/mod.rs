@@ -3,6 +3,7 @@
 //! above reach the database only through [`Db`] and the functions of `queries`.
 
 pub mod bulk;
+pub mod columns;
 pub mod entities;
 pub mod errors;
 pub mod notify;

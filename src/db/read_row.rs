@@ -21,6 +21,7 @@ use moka::sync::Cache;
 use sea_orm::sqlx::{Column, Decode, Postgres, Row, Sqlite, Type, TypeInfo};
 use sea_orm::{DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryResult};
 
+use super::columns::ColumnSet;
 use super::entities::*;
 use super::sql::query_error;
 
@@ -51,6 +52,21 @@ pub trait ReadRow: Sized {
         prefix: &str,
         columns: Columns,
     ) -> Result<Self, DbErr>;
+
+    /// The model from a row that holds only the columns of `set` (in entity
+    /// order); the others are left at their defaults, which the GraphQL
+    /// types never read (they check, in debug builds). Only the models read
+    /// by position can be read in part.
+    fn read_some(
+        row: &QueryResult,
+        first: usize,
+        prefix: &str,
+        columns: Columns,
+        set: ColumnSet,
+    ) -> Result<Self, DbErr> {
+        let _ = set;
+        Self::read_row(row, first, prefix, columns)
+    }
 }
 
 /// The models of every row of one result (its first row checked, the rest
@@ -59,6 +75,28 @@ pub fn read_all<M: ReadRow>(rows: &[QueryResult]) -> Result<Vec<M>, DbErr> {
     rows.iter()
         .enumerate()
         .map(|(i, row)| M::read_row(row, 0, "", Columns::for_row(i)))
+        .collect()
+}
+
+/// How many values (rows × columns) a result holds, for the metrics.
+pub fn values_in(rows: &[QueryResult]) -> u64 {
+    let columns = rows.first().map_or(0, |row| {
+        if let Some(row) = row.try_as_pg_row() {
+            row.columns().len()
+        } else if let Some(row) = row.try_as_sqlite_row() {
+            row.columns().len()
+        } else {
+            0
+        }
+    });
+    (rows.len() * columns) as u64
+}
+
+/// [`read_all`] for rows that hold only the columns of `set`.
+pub fn read_all_some<M: ReadRow>(rows: &[QueryResult], set: ColumnSet) -> Result<Vec<M>, DbErr> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, row)| M::read_some(row, 0, "", Columns::for_row(i), set))
         .collect()
 }
 
@@ -72,11 +110,12 @@ pub fn columns_of<E: EntityTrait>(alias: &str) -> String {
         .join(", ")
 }
 
-/// A select list built once per `key` (a type naming what it lists) and kept
-/// in a `moka` cache: an entity's columns never change, and page statements,
-/// built per batch, formatted theirs column by column each time.
-pub fn kept_select_list(key: TypeId, build: impl FnOnce() -> String) -> Arc<str> {
-    static LISTS: LazyLock<Cache<TypeId, Arc<str>>> = LazyLock::new(|| Cache::new(256));
+/// A select list built once per `key` (a type naming what it lists, and the
+/// bits of the column set it lists) and kept in a `moka` cache: an entity's
+/// columns never change, and page statements, built per batch, formatted
+/// theirs column by column each time.
+pub fn kept_select_list(key: (TypeId, u64), build: impl FnOnce() -> String) -> Arc<str> {
+    static LISTS: LazyLock<Cache<(TypeId, u64), Arc<str>>> = LazyLock::new(|| Cache::new(1024));
     LISTS.get_with(key, || Arc::from(build()))
 }
 
@@ -98,6 +137,29 @@ macro_rules! by_position {
                 // Fields are evaluated in the order written, which is the entity's.
                 Ok($entity::Model {
                     $($field: column(row, &mut at, prefix, stringify!($field), columns)?,)*
+                })
+            }
+
+            fn read_some(
+                row: &QueryResult,
+                first: usize,
+                prefix: &str,
+                columns: Columns,
+                set: ColumnSet,
+            ) -> Result<Self, DbErr> {
+                let mut at = first;
+                let mut index = 0;
+                // A column the set leaves out is not in the row: a default.
+                let mut next = || {
+                    index += 1;
+                    set.has_index(index - 1)
+                };
+                Ok($entity::Model {
+                    $($field: if next() {
+                        column(row, &mut at, prefix, stringify!($field), columns)?
+                    } else {
+                        Default::default()
+                    },)*
                 })
             }
         }

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 
+use crate::db::columns::ColumnSet;
 use crate::db::entities::rating;
 use crate::db::queries::pages::{self, CountKey, Joined, Page, PageKey, PageRow, Paged};
 use crate::db::queries::rows::{self, ChildOf, Keyed, ModelOf, Relation, Row, Rows};
@@ -150,9 +151,31 @@ pub trait RowLoader {
     /// The row of `E` with this id, if any.
     async fn by_id<E: Keyed>(&self, id: i32) -> Result<Option<ModelOf<E>>, Arc<DbErr>>
     where
+        ModelOf<E>: ReadRow,
+    {
+        self.by_id_with::<E>(id, ColumnSet::all::<E>()).await
+    }
+    /// The row of `E` with this id, only the columns of `columns`.
+    async fn by_id_with<E: Keyed>(
+        &self,
+        id: i32,
+        columns: ColumnSet,
+    ) -> Result<Option<ModelOf<E>>, Arc<DbErr>>
+    where
         ModelOf<E>: ReadRow;
     /// The rows of `E` with these ids, by id; missing ids are left out.
     async fn by_ids<E: Keyed>(&self, ids: Vec<i32>) -> Result<HashMap<i32, ModelOf<E>>, Arc<DbErr>>
+    where
+        ModelOf<E>: ReadRow,
+    {
+        self.by_ids_with::<E>(ids, ColumnSet::all::<E>()).await
+    }
+    /// The rows of `E` with these ids, only the columns of `columns`.
+    async fn by_ids_with<E: Keyed>(
+        &self,
+        ids: Vec<i32>,
+        columns: ColumnSet,
+    ) -> Result<HashMap<i32, ModelOf<E>>, Arc<DbErr>>
     where
         ModelOf<E>: ReadRow;
     /// The rows of relation `R` that belong to this parent, in order.
@@ -162,26 +185,34 @@ pub trait RowLoader {
 }
 
 impl RowLoader for DataLoader<Loaders> {
-    async fn by_id<E: Keyed>(&self, id: i32) -> Result<Option<ModelOf<E>>, Arc<DbErr>>
+    async fn by_id_with<E: Keyed>(
+        &self,
+        id: i32,
+        columns: ColumnSet,
+    ) -> Result<Option<ModelOf<E>>, Arc<DbErr>>
     where
         ModelOf<E>: ReadRow,
     {
-        match self.load_one(Rows::by_id::<E>(id)).await? {
-            Some(rows) => Ok(rows::first(&rows)?),
+        match self.load_one(Rows::by_id_with::<E>(id, columns)).await? {
+            Some(rows) => Ok(rows::first(&rows, columns)?),
             None => Ok(None),
         }
     }
 
-    async fn by_ids<E: Keyed>(&self, ids: Vec<i32>) -> Result<HashMap<i32, ModelOf<E>>, Arc<DbErr>>
+    async fn by_ids_with<E: Keyed>(
+        &self,
+        ids: Vec<i32>,
+        columns: ColumnSet,
+    ) -> Result<HashMap<i32, ModelOf<E>>, Arc<DbErr>>
     where
         ModelOf<E>: ReadRow,
     {
         let found = self
-            .load_many(ids.into_iter().map(Rows::by_id::<E>))
+            .load_many(ids.into_iter().map(|id| Rows::by_id_with::<E>(id, columns)))
             .await?;
         let mut models = HashMap::with_capacity(found.len());
         for (key, rows) in found {
-            if let Some(model) = rows::first(&rows)? {
+            if let Some(model) = rows::first(&rows, columns)? {
                 models.insert(key.key(), model);
             }
         }

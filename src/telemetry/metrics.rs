@@ -118,6 +118,8 @@ pub struct Metrics {
     replica_state: Family<ReplicaStateLabels, Gauge<i64, AtomicI64>>,
     read_routes: Family<RouteLabels, Counter>,
     purges: Family<CacheLabels, Counter>,
+    /// Values (rows × columns) read by the loaders and the film list.
+    values_read: Counter,
     /// The operations the server ships (the playground's): always a label of
     /// their own, however many other names clients send first.
     known_operations: HashSet<String>,
@@ -186,6 +188,12 @@ impl Metrics {
             "The most connections the database pool opens",
             pool_max.clone(),
         );
+        let values_read = Counter::default();
+        registry.register(
+            "db_values_read",
+            "Values (rows times columns) the row loaders, relation pages and film list read",
+            values_read.clone(),
+        );
         let websockets = Gauge::<i64, AtomicI64>::default();
         registry.register(
             "websocket_connections",
@@ -243,6 +251,7 @@ impl Metrics {
             pool_connections,
             pool_max,
             websockets,
+            values_read,
             resident_memory,
             known_operations: HashSet::new(),
             operation_names: Mutex::new(HashSet::new()),
@@ -333,6 +342,16 @@ impl Metrics {
         self.statement_seconds
             .get_or_create(&labels)
             .observe(elapsed.as_secs_f64());
+    }
+
+    /// Counts values (rows × columns) a loader or list read.
+    pub fn record_values_read(&self, values: u64) {
+        self.values_read.inc_by(values);
+    }
+
+    /// How many values the loaders and lists have read so far.
+    pub fn values_read_count(&self) -> u64 {
+        self.values_read.get()
     }
 
     /// How many SQL statements have run so far.

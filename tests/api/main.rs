@@ -8,6 +8,7 @@ mod architecture;
 mod catalogue;
 mod cli;
 mod cluster;
+mod columns;
 mod concurrency;
 mod conflicts;
 mod cost;

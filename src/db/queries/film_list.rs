@@ -4,10 +4,11 @@
 //! plan of their own (`Sql::query_all_own_plan`).
 
 use crate::db::Db;
+use crate::db::columns::ColumnSet;
 use crate::db::entities::film;
 pub use crate::db::queries::keyset::OrderDirection;
 use crate::db::queries::keyset::{KeysetPage, Ordering, SortValue, ValueKind, Window};
-use crate::db::read_row::{columns_of, read_all};
+use crate::db::read_row::{read_all_some, values_in};
 use crate::db::sql::Sql;
 use crate::error::{AppError, AppResult};
 use crate::kinds::{CreditKind, RatingSource};
@@ -146,6 +147,26 @@ impl FilmOrder {
     }
 
     /// The sort value of a film under this ordering.
+    /// The column [`FilmOrder::value_of`] reads.
+    pub fn sort_column(&self) -> film::Column {
+        use film::Column as C;
+        match self.field {
+            FilmOrderField::Title => C::TitleSort,
+            FilmOrderField::ReleaseDate => C::ReleaseSort,
+            FilmOrderField::Runtime => C::RuntimeMinutes,
+            FilmOrderField::ExternalRating => match self.rating_source {
+                Some(RatingSource::Imdb) => C::RatingImdb,
+                Some(RatingSource::RottenTomatoes) => C::RatingRottenTomatoes,
+                Some(RatingSource::RottenTomatoesAverage) => C::RatingRottenTomatoesAverage,
+                Some(RatingSource::Metacritic) => C::RatingMetacritic,
+                None => C::Id,
+            },
+            FilmOrderField::BoxOffice => C::BoxOfficeUsd,
+            FilmOrderField::UserRatingAverage => C::UserRatingAverage,
+            FilmOrderField::UserRatingCount => C::UserRatingCount,
+        }
+    }
+
     pub fn value_of(&self, film: &film::Model) -> SortValue {
         let int = |v: Option<i64>| v.map_or(SortValue::Null, SortValue::Int);
         let float = |v: Option<f64>| v.map_or(SortValue::Null, SortValue::Float);
@@ -348,19 +369,23 @@ where
     Ok(())
 }
 
-/// One page of the film list, in the order's display order.
+/// One page of the film list, in the order's display order, each film with
+/// the columns of `columns` (which must hold the order's sort column).
 pub async fn page(
     db: &Db,
     filter: &FilmFilter,
     ordering: &Ordering,
     window: &Window,
+    columns: ColumnSet,
 ) -> AppResult<KeysetPage<film::Model>> {
+    let list = columns.select_list::<film::Entity>("f");
     let select = |sql: &mut Sql| {
-        sql.push("SELECT ").push(&columns_of::<film::Entity>("f"));
+        sql.push("SELECT ").push(&list);
         filter.push_from(sql, Probe::PerFilm)
     };
     let rows = window.fetch(db, ordering, &select).await?;
-    let films: Vec<film::Model> = read_all(&rows)?;
+    db.metrics().record_values_read(values_in(&rows));
+    let films: Vec<film::Model> = read_all_some(&rows, columns)?;
     Ok(KeysetPage::from_rows(films, window))
 }
 

@@ -13,13 +13,14 @@ use std::hash::{Hash, Hasher};
 
 use sea_orm::sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
 use sea_orm::{
-    ColumnTrait, DbBackend, DbErr, EntityTrait, IdenStatic, QueryFilter, QueryOrder, QueryResult,
-    QueryTrait,
+    ColumnTrait, DbBackend, DbErr, EntityTrait, IdenStatic, Iterable, QueryFilter, QueryOrder,
+    QueryResult, QuerySelect, QueryTrait,
 };
 
 use crate::db::Db;
+use crate::db::columns::ColumnSet;
 use crate::db::entities::*;
-use crate::db::read_row::{Columns, ReadRow, read_all};
+use crate::db::read_row::{Columns, ReadRow, read_all, values_in};
 use crate::db::sql::Sql;
 
 /// A row as the database returned it, decoded by [`by_id`] and [`children`].
@@ -115,51 +116,68 @@ struct RowSource {
     /// The marker type (an entity for rows by id, a [`Relation`] for children).
     id: TypeId,
     key_column: &'static str,
-    select: fn(&[i32], DbBackend) -> String,
+    select: fn(&[i32], ColumnSet, DbBackend) -> String,
 }
 
 /// Key: the rows of one source (by id, or children of one parent) that hold
 /// one key. One key type for every source, so that every row list a query
 /// level asks for arrives in one batch, and the batch is one round trip: a
-/// film page's twenty sections cost one, not twenty.
+/// film page's twenty sections cost one, not twenty. The columns read are
+/// part of the key: keys asking for other columns get a statement of their own.
 #[derive(Clone, Copy)]
 pub struct Rows {
     source: RowSource,
+    columns: ColumnSet,
     key: i32,
 }
 
 impl PartialEq for Rows {
     fn eq(&self, other: &Self) -> bool {
-        self.source.id == other.source.id && self.key == other.key
+        self.source.id == other.source.id && self.columns == other.columns && self.key == other.key
     }
 }
 impl Eq for Rows {}
 impl Hash for Rows {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.source.id.hash(state);
+        self.columns.hash(state);
         self.key.hash(state);
     }
 }
 
 impl Rows {
-    /// The row of entity `E` with this id.
+    /// The row of entity `E` with this id, every column.
     pub fn by_id<E: Keyed>(id: i32) -> Self {
-        fn select<E: Keyed>(ids: &[i32], backend: DbBackend) -> String {
-            let query = E::find().filter(E::id_column().is_in(ids.iter().copied()));
+        Self::by_id_with::<E>(id, ColumnSet::all::<E>())
+    }
+
+    /// The row of entity `E` with this id, only the columns of `columns`
+    /// (which must hold the id, the column rows are grouped by).
+    pub fn by_id_with<E: Keyed>(id: i32, columns: ColumnSet) -> Self {
+        fn select<E: Keyed>(ids: &[i32], columns: ColumnSet, backend: DbBackend) -> String {
+            let mut query = E::find().select_only();
+            for (i, column) in E::Column::iter().enumerate() {
+                if columns.has_index(i) {
+                    query = query.column(column);
+                }
+            }
+            let query = query.filter(E::id_column().is_in(ids.iter().copied()));
             written(query, backend)
         }
-        Self::of::<E>(E::id_column().as_str(), select::<E>, id)
+        debug_assert!(columns.has::<E>(E::id_column()));
+        Self::of::<E>(E::id_column().as_str(), select::<E>, columns, id)
     }
 
     /// The rows of relation `R` that belong to this parent.
     pub fn children_of<R: Relation>(parent: i32) -> Self {
-        fn select<R: Relation>(parents: &[i32], backend: DbBackend) -> String {
+        fn select<R: Relation>(parents: &[i32], _: ColumnSet, backend: DbBackend) -> String {
             let query = R::Entity::find()
                 .filter(R::parent_column().is_in(parents.iter().copied()))
                 .order_by_asc(R::order_column());
             written(query, backend)
         }
-        Self::of::<R>(R::parent_column().as_str(), select::<R>, parent)
+        let every = ColumnSet::all::<R::Entity>();
+        Self::of::<R>(R::parent_column().as_str(), select::<R>, every, parent)
     }
 
     /// The key (an id, or a parent's id).
@@ -167,10 +185,16 @@ impl Rows {
         self.key
     }
 
+    /// The columns the key's rows hold.
+    pub fn columns(&self) -> ColumnSet {
+        self.columns
+    }
+
     /// A key of the source named by marker type `M`.
     fn of<M: 'static>(
         key_column: &'static str,
-        select: fn(&[i32], DbBackend) -> String,
+        select: fn(&[i32], ColumnSet, DbBackend) -> String,
+        columns: ColumnSet,
         key: i32,
     ) -> Self {
         let id = TypeId::of::<M>();
@@ -180,6 +204,7 @@ impl Rows {
                 key_column,
                 select,
             },
+            columns,
             key,
         }
     }
@@ -197,26 +222,30 @@ fn written<E: EntityTrait>(query: sea_orm::Select<E>, backend: DbBackend) -> Str
 
 /// The rows of every key, in one round trip: one statement per source.
 pub async fn load(db: &Db, keys: &[Rows]) -> Result<HashMap<Rows, Vec<Row>>, DbErr> {
-    let mut sources: Vec<(RowSource, Vec<i32>)> = Vec::new();
+    let mut sources: Vec<(RowSource, ColumnSet, Vec<i32>)> = Vec::new();
     for key in keys {
-        match sources.iter_mut().find(|(s, _)| s.id == key.source.id) {
-            Some((_, ids)) => ids.push(key.key),
-            None => sources.push((key.source, vec![key.key])),
+        let same =
+            |(s, c, _): &&mut (RowSource, ColumnSet, _)| s.id == key.source.id && *c == key.columns;
+        match sources.iter_mut().find(same) {
+            Some((_, _, ids)) => ids.push(key.key),
+            None => sources.push((key.source, key.columns, vec![key.key])),
         }
     }
     let backend = db.backend();
     let statements: Vec<String> = sources
         .iter()
-        .map(|(source, ids)| (source.select)(ids, backend))
+        .map(|(source, columns, ids)| (source.select)(ids, *columns, backend))
         .collect();
     let results = Sql::query_batch(db, &statements).await?;
 
     let mut grouped: HashMap<Rows, Vec<Row>> = HashMap::new();
-    for ((source, _), rows) in sources.into_iter().zip(results) {
+    for ((source, columns, _), rows) in sources.into_iter().zip(results) {
+        db.metrics().record_values_read(values_in(&rows));
         for row in rows {
             let key: Option<i32> = row.try_get("", source.key_column)?;
             let key = Rows {
                 source,
+                columns,
                 key: key.unwrap_or_default(),
             };
             grouped.entry(key).or_default().push(row);
@@ -225,10 +254,11 @@ pub async fn load(db: &Db, keys: &[Rows]) -> Result<HashMap<Rows, Vec<Row>>, DbE
     Ok(grouped)
 }
 
-/// The model in the first of a key's rows (rows by id have one).
-pub fn first<M: ReadRow>(rows: &[Row]) -> Result<Option<M>, DbErr> {
+/// The model in the first of a key's rows (rows by id have one), which hold
+/// the columns of `set`.
+pub fn first<M: ReadRow>(rows: &[Row], set: ColumnSet) -> Result<Option<M>, DbErr> {
     rows.first()
-        .map(|row| M::read_row(row, 0, "", Columns::Check))
+        .map(|row| M::read_some(row, 0, "", Columns::Check, set))
         .transpose()
 }
 

@@ -16,10 +16,13 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use async_graphql::connection::{CursorType, Edge, EdgeNameType, EmptyFields, PageInfo};
-use async_graphql::{Context, Description, Object, ObjectType, OutputType, TypeName};
+use async_graphql::{
+    Context, Description, Object, ObjectType, OutputType, SelectionField, TypeName,
+};
 
 use super::args::PageRequest;
 use super::cursor::{self, CursorKeys, EdgeCursor};
+use crate::db::columns::ColumnSet;
 use crate::db::queries::keyset::{self, KeysetPage, Ordering};
 use crate::db::queries::pages::{
     CountKey, Joined, Page, PageKey, PageRow, Paged, PagedRelation, Window,
@@ -207,6 +210,15 @@ fn relation_window(
     })
 }
 
+/// The selections of a connection's nodes (`edges { node }` and `nodes`),
+/// from the connection field's context, for the columns they need.
+pub fn node_selections<'a>(ctx: &'a Context<'_>) -> Vec<SelectionField<'a>> {
+    let look = ctx.look_ahead();
+    let mut fields = look.field("edges").field("node").selection_fields();
+    fields.extend(look.field("nodes").selection_fields());
+    fields
+}
+
 /// One page of `relation` for `parent`, each row with the row of `J` (the
 /// relation's other side) it refers to.
 pub async fn load_joined_page<E: Paged, J: Joined>(
@@ -215,8 +227,9 @@ pub async fn load_joined_page<E: Paged, J: Joined>(
     parent: i32,
     kinds: KindSet,
     window: Window,
+    joined: ColumnSet,
 ) -> AppResult<Page<PageRow<E, J>>> {
-    let key = PageKey::<E, J>::new(relation, parent, kinds, window);
+    let key = PageKey::<E, J>::with_joined(relation, parent, kinds, window, joined);
     Ok(match loader(ctx).load_one(key).await? {
         // The only copy once the loader has let go of it, unless another
         // request asked for the same page in the same batch.
@@ -231,13 +244,15 @@ pub async fn load_joined_page<E: Paged, J: Joined>(
 }
 
 /// The first `limit` rows of `relation` for `parent`, each with the row of `J`
-/// it refers to (a film's directors: its DIRECTOR credits and their people).
+/// it refers to (a film's directors: its DIRECTOR credits and their people),
+/// which carries the columns of `joined`.
 pub async fn first_rows<E: Paged, J: Joined>(
     ctx: &Context<'_>,
     relation: PagedRelation,
     parent: i32,
     kinds: KindSet,
     limit: i32,
+    joined: ColumnSet,
 ) -> AppResult<Vec<PageRow<E, J>>> {
     let request = PageRequest::first(limit);
     let window = Window {
@@ -246,19 +261,21 @@ pub async fn first_rows<E: Paged, J: Joined>(
         cursor: None,
         with_total: false,
     };
-    let page = load_joined_page::<E, J>(ctx, relation, parent, kinds, window).await?;
+    let page = load_joined_page::<E, J>(ctx, relation, parent, kinds, window, joined).await?;
     Ok(page.rows.into_iter().map(|(_, row)| row).collect())
 }
 
 /// One page of `relation` for `parent` as a connection whose edges `node`
 /// builds from each row and the `J` row it refers to (a credit and its
-/// person or film), with `totalCount` for the same rows. `ctx` is the
-/// connection field's.
+/// person or film, with the columns of `joined`), with `totalCount` for the
+/// same rows. `ctx` is the connection field's.
+#[allow(clippy::too_many_arguments)]
 pub async fn relation_connection<E, J, Node, EdgeFields, Name, EdgeName>(
     ctx: &Context<'_>,
     relation: PagedRelation,
     parent: i32,
     kinds: KindSet,
+    joined: ColumnSet,
     request: PageRequest,
     mut node: impl FnMut(PageRow<E, J>) -> (Node, EdgeFields),
 ) -> AppResult<PagedConnection<Node, EdgeFields, Name, EdgeName>>
@@ -271,7 +288,7 @@ where
     EdgeName: EdgeNameType,
 {
     let window = relation_window(ctx, relation, parent, request)?;
-    let page = load_joined_page::<E, J>(ctx, relation, parent, kinds, window).await?;
+    let page = load_joined_page::<E, J>(ctx, relation, parent, kinds, window, joined).await?;
     let totals = ConnectionTotals {
         key: CountKey {
             relation,

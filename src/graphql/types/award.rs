@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Object};
 
-use super::film::{Film, parent_film, people_of};
+use super::film::{Film, film_of_field, people_of_field};
 use super::global_id;
 use super::person::Person;
 use crate::db::entities::{award, nomination};
@@ -74,7 +74,7 @@ impl Nomination {
     }
     /// The film nominated.
     async fn film(&self, ctx: &Context<'_>) -> async_graphql::Result<Film> {
-        parent_film(ctx, self.0.film_id).await
+        film_of_field(ctx, self.0.film_id).await
     }
     /// Such as "Best Actor".
     async fn category(&self) -> &str {
@@ -95,10 +95,10 @@ impl Nomination {
             .children::<rel::RecipientsOfNomination>(self.0.id)
             .await
             .gql()?;
-        let people = people_of(ctx, links.iter().map(|l| l.person_id).collect()).await?;
+        let people = people_of_field(ctx, links.iter().map(|l| l.person_id).collect()).await?;
         Ok(links
             .iter()
-            .filter_map(|l| people.get(&l.person_id).cloned().map(Person::new))
+            .filter_map(|l| people.get(&l.person_id).cloned())
             .collect())
     }
 }

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Object};
 
-use super::film::{Film, parent_film, people_of};
+use super::film::{Film, film_of_field, people_of_field};
 use super::global_id;
 use super::person::Person;
 use crate::db::entities::{film_character, quote};
@@ -32,7 +32,7 @@ impl Character {
     }
     /// The film the character appears in.
     async fn film(&self, ctx: &Context<'_>) -> async_graphql::Result<Film> {
-        parent_film(ctx, self.0.film_id).await
+        film_of_field(ctx, self.0.film_id).await
     }
     /// The people who played the character.
     #[graphql(directive = list_size::apply(assumed(10)))]
@@ -41,10 +41,10 @@ impl Character {
             .children::<rel::PerformersOfCharacter>(self.0.id)
             .await
             .gql()?;
-        let people = people_of(ctx, credits.iter().map(|c| c.person_id).collect()).await?;
+        let people = people_of_field(ctx, credits.iter().map(|c| c.person_id).collect()).await?;
         Ok(credits
             .iter()
-            .filter_map(|c| people.get(&c.person_id).cloned().map(Person::new))
+            .filter_map(|c| people.get(&c.person_id).cloned())
             .collect())
     }
     /// What the character says, in the film's quote order.
@@ -89,6 +89,6 @@ impl Quote {
     }
     /// The film the line is from.
     async fn film(&self, ctx: &Context<'_>) -> async_graphql::Result<Film> {
-        parent_film(ctx, self.0.film_id).await
+        film_of_field(ctx, self.0.film_id).await
     }
 }

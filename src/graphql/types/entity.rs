@@ -28,7 +28,7 @@ impl EntityQuery {
             return Ok(None);
         };
         let found = loader(ctx).by_id::<film::Entity>(row).await.gql()?;
-        Ok(found.map(Film))
+        Ok(found.map(Film::new))
     }
 
     #[graphql(entity)]
@@ -41,7 +41,7 @@ impl EntityQuery {
             return Ok(None);
         };
         let found = loader(ctx).by_id::<person::Entity>(row).await.gql()?;
-        Ok(found.map(Person))
+        Ok(found.map(Person::new))
     }
 
     #[graphql(entity)]

@@ -2,13 +2,16 @@
 //! the `people` list and a person's co-workers.
 
 use async_graphql::connection::EmptyFields;
-use async_graphql::{Context, Enum, ID, InputObject, Object, OneofObject, SimpleObject};
+use async_graphql::{
+    Context, Enum, ID, InputObject, Object, OneofObject, SelectionField, SimpleObject,
+};
 
 use super::award::Nomination;
 use super::character::Character;
-use super::film::{Film, OrderDirection, people_of};
+use super::film::{Film, OrderDirection, film_columns, people_of};
 use super::global_id;
 use super::vocabulary::{CreditKind, kind_set, stored};
+use crate::db::columns::ColumnSet;
 use crate::db::entities::{credit, film, film_character, nomination, person};
 use crate::db::queries::keyset::{Position, SortValue};
 use crate::db::queries::pages::PagedRelation;
@@ -20,7 +23,7 @@ use crate::graphql::cost::{assumed, connection, cost, list_size, sliced_by};
 use crate::graphql::loaders::{CoworkersOf, RowLoader};
 use crate::graphql::pagination::{
     Connection, PageRequest, PagedConnection, connection_names, list_connection, list_window,
-    relation_connection,
+    node_selections, relation_connection,
 };
 use crate::ids::{self, NodeKind};
 use crate::kinds;
@@ -32,14 +35,74 @@ connection_names!(
 );
 
 #[derive(Clone)]
-pub struct Person(pub person::Model);
+pub struct Person {
+    row: person::Model,
+    /// The columns `row` holds; the others are defaults, never to be read.
+    read: ColumnSet,
+}
 
 impl Person {
-    /// A person of the answer being built: named in its surrogate keys.
+    /// A person of the answer being built (named in its surrogate keys),
+    /// with every column of their row.
     pub fn new(model: person::Model) -> Self {
-        crate::cache::edge::saw_person(model.id);
-        Person(model)
+        Self::with_columns(model, ColumnSet::all::<person::Entity>())
     }
+
+    /// A person whose row holds only the columns of `read`.
+    pub fn with_columns(model: person::Model, read: ColumnSet) -> Self {
+        crate::cache::edge::saw_person(model.id);
+        Person { row: model, read }
+    }
+
+    /// The person's row id.
+    pub fn row_id(&self) -> i32 {
+        self.row.id
+    }
+
+    /// The row, to read `column` of. In debug builds a column the loader
+    /// left out panics (add it to the field's columns in [`PERSON_FIELDS`]).
+    fn row(&self, column: person::Column) -> &person::Model {
+        debug_assert!(
+            self.read.has::<person::Entity>(column),
+            "Person read {column:?}, which its loader left out"
+        );
+        &self.row
+    }
+}
+
+/// Every field of `Person` and the columns of its row it reads (the id is
+/// always read): the loaders read only those a selection needs. A field
+/// missing here reads every column.
+pub(crate) const PERSON_FIELDS: &[(&str, &[person::Column])] = &[
+    ("__typename", &[]),
+    ("id", &[]),
+    ("slug", &[person::Column::Slug]),
+    ("name", &[person::Column::Name]),
+    ("bio", &[person::Column::Bio]),
+    ("birthDate", &[person::Column::BirthDate]),
+    ("credits", &[]),
+    ("creditCount", &[person::Column::CreditCount]),
+    ("coworkers", &[]),
+    ("nominations", &[]),
+];
+
+/// The columns the people selected by `fields` (each a field whose value is
+/// a person, or a list of them) need: every column when a selection names a
+/// field [`PERSON_FIELDS`] does not know (another type's, in a fragment).
+pub fn person_columns(fields: &[SelectionField<'_>]) -> ColumnSet {
+    let mut set = ColumnSet::key::<person::Entity>();
+    for field in fields {
+        for selected in field.selection_set() {
+            match PERSON_FIELDS
+                .iter()
+                .find(|(name, _)| *name == selected.name())
+            {
+                Some((_, columns)) => set = set.union(ColumnSet::of::<person::Entity>(columns)),
+                None => return ColumnSet::all::<person::Entity>(),
+            }
+        }
+    }
+    set
 }
 
 /// How to find one person: exactly one of id or slug.
@@ -114,23 +177,23 @@ async fn find_person(ctx: &Context<'_>, by: PersonBy) -> AppResult<Option<Person
 impl Person {
     /// Opaque global id; `node(id:)` fetches the person back.
     pub async fn id(&self) -> ID {
-        global_id(NodeKind::Person, self.0.id)
+        global_id(NodeKind::Person, self.row.id)
     }
     /// URL slug, unique, such as `nicolas-cage`.
     async fn slug(&self) -> &str {
-        &self.0.slug
+        &self.row(person::Column::Slug).slug
     }
     /// The name as credited.
     async fn name(&self) -> &str {
-        &self.0.name
+        &self.row(person::Column::Name).name
     }
     /// A short biography, when known.
     async fn bio(&self) -> Option<&str> {
-        self.0.bio.as_deref()
+        self.row(person::Column::Bio).bio.as_deref()
     }
     /// Date of birth, when known.
     async fn birth_date(&self) -> Option<chrono::NaiveDate> {
-        self.0.birth_date
+        self.row(person::Column::BirthDate).birth_date
     }
     /// The filmography: every credit with its film, oldest film first.
     #[graphql(directive = list_size::apply(connection(20)))]
@@ -160,20 +223,22 @@ impl Person {
         PagedConnection<Film, CreditDetails, PersonCreditConnection, PersonCreditEdge>,
     > {
         let request = PageRequest::parse(first, after, last, before).gql()?;
+        let columns = film_columns(&node_selections(ctx));
         relation_connection::<credit::Entity, film::Entity, _, _, _, _>(
             ctx,
             PagedRelation::PersonCredits,
-            self.0.id,
+            self.row.id,
             kind_set(kinds, kinds::CreditKind::set),
+            columns,
             request,
-            |(credit, film)| (Film::new(film), CreditDetails(credit)),
+            |(credit, film)| (Film::with_columns(film, columns), CreditDetails(credit)),
         )
         .await
         .gql()
     }
     /// How many credits the person has.
     async fn credit_count(&self) -> i32 {
-        self.0.credit_count
+        self.row(person::Column::CreditCount).credit_count
     }
     /// The people who share the most films with this one, most shared first.
     // One self-join of the credits over every film the person made.
@@ -193,7 +258,7 @@ impl Person {
     ) -> async_graphql::Result<Vec<Coworker>> {
         let pairs = loader(ctx)
             .load_one(CoworkersOf {
-                person: self.0.id,
+                person: self.row.id,
                 limit: first as u32,
             })
             .await
@@ -215,7 +280,7 @@ impl Person {
     #[graphql(directive = list_size::apply(assumed(50)))]
     async fn nominations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Nomination>> {
         let links = loader(ctx)
-            .children::<rel::NominationsOfPerson>(self.0.id)
+            .children::<rel::NominationsOfPerson>(self.row.id)
             .await
             .gql()?;
         let found = loader(ctx)
@@ -352,4 +417,22 @@ pub struct Coworker {
     pub person: Person,
     /// How many films both are credited on.
     pub shared_films: i64,
+}
+
+#[cfg(test)]
+mod column_tests {
+    use super::PERSON_FIELDS;
+    use crate::graphql::types::film::sdl_fields;
+
+    /// A field the table does not know reads every column: each field of
+    /// `Person` is in it, and nothing else.
+    #[test]
+    fn the_table_names_every_field_of_person_and_no_other() {
+        let mut schema = sdl_fields("Person");
+        schema.push("__typename".to_string());
+        schema.sort();
+        let mut table: Vec<String> = PERSON_FIELDS.iter().map(|(n, _)| n.to_string()).collect();
+        table.sort();
+        assert_eq!(table, schema);
+    }
 }

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
-use super::film::{Film, film_by_id, parent_film};
+use super::film::{Film, film_by_id, film_of_field, parent_film};
 use crate::db::entities::rating;
 use crate::db::queries::rating as ratings;
 use crate::domain::rating as rate;
@@ -23,7 +23,7 @@ impl Rating {
     }
     /// The film rated.
     async fn film(&self, ctx: &Context<'_>) -> async_graphql::Result<Film> {
-        parent_film(ctx, self.0.film_id).await
+        film_of_field(ctx, self.0.film_id).await
     }
     /// When the user first rated the film; kept when the score changes.
     async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {

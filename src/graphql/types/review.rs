@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, Enum, ID, Object};
 
-use super::film::{Film, parent_film};
+use super::film::{Film, film_of_field, parent_film};
 use super::global_id;
 use super::vocabulary::{ReviewKind, stored};
 use crate::db::entities::{audience_reaction, review};
@@ -64,7 +64,7 @@ impl Review {
     }
     /// The film reviewed.
     async fn film(&self, ctx: &Context<'_>) -> async_graphql::Result<Film> {
-        parent_film(ctx, self.0.film_id).await
+        film_of_field(ctx, self.0.film_id).await
     }
 }
 

@@ -20,7 +20,8 @@ use sea_orm::{DbBackend, DbErr, EntityTrait};
 pub use self::statements::{Alone, Joined};
 use self::statements::{filter_rows, lateral_page, windowed_page};
 use crate::db::Db;
-use crate::db::read_row::{Columns, ReadRow, column_count, read_column};
+use crate::db::columns::ColumnSet;
+use crate::db::read_row::{Columns, ReadRow, column_count, read_column, values_in};
 use crate::db::sql::Sql;
 use crate::kinds::{CreditKind, KindSet, ReviewKind};
 
@@ -146,6 +147,9 @@ pub struct PageKey<E, J = Alone> {
     pub parent: i32,
     pub kinds: KindSet,
     pub page: Window,
+    /// The columns of the joined row (`J`) to read: a film's credits page
+    /// showing names reads no biographies.
+    pub joined: ColumnSet,
     /// The hash of everything but the parent, computed once: the DataLoader
     /// hashes each key many times (its maps grow as keys arrive), and hashing
     /// the kinds and page each time cost 4% of B3's server instructions.
@@ -153,23 +157,40 @@ pub struct PageKey<E, J = Alone> {
     rows: PhantomData<fn() -> (E, J)>,
 }
 
-impl<E, J> PageKey<E, J> {
+impl<E, J: Joined> PageKey<E, J> {
+    /// A page whose rows carry every column of the joined row.
     pub fn new(relation: PagedRelation, parent: i32, kinds: KindSet, page: Window) -> Self {
+        Self::with_joined(relation, parent, kinds, page, J::every_column())
+    }
+}
+
+impl<E, J> PageKey<E, J> {
+    /// A page whose rows carry the columns of `joined` of the joined row
+    /// (which must hold its id).
+    pub fn with_joined(
+        relation: PagedRelation,
+        parent: i32,
+        kinds: KindSet,
+        page: Window,
+        joined: ColumnSet,
+    ) -> Self {
         use std::hash::{DefaultHasher, Hash, Hasher};
         let mut hasher = DefaultHasher::new();
-        (relation, &kinds, &page).hash(&mut hasher);
+        (relation, &kinds, &page, joined).hash(&mut hasher);
         Self {
             relation,
             parent,
             kinds,
             page,
+            joined,
             batch_hash: hasher.finish(),
             rows: PhantomData,
         }
     }
-    /// Keys that can share one statement: same relation, filter and page, any parent.
-    fn batch(&self) -> (PagedRelation, KindSet, Window) {
-        (self.relation, self.kinds, self.page)
+    /// Keys that can share one statement: same relation, filter, page and
+    /// columns, any parent.
+    fn batch(&self) -> (PagedRelation, KindSet, Window, ColumnSet) {
+        (self.relation, self.kinds, self.page, self.joined)
     }
 }
 
@@ -180,6 +201,7 @@ impl<E, J> Clone for PageKey<E, J> {
             parent: self.parent,
             kinds: self.kinds,
             page: self.page,
+            joined: self.joined,
             batch_hash: self.batch_hash,
             rows: PhantomData,
         }
@@ -192,6 +214,7 @@ impl<E, J> PartialEq for PageKey<E, J> {
             && self.relation == other.relation
             && self.kinds == other.kinds
             && self.page == other.page
+            && self.joined == other.joined
     }
 }
 impl<E, J> Eq for PageKey<E, J> {}
@@ -232,8 +255,8 @@ where
         batches.entry(key.batch()).or_default().push(key.parent);
     }
     let mut pages = HashMap::with_capacity(keys.len());
-    for ((relation, kinds, page), parents) in batches {
-        let rows = page_rows::<E, J>(db, relation, kinds, &page, &parents).await?;
+    for ((relation, kinds, page, joined), parents) in batches {
+        let rows = page_rows::<E, J>(db, relation, kinds, &page, &parents, joined).await?;
         let mut by_parent: HashMap<i32, PageRows<E, J>> = HashMap::with_capacity(parents.len());
         let mut totals: HashMap<i32, i64> = HashMap::new();
         // The rows come ordered by parent: each parent's run is moved
@@ -272,7 +295,7 @@ where
             } else {
                 (continues, more)
             };
-            let key = PageKey::new(relation, parent, kinds, page);
+            let key = PageKey::with_joined(relation, parent, kinds, page, joined);
             pages.insert(
                 key,
                 Arc::new(Page {
@@ -296,6 +319,7 @@ async fn page_rows<E: EntityTrait, J: Joined>(
     kinds: KindSet,
     page: &Window,
     parents: &[i32],
+    joined: ColumnSet,
 ) -> Result<Vec<(i32, Position, PageRow<E, J>, Option<i64>)>, DbErr>
 where
     E::Model: ReadRow,
@@ -311,11 +335,12 @@ where
     // window, whose rank the statement returns last.
     let ranked = backend != DbBackend::Postgres;
     let sql = if ranked {
-        windowed_page::<E, J>(backend, relation, kinds, page, parents)
+        windowed_page::<E, J>(backend, relation, kinds, page, parents, joined)
     } else {
-        lateral_page::<E, J>(backend, relation, kinds, page, parents)
+        lateral_page::<E, J>(backend, relation, kinds, page, parents, joined)
     };
     let rows = sql.query_all(db.connection()).await?;
+    db.metrics().record_values_read(values_in(&rows));
     // The page's own values follow its row's columns, and the joined row follows them.
     let values_from = column_count::<E>();
     let joined_from = values_from + 3 + usize::from(counted) + usize::from(ranked);
@@ -337,8 +362,8 @@ where
                 let _rank: i64 = read_column(row, &mut at, "page_rank", columns)?;
             }
             debug_assert_eq!(at, joined_from);
-            let joined = J::read(row, joined_from, columns)?;
-            Ok((parent, Position { sort, id }, (model, joined), total))
+            let other = J::read(row, joined_from, columns, joined)?;
+            Ok((parent, Position { sort, id }, (model, other), total))
         })
         .collect()
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use sea_orm::{DbBackend, DbErr, EntityTrait, IdenStatic, Iterable, QueryResult};
 
 use super::{PagedRelation, Window};
+use crate::db::columns::ColumnSet;
 use crate::db::read_row::{Columns, ReadRow, columns_of, kept_select_list};
 use crate::db::sql::Sql;
 use crate::kinds::KindSet;
@@ -23,10 +24,17 @@ pub trait Joined: 'static {
     const OWN_PREFIX: &'static str;
     /// `t`'s columns in entity order, named with [`Joined::OWN_PREFIX`].
     fn own_columns<E: EntityTrait>() -> Arc<str>;
-    /// The joined row's columns (of `j`) in entity order, under their own names.
-    fn joined_columns() -> Option<Arc<str>>;
-    /// The joined row, whose columns start at `first`.
-    fn read(row: &QueryResult, first: usize, columns: Columns) -> Result<Self::Model, DbErr>;
+    /// The joined row's columns of `set` (of `j`) in entity order, under their own names.
+    fn joined_columns(set: ColumnSet) -> Option<Arc<str>>;
+    /// Every column of the joined row.
+    fn every_column() -> ColumnSet;
+    /// The joined row, whose columns (those of `set`) start at `first`.
+    fn read(
+        row: &QueryResult,
+        first: usize,
+        columns: Columns,
+        set: ColumnSet,
+    ) -> Result<Self::Model, DbErr>;
 }
 
 /// Rows that carry only their own columns.
@@ -39,12 +47,15 @@ impl Joined for Alone {
         None
     }
     fn own_columns<E: EntityTrait>() -> Arc<str> {
-        kept_select_list(TypeId::of::<(E, Self)>(), || columns_of::<E>("t"))
+        kept_select_list((TypeId::of::<(E, Self)>(), 0), || columns_of::<E>("t"))
     }
-    fn joined_columns() -> Option<Arc<str>> {
+    fn joined_columns(_: ColumnSet) -> Option<Arc<str>> {
         None
     }
-    fn read(_: &QueryResult, _: usize, _: Columns) -> Result<(), DbErr> {
+    fn every_column() -> ColumnSet {
+        ColumnSet::NONE
+    }
+    fn read(_: &QueryResult, _: usize, _: Columns, _: ColumnSet) -> Result<(), DbErr> {
         Ok(())
     }
 }
@@ -63,7 +74,7 @@ where
         Some(J::default().table_name())
     }
     fn own_columns<E: EntityTrait>() -> Arc<str> {
-        kept_select_list(TypeId::of::<(E, J)>(), || {
+        kept_select_list((TypeId::of::<(E, J)>(), 0), || {
             let own = E::Column::iter().map(|column| {
                 let name = column.as_str();
                 format!("t.{name} AS {}{name}", Self::OWN_PREFIX)
@@ -71,11 +82,21 @@ where
             own.collect::<Vec<_>>().join(", ")
         })
     }
-    fn joined_columns() -> Option<Arc<str>> {
-        Some(kept_select_list(TypeId::of::<J>(), || columns_of::<J>("j")))
+    fn joined_columns(set: ColumnSet) -> Option<Arc<str>> {
+        Some(kept_select_list((TypeId::of::<J>(), set.bits()), || {
+            set.select_list::<J>("j")
+        }))
     }
-    fn read(row: &QueryResult, first: usize, columns: Columns) -> Result<J::Model, DbErr> {
-        J::Model::read_row(row, first, "", columns)
+    fn every_column() -> ColumnSet {
+        ColumnSet::all::<J>()
+    }
+    fn read(
+        row: &QueryResult,
+        first: usize,
+        columns: Columns,
+        set: ColumnSet,
+    ) -> Result<J::Model, DbErr> {
+        J::Model::read_some(row, first, "", columns, set)
     }
 }
 
@@ -144,6 +165,7 @@ pub(super) fn lateral_page<E: EntityTrait, J: Joined>(
     kinds: KindSet,
     page: &Window,
     parents: &[i32],
+    joined: ColumnSet,
 ) -> Sql {
     let (table, parent) = (relation.table(), relation.parent_column());
     let counted = page.counted_in_page();
@@ -152,7 +174,7 @@ pub(super) fn lateral_page<E: EntityTrait, J: Joined>(
     if counted {
         sql.push(", counted.page_total");
     }
-    if let Some(columns) = J::joined_columns() {
+    if let Some(columns) = J::joined_columns(joined) {
         sql.push(", ").push(&columns);
     }
     sql.push(" FROM (VALUES ");
@@ -206,11 +228,12 @@ pub(super) fn windowed_page<E: EntityTrait, J: Joined>(
     kinds: KindSet,
     page: &Window,
     parents: &[i32],
+    joined: ColumnSet,
 ) -> Sql {
     let parent = relation.parent_column();
     let mut sql = Sql::new(backend);
     sql.push("SELECT paged.*");
-    if let Some(columns) = J::joined_columns() {
+    if let Some(columns) = J::joined_columns(joined) {
         sql.push(", ").push(&columns);
     }
     sql.push(" FROM (SELECT ");

@@ -7,15 +7,16 @@ use std::future::Future;
 use async_graphql::connection::EmptyFields;
 use async_graphql::{Context, Enum, InputObject, Object};
 
-use super::Film;
 use super::facets::FilmFacets;
+use super::{Film, film_columns};
+use crate::db::entities::film;
 use crate::db::queries::film_list as list;
 use crate::db::queries::keyset::Position;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::{GqlResult, cursor_keys, db, while_content_holds};
 use crate::graphql::cost::cost;
 use crate::graphql::pagination::{
-    Connection, PageRequest, connection_names, list_connection, list_window,
+    Connection, PageRequest, connection_names, list_connection, list_window, node_selections,
 };
 use crate::graphql::types::vocabulary::{CreditKind, RatingSource};
 use crate::ids::{self, NodeKind};
@@ -280,7 +281,9 @@ pub async fn films(
     let keys = cursor_keys(ctx);
     let request = PageRequest::parse(first, after, last, before)?;
     let window = list_window(keys, &ordering, None, request)?;
-    let page = list::page(db(ctx), &filter, &ordering, &window).await?;
+    // The cursors read the sort column, whether or not the nodes show it.
+    let columns = film_columns(&node_selections(ctx)).with::<film::Entity>(order.sort_column());
+    let page = list::page(db(ctx), &filter, &ordering, &window, columns).await?;
     Ok(list_connection(
         keys,
         &ordering,
@@ -292,7 +295,7 @@ pub async fn films(
                 value: order.value_of(&film),
                 id: film.id,
             };
-            (at, Film::new(film))
+            (at, Film::with_columns(film, columns))
         },
     ))
 }

@@ -2,6 +2,7 @@
 //! sections' types are in `sections`, the `films` list in `list` with its
 //! facets in `facets`, the root fields and look-ups in `query`.
 
+mod columns;
 mod facets;
 mod list;
 mod query;
@@ -10,9 +11,13 @@ mod sections;
 use async_graphql::connection::EmptyFields;
 use async_graphql::{Context, ID, Object};
 
+#[cfg(test)]
+pub(crate) use columns::sdl_fields;
+pub use columns::{Film, film_columns};
 pub use list::{FilmFilter, FilmListConnection, FilmOrder, OrderDirection};
 pub use query::{
-    FilmBy, FilmQuery, credited_people, film_by_id, films_by_ids, parent_film, people_of,
+    FilmBy, FilmQuery, credited_people, film_by_id, film_of_field, films_by_ids, parent_film,
+    people_of, people_of_field,
 };
 pub use sections::*;
 
@@ -20,12 +25,14 @@ use super::award::Nomination;
 use super::character::{Character, Quote};
 use super::genre::Genre;
 use super::global_id;
-use super::person::{CreditDetails, Person};
+use super::person::{CreditDetails, Person, person_columns};
 use super::product::{Product, products_by_ids};
 use super::rating::{Rating, RatingSummary};
 use super::review::{AudienceReaction, Review, ReviewOrder};
 use super::vocabulary::{CastOrder, CreditKind, ReviewKind, kind_set};
-use crate::db::entities::{credit, film, genre, person, quote, review};
+use crate::db::columns::ColumnSet;
+use crate::db::entities::film::Column as C;
+use crate::db::entities::{credit, genre, person, quote, review};
 use crate::db::queries::pages::{Alone, PagedRelation};
 use crate::db::queries::rows::{ChildOf, Relation, rel};
 use crate::db::read_row::ReadRow;
@@ -33,7 +40,8 @@ use crate::graphql::context::{GqlResult, loader};
 use crate::graphql::cost::{assumed, connection, list_size, sliced_by};
 use crate::graphql::loaders::RowLoader;
 use crate::graphql::pagination::{
-    PageRequest, PagedConnection, connection_names, first_rows, relation_connection,
+    PageRequest, PagedConnection, connection_names, first_rows, node_selections,
+    relation_connection,
 };
 use crate::ids::NodeKind;
 use crate::kinds::{self, KindSet};
@@ -45,17 +53,6 @@ connection_names!(
     ReviewConnection / ReviewEdge =
         "A page of a film's reviews, in the order asked for, with how many there are.",
 );
-
-#[derive(Clone)]
-pub struct Film(pub film::Model);
-
-impl Film {
-    /// A film of the answer being built: named in its surrogate keys.
-    pub fn new(model: film::Model) -> Self {
-        crate::cache::edge::saw_film(model.id);
-        Film(model)
-    }
-}
 
 /// Children of this film along relation `R`.
 async fn children<R: Relation>(
@@ -73,105 +70,111 @@ where
 impl Film {
     /// Opaque global id; `node(id:)` fetches the film back.
     pub async fn id(&self) -> ID {
-        global_id(NodeKind::Film, self.0.id)
+        global_id(NodeKind::Film, self.row.id)
     }
     /// URL slug, unique.
     async fn slug(&self) -> &str {
-        &self.0.slug
+        &self.row(C::Slug).slug
     }
     /// IMDb id (`tt...`), when known.
     async fn imdb_id(&self) -> Option<&str> {
-        self.0.imdb_id.as_deref()
+        self.row(C::ImdbId).imdb_id.as_deref()
     }
     /// The title the film is known by (see `originalTitle` for the original-language one).
     async fn title(&self) -> &str {
-        &self.0.title
+        &self.row(C::Title).title
     }
     /// Title in the original language, when it differs.
     async fn original_title(&self) -> Option<&str> {
-        self.0.original_title.as_deref()
+        self.row(C::OriginalTitle).original_title.as_deref()
     }
     /// First release date (ISO 8601); null unless the source knows the day
     /// (`releaseYear` gives the year of a film whose day is not known).
     async fn release_date(&self) -> Option<chrono::NaiveDate> {
-        self.0.release_date
+        self.row(C::ReleaseDate).release_date
     }
     /// Year of first release, when known (also for films whose exact date is not).
     async fn release_year(&self) -> Option<i32> {
-        self.0.release_year
+        self.row(C::ReleaseYear).release_year
     }
     /// Running time in minutes.
     async fn runtime_minutes(&self) -> Option<i32> {
-        self.0.runtime_minutes
+        self.row(C::RuntimeMinutes).runtime_minutes
     }
     /// Age certification (MPAA rating such as `R`).
     async fn certification(&self) -> Option<&str> {
-        self.0.certification.as_deref()
+        self.row(C::Certification).certification.as_deref()
     }
     /// The marketing line, such as a poster's, when known.
     async fn tagline(&self) -> Option<&str> {
-        self.0.tagline.as_deref()
+        self.row(C::Tagline).tagline.as_deref()
     }
     /// The plot in one deliberately clumsy line.
     async fn badly_explained_plot(&self) -> Option<&str> {
-        self.0.badly_explained_plot.as_deref()
+        self.row(C::BadlyExplainedPlot)
+            .badly_explained_plot
+            .as_deref()
     }
     /// A short spoiler-free overview.
     async fn overview(&self) -> Option<&str> {
-        self.0.overview.as_deref()
+        self.row(C::Overview).overview.as_deref()
     }
     /// How the film ends and what the ending means. Contains spoilers.
     async fn ending_explained(&self) -> Option<&str> {
-        self.0.ending_explained.as_deref()
+        self.row(C::EndingExplained).ending_explained.as_deref()
     }
     /// The overall consensus of critics and audiences in one sentence.
     async fn consensus(&self) -> Option<&str> {
-        self.0.consensus.as_deref()
+        self.row(C::Consensus).consensus.as_deref()
     }
     /// General advice on where to watch, beside the concrete `offers`.
     async fn where_to_watch_note(&self) -> Option<&str> {
-        self.0.where_to_watch_note.as_deref()
+        self.row(C::WhereToWatchNote).where_to_watch_note.as_deref()
     }
     /// What the soundtrack is like and where to hear it, beside the `soundtrack` tracks.
     async fn soundtrack_note(&self) -> Option<&str> {
-        self.0.soundtrack_note.as_deref()
+        self.row(C::SoundtrackNote).soundtrack_note.as_deref()
     }
 
     /// Wikidata item id (`Q...`), when the film comes from the catalogue.
     async fn wikidata_id(&self) -> Option<&str> {
-        self.0.wikidata_id.as_deref()
+        self.row(C::WikidataId).wikidata_id.as_deref()
     }
     /// How many Academy Awards the film won and was nominated for, as its
     /// source counts them (categories are in `nominations` when known); null
     /// when the source says nothing of them.
     async fn academy_awards(&self) -> Option<AcademyAwardSummary> {
-        match (self.0.academy_award_wins, self.0.academy_award_nominations) {
+        let wins = self.row(C::AcademyAwardWins).academy_award_wins;
+        let nominations = self
+            .row(C::AcademyAwardNominations)
+            .academy_award_nominations;
+        match (wins, nominations) {
             (None, None) => None,
             (wins, nominations) => Some(AcademyAwardSummary { wins, nominations }),
         }
     }
     /// The average of cinegraph users' ratings (1 to 10); null when nobody rated it.
     async fn user_rating_average(&self) -> Option<f64> {
-        self.0.user_rating_average
+        self.row(C::UserRatingAverage).user_rating_average
     }
     /// How many cinegraph users rated the film.
     async fn user_rating_count(&self) -> i32 {
-        self.0.user_rating_count
+        self.row(C::UserRatingCount).user_rating_count
     }
     /// Users' ratings counted from the ratings themselves: average, count and
     /// how many gave each score.
     async fn rating_summary(&self, ctx: &Context<'_>) -> async_graphql::Result<RatingSummary> {
-        super::rating::summary(ctx, self.0.id).await
+        super::rating::summary(ctx, self.row.id).await
     }
     /// The signed-in viewer's own rating; null when signed out or not rated.
     async fn viewer_rating(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Rating>> {
-        super::rating::viewer_rating(ctx, self.0.id).await
+        super::rating::viewer_rating(ctx, self.row.id).await
     }
 
     /// Genres, in the order the film's page lists them.
     #[graphql(directive = list_size::apply(assumed(10)))]
     async fn genres(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Genre>> {
-        let links = children::<rel::Genres>(ctx, self.0.id).await?;
+        let links = children::<rel::Genres>(ctx, self.row.id).await?;
         let genres = loader(ctx)
             .by_ids::<genre::Entity>(links.iter().map(|l| l.genre_id).collect())
             .await
@@ -184,13 +187,13 @@ impl Film {
     /// Countries of production.
     #[graphql(directive = list_size::apply(assumed(10)))]
     async fn countries(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
-        let rows = children::<rel::Countries>(ctx, self.0.id).await?;
+        let rows = children::<rel::Countries>(ctx, self.row.id).await?;
         Ok(rows.into_iter().map(|r| r.country).collect())
     }
     /// Spoken languages.
     #[graphql(directive = list_size::apply(assumed(10)))]
     async fn languages(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
-        let rows = children::<rel::Languages>(ctx, self.0.id).await?;
+        let rows = children::<rel::Languages>(ctx, self.row.id).await?;
         Ok(rows.into_iter().map(|r| r.language).collect())
     }
     /// The detailed synopsis, section by section. Spoiler sections only when asked.
@@ -201,7 +204,7 @@ impl Film {
         #[graphql(default = false, desc = "Include sections that give away the plot.")]
         include_spoilers: bool,
     ) -> async_graphql::Result<Vec<SynopsisSection>> {
-        let rows = children::<rel::Synopsis>(ctx, self.0.id).await?;
+        let rows = children::<rel::Synopsis>(ctx, self.row.id).await?;
         Ok(rows
             .into_iter()
             .filter(|s| include_spoilers || !s.spoiler)
@@ -214,13 +217,13 @@ impl Film {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<ExternalRating>> {
-        let rows = children::<rel::ExternalRatings>(ctx, self.0.id).await?;
+        let rows = children::<rel::ExternalRatings>(ctx, self.row.id).await?;
         Ok(rows.into_iter().map(ExternalRating).collect())
     }
     /// Budget and grosses, each with the source that reported it.
     #[graphql(directive = list_size::apply(assumed(20)))]
     async fn box_office(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<BoxOfficeFigure>> {
-        let rows = children::<rel::BoxOffice>(ctx, self.0.id).await?;
+        let rows = children::<rel::BoxOffice>(ctx, self.row.id).await?;
         Ok(rows.into_iter().map(BoxOfficeFigure).collect())
     }
     /// Cast and crew: the cast first, in billing order where the source gave
@@ -253,13 +256,15 @@ impl Film {
         PagedConnection<Person, CreditDetails, FilmCreditConnection, FilmCreditEdge>,
     > {
         let request = PageRequest::parse(first, after, last, before).gql()?;
+        let columns = person_columns(&node_selections(ctx));
         relation_connection::<credit::Entity, person::Entity, _, _, _, _>(
             ctx,
             PagedRelation::FilmCredits,
-            self.0.id,
+            self.row.id,
             kind_set(kinds, kinds::CreditKind::set),
+            columns,
             request,
-            |(credit, person)| (Person::new(person), CreditDetails(credit)),
+            |(credit, person)| (Person::with_columns(person, columns), CreditDetails(credit)),
         )
         .await
         .gql()
@@ -271,9 +276,11 @@ impl Film {
         let first = first_rows::<credit::Entity, person::Entity>(
             ctx,
             PagedRelation::FilmCredits,
-            self.0.id,
+            self.row.id,
             KindSet::from(kinds::CreditKind::Cast),
             1,
+            // Only the credit tells; nothing of the person is read.
+            ColumnSet::key::<person::Entity>(),
         )
         .await
         .gql()?;
@@ -285,12 +292,12 @@ impl Film {
     /// The directors, in credit order.
     #[graphql(directive = list_size::apply(assumed(5)))]
     async fn directors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Person>> {
-        credited_people(ctx, self.0.id, kinds::CreditKind::Director).await
+        credited_people(ctx, self.row.id, kinds::CreditKind::Director).await
     }
     /// The characters of the film, in order of appearance on its page.
     #[graphql(directive = list_size::apply(assumed(50)))]
     async fn characters(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Character>> {
-        let rows = children::<rel::Characters>(ctx, self.0.id).await?;
+        let rows = children::<rel::Characters>(ctx, self.row.id).await?;
         Ok(rows.into_iter().map(Character).collect())
     }
     /// Memorable quotes with their speakers.
@@ -320,8 +327,9 @@ impl Film {
         relation_connection::<quote::Entity, Alone, _, _, _, _>(
             ctx,
             PagedRelation::FilmQuotes,
-            self.0.id,
+            self.row.id,
             KindSet::ANY,
+            ColumnSet::NONE,
             request,
             |(quote, ())| (Quote(quote), EmptyFields),
         )
@@ -365,8 +373,9 @@ impl Film {
         relation_connection::<review::Entity, Alone, _, _, _, _>(
             ctx,
             relation,
-            self.0.id,
+            self.row.id,
             kind_set(kinds, kinds::ReviewKind::set),
+            ColumnSet::NONE,
             request,
             |(review, ())| (Review(review), EmptyFields),
         )
@@ -379,49 +388,49 @@ impl Film {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<AudienceReaction>> {
-        let rows = children::<rel::AudienceReactions>(ctx, self.0.id).await?;
+        let rows = children::<rel::AudienceReactions>(ctx, self.row.id).await?;
         Ok(rows.into_iter().map(AudienceReaction).collect())
     }
     /// Content warnings for sensitive viewers.
     #[graphql(directive = list_size::apply(assumed(20)))]
     async fn content_warnings(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
-        let rows = children::<rel::ContentWarnings>(ctx, self.0.id).await?;
+        let rows = children::<rel::ContentWarnings>(ctx, self.row.id).await?;
         Ok(rows.into_iter().map(|r| r.text).collect())
     }
     /// Who would enjoy the film.
     #[graphql(directive = list_size::apply(assumed(10)))]
     async fn recommended_for(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
-        let rows = children::<rel::RecommendedAudiences>(ctx, self.0.id).await?;
+        let rows = children::<rel::RecommendedAudiences>(ctx, self.row.id).await?;
         Ok(rows.into_iter().map(|r| r.text).collect())
     }
     /// Award nominations and wins, oldest first.
     #[graphql(directive = list_size::apply(assumed(50)))]
     async fn nominations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Nomination>> {
-        let rows = children::<rel::Nominations>(ctx, self.0.id).await?;
+        let rows = children::<rel::Nominations>(ctx, self.row.id).await?;
         Ok(rows.into_iter().map(Nomination).collect())
     }
     /// Behind-the-scenes facts.
     #[graphql(directive = list_size::apply(assumed(50)))]
     async fn trivia(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Trivia>> {
-        let rows = children::<rel::Trivia>(ctx, self.0.id).await?;
+        let rows = children::<rel::Trivia>(ctx, self.row.id).await?;
         Ok(rows.into_iter().map(Trivia).collect())
     }
     /// Frequently asked questions.
     #[graphql(directive = list_size::apply(assumed(20)))]
     async fn faq(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FaqEntry>> {
-        let rows = children::<rel::Faq>(ctx, self.0.id).await?;
+        let rows = children::<rel::Faq>(ctx, self.row.id).await?;
         Ok(rows.into_iter().map(FaqEntry).collect())
     }
     /// Trailers and bonus videos.
     #[graphql(directive = list_size::apply(assumed(20)))]
     async fn videos(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Video>> {
-        let rows = children::<rel::Videos>(ctx, self.0.id).await?;
+        let rows = children::<rel::Videos>(ctx, self.row.id).await?;
         Ok(rows.into_iter().map(Video).collect())
     }
     /// Soundtrack tracks in album order.
     #[graphql(directive = list_size::apply(assumed(50)))]
     async fn soundtrack(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SoundtrackTrack>> {
-        let rows = children::<rel::Soundtrack>(ctx, self.0.id).await?;
+        let rows = children::<rel::Soundtrack>(ctx, self.row.id).await?;
         Ok(rows.into_iter().map(SoundtrackTrack).collect())
     }
     /// Where the film was shot.
@@ -430,18 +439,18 @@ impl Film {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<FilmingLocation>> {
-        let rows = children::<rel::FilmingLocations>(ctx, self.0.id).await?;
+        let rows = children::<rel::FilmingLocations>(ctx, self.row.id).await?;
         Ok(rows.into_iter().map(FilmingLocation).collect())
     }
     /// The book or play the film is based on, with its authors.
     async fn based_on(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<SourceWork>> {
-        let rows = children::<rel::SourceWorks>(ctx, self.0.id).await?;
+        let rows = children::<rel::SourceWorks>(ctx, self.row.id).await?;
         Ok(rows.into_iter().next().map(SourceWork))
     }
     /// Where to stream, rent or buy the film.
     #[graphql(directive = list_size::apply(assumed(20)))]
     async fn offers(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Offer>> {
-        let rows = children::<rel::Offers>(ctx, self.0.id).await?;
+        let rows = children::<rel::Offers>(ctx, self.row.id).await?;
         Ok(rows.into_iter().map(Offer).collect())
     }
     /// Films recommended to people who liked this one, each with the reason.
@@ -456,14 +465,14 @@ impl Film {
         )]
         first: i32,
     ) -> async_graphql::Result<Vec<SimilarFilm>> {
-        let mut rows = children::<rel::SimilarFilms>(ctx, self.0.id).await?;
+        let mut rows = children::<rel::SimilarFilms>(ctx, self.row.id).await?;
         rows.truncate(first as usize);
         Ok(rows.into_iter().map(SimilarFilm).collect())
     }
     /// Related products: discs, box sets, soundtracks, merchandise.
     #[graphql(directive = list_size::apply(assumed(20)))]
     async fn products(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Product>> {
-        let links = children::<rel::ProductsOfFilm>(ctx, self.0.id).await?;
+        let links = children::<rel::ProductsOfFilm>(ctx, self.row.id).await?;
         products_by_ids(ctx, links.iter().map(|l| l.product_id))
             .await
             .gql()

@@ -4,7 +4,7 @@
 
 use async_graphql::{Context, ID, Object, OneofObject};
 
-use super::{Film, FilmFilter, FilmListConnection, FilmOrder, list};
+use super::{Film, FilmFilter, FilmListConnection, FilmOrder, film_columns, list};
 use crate::db::entities::{credit, film, person};
 use crate::db::queries::film as films;
 use crate::db::queries::pages::PagedRelation;
@@ -14,7 +14,7 @@ use crate::graphql::cost::{assumed, connection, list_size};
 use crate::graphql::loaders::RowLoader;
 use crate::graphql::pagination::{MAX_PAGE_SIZE, first_rows};
 use crate::graphql::types::genre::GenreCount;
-use crate::graphql::types::person::Person;
+use crate::graphql::types::person::{Person, person_columns};
 use crate::ids::{self, NodeKind};
 use crate::kinds::{self, KindSet};
 
@@ -100,33 +100,74 @@ pub async fn film_by_id(ctx: &Context<'_>, id: i32) -> AppResult<Option<Film>> {
 }
 
 /// Loads the films with these ids, in the order given, skipping missing ones.
+/// `ctx` is that of the field whose value they are, which says their columns.
 pub async fn films_by_ids(ctx: &Context<'_>, ids: &[i32]) -> AppResult<Vec<Film>> {
-    let found = loader(ctx).by_ids::<film::Entity>(ids.to_vec()).await?;
+    let columns = film_columns(&[ctx.field()]);
+    let found = loader(ctx)
+        .by_ids_with::<film::Entity>(ids.to_vec(), columns)
+        .await?;
     Ok(ids
         .iter()
-        .filter_map(|id| found.get(id).cloned().map(Film::new))
+        .filter_map(|id| {
+            let film = found.get(id).cloned()?;
+            Some(Film::with_columns(film, columns))
+        })
+        .collect())
+}
+
+/// The film a row refers to, as the value of the field `ctx` resolves (a
+/// review's `film`): read with only the columns that field's selection needs.
+pub async fn film_of_field(ctx: &Context<'_>, id: i32) -> async_graphql::Result<Film> {
+    let columns = film_columns(&[ctx.field()]);
+    let found = loader(ctx)
+        .by_id_with::<film::Entity>(id, columns)
+        .await
+        .gql()?;
+    found
+        .map(|film| Film::with_columns(film, columns))
+        .ok_or_else(|| crate::error::AppError::Internal(anyhow::anyhow!("film {id} is missing")))
+        .gql()
+}
+
+/// The people with these ids, as the value of the field `ctx` resolves (a
+/// nomination's `recipients`): read with only the columns its selection needs.
+pub async fn people_of_field(
+    ctx: &Context<'_>,
+    ids: Vec<i32>,
+) -> async_graphql::Result<std::collections::HashMap<i32, Person>> {
+    let columns = person_columns(&[ctx.field()]);
+    let found = loader(ctx)
+        .by_ids_with::<person::Entity>(ids, columns)
+        .await
+        .gql()?;
+    Ok(found
+        .into_iter()
+        .map(|(id, person)| (id, Person::with_columns(person, columns)))
         .collect())
 }
 
 /// The people with credits of one kind on a film (its directors, its novel's
 /// authors), in credit order, through the same paged loader as `credits`.
+/// `ctx` is that of the field whose value they are, which says their columns.
 pub async fn credited_people(
     ctx: &Context<'_>,
     film_id: i32,
     kind: kinds::CreditKind,
 ) -> async_graphql::Result<Vec<Person>> {
+    let columns = person_columns(&[ctx.field()]);
     let rows = first_rows::<credit::Entity, person::Entity>(
         ctx,
         PagedRelation::FilmCredits,
         film_id,
         KindSet::from(kind),
         MAX_PAGE_SIZE,
+        columns,
     )
     .await
     .gql()?;
     Ok(rows
         .into_iter()
-        .map(|(_, person)| Person::new(person))
+        .map(|(_, person)| Person::with_columns(person, columns))
         .collect())
 }
 

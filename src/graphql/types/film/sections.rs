@@ -4,7 +4,7 @@
 
 use async_graphql::{Context, Object, SimpleObject};
 
-use super::{Film, credited_people, parent_film};
+use super::{Film, credited_people, film_of_field};
 use crate::db::entities::*;
 use crate::graphql::cost::{assumed, list_size};
 use crate::graphql::types::person::Person;
@@ -218,7 +218,7 @@ pub struct SimilarFilm(pub similar_film::Model);
 impl SimilarFilm {
     /// The recommended film.
     async fn film(&self, ctx: &Context<'_>) -> async_graphql::Result<Film> {
-        parent_film(ctx, self.0.similar_film_id).await
+        film_of_field(ctx, self.0.similar_film_id).await
     }
     /// Why the two films go together.
     async fn reason(&self) -> &str {

@@ -1,0 +1,154 @@
+//! Which columns of a film's row each `Film` field reads: the loaders read
+//! only those a query's selection needs (plus the id). A field missing from
+//! this table reads every column, and a resolver that reads a column the
+//! loader left out panics in debug builds (`Film::row`), which the tests that
+//! run every playground example and snapshot query would show.
+
+use async_graphql::SelectionField;
+
+use crate::db::columns::ColumnSet;
+use crate::db::entities::film::{self, Column as C};
+
+#[derive(Clone)]
+pub struct Film {
+    pub(super) row: film::Model,
+    /// The columns `row` holds; the others are defaults, never to be read.
+    read: ColumnSet,
+}
+
+impl Film {
+    /// A film of the answer being built (named in its surrogate keys), with
+    /// every column of its row.
+    pub fn new(model: film::Model) -> Self {
+        Self::with_columns(model, ColumnSet::all::<film::Entity>())
+    }
+
+    /// A film whose row holds only the columns of `read`.
+    pub fn with_columns(model: film::Model, read: ColumnSet) -> Self {
+        crate::cache::edge::saw_film(model.id);
+        Film { row: model, read }
+    }
+
+    /// The film's row id.
+    pub fn row_id(&self) -> i32 {
+        self.row.id
+    }
+
+    /// The row, to read `column` of. In debug builds a column the loader
+    /// left out panics (add it to the field's columns in `columns.rs`).
+    pub(super) fn row(&self, column: film::Column) -> &film::Model {
+        debug_assert!(
+            self.read.has::<film::Entity>(column),
+            "Film read {column:?}, which its loader left out"
+        );
+        &self.row
+    }
+}
+
+/// Every field of `Film` and the columns of its row it reads (the id is
+/// always read; fields resolved through the loaders by id read nothing else).
+pub(super) const FIELDS: &[(&str, &[C])] = &[
+    ("__typename", &[]),
+    ("id", &[]),
+    ("slug", &[C::Slug]),
+    ("imdbId", &[C::ImdbId]),
+    ("title", &[C::Title]),
+    ("originalTitle", &[C::OriginalTitle]),
+    ("releaseDate", &[C::ReleaseDate]),
+    ("releaseYear", &[C::ReleaseYear]),
+    ("runtimeMinutes", &[C::RuntimeMinutes]),
+    ("certification", &[C::Certification]),
+    ("tagline", &[C::Tagline]),
+    ("badlyExplainedPlot", &[C::BadlyExplainedPlot]),
+    ("overview", &[C::Overview]),
+    ("endingExplained", &[C::EndingExplained]),
+    ("consensus", &[C::Consensus]),
+    ("whereToWatchNote", &[C::WhereToWatchNote]),
+    ("soundtrackNote", &[C::SoundtrackNote]),
+    ("wikidataId", &[C::WikidataId]),
+    (
+        "academyAwards",
+        &[C::AcademyAwardWins, C::AcademyAwardNominations],
+    ),
+    ("userRatingAverage", &[C::UserRatingAverage]),
+    ("userRatingCount", &[C::UserRatingCount]),
+    ("ratingSummary", &[]),
+    ("viewerRating", &[]),
+    ("genres", &[]),
+    ("countries", &[]),
+    ("languages", &[]),
+    ("synopsis", &[]),
+    ("externalRatings", &[]),
+    ("boxOffice", &[]),
+    ("credits", &[]),
+    ("castOrder", &[]),
+    ("directors", &[]),
+    ("characters", &[]),
+    ("quotes", &[]),
+    ("reviews", &[]),
+    ("audienceReactions", &[]),
+    ("contentWarnings", &[]),
+    ("recommendedFor", &[]),
+    ("nominations", &[]),
+    ("trivia", &[]),
+    ("faq", &[]),
+    ("videos", &[]),
+    ("soundtrack", &[]),
+    ("filmingLocations", &[]),
+    ("basedOn", &[]),
+    ("offers", &[]),
+    ("similarFilms", &[]),
+    ("products", &[]),
+];
+
+/// The columns the films selected by `fields` (each a field whose value is a
+/// film, or a list of them) need: every column when a selection names a
+/// field this table does not know (another type's, in a fragment).
+pub fn film_columns(fields: &[SelectionField<'_>]) -> ColumnSet {
+    let mut set = ColumnSet::key::<film::Entity>();
+    for field in fields {
+        for selected in field.selection_set() {
+            match FIELDS.iter().find(|(name, _)| *name == selected.name()) {
+                Some((_, columns)) => set = set.union(ColumnSet::of::<film::Entity>(columns)),
+                None => return ColumnSet::all::<film::Entity>(),
+            }
+        }
+    }
+    set
+}
+
+/// The names of the fields of `type {name}` in the schema's SDL.
+#[cfg(test)]
+pub(crate) fn sdl_fields(name: &str) -> Vec<String> {
+    let sdl = crate::graphql::export_sdl();
+    let body = sdl
+        .split(&format!("\ntype {name} "))
+        .nth(1)
+        .and_then(|rest| rest.split("\n}").next())
+        .expect("the type is in the schema");
+    // Without descriptions, a field starts a line one tab in; its arguments
+    // are two tabs in.
+    let body: String = body.split("\"\"\"").step_by(2).collect();
+    body.lines()
+        .filter_map(|line| line.strip_prefix('\t'))
+        .filter(|line| line.starts_with(|c: char| c.is_ascii_lowercase()))
+        .map(|line| line.split(['(', ':']).next().unwrap_or(line).to_string())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A field the table does not know reads every column, which is safe but
+    /// wide: each field of `Film` is in it, and nothing else.
+    #[test]
+    fn the_table_names_every_field_of_film_and_no_other() {
+        let mut schema = sdl_fields("Film");
+        schema.push("__typename".to_string());
+        schema.sort();
+        let mut table: Vec<String> = FIELDS.iter().map(|(name, _)| name.to_string()).collect();
+        table.sort();
+        assert_eq!(table, schema);
+    }
+}

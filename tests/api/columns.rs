@@ -1,0 +1,165 @@
+//! Only requested columns (issue 21, part 5): the loaders and the film list
+//! read the columns a query's selection needs, and every field answers as it
+//! does with the whole row.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, on_both_databases};
+
+/// The data of `query` and how many values (rows × columns) the database
+/// returned for it.
+async fn values_read(app: &TestApp, query: &str) -> (u64, Value) {
+    let before = app.metrics.values_read_count();
+    let data = app.data(query, json!({})).await;
+    (app.metrics.values_read_count() - before, data)
+}
+
+/// Every film field that reads the film's row, with the selection it needs.
+const FILM_FIELDS: &[&str] = &[
+    "id",
+    "slug",
+    "imdbId",
+    "title",
+    "originalTitle",
+    "releaseDate",
+    "releaseYear",
+    "runtimeMinutes",
+    "certification",
+    "tagline",
+    "badlyExplainedPlot",
+    "overview",
+    "endingExplained",
+    "consensus",
+    "whereToWatchNote",
+    "soundtrackNote",
+    "wikidataId",
+    "academyAwards { wins nominations }",
+    "userRatingAverage",
+    "userRatingCount",
+];
+
+const PERSON_FIELDS: &[&str] = &["id", "slug", "name", "bio", "birthDate", "creditCount"];
+
+async fn a_list_of_titles_reads_a_fraction_of_the_film_rows(app: TestApp) {
+    let titles = "{ films(first: 20) { edges { node { title } } } }";
+    let whole = format!(
+        "{{ films(first: 20) {{ edges {{ node {{ {} }} }} }} }}",
+        FILM_FIELDS.join(" ")
+    );
+    let (few, narrow) = values_read(&app, titles).await;
+    let (many, wide) = values_read(&app, &whole).await;
+    let films = narrow["films"]["edges"].as_array().unwrap().len() as u64;
+    assert_eq!(films, 20);
+    // The id, the title and the sort key (`title_sort`) of each film, and
+    // of the one more that says whether a next page follows.
+    assert_eq!(few, (films + 1) * 3, "a title list read {few} values");
+    // The 20 columns the fields show, the id and the sort key; never the
+    // other 9 of a film's 31 (its document's hash, timestamps, and the copies
+    // of its ratings and box office the list filters and sorts by).
+    assert_eq!(many, (films + 1) * 22, "the whole card read {many} values");
+    let titles_of = |data: &Value| {
+        data["films"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["title"].clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(titles_of(&narrow), titles_of(&wide));
+}
+
+async fn a_film_page_credit_list_reads_names_not_biographies(app: TestApp) {
+    let credits = |fields: &str| {
+        format!(
+            r#"{{ film(by: {{ slug: "leaving-las-vegas" }}) {{ credits(first: 20) {{ nodes {{ {fields} }} }} }} }}"#
+        )
+    };
+    let (few, names) = values_read(&app, &credits("name")).await;
+    let (many, whole) = values_read(&app, &credits(&PERSON_FIELDS.join(" "))).await;
+    assert!(few < many, "names read {few} values, whole people {many}");
+    let names_of = |data: &Value| {
+        data["film"]["credits"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].clone())
+            .collect::<Vec<_>>()
+    };
+    assert!(!names_of(&names).is_empty());
+    assert_eq!(names_of(&names), names_of(&whole));
+}
+
+/// Each film field alone, read through the narrowed list, answers as the
+/// same field read from the whole row (`node` reads every column); a field
+/// whose columns were left out would panic in this debug build.
+async fn every_film_field_alone_answers_as_from_the_whole_row(app: TestApp) {
+    for field in FILM_FIELDS {
+        let list = format!(
+            "{{ films(first: 40, orderBy: {{ field: RELEASE_DATE, direction: DESC }}) {{ edges {{ node {{ id {field} }} }} }} }}"
+        );
+        let (_, data) = values_read(&app, &list).await;
+        for edge in data["films"]["edges"].as_array().unwrap() {
+            let node = &edge["node"];
+            let whole = format!(
+                r#"{{ node(id: "{}") {{ ... on Film {{ id {field} }} }} }}"#,
+                node["id"].as_str().unwrap()
+            );
+            let (_, expected) = values_read(&app, &whole).await;
+            assert_eq!(node, &expected["node"], "Film.{field}");
+        }
+    }
+}
+
+/// The same for each person field, read through a film's narrowed credits.
+async fn every_person_field_alone_answers_as_from_the_whole_row(app: TestApp) {
+    for field in PERSON_FIELDS {
+        let credits = format!(
+            r#"{{ film(by: {{ slug: "leaving-las-vegas" }}) {{ credits(first: 30) {{ nodes {{ id {field} }} }} directors {{ id {field} }} }} }}"#
+        );
+        let (_, data) = values_read(&app, &credits).await;
+        let film = &data["film"];
+        let people = film["credits"]["nodes"].as_array().unwrap();
+        assert!(!people.is_empty());
+        for person in people.iter().chain(film["directors"].as_array().unwrap()) {
+            let whole = format!(
+                r#"{{ node(id: "{}") {{ ... on Person {{ id {field} }} }} }}"#,
+                person["id"].as_str().unwrap()
+            );
+            let (_, expected) = values_read(&app, &whole).await;
+            assert_eq!(person, &expected["node"], "Person.{field}");
+        }
+    }
+}
+
+/// Requests asking for different columns of the same rows at once (in one
+/// batch of the loader) each get their own columns, not the other's.
+async fn concurrent_selections_of_the_same_films_do_not_mix(app: TestApp) {
+    let similar = |fields: &str| {
+        format!(
+            r#"{{ film(by: {{ slug: "leaving-las-vegas" }}) {{ similarFilms {{ film {{ id {fields} }} }} }} }}"#
+        )
+    };
+    let (narrow, wide) = (similar("slug"), similar("slug overview tagline"));
+    let (slugs, overviews) = tokio::join!(app.data(&narrow, json!({})), app.data(&wide, json!({})));
+    let films = |data: &Value| data["film"]["similarFilms"].as_array().unwrap().clone();
+    assert!(!films(&slugs).is_empty());
+    for (narrow, wide) in films(&slugs).iter().zip(films(&overviews)) {
+        let whole = format!(
+            r#"{{ node(id: "{}") {{ ... on Film {{ slug overview tagline }} }} }}"#,
+            wide["film"]["id"].as_str().unwrap()
+        );
+        let expected = app.data(&whole, json!({})).await["node"].clone();
+        assert_eq!(narrow["film"]["slug"], expected["slug"]);
+        assert_eq!(narrow["film"].as_object().unwrap().len(), 2);
+        assert_eq!(wide["film"]["overview"], expected["overview"]);
+        assert_eq!(wide["film"]["tagline"], expected["tagline"]);
+    }
+}
+
+on_both_databases!(
+    a_list_of_titles_reads_a_fraction_of_the_film_rows,
+    a_film_page_credit_list_reads_names_not_biographies,
+    every_film_field_alone_answers_as_from_the_whole_row,
+    every_person_field_alone_answers_as_from_the_whole_row,
+    concurrent_selections_of_the_same_films_do_not_mix,
+);
