@@ -18,14 +18,15 @@ Markdown table: bytes from the database and to it per request, p50 and p99.
 import argparse
 import json
 import os
-import re
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import load  # noqa: E402  (the shared helpers of bench/load.py)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -43,56 +44,15 @@ QUERIES = {
 }
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Process:
-    def __init__(self, name, args):
-        self.name = name
-        self.log = tempfile.NamedTemporaryFile("w+", prefix=f"columns-{name}-", suffix=".log", delete=False)
-        env = dict(os.environ, RUST_LOG="cinegraph=warn,cinegraph::server=info")
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env)
-
-    def wait_for(self, pattern, timeout=600):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            with open(self.log.name, encoding="utf-8", errors="replace") as f:
-                match = re.search(pattern, f.read())
-            if match:
-                return match.group(1)
-            if self.proc.poll() is not None:
-                sys.exit(f"{self.name} exited; see {self.log.name}")
-            time.sleep(0.1)
-        sys.exit(f"{self.name} not ready in {timeout} s; see {self.log.name}")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        with open(self.log.name, encoding="utf-8", errors="replace") as f:
-            return f.read()
-
-
 def cinegraph(name, binary, database_url):
-    process = Process(name, [binary, "--listen", "127.0.0.1:0", "--database-url", database_url,
-                             "--response-cache-mb", "0", "--cost-per-minute", "4000000000"])
-    address = process.wait_for(r'"address":"([0-9.:]+)"')
-    deadline = time.time() + 600
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://{address}/readyz", timeout=5) as response:
-                if response.status == 200:
-                    return process, address
-        except OSError:
-            pass
-        time.sleep(0.2)
-    sys.exit(f"{name} never became ready")
+    """A server with the response cache off, once ready: (process, address)."""
+    args = [binary, "--listen", "127.0.0.1:0", "--database-url", database_url,
+            "--response-cache-mb", "0", "--cost-per-minute", "4000000000"]
+    env = dict(os.environ, RUST_LOG="cinegraph=warn,cinegraph::server=info")
+    process = load.Process(name, args, env=env,
+                           ready=lambda p: load.wait_for(p, r'"address":"([0-9.:]+)"'))
+    load.wait_ready(process)
+    return process, process.address
 
 
 def post(address, query):
@@ -138,7 +98,7 @@ def main():
         first, _ = cinegraph("prepare", binaries[0][1], f"{base}/{database}")
         first.stop()
         for label, binary in binaries:
-            port, stats = free_port(), free_port()
+            port, stats = load.free_port(), load.free_port()
             link = subprocess.Popen([sys.executable, os.path.join(ROOT, "bench", "slowlink.py"),
                                      "--listen", f"127.0.0.1:{port}", "--to", admin.split("@")[1].split("/")[0],
                                      "--delay-ms", str(args.delay_ms), "--rate-mbit", str(args.rate_mbit),
