@@ -173,14 +173,7 @@ impl Cluster {
 
     /// Runs one of PostgreSQL's programs, as `postgres` when we are root.
     fn tool(&self, name: &str, args: impl FnOnce(&mut Command)) {
-        let program = self.bin.join(name);
-        let mut command = if running_as_root() {
-            let mut command = Command::new("runuser");
-            command.args(["-u", "postgres", "--"]).arg(program);
-            command
-        } else {
-            Command::new(program)
-        };
+        let mut command = as_postgres(&self.bin.join(name));
         args(&mut command);
         command.current_dir(&self.dir);
         run(&mut command);
@@ -192,15 +185,7 @@ impl Drop for Cluster {
         for data in ["replica", "primary"] {
             let data = self.dir.join(data);
             if data.exists() {
-                let program = self.bin.join("pg_ctl");
-                let mut command = if running_as_root() {
-                    let mut command = Command::new("runuser");
-                    command.args(["-u", "postgres", "--"]).arg(program);
-                    command
-                } else {
-                    Command::new(program)
-                };
-                let _ = command
+                let _ = as_postgres(&self.bin.join("pg_ctl"))
                     .args(["-m", "immediate", "-D"])
                     .arg(&data)
                     .arg("stop")
@@ -221,6 +206,17 @@ fn postgres_bin() -> PathBuf {
         .output()
         .expect("TEST_POSTGRES_BIN=/usr/lib/postgresql/15/bin (or pg_config on PATH)");
     PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())
+}
+
+/// `program` to run as `postgres` when we are root (PostgreSQL refuses root).
+fn as_postgres(program: &Path) -> Command {
+    if running_as_root() {
+        let mut command = Command::new("runuser");
+        command.args(["-u", "postgres", "--"]).arg(program);
+        command
+    } else {
+        Command::new(program)
+    }
 }
 
 fn running_as_root() -> bool {
