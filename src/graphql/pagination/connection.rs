@@ -210,6 +210,15 @@ fn relation_window(
     })
 }
 
+/// Whether the connection field's selection reads nothing of the page:
+/// no edges, nodes or page info (only `totalCount` and `__typename`).
+fn asks_only_for_total(ctx: &Context<'_>) -> bool {
+    let look = ctx.look_ahead();
+    !(look.field("edges").exists()
+        || look.field("nodes").exists()
+        || look.field("pageInfo").exists())
+}
+
 /// The selections of a connection's nodes (`edges { node }` and `nodes`),
 /// from the connection field's context, for the columns they need.
 pub fn node_selections<'a>(ctx: &'a Context<'_>) -> Vec<SelectionField<'a>> {
@@ -287,14 +296,21 @@ where
     Name: ConnectionName,
     EdgeName: EdgeNameType,
 {
+    let key = CountKey {
+        relation,
+        parent,
+        kinds,
+    };
+    if asks_only_for_total(ctx) {
+        // `{ totalCount }` alone (a film's cast count in a list): one grouped
+        // count for the batch, no page of rows and their joined side.
+        let totals = ConnectionTotals { key, known: None };
+        return Ok(Connection::new(false, false, totals));
+    }
     let window = relation_window(ctx, relation, parent, request)?;
     let page = load_joined_page::<E, J>(ctx, relation, parent, kinds, window, joined).await?;
     let totals = ConnectionTotals {
-        key: CountKey {
-            relation,
-            parent,
-            kinds,
-        },
+        key,
         known: page.total,
     };
     let mut connection = Connection::new(page.has_previous, page.has_next, totals);
