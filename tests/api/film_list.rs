@@ -397,6 +397,43 @@ async fn counts_follow_imports_and_ratings(app: TestApp) {
     assert_eq!(app.data(query, rated).await["films"]["totalCount"], 1);
 }
 
+async fn a_list_ordered_by_the_rating_it_filters_on_runs_one_statement(app: TestApp) {
+    let query = |fields: &str| {
+        format!(
+            r#"{{ films(first: 100, filter: {{ externalRatings: [{{ source: IMDB, min: 8.7 }}] }},
+            orderBy: {{ field: EXTERNAL_RATING, ratingSource: IMDB, direction: DESC }}) {{ edges {{ node {{ {fields} }} }} }} }}"#
+        )
+    };
+    // Fewer films match than the page holds. Films without an IMDb rating
+    // would follow the rated ones, but the filter leaves none, so no second
+    // statement looks for them.
+    let (statements, titles) = app
+        .count_statements(app.data(&query("title"), json!({})))
+        .await;
+    assert_eq!(statements, 1);
+    let data = app
+        .data(&query("title externalRatings { source value }"), json!({}))
+        .await;
+    let edges = data["films"]["edges"].as_array().unwrap();
+    assert!(
+        !edges.is_empty() && edges.len() < 100,
+        "{} films",
+        edges.len()
+    );
+    assert_eq!(
+        titles["films"]["edges"].as_array().unwrap().len(),
+        edges.len()
+    );
+    for edge in edges {
+        let ratings = edge["node"]["externalRatings"].as_array().unwrap();
+        let imdb = ratings.iter().filter(|r| r["source"] == "IMDB");
+        let best = imdb
+            .map(|r| r["value"].as_f64().unwrap())
+            .fold(f64::MIN, f64::max);
+        assert!(best >= 8.7, "{edge}");
+    }
+}
+
 async fn a_page_of_films_with_casts_and_directors_costs_a_fixed_number_of_statements(app: TestApp) {
     let query = r#"query($first: Int) { films(first: $first, filter: { genres: ["drama"] }, orderBy: { field: RELEASE_DATE }) {
             edges { node { title directors { name } credits(first: 5, kinds: [CAST]) { edges { billingOrder node { name } } } } } } }"#;
@@ -537,6 +574,7 @@ on_both_databases!(
     facets_count_films_per_genre_and_decade_under_the_filters,
     counts_follow_imports_and_ratings,
     a_page_of_films_with_casts_and_directors_costs_a_fixed_number_of_statements,
+    a_list_ordered_by_the_rating_it_filters_on_runs_one_statement,
     people_are_listed_by_name_or_credits_with_their_coworkers,
     genres_and_awards_are_listed_with_film_counts
 );

@@ -291,21 +291,26 @@ impl FilmFilter {
             }
             sql.push(")");
         }
+        // A bound excludes NULL by itself. Both written, PostgreSQL multiplies
+        // their selectivities, expects a tenth of the films it will find, and
+        // picks a bitmap scan and sort over walking the rating's index (B7:
+        // 0.65 ms against 0.07 ms).
         for range in self.external_ratings.iter().flatten() {
             let column = format!("f.{}", rating_column(range.source));
-            push_float_range(
-                sql,
-                &column,
-                FloatRange {
-                    min: range.min,
-                    max: range.max,
-                },
-            )?;
-            sql.push(&format!(" AND {column} IS NOT NULL"));
+            let range = FloatRange {
+                min: range.min,
+                max: range.max,
+            };
+            push_float_range(sql, &column, range)?;
+            if range.min.is_none() && range.max.is_none() {
+                sql.push(&format!(" AND {column} IS NOT NULL"));
+            }
         }
         if let Some(range) = self.user_rating_average {
             push_float_range(sql, "f.user_rating_average", range)?;
-            sql.push(" AND f.user_rating_average IS NOT NULL");
+            if range.min.is_none() && range.max.is_none() {
+                sql.push(" AND f.user_rating_average IS NOT NULL");
+            }
         }
         if let Some(title) = &self.title {
             let words = fold(title);
@@ -383,10 +388,27 @@ pub async fn page(
         sql.push("SELECT ").push(&list);
         filter.push_from(sql, Probe::PerFilm)
     };
-    let rows = window.fetch(db, ordering, &select).await?;
+    // When the filter already excludes films without a sort value, the
+    // statements need not say so again (see `push_from`), and there is no
+    // run of such films to fetch.
+    let mut ordering = ordering.clone();
+    ordering.nullable &= !filter.excludes_nulls_of(&ordering.column);
+    let rows = window.fetch(db, &ordering, &select).await?;
     db.metrics().record_values_read(values_in(&rows));
     let films: Vec<film::Model> = read_all_some(&rows, columns)?;
     Ok(KeysetPage::from_rows(films, window))
+}
+
+impl FilmFilter {
+    /// Whether every film the filter lets through has a value in `column`
+    /// (`f.rating_imdb` under a range of IMDb ratings).
+    fn excludes_nulls_of(&self, column: &str) -> bool {
+        let rated = self.external_ratings.iter().flatten();
+        rated
+            .map(|range| format!("f.{}", rating_column(range.source)))
+            .any(|rated| rated == column)
+            || (self.user_rating_average.is_some() && column == "f.user_rating_average")
+    }
 }
 
 /// How many films match the filter.
