@@ -156,7 +156,90 @@ async fn concurrent_selections_of_the_same_films_do_not_mix(app: TestApp) {
     }
 }
 
+/// `film(by:)` reads the columns its selection needs, whichever key finds
+/// the film, and each field answers as from the whole row.
+async fn a_film_looked_up_by_key_reads_only_its_columns(app: TestApp) {
+    let id = app
+        .data(
+            r#"{ film(by: { slug: "leaving-las-vegas" }) { id } }"#,
+            json!({}),
+        )
+        .await["film"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let keys = [
+        r#"slug: "leaving-las-vegas""#.to_string(),
+        r#"imdbId: "tt0113627""#.to_string(),
+        format!(r#"id: "{id}""#),
+    ];
+    for key in &keys {
+        let (read, data) =
+            values_read(&app, &format!("{{ film(by: {{ {key} }}) {{ title }} }}")).await;
+        assert_eq!(data["film"]["title"], "Leaving Las Vegas", "by {key}");
+        // The id, the title and the key it was found by, not the film's 31 columns.
+        let expected = if key.starts_with("id:") { 2 } else { 3 };
+        assert_eq!(
+            read, expected,
+            "film(by: {{ {key} }}) {{ title }} read {read} values"
+        );
+    }
+    for field in FILM_FIELDS {
+        let (_, expected) = values_read(
+            &app,
+            &format!(r#"{{ node(id: "{id}") {{ ... on Film {{ {field} }} }} }}"#),
+        )
+        .await;
+        for key in &keys {
+            let (_, data) =
+                values_read(&app, &format!("{{ film(by: {{ {key} }}) {{ {field} }} }}")).await;
+            assert_eq!(data["film"], expected["node"], "Film.{field} by {key}");
+        }
+    }
+}
+
+/// A connection asked only for `totalCount` (a list of films with their
+/// cast counts) counts each film's rows, and reads none of them.
+async fn a_count_alone_reads_no_rows_of_its_list(app: TestApp) {
+    let list = |connection: &str| {
+        format!(
+            "{{ films(first: 10, orderBy: {{ field: RELEASE_DATE, direction: DESC }}) {{ edges {{ node {{ id cast: credits(kinds: [CAST]{connection} }} }} }} }}"
+        )
+    };
+    let (few, counted) = values_read(&app, &list(") { totalCount }")).await;
+    let (many, paged) =
+        values_read(&app, &list(", first: 100) { totalCount edges { cursor } }")).await;
+    let totals = |data: &Value| {
+        data["films"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["cast"]["totalCount"].as_i64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    let films = totals(&counted).len() as u64;
+    assert_eq!(films, 10);
+    assert!(totals(&counted).iter().any(|n| *n > 0), "{counted}");
+    assert_eq!(totals(&counted), totals(&paged));
+    for edge in paged["films"]["edges"].as_array().unwrap() {
+        let cast = &edge["node"]["cast"];
+        assert_eq!(
+            cast["edges"].as_array().unwrap().len() as i64,
+            cast["totalCount"].as_i64().unwrap()
+        );
+    }
+    // The list's id and sort key (and one more film's), then a film id and
+    // its count for each film with a cast: no credit or person columns.
+    assert!(
+        few <= (films + 1) * 2 + films * 2,
+        "the counts read {few} values"
+    );
+    assert!(few < many, "counts read {few} values, the pages {many}");
+}
+
 on_both_databases!(
+    a_film_looked_up_by_key_reads_only_its_columns,
+    a_count_alone_reads_no_rows_of_its_list,
     a_list_of_titles_reads_a_fraction_of_the_film_rows,
     a_film_page_credit_list_reads_names_not_biographies,
     every_film_field_alone_answers_as_from_the_whole_row,

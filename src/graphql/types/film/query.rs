@@ -6,12 +6,12 @@ use async_graphql::{Context, ID, Object, OneofObject};
 
 use super::{Film, FilmFilter, FilmListConnection, FilmOrder, film_columns, list};
 use crate::db::entities::{credit, film, person};
-use crate::db::queries::film as films;
+use crate::db::queries::film::FilmKey;
 use crate::db::queries::pages::PagedRelation;
 use crate::error::AppResult;
-use crate::graphql::context::{GqlResult, db, loader};
+use crate::graphql::context::{GqlResult, loader};
 use crate::graphql::cost::{assumed, connection, list_size};
-use crate::graphql::loaders::RowLoader;
+use crate::graphql::loaders::{FilmByText, RowLoader};
 use crate::graphql::pagination::{MAX_PAGE_SIZE, first_rows};
 use crate::graphql::types::genre::GenreCount;
 use crate::graphql::types::person::{Person, person_columns};
@@ -83,16 +83,36 @@ impl FilmQuery {
     }
 }
 
+/// The film `by` names, read with only the columns the field's selection needs.
 async fn find_film(ctx: &Context<'_>, by: FilmBy) -> AppResult<Option<Film>> {
+    let columns = film_columns(&[ctx.field()]);
     let found = match by {
         FilmBy::Id(id) => {
             let row = ids::decode_as(NodeKind::Film, &id)?;
-            return film_by_id(ctx, row).await;
+            loader(ctx).by_id_with::<film::Entity>(row, columns).await?
         }
-        FilmBy::Slug(slug) => films::by_slug(db(ctx), &slug).await?,
-        FilmBy::ImdbId(imdb_id) => films::by_imdb_id(db(ctx), &imdb_id).await?,
+        FilmBy::Slug(value) => {
+            let key = FilmKey::Slug;
+            loader(ctx)
+                .load_one(FilmByText {
+                    key,
+                    value,
+                    columns,
+                })
+                .await?
+        }
+        FilmBy::ImdbId(value) => {
+            let key = FilmKey::ImdbId;
+            loader(ctx)
+                .load_one(FilmByText {
+                    key,
+                    value,
+                    columns,
+                })
+                .await?
+        }
     };
-    Ok(found.map(Film::new))
+    Ok(found.map(|film| Film::with_columns(film, columns)))
 }
 
 pub async fn film_by_id(ctx: &Context<'_>, id: i32) -> AppResult<Option<Film>> {
