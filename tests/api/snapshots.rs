@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, on_both_databases};
 
 /// The benchmarks' cinegraph queries besides the film page (B1, an example).
-const BENCH_QUERIES: [&str; 3] = ["b2", "b3", "b4"];
+const BENCH_QUERIES: [&str; 6] = ["b2", "b3", "b4", "b6", "b7", "b8"];
 
 /// Values that differ on every run.
 const MASKED: &str = r#""(token|expiresAt|createdAt|updatedAt)":"[^"]*""#;
