@@ -13,10 +13,11 @@ use std::sync::Arc;
 use async_graphql::dataloader::{DataLoader, Loader};
 
 use crate::db::columns::ColumnSet;
-use crate::db::entities::{film, rating};
-use crate::db::queries::film::{self as films, FilmKey};
+use crate::db::entities::rating;
 use crate::db::queries::pages::{self, CountKey, Joined, Page, PageKey, PageRow, Paged};
-use crate::db::queries::rows::{self, ChildOf, Keyed, ModelOf, Relation, Row, Rows};
+use crate::db::queries::rows::{
+    self, ByText, ChildOf, Keyed, ModelOf, Relation, Row, Rows, TextKeyed,
+};
 use crate::db::queries::{person, rating as ratings};
 use crate::db::read_row::ReadRow;
 use crate::db::{Db, DbErr};
@@ -111,44 +112,12 @@ impl Loader<ScoreCountsOf> for Loaders {
     }
 }
 
-/// Key: the film whose slug or IMDb id (`key`) is `value`, read with the
-/// columns of `columns`. Root lookups go through a loader like every other
-/// read, so concurrent requests for one film share one statement.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct FilmByText {
-    pub key: FilmKey,
-    pub value: String,
-    pub columns: ColumnSet,
-}
-
-impl Loader<FilmByText> for Loaders {
-    type Value = film::Model;
+impl<E: TextKeyed> Loader<ByText<E>> for Loaders {
+    type Value = ModelOf<E>;
     type Error = Arc<DbErr>;
 
-    async fn load(&self, keys: &[FilmByText]) -> LoadResult<FilmByText, film::Model> {
-        let mut batches: HashMap<(FilmKey, ColumnSet), Vec<String>> = HashMap::new();
-        for key in keys {
-            let values = batches.entry((key.key, key.columns)).or_default();
-            values.push(key.value.clone());
-        }
-        let mut found = HashMap::with_capacity(keys.len());
-        for ((key, columns), values) in batches {
-            for film in films::find_many_with(&self.db, key, &values, columns).await? {
-                let Some(value) = key.value_of(&film) else {
-                    continue;
-                };
-                let value = value.to_string();
-                found.insert(
-                    FilmByText {
-                        key,
-                        value,
-                        columns,
-                    },
-                    film,
-                );
-            }
-        }
-        Ok(found)
+    async fn load(&self, keys: &[ByText<E>]) -> LoadResult<ByText<E>, ModelOf<E>> {
+        Ok(rows::by_text(&self.db, keys).await?)
     }
 }
 

@@ -198,6 +198,40 @@ async fn a_film_looked_up_by_key_reads_only_its_columns(app: TestApp) {
     }
 }
 
+/// `person(by:)` too: by slug or by id, only the columns asked for.
+async fn a_person_looked_up_by_key_reads_only_their_columns(app: TestApp) {
+    let slug = r#"slug: "nicolas-cage""#;
+    let (read, data) = values_read(
+        &app,
+        &format!("{{ person(by: {{ {slug} }}) {{ id name }} }}"),
+    )
+    .await;
+    assert_eq!(data["person"]["name"], "Nicolas Cage");
+    // The id, the name and the slug it was found by.
+    assert_eq!(read, 3, "person(by: {{ {slug} }}) read {read} values");
+    let id = data["person"]["id"].as_str().unwrap().to_string();
+    let by_id = format!(r#"id: "{id}""#);
+    let (read, data) =
+        values_read(&app, &format!("{{ person(by: {{ {by_id} }}) {{ name }} }}")).await;
+    assert_eq!(data["person"]["name"], "Nicolas Cage");
+    assert_eq!(read, 2, "person(by: {{ {by_id} }}) read {read} values");
+    for field in PERSON_FIELDS {
+        let (_, expected) = values_read(
+            &app,
+            &format!(r#"{{ node(id: "{id}") {{ ... on Person {{ {field} }} }} }}"#),
+        )
+        .await;
+        for key in [slug, by_id.as_str()] {
+            let (_, data) = values_read(
+                &app,
+                &format!("{{ person(by: {{ {key} }}) {{ {field} }} }}"),
+            )
+            .await;
+            assert_eq!(data["person"], expected["node"], "Person.{field} by {key}");
+        }
+    }
+}
+
 /// A connection asked only for `totalCount` (a list of films with their
 /// cast counts) counts each film's rows, and reads none of them.
 async fn a_count_alone_reads_no_rows_of_its_list(app: TestApp) {
@@ -239,6 +273,7 @@ async fn a_count_alone_reads_no_rows_of_its_list(app: TestApp) {
 
 on_both_databases!(
     a_film_looked_up_by_key_reads_only_its_columns,
+    a_person_looked_up_by_key_reads_only_their_columns,
     a_count_alone_reads_no_rows_of_its_list,
     a_list_of_titles_reads_a_fraction_of_the_film_rows,
     a_film_page_credit_list_reads_names_not_biographies,

@@ -1,8 +1,7 @@
-//! People: look-ups by slug, the people list, and who works with whom.
+//! People: the people list, and who works with whom (a person by slug goes
+//! through the loaders: `rows::by_text`).
 
 use std::collections::HashMap;
-
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::db::entities::person;
 use crate::db::queries::keyset::{KeysetPage, OrderDirection, Ordering, ValueKind, Window};
@@ -11,14 +10,6 @@ use crate::db::sql::Sql;
 use crate::db::{Db, DbErr};
 use crate::error::AppResult;
 use crate::text::fold;
-
-/// The person with this slug.
-pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<person::Model>, DbErr> {
-    person::Entity::find()
-        .filter(person::Column::Slug.eq(slug))
-        .one(db.connection())
-        .await
-}
 
 /// What the people list is sorted by.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -11,16 +11,16 @@ use std::any::TypeId;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
-use sea_orm::sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+use sea_orm::sea_query::{PostgresQueryBuilder, SqliteQueryBuilder, ValueType};
 use sea_orm::{
-    ColumnTrait, DbBackend, DbErr, EntityTrait, IdenStatic, Iterable, QueryFilter, QueryOrder,
-    QueryResult, QuerySelect, QueryTrait,
+    ColumnTrait, DbBackend, DbErr, EntityTrait, IdenStatic, Iterable, ModelTrait, QueryFilter,
+    QueryOrder, QueryResult, QuerySelect, QueryTrait,
 };
 
 use crate::db::Db;
 use crate::db::columns::ColumnSet;
 use crate::db::entities::*;
-use crate::db::read_row::{Columns, ReadRow, read_all, values_in};
+use crate::db::read_row::{Columns, ReadRow, read_all, read_all_some, values_in};
 use crate::db::sql::Sql;
 
 /// A row as the database returned it, decoded by [`by_id`] and [`children`].
@@ -252,6 +252,94 @@ pub async fn load(db: &Db, keys: &[Rows]) -> Result<HashMap<Rows, Vec<Row>>, DbE
         }
     }
     Ok(grouped)
+}
+
+/// Key: the row of `E` whose unique text column (a slug, an IMDb id) holds
+/// `value`, read with the columns of `columns`. Root lookups go through a
+/// loader like every other read, so concurrent requests for one film share
+/// one statement.
+pub struct ByText<E: EntityTrait> {
+    pub column: E::Column,
+    pub value: String,
+    pub columns: ColumnSet,
+}
+
+impl<E: EntityTrait> Clone for ByText<E> {
+    fn clone(&self) -> Self {
+        Self {
+            column: self.column,
+            value: self.value.clone(),
+            columns: self.columns,
+        }
+    }
+}
+impl<E: EntityTrait> PartialEq for ByText<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.column.as_str() == other.column.as_str()
+            && self.value == other.value
+            && self.columns == other.columns
+    }
+}
+impl<E: EntityTrait> Eq for ByText<E> {}
+impl<E: EntityTrait> Hash for ByText<E> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (self.column.as_str(), &self.value, self.columns).hash(state);
+    }
+}
+
+/// An entity whose rows can be looked up by a text column and shared
+/// between the callers of one batch.
+pub trait TextKeyed: EntityTrait<Model: ReadRow + Clone + Send + Sync> {}
+
+impl<E> TextKeyed for E
+where
+    E: EntityTrait,
+    E::Model: ReadRow + Clone + Send + Sync,
+{
+}
+
+/// The column of a batch of [`ByText`] keys and the values they look for.
+type TextBatch<E> = (<E as EntityTrait>::Column, Vec<String>);
+
+/// The rows the keys name, one statement per column and column set: each
+/// with the columns of its key's set and the key column (the rest default:
+/// the caller reads no other). Keys that match no row are left out.
+pub async fn by_text<E: TextKeyed>(
+    db: &Db,
+    keys: &[ByText<E>],
+) -> Result<HashMap<ByText<E>, ModelOf<E>>, DbErr> {
+    let mut batches: HashMap<(&str, ColumnSet), TextBatch<E>> = HashMap::new();
+    for key in keys {
+        let batch = (key.column.as_str(), key.columns);
+        let (_, values) = batches.entry(batch).or_insert((key.column, Vec::new()));
+        values.push(key.value.clone());
+    }
+    let table = E::default().table_name();
+    let mut found = HashMap::with_capacity(keys.len());
+    for ((name, columns), (column, values)) in batches {
+        let set = columns.with::<E>(column);
+        let mut sql = Sql::new(db.backend());
+        sql.push("SELECT ")
+            .push(&set.select_list::<E>("x"))
+            .push(&format!(" FROM {table} x WHERE x.{name} IN ("))
+            .bind_list(&values)
+            .push(")");
+        let rows = sql.query_all(db.connection()).await?;
+        db.metrics().record_values_read(values_in(&rows));
+        for model in read_all_some::<ModelOf<E>>(&rows, set)? {
+            // A NULL (an IMDb id a film lacks) matches no key.
+            let Ok(value) = <String as ValueType>::try_from(model.get(column)) else {
+                continue;
+            };
+            let key = ByText {
+                column,
+                value,
+                columns,
+            };
+            found.insert(key, model);
+        }
+    }
+    Ok(found)
 }
 
 /// The model in the first of a key's rows (rows by id have one), which hold

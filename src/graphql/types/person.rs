@@ -16,7 +16,7 @@ use crate::db::entities::{credit, film, film_character, nomination, person};
 use crate::db::queries::keyset::{Position, SortValue};
 use crate::db::queries::pages::PagedRelation;
 use crate::db::queries::person as people;
-use crate::db::queries::rows::rel;
+use crate::db::queries::rows::{ByText, rel};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::{GqlResult, cursor_keys, db, loader};
 use crate::graphql::cost::{assumed, connection, cost, list_size, sliced_by};
@@ -161,15 +161,27 @@ impl PersonQuery {
     }
 }
 
+/// The person `by` names, read with only the columns the field's selection needs.
 async fn find_person(ctx: &Context<'_>, by: PersonBy) -> AppResult<Option<Person>> {
-    Ok(match by {
+    let columns = person_columns(&[ctx.field()]);
+    let found = match by {
         PersonBy::Id(id) => {
             let row = ids::decode_as(NodeKind::Person, &id)?;
-            loader(ctx).by_id::<person::Entity>(row).await?
+            loader(ctx)
+                .by_id_with::<person::Entity>(row, columns)
+                .await?
         }
-        PersonBy::Slug(slug) => people::by_slug(db(ctx), &slug).await?,
-    }
-    .map(Person::new))
+        PersonBy::Slug(value) => {
+            let column = person::Column::Slug;
+            let key = ByText::<person::Entity> {
+                column,
+                value,
+                columns,
+            };
+            loader(ctx).load_one(key).await?
+        }
+    };
+    Ok(found.map(|person| Person::with_columns(person, columns)))
 }
 
 /// Somebody credited on films: actors, directors, writers, authors.

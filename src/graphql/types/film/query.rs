@@ -6,12 +6,12 @@ use async_graphql::{Context, ID, Object, OneofObject};
 
 use super::{Film, FilmFilter, FilmListConnection, FilmOrder, film_columns, list};
 use crate::db::entities::{credit, film, person};
-use crate::db::queries::film::FilmKey;
 use crate::db::queries::pages::PagedRelation;
+use crate::db::queries::rows::ByText;
 use crate::error::AppResult;
 use crate::graphql::context::{GqlResult, loader};
 use crate::graphql::cost::{assumed, connection, list_size};
-use crate::graphql::loaders::{FilmByText, RowLoader};
+use crate::graphql::loaders::RowLoader;
 use crate::graphql::pagination::{MAX_PAGE_SIZE, first_rows};
 use crate::graphql::types::genre::GenreCount;
 use crate::graphql::types::person::{Person, person_columns};
@@ -92,24 +92,22 @@ async fn find_film(ctx: &Context<'_>, by: FilmBy) -> AppResult<Option<Film>> {
             loader(ctx).by_id_with::<film::Entity>(row, columns).await?
         }
         FilmBy::Slug(value) => {
-            let key = FilmKey::Slug;
-            loader(ctx)
-                .load_one(FilmByText {
-                    key,
-                    value,
-                    columns,
-                })
-                .await?
+            let column = film::Column::Slug;
+            let key = ByText::<film::Entity> {
+                column,
+                value,
+                columns,
+            };
+            loader(ctx).load_one(key).await?
         }
         FilmBy::ImdbId(value) => {
-            let key = FilmKey::ImdbId;
-            loader(ctx)
-                .load_one(FilmByText {
-                    key,
-                    value,
-                    columns,
-                })
-                .await?
+            let column = film::Column::ImdbId;
+            let key = ByText::<film::Entity> {
+                column,
+                value,
+                columns,
+            };
+            loader(ctx).load_one(key).await?
         }
     };
     Ok(found.map(|film| Film::with_columns(film, columns)))
