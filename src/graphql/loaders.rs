@@ -193,9 +193,31 @@ pub trait RowLoader {
     async fn children<R: Relation>(&self, parent: i32) -> Result<Vec<ChildOf<R>>, Arc<DbErr>>
     where
         ChildOf<R>: ReadRow;
+    /// The row of `E` whose unique text `column` (a slug, an IMDb id) holds
+    /// `value`, only the columns of `columns`.
+    async fn by_text_with<E: TextKeyed>(
+        &self,
+        column: E::Column,
+        value: String,
+        columns: ColumnSet,
+    ) -> Result<Option<ModelOf<E>>, Arc<DbErr>>;
 }
 
 impl RowLoader for DataLoader<Loaders> {
+    async fn by_text_with<E: TextKeyed>(
+        &self,
+        column: E::Column,
+        value: String,
+        columns: ColumnSet,
+    ) -> Result<Option<ModelOf<E>>, Arc<DbErr>> {
+        let key = ByText::<E> {
+            column,
+            value,
+            columns,
+        };
+        self.load_one(key).await
+    }
+
     async fn by_id_with<E: Keyed>(
         &self,
         id: i32,

@@ -16,7 +16,7 @@ use crate::db::entities::{credit, film, film_character, nomination, person};
 use crate::db::queries::keyset::{Position, SortValue};
 use crate::db::queries::pages::PagedRelation;
 use crate::db::queries::person as people;
-use crate::db::queries::rows::{ByText, rel};
+use crate::db::queries::rows::rel;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::{GqlResult, cursor_keys, db, loader};
 use crate::graphql::cost::{assumed, connection, cost, list_size, sliced_by};
@@ -171,14 +171,11 @@ async fn find_person(ctx: &Context<'_>, by: PersonBy) -> AppResult<Option<Person
                 .by_id_with::<person::Entity>(row, columns)
                 .await?
         }
-        PersonBy::Slug(value) => {
+        PersonBy::Slug(slug) => {
             let column = person::Column::Slug;
-            let key = ByText::<person::Entity> {
-                column,
-                value,
-                columns,
-            };
-            loader(ctx).load_one(key).await?
+            loader(ctx)
+                .by_text_with::<person::Entity>(column, slug, columns)
+                .await?
         }
     };
     Ok(found.map(|person| Person::with_columns(person, columns)))

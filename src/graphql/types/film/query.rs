@@ -7,7 +7,6 @@ use async_graphql::{Context, ID, Object, OneofObject};
 use super::{Film, FilmFilter, FilmListConnection, FilmOrder, film_columns, list};
 use crate::db::entities::{credit, film, person};
 use crate::db::queries::pages::PagedRelation;
-use crate::db::queries::rows::ByText;
 use crate::error::AppResult;
 use crate::graphql::context::{GqlResult, loader};
 use crate::graphql::cost::{assumed, connection, list_size};
@@ -91,23 +90,17 @@ async fn find_film(ctx: &Context<'_>, by: FilmBy) -> AppResult<Option<Film>> {
             let row = ids::decode_as(NodeKind::Film, &id)?;
             loader(ctx).by_id_with::<film::Entity>(row, columns).await?
         }
-        FilmBy::Slug(value) => {
+        FilmBy::Slug(slug) => {
             let column = film::Column::Slug;
-            let key = ByText::<film::Entity> {
-                column,
-                value,
-                columns,
-            };
-            loader(ctx).load_one(key).await?
+            loader(ctx)
+                .by_text_with::<film::Entity>(column, slug, columns)
+                .await?
         }
-        FilmBy::ImdbId(value) => {
+        FilmBy::ImdbId(imdb_id) => {
             let column = film::Column::ImdbId;
-            let key = ByText::<film::Entity> {
-                column,
-                value,
-                columns,
-            };
-            loader(ctx).load_one(key).await?
+            loader(ctx)
+                .by_text_with::<film::Entity>(column, imdb_id, columns)
+                .await?
         }
     };
     Ok(found.map(|film| Film::with_columns(film, columns)))
