@@ -14,6 +14,7 @@ mod m20261204_000008_unknown_nominations;
 mod m20261204_000009_credit_list_position;
 mod m20261204_000010_plausible_box_office;
 mod m20261204_000011_persisted_query;
+mod m20261205_000012_library;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000009_credit_list_position::Migration),
             Box::new(m20261204_000010_plausible_box_office::Migration),
             Box::new(m20261204_000011_persisted_query::Migration),
+            Box::new(m20261205_000012_library::Migration),
         ]
     }
 }

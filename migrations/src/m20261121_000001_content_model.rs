@@ -481,7 +481,7 @@ async fn film_child(
     create_film_child(m, table, film_child_table(table, columns)).await
 }
 
-fn fk(
+pub(crate) fn fk(
     table: &'static str,
     column: &'static str,
     target: &'static str,
@@ -494,7 +494,7 @@ fn fk(
         .to_owned()
 }
 
-async fn index(
+pub(crate) async fn index(
     m: &SchemaManager<'_>,
     table: &'static str,
     columns: &[&'static str],
@@ -509,7 +509,7 @@ async fn index(
     m.create_index(create.to_owned()).await
 }
 
-async fn unique(
+pub(crate) async fn unique(
     m: &SchemaManager<'_>,
     table: &'static str,
     columns: &[&'static str],

@@ -14,6 +14,8 @@ use super::sql::Sql;
 pub const RATING_CHANNEL: &str = "film_rating_changed";
 /// Any other change to what public queries answer (reviews, imports).
 pub const CHANGED_CHANNEL: &str = "cinegraph_changed";
+/// A change to one user's own library; the payload is `user:film:kind`.
+pub const LIBRARY_CHANNEL: &str = "cinegraph_library";
 
 /// What the listening connection reports.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,6 +28,12 @@ pub enum Notice {
     RatingChanged(i32),
     /// Something else public queries read changed.
     ContentChanged,
+    /// A user's library changed: what (a name of `domain::library::ChangeKind`) to which film.
+    LibraryChanged {
+        user_id: i32,
+        film_id: i32,
+        kind: String,
+    },
     /// A sync point (see `domain::events::Events::settle`): nothing changed,
     /// but every notification sent before it has been heard.
     SyncPoint(String),
@@ -52,7 +60,34 @@ pub async fn content_changed_in(txn: &impl ConnectionTrait) -> Result<(), DbErr>
     Ok(())
 }
 
-/// Listens on both channels until the process ends, reconnecting whenever the
+/// Queues a library notification that PostgreSQL delivers when `txn` commits.
+pub async fn library_changed_in(
+    txn: &impl ConnectionTrait,
+    user_id: i32,
+    film_id: i32,
+    kind: &str,
+) -> Result<(), DbErr> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        let mut sql = Sql::new(DbBackend::Postgres);
+        sql.push(&format!("SELECT pg_notify('{LIBRARY_CHANNEL}', "))
+            .bind(format!("{user_id}:{film_id}:{kind}"))
+            .push(")");
+        txn.query_one_raw(sql.statement()).await?;
+    }
+    Ok(())
+}
+
+/// A library notification's payload, `user:film:kind`.
+fn library_notice(payload: &str) -> Option<Notice> {
+    let mut parts = payload.splitn(3, ':');
+    Some(Notice::LibraryChanged {
+        user_id: parts.next()?.parse().ok()?,
+        film_id: parts.next()?.parse().ok()?,
+        kind: parts.next()?.to_string(),
+    })
+}
+
+/// Listens on every channel until the process ends, reconnecting whenever the
 /// connection drops, and reports what it hears to `notices`. Does nothing on
 /// SQLite.
 pub fn listen(db: &Db, url: String, notices: impl Fn(Notice) + Send + 'static) {
@@ -63,7 +98,10 @@ pub fn listen(db: &Db, url: String, notices: impl Fn(Notice) + Send + 'static) {
         loop {
             match sea_orm::sqlx::postgres::PgListener::connect(&url).await {
                 Ok(mut listener) => {
-                    if let Err(err) = listener.listen_all([RATING_CHANNEL, CHANGED_CHANNEL]).await {
+                    if let Err(err) = listener
+                        .listen_all([RATING_CHANNEL, CHANGED_CHANNEL, LIBRARY_CHANNEL])
+                        .await
+                    {
                         tracing::warn!(error = %err, "cannot LISTEN for rating changes");
                     } else {
                         tracing::info!("listening for rating changes from every server");
@@ -71,7 +109,11 @@ pub fn listen(db: &Db, url: String, notices: impl Fn(Notice) + Send + 'static) {
                         // `try_recv` (not `recv`, which reconnects silently) so a lost
                         // connection, and the notifications lost with it, is noticed.
                         while let Ok(Some(notification)) = listener.try_recv().await {
-                            if notification.channel() == CHANGED_CHANNEL {
+                            if notification.channel() == LIBRARY_CHANNEL {
+                                if let Some(notice) = library_notice(notification.payload()) {
+                                    notices(notice);
+                                }
+                            } else if notification.channel() == CHANGED_CHANNEL {
                                 let payload = notification.payload();
                                 notices(if payload.is_empty() {
                                     Notice::ContentChanged

@@ -13,6 +13,7 @@ use std::sync::{Arc, RwLock};
 
 use tokio::sync::{broadcast, watch};
 
+use super::library::{ChangeKind, LibraryChange};
 use crate::db::Db;
 use crate::db::notify::{self, Notice};
 
@@ -36,6 +37,8 @@ pub struct Events {
 
 struct Inner {
     ratings: broadcast::Sender<i32>,
+    /// Changes to users' libraries (each subscriber keeps its viewer's).
+    library: broadcast::Sender<LibraryChange>,
     /// Called on every change made or heard.
     listeners: RwLock<Vec<Listener>>,
     /// Called on every write committed here (not on those heard of: the
@@ -56,9 +59,11 @@ impl Events {
     pub fn new(db: &Db) -> Self {
         let postgres = db.is_postgres();
         let (ratings, _) = broadcast::channel(1024);
+        let (library, _) = broadcast::channel(1024);
         Self {
             inner: Arc::new(Inner {
                 ratings,
+                library,
                 listeners: RwLock::new(Vec::new()),
                 write_listeners: RwLock::new(Vec::new()),
                 hearing_everything: Arc::new(AtomicBool::new(!postgres)),
@@ -72,6 +77,20 @@ impl Events {
     /// The ids of films whose ratings changed, from now on.
     pub fn subscribe_ratings(&self) -> broadcast::Receiver<i32> {
         self.inner.ratings.subscribe()
+    }
+
+    /// Changes to users' libraries, from now on.
+    pub fn subscribe_library(&self) -> broadcast::Receiver<LibraryChange> {
+        self.inner.library.subscribe()
+    }
+
+    /// A change to a user's library committed here (with PostgreSQL the
+    /// LISTEN task delivers it, as it delivers other servers' changes).
+    /// Public answers do not change: no cache hears of it.
+    pub fn library_committed(&self, change: LibraryChange) {
+        if !self.inner.delivered_by_database {
+            let _ = self.inner.library.send(change);
+        }
     }
 
     /// Calls `listener` on every change made here or heard from elsewhere,
@@ -201,6 +220,20 @@ impl Events {
                     let _ = inner.ratings.send(film_id);
                 }
                 Notice::ContentChanged => events.changed(),
+                Notice::LibraryChanged {
+                    user_id,
+                    film_id,
+                    kind,
+                } => {
+                    if let Some(kind) = ChangeKind::parse(&kind) {
+                        let change = LibraryChange {
+                            user_id,
+                            film_id,
+                            kind,
+                        };
+                        let _ = inner.library.send(change);
+                    }
+                }
                 // A sync point is no change: caches stay as they are.
                 Notice::SyncPoint(point) => {
                     inner.last_heard.send_replace(point);

@@ -6,7 +6,9 @@
 
 pub mod account;
 pub mod events;
+pub mod library;
 pub mod limits;
 pub mod rating;
+pub mod retry;
 pub mod review;
 pub mod search;

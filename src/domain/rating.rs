@@ -8,14 +8,13 @@
 use chrono::Utc;
 
 use super::events::Events;
+use super::library::{self, ChangeKind, LibraryChange};
+use super::retry::retrying;
 use crate::db::entities::rating;
 use crate::db::queries::rating as statements;
-use crate::db::{Db, errors, notify};
+use crate::db::{Db, notify};
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, NodeKind};
-
-/// How often a write is tried before its conflict is reported.
-const ATTEMPTS: u32 = 12;
 
 /// Creates or replaces the user's rating of the film.
 pub async fn rate(
@@ -30,6 +29,11 @@ pub async fn rate(
             "a score is a whole number from 1 to 10, got {score}"
         )));
     }
+    let rated = LibraryChange {
+        user_id,
+        film_id,
+        kind: ChangeKind::Rated,
+    };
     let _queued = film_write_lock(film_id).lock().await;
     let saved = retrying(|| async {
         let txn = db.begin().await?;
@@ -37,16 +41,23 @@ pub async fn rate(
         let saved = statements::replace(&txn, user_id, film_id, score as i16, Utc::now()).await?;
         statements::recount(&txn, film_id).await?;
         notify::rating_changed_in(&txn, film_id).await?;
+        library::announce_in(&txn, rated).await?;
         txn.commit().await?;
         Ok(saved)
     })
     .await?;
     events.rating_committed(film_id);
+    events.library_committed(rated);
     Ok(saved)
 }
 
 /// Removes the user's rating of the film; false when there was none.
 pub async fn remove(db: &Db, events: &Events, user_id: i32, film_id: i32) -> AppResult<bool> {
+    let unrated = LibraryChange {
+        user_id,
+        film_id,
+        kind: ChangeKind::Unrated,
+    };
     let _queued = film_write_lock(film_id).lock().await;
     let removed = retrying(|| async {
         let txn = db.begin().await?;
@@ -54,11 +65,17 @@ pub async fn remove(db: &Db, events: &Events, user_id: i32, film_id: i32) -> App
         let removed = statements::delete(&txn, user_id, film_id).await?;
         statements::recount(&txn, film_id).await?;
         notify::rating_changed_in(&txn, film_id).await?;
+        if removed {
+            library::announce_in(&txn, unrated).await?;
+        }
         txn.commit().await?;
         Ok(removed)
     })
     .await?;
     events.rating_committed(film_id);
+    if removed {
+        events.library_committed(unrated);
+    }
     Ok(removed)
 }
 
@@ -84,30 +101,4 @@ fn film_write_lock(film_id: i32) -> &'static tokio::sync::Mutex<()> {
     static LOCKS: std::sync::OnceLock<Vec<tokio::sync::Mutex<()>>> = std::sync::OnceLock::new();
     let locks = LOCKS.get_or_init(|| (0..64).map(|_| tokio::sync::Mutex::new(())).collect());
     &locks[film_id.rem_euclid(64) as usize]
-}
-
-/// Runs `write` again when the database reports a transient conflict.
-async fn retrying<T, F, Fut>(write: F) -> AppResult<T>
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = AppResult<T>>,
-{
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        match write().await {
-            Err(AppError::Internal(err)) if attempt < ATTEMPTS && is_transient(&err) => {
-                tracing::debug!(attempt, error = %err, "retrying a conflicting write");
-                let pause = 5 * attempt as u64 + (Utc::now().timestamp_subsec_micros() % 7) as u64;
-                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
-            }
-            other => return other,
-        }
-    }
-}
-
-/// A serialization failure, deadlock, or busy or locked database, by its code.
-fn is_transient(err: &anyhow::Error) -> bool {
-    err.downcast_ref::<crate::db::DbErr>()
-        .is_some_and(errors::is_transient)
 }

@@ -18,7 +18,7 @@ use crate::db::queries::pages::{self, CountKey, Joined, Page, PageKey, PageRow, 
 use crate::db::queries::rows::{
     self, ByText, ChildOf, Keyed, ModelOf, Relation, Row, Rows, TextKeyed,
 };
-use crate::db::queries::{person, rating as ratings};
+use crate::db::queries::{library, person, rating as ratings};
 use crate::db::read_row::ReadRow;
 use crate::db::{Db, DbErr};
 
@@ -149,6 +149,33 @@ impl Loader<ViewerRatingOf> for Loaders {
                     },
                     row,
                 );
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Key: what the viewer `user` keeps of `film` (watchlist, diary,
+/// favourite, rating): one statement for a page of films.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ViewerStateOf {
+    pub user: i32,
+    pub film: i32,
+}
+
+impl Loader<ViewerStateOf> for Loaders {
+    type Value = library::ViewerState;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[ViewerStateOf]) -> LoadResult<ViewerStateOf, Self::Value> {
+        let mut by_user: HashMap<i32, Vec<i32>> = HashMap::new();
+        for key in keys {
+            by_user.entry(key.user).or_default().push(key.film);
+        }
+        let mut found = HashMap::with_capacity(keys.len());
+        for (user, films) in by_user {
+            for (film, state) in library::viewer_states(&self.db, user, &films).await? {
+                found.insert(ViewerStateOf { user, film }, state);
             }
         }
         Ok(found)

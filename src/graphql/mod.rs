@@ -13,7 +13,7 @@ pub mod types;
 use std::sync::Arc;
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{MergedObject, SDLExportOptions, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, MergedSubscription, SDLExportOptions, Schema, SchemaBuilder};
 
 use self::loaders::{Loaders, ReplicaLoaders};
 use self::types::*;
@@ -49,18 +49,24 @@ pub struct MutationRoot(
     account::AccountMutation,
     rating::RatingMutation,
     review::ReviewMutation,
+    library::LibraryMutation,
 );
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, rating::RatingSubscription>;
+/// Live updates, over the WebSocket endpoint `/graphql/ws`.
+#[derive(MergedSubscription, Default)]
+#[graphql(name = "Subscription")]
+pub struct SubscriptionRoot(rating::RatingSubscription, library::LibrarySubscription);
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// A Federation v2 subgraph: Film, Person and Product are entities keyed by
 /// their global id (`types::entity`), and `_service { sdl }` gives a gateway
 /// the schema with its `@link` and `@key`s.
-fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, rating::RatingSubscription> {
+fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        rating::RatingSubscription,
+        SubscriptionRoot::default(),
     )
     .enable_federation()
 }

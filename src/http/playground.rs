@@ -41,10 +41,13 @@ pub const EXAMPLES: [(&str, &str); EXAMPLE_COUNT] = examples![
     "rating-changes",
     "my-ratings",
     "write-review",
+    "mark-seen",
+    "add-to-watchlist",
+    "my-library",
 ];
 
 /// How many examples the picker offers (a test compares it with the page).
-pub const EXAMPLE_COUNT: usize = 14;
+pub const EXAMPLE_COUNT: usize = 17;
 
 /// The film the examples that take a `$filmId` start with.
 const EXAMPLE_FILM_SLUG: &str = "leaving-las-vegas";

@@ -25,6 +25,8 @@ mod http;
 mod ids;
 mod import;
 mod inputs;
+mod library;
+mod library_rules;
 mod limits;
 mod lookups;
 mod migrations;

@@ -113,6 +113,29 @@ fn checks() -> Vec<(&'static str, Check)> {
                 10
             );
         }),
+        ("mark-seen.graphql", |d| {
+            assert_eq!(d["markSeen"]["entry"]["seenOn"], "2024-12-24");
+            assert_eq!(d["markSeen"]["film"]["viewerState"]["seen"], true);
+        }),
+        ("add-to-watchlist.graphql", |d| {
+            assert_eq!(d["addToWatchlist"]["changed"], true);
+            assert_eq!(
+                d["addToWatchlist"]["film"]["viewerState"]["inWatchlist"],
+                true
+            );
+        }),
+        ("my-library.graphql", |d| {
+            // Run after mark-seen (here in file order, in the picker's too).
+            assert_eq!(d["me"]["seen"]["totalCount"], 1);
+            let viewing = &d["me"]["seen"]["edges"][0];
+            assert_eq!(viewing["seenOn"], "2024-12-24");
+            assert_eq!(viewing["node"]["title"], "Leaving Las Vegas");
+            let watchlist = &d["me"]["watchlist"];
+            assert_eq!(
+                watchlist["totalCount"].as_u64().unwrap() as usize,
+                watchlist["edges"].as_array().unwrap().len()
+            );
+        }),
         ("box-set-films.graphql", |d| {
             assert_eq!(d["product"]["films"].as_array().unwrap().len(), 5)
         }),

@@ -13,6 +13,7 @@ pub mod film_page;
 pub mod film_rows;
 pub mod genre;
 pub mod keyset;
+pub mod library;
 pub mod origins;
 pub mod pages;
 pub mod persisted_query;

@@ -15,7 +15,7 @@ use std::borrow::Cow;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use async_graphql::connection::{CursorType, Edge, EdgeNameType, EmptyFields, PageInfo};
+use async_graphql::connection::{CursorType, Edge, EdgeNameType, PageInfo};
 use async_graphql::{
     Context, Description, Object, ObjectType, OutputType, SelectionField, TypeName,
 };
@@ -348,27 +348,30 @@ pub fn list_window(
     })
 }
 
-/// A page of a top-level list as a connection: each row's node and its
-/// position (for its cursor) come from `node`.
-pub fn list_connection<M, Node, Fields, Name, EdgeName>(
+/// A page of a top-level list as a connection: each row's node, its edge's
+/// own fields and its position (for its cursor) come from `node`.
+pub fn list_connection<M, Node, Fields, EdgeFields, Name, EdgeName>(
     keys: &CursorKeys,
     ordering: &Ordering,
     owner: Option<i32>,
     page: KeysetPage<M>,
     fields: Fields,
-    mut node: impl FnMut(M) -> (keyset::Position, Node),
-) -> Connection<Node, Fields, EmptyFields, Name, EdgeName>
+    mut node: impl FnMut(M) -> (keyset::Position, Node, EdgeFields),
+) -> Connection<Node, Fields, EdgeFields, Name, EdgeName>
 where
     Node: OutputType,
     Fields: ObjectType,
+    EdgeFields: ObjectType,
     Name: ConnectionName,
     EdgeName: EdgeNameType,
 {
     let mut connection = Connection::new(page.has_previous, page.has_next, fields);
     for row in page.rows {
-        let (at, item) = node(row);
+        let (at, item, edge_fields) = node(row);
         let cursor = cursor::encode_list_position(keys, ordering, owner, &at);
-        connection.edges.push(Edge::new(cursor, item));
+        connection
+            .edges
+            .push(Edge::with_additional_fields(cursor, item, edge_fields));
     }
     connection
 }

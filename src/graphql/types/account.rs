@@ -4,9 +4,14 @@ use async_graphql::connection::EmptyFields;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
 use super::global_id;
+use super::library::{
+    Added, DiaryEntry, DiaryList, FavoriteList, LibraryOrder, WatchlistList, own_library,
+    shelf_page,
+};
 use super::rating::Rating;
 use crate::db::entities::app_user;
 use crate::db::queries::keyset::{Position, SortValue};
+use crate::db::queries::library::Shelf;
 use crate::db::queries::rating as ratings;
 use crate::domain::account::{self, Viewer};
 use crate::error::AppResult;
@@ -155,6 +160,108 @@ impl User {
             .await
             .gql()
     }
+    /// Films the user means to see, most recently added first. Only the user sees it (FORBIDDEN otherwise).
+    #[graphql(directive = list_size::apply(connection(20)))]
+    async fn watchlist(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Items from the start of the list, or after `after`: 0 to 100 (20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page starts after it. Goes with `first`."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "Items from the end of the list, or before `before`: 0 to 100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page ends before it. Goes with `last`."
+        )]
+        before: Option<String>,
+        #[graphql(desc = "Most recently added first when omitted.")] order_by: Option<LibraryOrder>,
+    ) -> async_graphql::Result<WatchlistList> {
+        own_library(ctx, self.0.id).gql()?;
+        let request = PageRequest::parse(first, after, last, before).gql()?;
+        shelf_page(ctx, Shelf::Watchlist, self.0.id, order_by, request, |e| {
+            Ok(Added {
+                added_at: e.added_at,
+            })
+        })
+        .await
+        .gql()
+    }
+    /// The user's diary: each viewing of a film, the most recent day first. Only the user sees it (FORBIDDEN otherwise).
+    #[graphql(directive = list_size::apply(connection(20)))]
+    async fn seen(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Items from the start of the list, or after `after`: 0 to 100 (20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page starts after it. Goes with `first`."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "Items from the end of the list, or before `before`: 0 to 100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page ends before it. Goes with `last`."
+        )]
+        before: Option<String>,
+        #[graphql(desc = "Most recently added first when omitted.")] order_by: Option<LibraryOrder>,
+    ) -> async_graphql::Result<DiaryList> {
+        own_library(ctx, self.0.id).gql()?;
+        let request = PageRequest::parse(first, after, last, before).gql()?;
+        shelf_page(
+            ctx,
+            Shelf::Diary,
+            self.0.id,
+            order_by,
+            request,
+            DiaryEntry::of,
+        )
+        .await
+        .gql()
+    }
+    /// The user's favourite films, most recently added first. Only the user sees it (FORBIDDEN otherwise).
+    #[graphql(directive = list_size::apply(connection(20)))]
+    async fn favorites(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Items from the start of the list, or after `after`: 0 to 100 (20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page starts after it. Goes with `first`."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "Items from the end of the list, or before `before`: 0 to 100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page ends before it. Goes with `last`."
+        )]
+        before: Option<String>,
+        #[graphql(desc = "Most recently added first when omitted.")] order_by: Option<LibraryOrder>,
+    ) -> async_graphql::Result<FavoriteList> {
+        own_library(ctx, self.0.id).gql()?;
+        let request = PageRequest::parse(first, after, last, before).gql()?;
+        shelf_page(ctx, Shelf::Favorites, self.0.id, order_by, request, |e| {
+            Ok(Added {
+                added_at: e.added_at,
+            })
+        })
+        .await
+        .gql()
+    }
 }
 
 type RatingList = Connection<Rating, EmptyFields, EmptyFields, RatingConnection, RatingEdge>;
@@ -183,7 +290,7 @@ async fn user_ratings(
                 value: SortValue::Int(rating.id.into()),
                 id: rating.id,
             };
-            (at, Rating(rating))
+            (at, Rating(rating), EmptyFields)
         },
     ))
 }

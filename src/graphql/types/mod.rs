@@ -8,6 +8,7 @@ pub mod character;
 pub mod entity;
 pub mod film;
 pub mod genre;
+pub mod library;
 pub mod node;
 pub mod person;
 pub mod product;

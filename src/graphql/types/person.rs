@@ -414,7 +414,7 @@ async fn list_people(
                 value,
                 id: person.id,
             };
-            (at, Person::new(person))
+            (at, Person::new(person), EmptyFields)
         },
     ))
 }

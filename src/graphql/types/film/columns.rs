@@ -74,6 +74,7 @@ pub(super) const FIELDS: &[(&str, &[C])] = &[
     ("userRatingCount", &[C::UserRatingCount]),
     ("ratingSummary", &[]),
     ("viewerRating", &[]),
+    ("viewerState", &[]),
     ("genres", &[]),
     ("countries", &[]),
     ("languages", &[]),

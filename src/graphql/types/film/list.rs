@@ -295,7 +295,7 @@ pub async fn films(
                 value: order.value_of(&film),
                 id: film.id,
             };
-            (at, Film::with_columns(film, columns))
+            (at, Film::with_columns(film, columns), EmptyFields)
         },
     ))
 }

@@ -170,6 +170,15 @@ impl Film {
     async fn viewer_rating(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Rating>> {
         super::rating::viewer_rating(ctx, self.row.id).await
     }
+    /// What the signed-in viewer keeps of the film (watchlist, diary,
+    /// favourite, rating), for a whole page of films in one statement; null
+    /// when signed out.
+    async fn viewer_state(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::library::ViewerState>> {
+        super::library::viewer_state(ctx, self.row.id).await
+    }
 
     /// Genres, in the order the film's page lists them.
     #[graphql(directive = list_size::apply(assumed(10)))]
