@@ -20,10 +20,12 @@ pub enum NodeKind {
     Product,
     Genre,
     User,
+    List,
+    Session,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 10] = [
+    const ALL: [NodeKind; 12] = [
         NodeKind::Film,
         NodeKind::Person,
         NodeKind::Character,
@@ -34,6 +36,8 @@ impl NodeKind {
         NodeKind::Product,
         NodeKind::Genre,
         NodeKind::User,
+        NodeKind::List,
+        NodeKind::Session,
     ];
 
     pub fn name(self) -> &'static str {
@@ -48,6 +52,8 @@ impl NodeKind {
             NodeKind::Product => "Product",
             NodeKind::Genre => "Genre",
             NodeKind::User => "User",
+            NodeKind::List => "List",
+            NodeKind::Session => "Session",
         }
     }
 }

@@ -151,6 +151,13 @@ kinds! {
         Memoir = "MEMOIR",
         Comic = "COMIC",
     }
+
+    /// Who can see a user's list of films.
+    ListVisibility {
+        Public = "PUBLIC",
+        Unlisted = "UNLISTED",
+        Private = "PRIVATE",
+    }
 }
 
 /// Separates the artists stored in one `soundtrack_track.artists` column

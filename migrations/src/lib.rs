@@ -15,6 +15,9 @@ mod m20261204_000009_credit_list_position;
 mod m20261204_000010_plausible_box_office;
 mod m20261204_000011_persisted_query;
 mod m20261205_000012_library;
+mod m20261205_000013_lists;
+mod m20261205_000014_display_name;
+mod m20261205_000015_session_details;
 
 pub struct Migrator;
 
@@ -34,6 +37,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000010_plausible_box_office::Migration),
             Box::new(m20261204_000011_persisted_query::Migration),
             Box::new(m20261205_000012_library::Migration),
+            Box::new(m20261205_000013_lists::Migration),
+            Box::new(m20261205_000014_display_name::Migration),
+            Box::new(m20261205_000015_session_details::Migration),
         ]
     }
 }

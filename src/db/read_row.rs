@@ -207,6 +207,7 @@ by_name!(
     film_country,
     film_genre,
     film_language,
+    film_list,
     filming_location,
     genre,
     nomination,

@@ -13,7 +13,8 @@ use sha2::{Digest, Sha256};
 use super::limits::{RateLimiter, Scope};
 use crate::db::Db;
 use crate::db::entities::app_user;
-use crate::db::queries::account;
+use crate::db::queries::account::{self, SessionOrigin};
+use crate::db::queries::sessions;
 use crate::error::{AppError, AppResult};
 
 /// How long a session lasts after sign-in.
@@ -24,6 +25,25 @@ pub const SESSION_DAYS: i64 = 30;
 pub struct Viewer {
     pub user_id: i32,
     pub session_id: i32,
+}
+
+/// The `User-Agent` a request came with, kept with the sessions it starts.
+#[derive(Clone, Debug)]
+pub struct UserAgent(pub String);
+
+impl UserAgent {
+    /// At most this many characters are kept.
+    pub const KEPT: usize = 300;
+
+    pub fn new(value: &str) -> Self {
+        Self(
+            value
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(Self::KEPT)
+                .collect(),
+        )
+    }
 }
 
 /// A new session: the token is shown to the client once, never stored.
@@ -67,7 +87,7 @@ pub fn check_password(username: &str, password: &str) -> AppResult<()> {
     Ok(())
 }
 
-fn hash_password(password: &str) -> AppResult<String> {
+pub(super) fn hash_password(password: &str) -> AppResult<String> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
@@ -75,7 +95,7 @@ fn hash_password(password: &str) -> AppResult<String> {
         .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing a password: {e}")))
 }
 
-fn password_matches(password: &str, hash: &str) -> bool {
+pub(super) fn password_matches(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|parsed| {
         Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
@@ -84,7 +104,9 @@ fn password_matches(password: &str, hash: &str) -> bool {
 }
 
 /// Argon2 runs on a blocking thread so it never stalls the async workers.
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+pub(super) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> AppResult<T> {
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("password worker failed: {e}")))
@@ -95,7 +117,12 @@ fn token_hash(token: &str) -> String {
 }
 
 /// Creates an account and signs it in.
-pub async fn sign_up(db: &Db, username: &str, password: &str) -> AppResult<NewSession> {
+pub async fn sign_up(
+    db: &Db,
+    username: &str,
+    password: &str,
+    origin: SessionOrigin,
+) -> AppResult<NewSession> {
     check_username(username)?;
     check_password(username, password)?;
     let password = password.to_string();
@@ -108,7 +135,7 @@ pub async fn sign_up(db: &Db, username: &str, password: &str) -> AppResult<NewSe
             }
             other => other,
         })?;
-    start_session(db, user).await
+    start_session(db, user, origin).await
 }
 
 /// Signs in. An unknown user and a wrong password get the same answer, after
@@ -121,6 +148,7 @@ pub async fn sign_in(
     client_address: &str,
     username: &str,
     password: &str,
+    origin: SessionOrigin,
 ) -> AppResult<NewSession> {
     limiter
         .check(Scope::SignInByAddress, client_address)
@@ -140,18 +168,22 @@ pub async fn sign_in(
     let password = password.to_string();
     let matches = blocking(move || password_matches(&password, &stored)).await?;
     match user {
-        Some(user) if matches => start_session(db, user).await,
+        Some(user) if matches => start_session(db, user, origin).await,
         _ => Err(AppError::Unauthenticated),
     }
 }
 
-async fn start_session(db: &Db, user: app_user::Model) -> AppResult<NewSession> {
+async fn start_session(
+    db: &Db,
+    user: app_user::Model,
+    origin: SessionOrigin,
+) -> AppResult<NewSession> {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
     let token = URL_SAFE_NO_PAD.encode(bytes);
     let now = Utc::now();
     let expires_at = now + Duration::days(SESSION_DAYS);
-    account::insert_session(db, user.id, token_hash(&token), now, expires_at).await?;
+    account::insert_session(db, user.id, token_hash(&token), now, expires_at, origin).await?;
     Ok(NewSession {
         token,
         expires_at,
@@ -165,6 +197,14 @@ pub async fn viewer_for(db: &Db, token: &str) -> AppResult<Viewer> {
         .await?
         .filter(|s| s.revoked_at.is_none() && s.expires_at > Utc::now())
         .ok_or(AppError::Unauthenticated)?;
+    // When it was last used, to the minute: one write a minute at most.
+    let now = Utc::now();
+    if session
+        .last_used_at
+        .is_none_or(|used| now - used > Duration::minutes(1))
+    {
+        sessions::touch(db, session.id, now).await?;
+    }
     Ok(Viewer {
         user_id: session.user_id,
         session_id: session.id,
@@ -175,6 +215,29 @@ pub async fn viewer_for(db: &Db, token: &str) -> AppResult<Viewer> {
 pub async fn sign_out(db: &Db, viewer: &Viewer) -> AppResult<()> {
     account::revoke_session(db, viewer.session_id, Utc::now()).await?;
     Ok(())
+}
+
+/// The longest display name, in characters.
+pub const DISPLAY_NAME_LENGTH: usize = 50;
+
+/// Sets (or, when `display_name` is blank or missing, removes) the viewer's display name.
+pub async fn set_display_name(
+    db: &Db,
+    viewer: &Viewer,
+    display_name: Option<String>,
+) -> AppResult<app_user::Model> {
+    let name = display_name
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty());
+    if name
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > DISPLAY_NAME_LENGTH || n.chars().any(char::is_control))
+    {
+        return Err(AppError::bad_input(format!(
+            "a display name has up to {DISPLAY_NAME_LENGTH} characters and no control characters"
+        )));
+    }
+    Ok(account::set_display_name(db, viewer.user_id, name).await?)
 }
 
 /// The viewer's account.

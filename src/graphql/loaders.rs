@@ -18,7 +18,7 @@ use crate::db::queries::pages::{self, CountKey, Joined, Page, PageKey, PageRow, 
 use crate::db::queries::rows::{
     self, ByText, ChildOf, Keyed, ModelOf, Relation, Row, Rows, TextKeyed,
 };
-use crate::db::queries::{library, person, rating as ratings};
+use crate::db::queries::{account, library, person, rating as ratings};
 use crate::db::read_row::ReadRow;
 use crate::db::{Db, DbErr};
 
@@ -179,6 +179,24 @@ impl Loader<ViewerStateOf> for Loaders {
             }
         }
         Ok(found)
+    }
+}
+
+/// Key: what a user's public profile counts (reviews, public lists).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ProfileCountsOf(pub i32);
+
+impl Loader<ProfileCountsOf> for Loaders {
+    type Value = (i64, i64);
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[ProfileCountsOf]) -> LoadResult<ProfileCountsOf, (i64, i64)> {
+        let users: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let counts = account::profile_counts(&self.db, &users).await?;
+        Ok(counts
+            .into_iter()
+            .map(|(user, counts)| (ProfileCountsOf(user), counts))
+            .collect())
     }
 }
 

@@ -50,6 +50,8 @@ pub struct MutationRoot(
     rating::RatingMutation,
     review::ReviewMutation,
     library::LibraryMutation,
+    lists::ListMutation,
+    sessions::SessionMutation,
 );
 
 /// Live updates, over the WebSocket endpoint `/graphql/ws`.

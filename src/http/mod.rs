@@ -37,6 +37,7 @@ use self::pipeline::{Credentials, Incoming, Outcome, Transport};
 pub use self::playground::{EXAMPLE_COUNT, EXAMPLES, example_operation_names};
 pub use self::state::AppState;
 use crate::db::replicas::Lsn;
+use crate::domain::account::UserAgent;
 use crate::error::AppError;
 
 pub fn build_router(state: AppState) -> Router {
@@ -215,6 +216,10 @@ async fn incoming(
         transport,
         credentials: Credentials::Header(authorization),
         client,
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|value| value.to_str().ok())
+            .map(UserAgent::new),
         request_id: request_id_of(headers),
         consistency,
     })

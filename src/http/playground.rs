@@ -44,10 +44,12 @@ pub const EXAMPLES: [(&str, &str); EXAMPLE_COUNT] = examples![
     "mark-seen",
     "add-to-watchlist",
     "my-library",
+    "create-list",
+    "my-sessions",
 ];
 
 /// How many examples the picker offers (a test compares it with the page).
-pub const EXAMPLE_COUNT: usize = 17;
+pub const EXAMPLE_COUNT: usize = 19;
 
 /// The film the examples that take a `$filmId` start with.
 const EXAMPLE_FILM_SLUG: &str = "leaving-las-vegas";

@@ -209,6 +209,8 @@ impl SocketPipeline {
             transport: Transport::Socket,
             credentials: Credentials::Session,
             client,
+            // Nothing over a socket starts a session (mutations are refused).
+            user_agent: None,
             request_id: self.peer.request_id.clone(),
             consistency,
         })

@@ -19,14 +19,17 @@ async fn run(app: TestApp) {
     let _turn = ONE_AT_A_TIME.lock().await;
     let film = app.film_id("leaving-las-vegas").await;
     let names: Vec<String> = (0..USERS).map(|i| format!("user{i:03}")).collect();
-    let tokens =
-        join_all(names.iter().map(|name| {
-            cinegraph::domain::account::sign_up(&app.db, name, "correct-horse-battery")
-        }))
-        .await
-        .into_iter()
-        .map(|session| session.expect("sign up").token)
-        .collect::<Vec<_>>();
+    let tokens = join_all(names.iter().map(|name| {
+        let origin = cinegraph::db::queries::account::SessionOrigin {
+            user_agent: None,
+            address: None,
+        };
+        cinegraph::domain::account::sign_up(&app.db, name, "correct-horse-battery", origin)
+    }))
+    .await
+    .into_iter()
+    .map(|session| session.expect("sign up").token)
+    .collect::<Vec<_>>();
 
     let rate = "mutation($i: RateFilmInput!) { rateFilm(input: $i) { rating { score } } }";
     let remove = "mutation($f: ID!) { removeRating(filmId: $f) { removed } }";

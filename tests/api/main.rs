@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod accounts;
 mod architecture;
 mod catalogue;
 mod cli;
@@ -28,12 +29,14 @@ mod inputs;
 mod library;
 mod library_rules;
 mod limits;
+mod lists;
 mod lookups;
 mod migrations;
 mod observability;
 mod paging;
 mod persisted;
 mod playground;
+mod profiles;
 mod ratings;
 mod replicas;
 mod response_cache;

@@ -101,7 +101,10 @@ fn checks() -> Vec<(&'static str, Check)> {
             assert_eq!(d["me"]["username"], "playground_tester");
         }),
         ("write-review.graphql", |d| {
-            assert_eq!(d["writeReview"]["review"]["author"], "playground_tester");
+            let review = &d["writeReview"]["review"];
+            assert_eq!(review["author"]["username"], "playground_tester");
+            assert_eq!(review["author"]["reviewCount"], 1);
+            assert_eq!(review["viewerCanEdit"], true);
             assert_eq!(d["writeReview"]["film"]["reviews"]["totalCount"], 1);
         }),
         ("rating-changes.graphql", |d| {
@@ -134,6 +137,19 @@ fn checks() -> Vec<(&'static str, Check)> {
             assert_eq!(
                 watchlist["totalCount"].as_u64().unwrap() as usize,
                 watchlist["edges"].as_array().unwrap().len()
+            );
+        }),
+        ("create-list.graphql", |d| {
+            let list = &d["createList"]["list"];
+            assert_eq!(list["name"], "Best of 1995");
+            assert_eq!(list["visibility"], "PUBLIC");
+            assert_eq!(list["owner"]["username"], "playground_tester");
+        }),
+        ("my-sessions.graphql", |d| {
+            let sessions = d["me"]["sessions"].as_array().unwrap();
+            assert!(
+                sessions.iter().any(|s| s["current"] == true),
+                "{sessions:?}"
             );
         }),
         ("box-set-films.graphql", |d| {

@@ -6,15 +6,15 @@ use crate::helpers::{TestApp, on_both_databases};
 use crate::ids::base64_id;
 
 const WRITE: &str = r#"mutation($i: WriteReviewInput!) { writeReview(input: $i) {
-  review { id kind author title body score spoiler } film { title reviews(kinds: [USER]) { totalCount } } } }"#;
+  review { id kind byline author { username } viewerCanEdit title body score spoiler } film { title reviews(kinds: [USER]) { totalCount } } } }"#;
 const EDIT: &str = "mutation($i: EditReviewInput!) { editReview(input: $i) { review { id title body score spoiler } } }";
 const DELETE: &str = "mutation($id: ID!) { deleteReview(id: $id) { deletedId film { reviews(kinds: [USER]) { totalCount } } } }";
 const LIST: &str = r#"query($order: ReviewOrder) { film(by: { slug: "leaving-las-vegas" }) {
-  reviews(orderBy: $order, first: 20) { totalCount edges { node { kind author } } } } }"#;
+  reviews(orderBy: $order, first: 20) { totalCount edges { node { kind byline } } } } }"#;
 
 const BODY: &str = "Raw, desperate and unforgettable; Cage and Shue are extraordinary.";
 
-const VOTE: &str = "mutation($id: ID!, $helpful: Boolean) { markReviewHelpful(id: $id, helpful: $helpful) { review { author helpfulCount } } }";
+const VOTE: &str = "mutation($id: ID!, $helpful: Boolean) { markReviewHelpful(id: $id, helpful: $helpful) { review { byline helpfulCount } } }";
 
 async fn helpful_votes_count_once_per_user_and_order_the_reviews(app: TestApp) {
     let film = app.film_id("leaving-las-vegas").await;
@@ -38,11 +38,11 @@ async fn helpful_votes_count_once_per_user_and_order_the_reviews(app: TestApp) {
 
     for voter in [&sera, &peter, &sera] {
         let voted = app.data_as(voter, VOTE, json!({ "id": bens })).await;
-        assert_eq!(voted["markReviewHelpful"]["review"]["author"], "ben");
+        assert_eq!(voted["markReviewHelpful"]["review"]["byline"], "ben");
     }
     let list = app.data(LIST, json!({ "order": "MOST_HELPFUL" })).await;
     let first = &list["film"]["reviews"]["edges"][0]["node"];
-    assert_eq!(first["author"], "ben", "the most helpful first: {list}");
+    assert_eq!(first["byline"], "ben", "the most helpful first: {list}");
     let count = app
         .data_as(&peter, VOTE, json!({ "id": bens, "helpful": false }))
         .await;
@@ -83,7 +83,7 @@ async fn a_user_writes_edits_and_deletes_their_review(app: TestApp) {
         .await["writeReview"]
         .clone();
     assert_eq!(written["review"]["kind"], "USER");
-    assert_eq!(written["review"]["author"], "ben");
+    assert_eq!(written["review"]["byline"], "ben");
     assert_eq!(written["review"]["score"], 9.0);
     assert_eq!(written["film"]["reviews"]["totalCount"], 1);
     let id = written["review"]["id"].clone();
@@ -190,7 +190,7 @@ async fn nobody_changes_or_deletes_another_users_review(app: TestApp) {
             .as_array()
             .unwrap()
             .iter()
-            .any(|e| e["node"]["author"] == "ben")
+            .any(|e| e["node"]["byline"] == "ben")
     );
     assert_eq!(
         app.count_rows("review").await,
@@ -248,7 +248,7 @@ async fn reviews_list_in_page_order_or_newest_first(app: TestApp) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| e["node"]["author"].clone())
+        .map(|e| e["node"]["byline"].clone())
         .collect();
     assert_eq!(
         authors[1], "Roger Ebert",
@@ -260,7 +260,7 @@ async fn reviews_list_in_page_order_or_newest_first(app: TestApp) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| e["node"]["author"].clone())
+        .map(|e| e["node"]["byline"].clone())
         .collect();
     assert_eq!(&authors[..3], [json!("peter"), json!("sera"), json!("ben")]);
     assert_eq!(newest["film"]["reviews"]["totalCount"], 7);

@@ -11,6 +11,8 @@ pub struct Model {
     pub username: String,
     pub password_hash: String,
     pub created_at: DateTimeUtc,
+    /// Shown on the public profile; null when the user gave none.
+    pub display_name: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -14,6 +14,7 @@ pub mod film_character;
 pub mod film_country;
 pub mod film_genre;
 pub mod film_language;
+pub mod film_list;
 pub mod filming_location;
 pub mod genre;
 pub mod nomination;

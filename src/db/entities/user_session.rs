@@ -13,6 +13,12 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
     pub revoked_at: Option<DateTimeUtc>,
+    /// Updated at most once a minute.
+    pub last_used_at: Option<DateTimeUtc>,
+    /// The `User-Agent` the session signed in with (up to 300 characters).
+    pub user_agent: Option<String>,
+    /// The client address it signed in from.
+    pub address: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

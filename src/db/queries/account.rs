@@ -1,10 +1,13 @@
 //! Accounts and sessions.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::db::entities::{app_user, user_session};
+use crate::db::sql::Sql;
 use crate::db::{Db, DbErr};
 
 /// Creates an account; a taken username fails on the unique index.
@@ -19,6 +22,7 @@ pub async fn insert_user(
         username: Set(username.to_string()),
         password_hash: Set(password_hash),
         created_at: Set(now),
+        display_name: Set(None),
     }
     .insert(db.connection())
     .await
@@ -35,6 +39,12 @@ pub async fn user_by_id(db: &Db, id: i32) -> Result<Option<app_user::Model>, DbE
     app_user::Entity::find_by_id(id).one(db.connection()).await
 }
 
+/// Where a session signs in from, as the user sees it in their sessions.
+pub struct SessionOrigin {
+    pub user_agent: Option<String>,
+    pub address: Option<String>,
+}
+
 /// Stores a session by the hash of its token.
 pub async fn insert_session(
     db: &Db,
@@ -42,6 +52,7 @@ pub async fn insert_session(
     token_hash: String,
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
+    origin: SessionOrigin,
 ) -> Result<(), DbErr> {
     user_session::ActiveModel {
         id: NotSet,
@@ -50,6 +61,9 @@ pub async fn insert_session(
         created_at: Set(now),
         expires_at: Set(expires_at),
         revoked_at: Set(None),
+        last_used_at: Set(Some(now)),
+        user_agent: Set(origin.user_agent),
+        address: Set(origin.address),
     }
     .insert(db.connection())
     .await?;
@@ -77,4 +91,39 @@ pub async fn revoke_session(db: &Db, session_id: i32, now: DateTime<Utc>) -> Res
     .update(db.connection())
     .await?;
     Ok(())
+}
+
+/// Sets (or, with None, removes) the user's display name.
+pub async fn set_display_name(
+    db: &Db,
+    user: i32,
+    display_name: Option<String>,
+) -> Result<app_user::Model, DbErr> {
+    app_user::ActiveModel {
+        id: Set(user),
+        display_name: Set(display_name),
+        ..Default::default()
+    }
+    .update(db.connection())
+    .await
+}
+
+/// What each user's public profile counts: reviews written and public lists.
+pub async fn profile_counts(db: &Db, users: &[i32]) -> Result<HashMap<i32, (i64, i64)>, DbErr> {
+    let mut sql = Sql::new(db.backend());
+    sql.push(
+        "SELECT u.id, (SELECT COUNT(*) FROM review r WHERE r.user_id = u.id) AS reviews, \
+         (SELECT COUNT(*) FROM film_list l WHERE l.user_id = u.id AND l.visibility = 'PUBLIC') AS lists \
+         FROM app_user u WHERE u.id IN (",
+    )
+    .bind_list(users)
+    .push(")");
+    let mut counts = HashMap::with_capacity(users.len());
+    for row in sql.query_all(db.connection()).await? {
+        counts.insert(
+            row.try_get("", "id")?,
+            (row.try_get("", "reviews")?, row.try_get("", "lists")?),
+        );
+    }
+    Ok(counts)
 }

@@ -5,8 +5,10 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait};
 
 use crate::db::entities::{app_user, film, review};
+use crate::db::queries::keyset::{KeysetPage, Ordering, ValueKind, Window};
 use crate::db::sql::Sql;
 use crate::db::{Db, DbErr, Transaction};
+use crate::error::AppResult;
 use crate::kinds::ReviewKind;
 
 /// User reviews list after the film page's own reviews in page order.
@@ -152,4 +154,34 @@ pub async fn set_vote(
         .bind(review_id);
     recount.execute(txn).await?;
     Ok(())
+}
+
+/// The order of a user's reviews: the newest first.
+pub fn newest_of_user() -> Ordering {
+    Ordering {
+        tag: "user-reviews:newest".to_string(),
+        column: "r.id".to_string(),
+        kind: ValueKind::Int,
+        descending: true,
+        nullable: false,
+    }
+}
+
+/// One page of the user's reviews, the newest first.
+pub async fn page_of_user(
+    db: &Db,
+    user: i32,
+    window: &Window,
+) -> AppResult<KeysetPage<review::Model>> {
+    let select = |sql: &mut Sql| {
+        sql.push("SELECT r.* FROM review r WHERE r.user_id = ")
+            .bind(user);
+        Ok(())
+    };
+    let rows = window.fetch(db, &newest_of_user(), &select).await?;
+    let reviews = rows
+        .iter()
+        .map(|row| <review::Model as sea_orm::FromQueryResult>::from_query_result(row, ""))
+        .collect::<Result<Vec<_>, DbErr>>()?;
+    Ok(KeysetPage::from_rows(reviews, window))
 }

@@ -53,7 +53,9 @@ macro_rules! keyed {
     )*};
 }
 keyed!(
+    app_user,
     film,
+    film_list,
     person,
     film_character,
     quote,

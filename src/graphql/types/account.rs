@@ -8,15 +8,23 @@ use super::library::{
     Added, DiaryEntry, DiaryList, FavoriteList, LibraryOrder, WatchlistList, own_library,
     shelf_page,
 };
+use super::lists::{ListList, lists_of_user};
 use super::rating::Rating;
+use super::review::Review;
+use super::sessions::{Session, sessions_of_viewer};
 use crate::db::entities::app_user;
+use crate::db::queries::account::SessionOrigin;
 use crate::db::queries::keyset::{Position, SortValue};
 use crate::db::queries::library::Shelf;
 use crate::db::queries::rating as ratings;
-use crate::domain::account::{self, Viewer};
+use crate::db::queries::review as reviews;
+use crate::domain::account::{self, UserAgent, Viewer};
 use crate::error::AppResult;
-use crate::graphql::context::{GqlResult, client_address, cursor_keys, db, limiter, viewer};
-use crate::graphql::cost::{connection, list_size};
+use crate::graphql::context::{
+    GqlResult, client_address, cursor_keys, db, limiter, loader, viewer,
+};
+use crate::graphql::cost::{assumed, connection, list_size};
+use crate::graphql::loaders::ProfileCountsOf;
 use crate::graphql::pagination::{
     Connection, PageRequest, connection_names, list_connection, list_window,
 };
@@ -24,7 +32,8 @@ use crate::ids::NodeKind;
 
 connection_names!(
     RatingConnection / RatingEdge =
-        "A page of a user's film ratings, the most recently given (or changed) first."
+        "A page of a user's film ratings, the most recently given (or changed) first.",
+    UserReviewConnection / UserReviewEdge = "A page of a user's reviews, the newest first.",
 );
 
 /// A username and password, to sign up or sign in.
@@ -57,6 +66,17 @@ impl From<account::NewSession> for AuthPayload {
     }
 }
 
+/// Where a sign-in comes from, kept with its session.
+fn origin(ctx: &Context<'_>) -> SessionOrigin {
+    SessionOrigin {
+        user_agent: ctx.data_opt::<UserAgent>().map(|agent| agent.0.clone()),
+        // Served without a peer (in-process), the address is unknown: null.
+        address: Some(client_address(ctx))
+            .filter(|address| *address != "unknown")
+            .map(str::to_string),
+    }
+}
+
 #[derive(Default)]
 pub struct AccountMutation;
 
@@ -68,7 +88,7 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new account's username and password.")] input: Credentials,
     ) -> async_graphql::Result<AuthPayload> {
-        let session = account::sign_up(db(ctx), &input.username, &input.password)
+        let session = account::sign_up(db(ctx), &input.username, &input.password, origin(ctx))
             .await
             .gql()?;
         Ok(session.into())
@@ -88,10 +108,27 @@ impl AccountMutation {
             client_address(ctx),
             &input.username,
             &input.password,
+            origin(ctx),
         )
         .await
         .gql()?;
         Ok(session.into())
+    }
+
+    /// Sets the name the viewer shows on their profile (up to 50
+    /// characters); null or blank removes it.
+    async fn update_profile(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Up to 50 characters; null or blank removes it.")] display_name: Option<
+            String,
+        >,
+    ) -> async_graphql::Result<User> {
+        let viewer = viewer(ctx).gql()?;
+        let user = account::set_display_name(db(ctx), viewer, display_name)
+            .await
+            .gql()?;
+        Ok(User(user))
     }
 
     /// Ends the viewer's session: its token stops working at once.
@@ -119,7 +156,8 @@ impl MeQuery {
 
 pub struct User(pub app_user::Model);
 
-/// A cinegraph user. Only the user sees their own account.
+/// A cinegraph user: a public profile (username, when joined, public
+/// lists); the library and ratings are the user's alone.
 #[Object]
 impl User {
     /// Opaque global id of the account; `node` does not resolve it (accounts are private).
@@ -130,11 +168,82 @@ impl User {
     async fn username(&self) -> &str {
         &self.0.username
     }
-    /// When the account was created.
+    /// When the account was created (when the user joined).
     async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.0.created_at
     }
-    /// The user's ratings, the most recently given (or changed) first.
+    /// The name the user shows beside the username; null when none was given.
+    async fn display_name(&self) -> Option<&str> {
+        self.0.display_name.as_deref()
+    }
+    /// How many reviews the user has written.
+    async fn review_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        Ok(profile_counts(ctx, self.0.id).await?.0)
+    }
+    /// How many public lists the user keeps.
+    async fn list_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        Ok(profile_counts(ctx, self.0.id).await?.1)
+    }
+    /// The user's reviews, the newest first (reviews are public).
+    #[graphql(directive = list_size::apply(connection(20)))]
+    async fn reviews(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Items from the start of the list, or after `after`: 0 to 100 (20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page starts after it. Goes with `first`."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "Items from the end of the list, or before `before`: 0 to 100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page ends before it. Goes with `last`."
+        )]
+        before: Option<String>,
+    ) -> async_graphql::Result<UserReviewList> {
+        let request = PageRequest::parse(first, after, last, before).gql()?;
+        user_reviews(ctx, self.0.id, request).await.gql()
+    }
+    /// The user's working sessions, newest first. Only the user sees them
+    /// (FORBIDDEN otherwise).
+    #[graphql(directive = list_size::apply(assumed(20)))]
+    async fn sessions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Session>> {
+        own_library(ctx, self.0.id).gql()?;
+        sessions_of_viewer(ctx).await
+    }
+    /// The user's lists of films, the newest first: all of them for the user,
+    /// the public ones for anyone else.
+    #[graphql(directive = list_size::apply(connection(20)))]
+    async fn lists(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Items from the start of the list, or after `after`: 0 to 100 (20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page starts after it. Goes with `first`."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "Items from the end of the list, or before `before`: 0 to 100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page ends before it. Goes with `last`."
+        )]
+        before: Option<String>,
+    ) -> async_graphql::Result<ListList> {
+        let request = PageRequest::parse(first, after, last, before).gql()?;
+        lists_of_user(ctx, self.0.id, request).await.gql()
+    }
+    /// The user's ratings, the most recently given (or changed) first. Only
+    /// the user sees them (FORBIDDEN otherwise).
     #[graphql(directive = list_size::apply(connection(20)))]
     async fn ratings(
         &self,
@@ -156,6 +265,7 @@ impl User {
         )]
         before: Option<String>,
     ) -> async_graphql::Result<RatingList> {
+        own_library(ctx, self.0.id).gql()?;
         user_ratings(ctx, self.0.id, first, after, last, before)
             .await
             .gql()
@@ -262,6 +372,40 @@ impl User {
         .await
         .gql()
     }
+}
+
+/// Reviews, posts and lists counted for a profile, one statement per page of users.
+async fn profile_counts(ctx: &Context<'_>, user: i32) -> async_graphql::Result<(i64, i64)> {
+    let counts = loader(ctx).load_one(ProfileCountsOf(user)).await.gql()?;
+    Ok(counts.unwrap_or((0, 0)))
+}
+
+type UserReviewList =
+    Connection<Review, EmptyFields, EmptyFields, UserReviewConnection, UserReviewEdge>;
+
+async fn user_reviews(
+    ctx: &Context<'_>,
+    user: i32,
+    request: PageRequest,
+) -> AppResult<UserReviewList> {
+    let ordering = reviews::newest_of_user();
+    let keys = cursor_keys(ctx);
+    let window = list_window(keys, &ordering, Some(user), request)?;
+    let page = reviews::page_of_user(db(ctx), user, &window).await?;
+    Ok(list_connection(
+        keys,
+        &ordering,
+        Some(user),
+        page,
+        EmptyFields,
+        |review| {
+            let at = Position {
+                value: SortValue::Int(review.id.into()),
+                id: review.id,
+            };
+            (at, Review(review), EmptyFields)
+        },
+    ))
 }
 
 type RatingList = Connection<Rating, EmptyFields, EmptyFields, RatingConnection, RatingEdge>;

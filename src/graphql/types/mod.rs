@@ -9,12 +9,14 @@ pub mod entity;
 pub mod film;
 pub mod genre;
 pub mod library;
+pub mod lists;
 pub mod node;
 pub mod person;
 pub mod product;
 pub mod rating;
 pub mod review;
 pub mod search;
+pub mod sessions;
 pub mod vocabulary;
 
 use async_graphql::ID;

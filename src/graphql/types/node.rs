@@ -8,6 +8,7 @@ use super::award::{Award, Nomination};
 use super::character::{Character, Quote};
 use super::film::Film;
 use super::genre::Genre;
+use super::lists::{UserList, visible_list};
 use super::person::Person;
 use super::product::Product;
 use super::review::Review;
@@ -32,6 +33,7 @@ pub enum Node {
     Nomination(Nomination),
     Product(Product),
     Genre(Genre),
+    List(UserList),
 }
 
 #[derive(Default)]
@@ -65,8 +67,10 @@ async fn find_node(ctx: &Context<'_>, id: &str) -> AppResult<Option<Node>> {
     let (kind, row) = ids::decode(id)?;
     let loader = loader(ctx);
     Ok(match kind {
-        // Accounts are private: their ids do not resolve through `node`.
-        NodeKind::User => None,
+        // Accounts and sessions are private: their ids do not resolve through `node`.
+        NodeKind::User | NodeKind::Session => None,
+        // A private list is someone else's secret: null, as if missing.
+        NodeKind::List => visible_list(ctx, row).await?.map(Node::List),
         NodeKind::Film => loader
             .by_id::<film::Entity>(row)
             .await?

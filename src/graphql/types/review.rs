@@ -2,12 +2,14 @@
 
 use async_graphql::{Context, Enum, ID, Object};
 
+use super::account::User;
 use super::film::{Film, film_of_field, parent_film};
 use super::global_id;
 use super::vocabulary::{ReviewKind, stored};
-use crate::db::entities::{audience_reaction, review};
+use crate::db::entities::{app_user, audience_reaction, review};
 use crate::domain::review::{self as reviews, ReviewText};
-use crate::graphql::context::{GqlResult, db, events, viewer};
+use crate::graphql::context::{GqlResult, db, events, loader, viewer};
+use crate::graphql::loaders::RowLoader;
 use crate::ids::{self, NodeKind};
 use crate::kinds;
 
@@ -25,9 +27,25 @@ impl Review {
     async fn kind(&self) -> async_graphql::Result<ReviewKind> {
         stored(&self.0.kind, kinds::ReviewKind::parse)
     }
-    /// The critic's name (null for unsigned editorial reviews).
-    async fn author(&self) -> Option<&str> {
+    /// The user who wrote it, as their public profile; null for critic and
+    /// editorial reviews (`byline` names their author).
+    async fn author(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        let Some(user) = self.0.user_id else {
+            return Ok(None);
+        };
+        let found = loader(ctx).by_id::<app_user::Entity>(user).await.gql()?;
+        Ok(found.map(User))
+    }
+    /// The name the review is signed with: the critic's, or the user's
+    /// username when written; null for unsigned editorial reviews.
+    async fn byline(&self) -> Option<&str> {
         self.0.author.as_deref()
+    }
+    /// Whether the signed-in viewer may edit (and delete) the review: only
+    /// its author may.
+    async fn viewer_can_edit(&self, ctx: &Context<'_>) -> bool {
+        let viewer = viewer(ctx).ok().map(|v| v.user_id);
+        viewer.is_some() && viewer == self.0.user_id
     }
     /// The publication a critic wrote for.
     async fn outlet(&self) -> Option<&str> {

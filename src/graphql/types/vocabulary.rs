@@ -198,3 +198,18 @@ pub enum CastOrder {
     #[graphql(name = "PROMINENCE")]
     Prominence,
 }
+
+/// Who can see a list of films.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[graphql(remote = "crate::kinds::ListVisibility")]
+pub enum ListVisibility {
+    /// Anyone; shown on the owner's profile and on `Film.lists`.
+    #[graphql(name = "PUBLIC")]
+    Public,
+    /// Anyone with its id; listed nowhere.
+    #[graphql(name = "UNLISTED")]
+    Unlisted,
+    /// The owner alone; NOT_FOUND to anyone else.
+    #[graphql(name = "PRIVATE")]
+    Private,
+}

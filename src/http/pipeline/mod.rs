@@ -61,6 +61,7 @@ use super::state::AppState;
 use crate::cache::edge;
 use crate::cache::responses::{CacheKey, CachedAnswer};
 use crate::db::replicas::{Lsn, Read};
+use crate::domain::account::UserAgent;
 use crate::domain::limits::ClientAddress;
 use crate::error::AppError;
 
@@ -93,6 +94,8 @@ pub struct Incoming {
     pub transport: Transport,
     pub credentials: Credentials,
     pub client: ClientAddress,
+    /// Kept with the sessions a sign-in starts.
+    pub user_agent: Option<UserAgent>,
     pub request_id: String,
     /// The client's consistency token: the primary's write position after
     /// its last mutation; its queries read nothing older (`db::replicas`).
@@ -254,6 +257,7 @@ async fn prepare(
         transport,
         credentials,
         client,
+        user_agent,
         request_id: _,
         consistency,
     } = incoming;
@@ -344,6 +348,9 @@ async fn prepare(
     let mut request = request.data(client).data(read);
     if let Some(viewer) = viewer {
         request = request.data(viewer);
+    }
+    if let Some(user_agent) = user_agent {
+        request = request.data(user_agent);
     }
     Ok(Prepared {
         request,

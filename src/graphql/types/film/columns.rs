@@ -99,6 +99,7 @@ pub(super) const FIELDS: &[(&str, &[C])] = &[
     ("basedOn", &[]),
     ("offers", &[]),
     ("similarFilms", &[]),
+    ("lists", &[]),
     ("products", &[]),
 ];
 

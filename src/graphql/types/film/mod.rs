@@ -19,6 +19,7 @@ pub use query::{
     FilmBy, FilmQuery, credited_people, film_by_id, film_of_field, films_by_ids, parent_film,
     people_of, people_of_field,
 };
+use sections::children;
 pub use sections::*;
 
 use super::award::Nomination;
@@ -34,36 +35,15 @@ use crate::db::columns::ColumnSet;
 use crate::db::entities::film::Column as C;
 use crate::db::entities::{credit, genre, person, quote, review};
 use crate::db::queries::pages::{Alone, PagedRelation};
-use crate::db::queries::rows::{ChildOf, Relation, rel};
-use crate::db::read_row::ReadRow;
+use crate::db::queries::rows::rel;
 use crate::graphql::context::{GqlResult, loader};
 use crate::graphql::cost::{assumed, connection, list_size, sliced_by};
 use crate::graphql::loaders::RowLoader;
 use crate::graphql::pagination::{
-    PageRequest, PagedConnection, connection_names, first_rows, node_selections,
-    relation_connection,
+    PageRequest, PagedConnection, first_rows, node_selections, relation_connection,
 };
 use crate::ids::NodeKind;
 use crate::kinds::{self, KindSet};
-
-connection_names!(
-    FilmCreditConnection / FilmCreditEdge = "A page of a film's cast and crew: the people, each edge with the role (the cast first, in the order `Film.castOrder` names, then the crew).",
-    QuoteConnection / QuoteEdge =
-        "A page of a film's memorable quotes, in the order of the film's page.",
-    ReviewConnection / ReviewEdge =
-        "A page of a film's reviews, in the order asked for, with how many there are.",
-);
-
-/// Children of this film along relation `R`.
-async fn children<R: Relation>(
-    ctx: &Context<'_>,
-    film_id: i32,
-) -> async_graphql::Result<Vec<ChildOf<R>>>
-where
-    ChildOf<R>: ReadRow + Clone + Send + Sync,
-{
-    loader(ctx).children::<R>(film_id).await.gql()
-}
 
 /// A feature film and everything its page shows.
 #[Object]
@@ -477,6 +457,36 @@ impl Film {
         let mut rows = children::<rel::SimilarFilms>(ctx, self.row.id).await?;
         rows.truncate(first as usize);
         Ok(rows.into_iter().map(SimilarFilm).collect())
+    }
+    /// Public lists that hold the film, the newest first.
+    #[graphql(directive = list_size::apply(connection(20)))]
+    async fn lists(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Items from the start of the list, or after `after`: 0 to 100 (20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page starts after it. Goes with `first`."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "Items from the end of the list, or before `before`: 0 to 100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page ends before it. Goes with `last`."
+        )]
+        before: Option<String>,
+    ) -> async_graphql::Result<super::lists::ListList> {
+        super::lists::lists_of_film(
+            ctx,
+            self.row.id,
+            PageRequest::parse(first, after, last, before).gql()?,
+        )
+        .await
+        .gql()
     }
     /// Related products: discs, box sets, soundtracks, merchandise.
     #[graphql(directive = list_size::apply(assumed(20)))]

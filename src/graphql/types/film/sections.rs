@@ -6,10 +6,34 @@ use async_graphql::{Context, Object, SimpleObject};
 
 use super::{Film, credited_people, film_of_field};
 use crate::db::entities::*;
+use crate::db::queries::rows::{ChildOf, Relation};
+use crate::db::read_row::ReadRow;
+use crate::graphql::context::{GqlResult, loader};
 use crate::graphql::cost::{assumed, list_size};
+use crate::graphql::loaders::RowLoader;
+use crate::graphql::pagination::connection_names;
 use crate::graphql::types::person::Person;
 use crate::graphql::types::vocabulary::*;
 use crate::kinds::{self, ARTIST_SEPARATOR};
+
+connection_names!(
+    FilmCreditConnection / FilmCreditEdge = "A page of a film's cast and crew: the people, each edge with the role (the cast first, in the order `Film.castOrder` names, then the crew).",
+    QuoteConnection / QuoteEdge =
+        "A page of a film's memorable quotes, in the order of the film's page.",
+    ReviewConnection / ReviewEdge =
+        "A page of a film's reviews, in the order asked for, with how many there are.",
+);
+
+/// Children of this film along relation `R`.
+pub(super) async fn children<R: Relation>(
+    ctx: &Context<'_>,
+    film_id: i32,
+) -> async_graphql::Result<Vec<ChildOf<R>>>
+where
+    ChildOf<R>: ReadRow + Clone + Send + Sync,
+{
+    loader(ctx).children::<R>(film_id).await.gql()
+}
 
 pub struct SynopsisSection(pub synopsis_section::Model);
 
