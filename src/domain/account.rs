@@ -203,7 +203,11 @@ pub async fn viewer_for(db: &Db, token: &str) -> AppResult<Viewer> {
         .last_used_at
         .is_none_or(|used| now - used > Duration::minutes(1))
     {
-        sessions::touch(db, session.id, now).await?;
+        // Only a convenience for `me.sessions`: a failed write must not
+        // fail the request it came with.
+        if let Err(err) = sessions::touch(db, session.id, now).await {
+            tracing::warn!(error = %err, "cannot note when a session was last used");
+        }
     }
     Ok(Viewer {
         user_id: session.user_id,
