@@ -111,6 +111,11 @@ async fn a_write_purges_what_an_http_cache_kept(postgres: bool) {
     let port = free_port();
     let purge = format!("http://127.0.0.1:{port}/purge");
     let app = TestApp::with_config(postgres, |config| config.edge.purge_url = Some(purge)).await;
+    // The start's imports queued purges too: retried until varnishd listens,
+    // then sent once more a request time budget later. The write's purge is
+    // told apart from them by waiting them out before the write.
+    let startup_purges_done =
+        Instant::now() + app.state.config.request_time_budget + Duration::from_secs(6);
     let _varnish = Varnish::start(port, app.serve().await);
     // Registered once by POST (APQ), then fetched by hash through the cache.
     let hash = hex::encode(Sha256::digest(FILM.as_bytes()));
@@ -124,7 +129,7 @@ async fn a_write_purges_what_an_http_cache_kept(postgres: bool) {
         )
         .await;
     assert!(body["errors"].is_null(), "{body}");
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(60);
     let first = loop {
         // varnishd takes a moment to listen.
         let client = tokio::net::TcpStream::connect(("127.0.0.1", port)).await;
@@ -137,8 +142,21 @@ async fn a_write_purges_what_an_http_cache_kept(postgres: bool) {
     assert_eq!(first.0, "MISS");
     assert!(first.1.starts_with("public, "), "{}", first.1);
     assert_eq!(first.2["data"]["film"]["ratingSummary"]["count"], 0);
-    let second = fetch(port, &hash).await;
-    assert_eq!((second.0.as_str(), &second.2), ("HIT", &first.2));
+    // Kept: a hit (a start-up purge may drop it in between), and again
+    // once the start-up purges are over.
+    let hit = || async {
+        loop {
+            let again = fetch(port, &hash).await;
+            assert_eq!(again.2, first.2);
+            if again.0 == "HIT" {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the cache never kept the answer");
+        }
+    };
+    hit().await;
+    tokio::time::sleep_until(startup_purges_done.into()).await;
+    hit().await;
 
     // A rating: the purge hook bans the film's answers in the cache.
     let viewer = app.sign_up("cached_viewer").await;
