@@ -10,6 +10,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 
+use super::events::Events;
 use super::limits::{RateLimiter, Scope};
 use crate::db::Db;
 use crate::db::entities::app_user;
@@ -227,6 +228,7 @@ pub const DISPLAY_NAME_LENGTH: usize = 50;
 /// Sets (or, when `display_name` is blank or missing, removes) the viewer's display name.
 pub async fn set_display_name(
     db: &Db,
+    events: &Events,
     viewer: &Viewer,
     display_name: Option<String>,
 ) -> AppResult<app_user::Model> {
@@ -241,7 +243,9 @@ pub async fn set_display_name(
             "a display name has up to {DISPLAY_NAME_LENGTH} characters and no control characters"
         )));
     }
-    Ok(account::set_display_name(db, viewer.user_id, name).await?)
+    let user = account::set_display_name(db, viewer.user_id, name).await?;
+    events.public_content_committed(db).await;
+    Ok(user)
 }
 
 /// The viewer's account.

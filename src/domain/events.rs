@@ -154,6 +154,18 @@ impl Events {
         }
     }
 
+    /// A write to what public answers show beyond one film (a user's lists,
+    /// which `Film.lists`, `User.lists` and list nodes show, or a profile)
+    /// committed here: every cache starts over, here, on the other servers
+    /// (through PostgreSQL) and at the edge (no finer key names a list).
+    pub async fn public_content_committed(&self, db: &Db) {
+        self.changed();
+        self.wrote(Stale::Everything);
+        if let Err(err) = notify::announce_content_change(db, "").await {
+            tracing::warn!(error = %err, "cannot announce a change to other servers");
+        }
+    }
+
     /// Waits until this server has heard every change committed before the
     /// call (PostgreSQL delivers notifications in commit order, so once a
     /// notification sent now is heard, every earlier one was): a sync point

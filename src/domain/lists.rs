@@ -9,6 +9,7 @@
 
 use chrono::Utc;
 
+use super::events::Events;
 use super::order_keys::key_between;
 use super::retry::retrying;
 use crate::db::entities::film_list;
@@ -104,6 +105,7 @@ fn checked_note(note: Option<String>) -> AppResult<Option<String>> {
 /// Creates a list for the user (at most [`LISTS_PER_USER`]).
 pub async fn create(
     db: &Db,
+    events: &Events,
     user: i32,
     name: &str,
     description: Option<String>,
@@ -113,7 +115,7 @@ pub async fn create(
     let name = checked_name(name)?;
     let description = checked_description(description)?;
     let now = Utc::now();
-    retrying(|| async {
+    let written = retrying(|| async {
         let txn = db.begin().await?;
         if !lock_user(&txn, user).await? {
             return Err(AppError::Unauthenticated);
@@ -133,12 +135,15 @@ pub async fn create(
         txn.commit().await?;
         Ok(list)
     })
-    .await
+    .await?;
+    events.public_content_committed(db).await;
+    Ok(written)
 }
 
 /// Changes the list's own fields (those given).
 pub async fn update(
     db: &Db,
+    events: &Events,
     user: i32,
     list: i32,
     change: ListChange,
@@ -146,7 +151,7 @@ pub async fn update(
     let name = change.name.as_deref().map(checked_name).transpose()?;
     let description = change.description.map(checked_description).transpose()?;
     let now = Utc::now();
-    retrying(|| async {
+    let written = retrying(|| async {
         let txn = db.begin().await?;
         let found = owned_list(&txn, user, list).await?;
         let fields = ListFields {
@@ -168,11 +173,13 @@ pub async fn update(
         txn.commit().await?;
         Ok(updated)
     })
-    .await
+    .await?;
+    events.public_content_committed(db).await;
+    Ok(written)
 }
 
 /// Deletes the list and its items.
-pub async fn delete(db: &Db, user: i32, list: i32) -> AppResult<()> {
+pub async fn delete(db: &Db, events: &Events, user: i32, list: i32) -> AppResult<()> {
     retrying(|| async {
         let txn = db.begin().await?;
         owned_list(&txn, user, list).await?;
@@ -180,7 +187,9 @@ pub async fn delete(db: &Db, user: i32, list: i32) -> AppResult<()> {
         txn.commit().await?;
         Ok(())
     })
-    .await
+    .await?;
+    events.public_content_committed(db).await;
+    Ok(())
 }
 
 /// Where an item goes: a place counted from 1 (`None`: the end), within
@@ -200,6 +209,7 @@ fn place_index(position: Option<i32>, last: i32) -> AppResult<u64> {
 /// is: the answer is false.
 pub async fn add(
     db: &Db,
+    events: &Events,
     user: i32,
     list: i32,
     film: i32,
@@ -208,7 +218,7 @@ pub async fn add(
 ) -> AppResult<(film_list::Model, bool)> {
     let note = checked_note(note)?;
     let now = Utc::now();
-    retrying(|| async {
+    let written = retrying(|| async {
         let txn = db.begin().await?;
         let found = owned_list(&txn, user, list).await?;
         if !film_exists(&txn, film).await? {
@@ -236,19 +246,22 @@ pub async fn add(
         txn.commit().await?;
         Ok((list, true))
     })
-    .await
+    .await?;
+    events.public_content_committed(db).await;
+    Ok(written)
 }
 
 /// Moves the film to `position` (1 is first) in the list: one row written.
 pub async fn move_item(
     db: &Db,
+    events: &Events,
     user: i32,
     list: i32,
     film: i32,
     position: i32,
 ) -> AppResult<film_list::Model> {
     let now = Utc::now();
-    retrying(|| async {
+    let written = retrying(|| async {
         let txn = db.begin().await?;
         let found = owned_list(&txn, user, list).await?;
         let item = statements::item(&txn, list, film)
@@ -264,18 +277,21 @@ pub async fn move_item(
         txn.commit().await?;
         Ok(found)
     })
-    .await
+    .await?;
+    events.public_content_committed(db).await;
+    Ok(written)
 }
 
 /// Removes the film from the list; false when it was not there.
 pub async fn remove(
     db: &Db,
+    events: &Events,
     user: i32,
     list: i32,
     film: i32,
 ) -> AppResult<(film_list::Model, bool)> {
     let now = Utc::now();
-    retrying(|| async {
+    let written = retrying(|| async {
         let txn = db.begin().await?;
         owned_list(&txn, user, list).await?;
         let removed = statements::delete_item(&txn, list, film).await?;
@@ -288,7 +304,9 @@ pub async fn remove(
         txn.commit().await?;
         Ok((list, removed))
     })
-    .await
+    .await?;
+    events.public_content_committed(db).await;
+    Ok(written)
 }
 
 #[cfg(test)]

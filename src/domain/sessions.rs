@@ -115,6 +115,9 @@ pub async fn delete_account(
     let user = confirmed(db, limiter, client_address, viewer, password).await?;
     let (deleted, touched) = retrying(|| async {
         let txn = db.begin().await?;
+        if !sessions::lock_for_deletion(&txn, user.id).await? {
+            return Err(AppError::Unauthenticated);
+        }
         let touched = sessions::touched_by(&txn, user.id).await?;
         // Films in id order, as every writer of several films takes them.
         for film in &touched.films_rated {

@@ -261,6 +261,20 @@ async fn a_private_list_is_nobody_elses_business(app: TestApp) {
         );
     }
 
+    // Anonymous answers are cached; a list made private leaves them at once.
+    let anonymous = "query($l: ID!) { node(id: $l) { ... on List { name } } }";
+    let public = app.data(anonymous, json!({ "l": id })).await;
+    assert_eq!(public["node"]["name"], "Guilty pleasures");
+    assert_eq!(app.data(anonymous, json!({ "l": id })).await, public);
+    app.data_as(&ben, UPDATE, json!({ "l": id, "v": "PRIVATE" }))
+        .await;
+    assert_eq!(
+        app.data(anonymous, json!({ "l": id })).await["node"],
+        json!(null)
+    );
+    app.data_as(&ben, UPDATE, json!({ "l": id, "v": "PUBLIC" }))
+        .await;
+
     // Unlisted: reachable by id, listed nowhere for anyone else.
     app.data_as(&ben, UPDATE, json!({ "l": id, "v": "UNLISTED" }))
         .await;

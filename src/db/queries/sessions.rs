@@ -94,6 +94,21 @@ async fn ids(txn: &Transaction, sql: Sql) -> Result<Vec<i32>, DbErr> {
         .collect()
 }
 
+/// Locks the account's row against every concurrent write that refers to
+/// it (a new rating, vote or list row takes a key-share lock on it, which
+/// `FOR UPDATE` excludes), so what [`touched_by`] reads stays complete until
+/// the deletion commits. SQLite's one writer needs no lock.
+pub async fn lock_for_deletion(txn: &Transaction, user: i32) -> Result<bool, DbErr> {
+    if txn.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return Ok(true);
+    }
+    let mut sql = Sql::new(txn.get_database_backend());
+    sql.push("SELECT id FROM app_user WHERE id = ")
+        .bind(user)
+        .push(" FOR UPDATE");
+    Ok(!sql.query_all(txn).await?.is_empty())
+}
+
 /// What an account's deletion changes beyond its own rows.
 pub struct Touched {
     /// Films it rated: their rating figures are recounted.

@@ -21,7 +21,7 @@ use crate::db::queries::review as reviews;
 use crate::domain::account::{self, UserAgent, Viewer};
 use crate::error::AppResult;
 use crate::graphql::context::{
-    GqlResult, client_address, cursor_keys, db, limiter, loader, viewer,
+    GqlResult, client_address, cursor_keys, db, events, limiter, loader, viewer,
 };
 use crate::graphql::cost::{assumed, connection, list_size};
 use crate::graphql::loaders::ProfileCountsOf;
@@ -125,7 +125,7 @@ impl AccountMutation {
         >,
     ) -> async_graphql::Result<User> {
         let viewer = viewer(ctx).gql()?;
-        let user = account::set_display_name(db(ctx), viewer, display_name)
+        let user = account::set_display_name(db(ctx), events(ctx), viewer, display_name)
             .await
             .gql()?;
         Ok(User(user))

@@ -14,7 +14,7 @@ use crate::db::queries::keyset::{Position, SortValue};
 use crate::db::queries::lists::{self as statements, ListsOf};
 use crate::domain::lists::{self, ListChange, visible_to};
 use crate::error::{AppError, AppResult};
-use crate::graphql::context::{GqlResult, cursor_keys, db, loader, viewer};
+use crate::graphql::context::{GqlResult, cursor_keys, db, events, loader, viewer};
 use crate::graphql::cost::{connection, list_size};
 use crate::graphql::loaders::RowLoader;
 use crate::graphql::pagination::{
@@ -314,6 +314,7 @@ impl ListMutation {
         let visibility = visibility.map_or(kinds::ListVisibility::Private, Into::into);
         let list = lists::create(
             db(ctx),
+            events(ctx),
             user,
             &name,
             description,
@@ -351,7 +352,9 @@ impl ListMutation {
             visibility: visibility.map(Into::into),
             ranked,
         };
-        let list = lists::update(db(ctx), user, list, change).await.gql()?;
+        let list = lists::update(db(ctx), events(ctx), user, list, change)
+            .await
+            .gql()?;
         Ok(ListPayload {
             list: UserList(list),
         })
@@ -365,7 +368,9 @@ impl ListMutation {
     ) -> async_graphql::Result<DeleteListPayload> {
         let user = viewer(ctx).gql()?.user_id;
         let list = decode_list(&list_id).gql()?;
-        lists::delete(db(ctx), user, list).await.gql()?;
+        lists::delete(db(ctx), events(ctx), user, list)
+            .await
+            .gql()?;
         Ok(DeleteListPayload { list_id })
     }
 
@@ -382,7 +387,7 @@ impl ListMutation {
         let user = viewer(ctx).gql()?.user_id;
         let list = decode_list(&list_id).gql()?;
         let film = ids::decode_as(NodeKind::Film, &film_id).gql()?;
-        let (list, changed) = lists::add(db(ctx), user, list, film, note, position)
+        let (list, changed) = lists::add(db(ctx), events(ctx), user, list, film, note, position)
             .await
             .gql()?;
         item_payload(ctx, list, changed, film).await
@@ -400,7 +405,7 @@ impl ListMutation {
         let user = viewer(ctx).gql()?.user_id;
         let list = decode_list(&list_id).gql()?;
         let film = ids::decode_as(NodeKind::Film, &film_id).gql()?;
-        let list = lists::move_item(db(ctx), user, list, film, position)
+        let list = lists::move_item(db(ctx), events(ctx), user, list, film, position)
             .await
             .gql()?;
         item_payload(ctx, list, true, film).await
@@ -416,7 +421,9 @@ impl ListMutation {
         let user = viewer(ctx).gql()?.user_id;
         let list = decode_list(&list_id).gql()?;
         let film = ids::decode_as(NodeKind::Film, &film_id).gql()?;
-        let (list, removed) = lists::remove(db(ctx), user, list, film).await.gql()?;
+        let (list, removed) = lists::remove(db(ctx), events(ctx), user, list, film)
+            .await
+            .gql()?;
         item_payload(ctx, list, removed, film).await
     }
 }
