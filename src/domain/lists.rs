@@ -13,6 +13,7 @@ use super::events::Events;
 use super::order_keys::key_between;
 use super::retry::retrying;
 use crate::db::entities::film_list;
+use crate::db::queries::account::count_owned;
 use crate::db::queries::library::{film_exists, lock_user};
 use crate::db::queries::lists::{self as statements, ListFields};
 use crate::db::{Db, Transaction};
@@ -120,7 +121,7 @@ pub async fn create(
         if !lock_user(&txn, user).await? {
             return Err(AppError::Unauthenticated);
         }
-        if statements::count_of_user(&txn, user).await? >= LISTS_PER_USER {
+        if count_owned(&txn, "film_list", user).await? >= LISTS_PER_USER {
             return Err(AppError::bad_input(format!(
                 "the lists limit is reached: a user has at most {LISTS_PER_USER} lists"
             )));

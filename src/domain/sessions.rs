@@ -17,6 +17,7 @@ use super::events::Events;
 use super::limits::{RateLimiter, Scope};
 use super::retry::retrying;
 use crate::db::entities::{app_user, user_session};
+use crate::db::queries::account::count_owned;
 use crate::db::queries::{rating, sessions};
 use crate::db::{Db, notify};
 use crate::error::{AppError, AppResult};
@@ -124,8 +125,8 @@ pub async fn delete_account(
             rating::lock_film(&txn, *film).await?;
         }
         let deleted = Deleted {
-            ratings: sessions::count_owned(&txn, "rating", user.id).await?,
-            reviews: sessions::count_owned(&txn, "review", user.id).await?,
+            ratings: count_owned(&txn, "rating", user.id).await?,
+            reviews: count_owned(&txn, "review", user.id).await?,
         };
         if !sessions::delete_user(&txn, user.id).await? {
             return Err(AppError::Unauthenticated);

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::db::entities::{app_user, user_session};
 use crate::db::sql::Sql;
@@ -106,6 +106,17 @@ pub async fn set_display_name(
     }
     .update(db.connection())
     .await
+}
+
+/// How many rows of `table` (one with a `user_id` column) the user owns.
+pub async fn count_owned(db: &impl ConnectionTrait, table: &str, user: i32) -> Result<i64, DbErr> {
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push(&format!(
+        "SELECT COUNT(*) AS n FROM {table} WHERE user_id = "
+    ))
+    .bind(user);
+    let row = sql.query_all(db).await?.into_iter().next();
+    row.map_or(Ok(0), |row| row.try_get("", "n"))
 }
 
 /// What each user's public profile counts: reviews written and public lists.

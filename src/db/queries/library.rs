@@ -159,14 +159,7 @@ fn entry_of(row: &QueryResult, kind: ValueKind, diary: bool) -> Result<ShelfEntr
 
 /// How many entries the user's shelf holds.
 pub async fn count(db: &impl ConnectionTrait, shelf: Shelf, user: i32) -> Result<i64, DbErr> {
-    let mut sql = Sql::new(db.get_database_backend());
-    sql.push(&format!(
-        "SELECT COUNT(*) AS n FROM {} WHERE user_id = ",
-        shelf.table()
-    ))
-    .bind(user);
-    let row = sql.query_all(db).await?.into_iter().next();
-    row.map_or(Ok(0), |row| row.try_get("", "n"))
+    super::account::count_owned(db, shelf.table(), user).await
 }
 
 /// Takes the user's row lock (on SQLite the write lock) before anything

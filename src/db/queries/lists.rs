@@ -35,15 +35,6 @@ pub async fn lock_list(txn: &Transaction, list: i32) -> Result<Option<film_list:
     film_list::Entity::find_by_id(list).one(txn).await
 }
 
-/// How many lists the user has.
-pub async fn count_of_user(txn: &Transaction, user: i32) -> Result<i64, DbErr> {
-    let mut sql = Sql::new(txn.get_database_backend());
-    sql.push("SELECT COUNT(*) AS n FROM film_list WHERE user_id = ")
-        .bind(user);
-    let row = sql.query_all(txn).await?.into_iter().next();
-    row.map_or(Ok(0), |row| row.try_get("", "n"))
-}
-
 /// What a list says of itself.
 pub struct ListFields {
     pub name: String,

@@ -146,17 +146,6 @@ pub async fn touched_by(txn: &Transaction, user: i32) -> Result<Touched, DbErr> 
     })
 }
 
-/// How many rows of `table` the user owns.
-pub async fn count_owned(txn: &Transaction, table: &str, user: i32) -> Result<i64, DbErr> {
-    let mut sql = Sql::new(txn.get_database_backend());
-    sql.push(&format!(
-        "SELECT COUNT(*) AS n FROM {table} WHERE user_id = "
-    ))
-    .bind(user);
-    let row = sql.query_all(txn).await?.into_iter().next();
-    row.map_or(Ok(0), |row| row.try_get("", "n"))
-}
-
 /// Deletes the account; every row that is its own goes with it (the
 /// foreign keys cascade: sessions, ratings, reviews and their votes, votes,
 /// the library, lists and their items).
