@@ -122,6 +122,10 @@ pub struct ServeArgs {
     /// in memory until the data changes; 0 switches the response cache off.
     #[arg(long, env = "CINEGRAPH_RESPONSE_CACHE_MB", default_value_t = config::DEFAULT_RESPONSE_CACHE_MB)]
     pub response_cache_mb: usize,
+    /// Minutes between rebuilds of the recommendation model from every
+    /// rating (`me.recommendations`); 0 builds it only at start when missing.
+    #[arg(long, env = "CINEGRAPH_RECOMMENDATION_MODEL_MINUTES", default_value_t = config::DEFAULT_RECOMMENDATION_MODEL_MINUTES)]
+    pub recommendation_model_minutes: u64,
     /// Milliseconds a graphql-transport-ws client may take to send
     /// `connection_init` before its socket is closed with 4408.
     #[arg(long, env = "CINEGRAPH_WEBSOCKET_INIT_TIMEOUT_MS", default_value_t = config::DEFAULT_WEBSOCKET_INIT_TIMEOUT_MS)]
@@ -242,7 +246,14 @@ pub struct ImportArgs {
 pub struct GenerateArgs {
     /// How many synthetic films to add (with one new person per film).
     #[arg(long, env = "CINEGRAPH_GENERATE_FILMS", value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
-    pub films: u32,
+    pub films: Option<u32>,
+    /// How many synthetic users to add (accounts nobody can sign in to),
+    /// with `--ratings` ratings between them.
+    #[arg(long, env = "CINEGRAPH_GENERATE_USERS", requires = "ratings", value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub users: Option<u32>,
+    /// How many ratings the synthetic users give (at least one each).
+    #[arg(long, env = "CINEGRAPH_GENERATE_RATINGS", requires = "users", value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
+    pub ratings: Option<u32>,
     /// Seed of the generator: the same seed and database give the same rows.
     #[arg(long, env = "CINEGRAPH_GENERATE_SEED", default_value_t = 1)]
     pub seed: u64,
@@ -277,6 +288,9 @@ impl ServeArgs {
             cost_per_minute: self.cost_per_minute,
             slow_operation: std::time::Duration::from_millis(self.slow_operation_ms),
             response_cache_bytes: self.response_cache_mb << 20,
+            recommendation_model_every: std::time::Duration::from_secs(
+                self.recommendation_model_minutes * 60,
+            ),
             websocket_init_timeout: std::time::Duration::from_millis(
                 self.websocket_init_timeout_ms,
             ),
@@ -341,16 +355,42 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Generate(args)) => {
+            if args.films.is_none() && args.users.is_none() {
+                anyhow::bail!(
+                    "nothing to generate: give --films N, or --users N --ratings M, or both"
+                );
+            }
             let (db, events) = open(&args.database).await?;
             let lock = db.setup_lock().await?;
             import::import_bundled_if_empty(&db, &events).await?;
             lock.release().await?;
-            let report =
-                import::generate_synthetic(&db, &events, args.films as usize, args.seed).await?;
-            println!(
-                "added {} synthetic films, {} people, {} credits",
-                report.films, report.people, report.credits
-            );
+            if args.films.is_none() && args.users.is_none() {
+                anyhow::bail!(
+                    "nothing to generate: give --films N, or --users N --ratings M, or both"
+                );
+            }
+            if let Some(films) = args.films {
+                let report =
+                    import::generate_synthetic(&db, &events, films as usize, args.seed).await?;
+                println!(
+                    "added {} synthetic films, {} people, {} credits",
+                    report.films, report.people, report.credits
+                );
+            }
+            if let (Some(users), Some(ratings)) = (args.users, args.ratings) {
+                let report = import::synthetic::activity::generate(
+                    &db,
+                    &events,
+                    users as usize,
+                    ratings as usize,
+                    args.seed,
+                )
+                .await?;
+                println!(
+                    "added {} synthetic users and {} ratings",
+                    report.users, report.ratings
+                );
+            }
             Ok(())
         }
         Some(Command::PrintSchema) => {

@@ -38,6 +38,9 @@ pub struct Config {
     pub slow_operation: Duration,
     /// Bytes of public query answers kept in memory; 0 switches the cache off.
     pub response_cache_bytes: usize,
+    /// How often the recommendation model is rebuilt from every rating;
+    /// zero: only at start, when missing.
+    pub recommendation_model_every: Duration,
     /// How long a graphql-transport-ws client may take to send `connection_init`
     /// before its socket is closed with 4408.
     pub websocket_init_timeout: Duration,
@@ -141,6 +144,7 @@ pub const DEFAULT_WEBSOCKET_INIT_TIMEOUT_MS: u64 = 10_000;
 pub const DEFAULT_REPLICA_MAX_LAG_MS: u64 = 5_000;
 pub const DEFAULT_REPLICA_WAIT_MS: u64 = 200;
 pub const DEFAULT_EDGE_MAX_AGE: u32 = 60;
+pub const DEFAULT_RECOMMENDATION_MODEL_MINUTES: u64 = 60;
 pub const DEFAULT_EDGE_S_MAXAGE: u32 = 600;
 pub const DEFAULT_EDGE_STALE_WHILE_REVALIDATE: u32 = 30;
 
@@ -168,6 +172,8 @@ impl Config {
                 Ok("off") => 0,
                 _ => DEFAULT_RESPONSE_CACHE_MB << 20,
             },
+            // Tests rebuild it when they mean to.
+            recommendation_model_every: Duration::ZERO,
             websocket_init_timeout: Duration::from_millis(DEFAULT_WEBSOCKET_INIT_TIMEOUT_MS),
             trusted_proxies: Vec::new(),
             cursor_secrets: Vec::new(),

@@ -142,6 +142,25 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Rebuilds the recommendation model every `recommendation_model_every`
+/// (not at all when zero), in the background; a failure is logged and the
+/// old model serves until the next round.
+fn keep_recommendation_model_fresh(state: &AppState) {
+    let every = state.config.recommendation_model_every;
+    if every.is_zero() {
+        return;
+    }
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(every).await;
+            if let Err(err) = crate::domain::recommendations::rebuild_model(&db).await {
+                tracing::warn!(error = %err, "cannot rebuild the recommendation model");
+            }
+        }
+    });
+}
+
 /// The purge hook, when `--purge-url` names one (an http:// URL).
 fn purger(config: &Config, metrics: &Arc<Metrics>) -> anyhow::Result<Purger> {
     let Some(url) = &config.edge.purge_url else {
@@ -218,7 +237,7 @@ async fn set_up(state: &AppState) -> anyhow::Result<()> {
     if state.config.import_bundled_data {
         import::import_bundled_if_empty(&state.db, &state.events).await?;
     }
-    Ok(())
+    import::derive_missing(&state.db).await
 }
 
 /// 32 random bytes from the operating system, as hex.
@@ -272,7 +291,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             let prepared = prepare_with_retries(&state).await;
             match &prepared {
                 Ok(()) => {
-                    tracing::info!(%address, "cinegraph is ready: playground at http://{address}/ , GraphQL at http://{address}/graphql")
+                    tracing::info!(%address, "cinegraph is ready: playground at http://{address}/ , GraphQL at http://{address}/graphql");
+                    keep_recommendation_model_fresh(&state);
                 }
                 // Retrying cannot fix this one (a failed migration or import): stop.
                 Err(err) => {

@@ -18,6 +18,7 @@ mod m20261205_000012_library;
 mod m20261205_000013_lists;
 mod m20261205_000014_display_name;
 mod m20261205_000015_session_details;
+mod m20261206_000016_discovery;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000013_lists::Migration),
             Box::new(m20261205_000014_display_name::Migration),
             Box::new(m20261205_000015_session_details::Migration),
+            Box::new(m20261206_000016_discovery::Migration),
         ]
     }
 }

@@ -39,6 +39,8 @@ pub struct Keys {
     films: BTreeSet<i32>,
     people: BTreeSet<i32>,
     lists: bool,
+    /// The answer depends on the time it was made (a decayed ranking).
+    clock: bool,
 }
 
 impl Keys {
@@ -46,6 +48,12 @@ impl Keys {
     pub fn listing(mut self, lists: bool) -> Self {
         self.lists |= lists;
         self
+    }
+
+    /// Whether the answer depends on when it was made, not on the data alone
+    /// (see [`depends_on_clock`]).
+    pub fn depends_on_clock(&self) -> bool {
+        self.clock
     }
 
     /// The keys, space-separated, `all` last (the `Surrogate-Key` value).
@@ -98,6 +106,14 @@ pub fn saw_film(id: i32) {
 /// A person is in the answer being built.
 pub fn saw_person(id: i32) {
     let _ = SEEN.try_with(|keys| keys.borrow_mut().people.insert(id));
+}
+
+/// The answer being built changes with time even when the data does not
+/// (a ranking that decays): the response cache, which keeps answers until
+/// the data changes, does not keep it. HTTP caches keep it for their
+/// max-age, which bounds how old it gets.
+pub fn saw_clock() {
+    let _ = SEEN.try_with(|keys| keys.borrow_mut().clock = true);
 }
 
 /// What a write made stale, as keys to purge.

@@ -18,6 +18,8 @@ pub enum ColumnType {
     /// NULL travels as -1 (for counts and amounts, which are never negative).
     NullableBigInt,
     Double,
+    /// A `DateTime<Utc>` (timestamptz on PostgreSQL).
+    Timestamp,
     Text,
     /// NULL travels as "".
     NullableText,
@@ -29,6 +31,7 @@ impl ColumnType {
             ColumnType::Int | ColumnType::NullableInt => (ArrayType::Int, "int4[]"),
             ColumnType::BigInt | ColumnType::NullableBigInt => (ArrayType::BigInt, "int8[]"),
             ColumnType::Double => (ArrayType::Double, "float8[]"),
+            ColumnType::Timestamp => (ArrayType::ChronoDateTimeUtc, "timestamptz[]"),
             ColumnType::Text | ColumnType::NullableText => (ArrayType::String, "text[]"),
         }
     }
@@ -79,6 +82,15 @@ impl BulkInsert {
 
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
+    }
+
+    /// Deletes every row of the table, then inserts these (in the caller's
+    /// transaction: a derived table replaced whole).
+    pub async fn replace_table(self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
+        let mut delete = Sql::new(db.get_database_backend());
+        delete.push(&format!("DELETE FROM {}", self.table));
+        delete.execute(db).await?;
+        self.run(db).await
     }
 
     pub async fn run(self, db: &impl ConnectionTrait) -> Result<(), DbErr> {

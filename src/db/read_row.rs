@@ -208,6 +208,7 @@ by_name!(
     film_genre,
     film_language,
     film_list,
+    film_similarity,
     filming_location,
     genre,
     nomination,

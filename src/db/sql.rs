@@ -10,7 +10,7 @@ use sea_orm::sea_query::Values;
 use sea_orm::sqlx::Either;
 use sea_orm::{
     ConnAcquireErr, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, RuntimeErr,
-    Statement, Value, sqlx,
+    Statement, TryGetableMany, Value, sqlx,
 };
 use sea_query_sqlx::SqlxValues;
 
@@ -123,6 +123,25 @@ impl Sql {
     /// Runs a query on `db` (a pool or a transaction).
     pub async fn query_all(self, db: &impl ConnectionTrait) -> Result<Vec<QueryResult>, DbErr> {
         db.query_all_raw(self.statement()).await
+    }
+
+    /// [`Sql::query_all`], each row read as a tuple of its columns in order.
+    pub async fn tuples<T: TryGetableMany>(
+        self,
+        db: &impl ConnectionTrait,
+    ) -> Result<Vec<T>, DbErr> {
+        let rows = self.query_all(db).await?;
+        rows.iter()
+            .map(QueryResult::try_get_many_by_index)
+            .collect()
+    }
+
+    /// [`Sql::query_all_own_plan`], each row read as a tuple of its columns in order.
+    pub async fn tuples_own_plan<T: TryGetableMany>(self, db: &Db) -> Result<Vec<T>, DbErr> {
+        let rows = self.query_all_own_plan(db).await?;
+        rows.iter()
+            .map(QueryResult::try_get_many_by_index)
+            .collect()
     }
 
     async fn query_all_unnamed(self, db: &DatabaseConnection) -> Result<Vec<QueryResult>, DbErr> {

@@ -88,7 +88,7 @@ pub fn check_password(username: &str, password: &str) -> AppResult<()> {
     Ok(())
 }
 
-pub(super) fn hash_password(password: &str) -> AppResult<String> {
+pub(crate) fn hash_password(password: &str) -> AppResult<String> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)

@@ -9,6 +9,7 @@ use chrono::{Duration, NaiveDate, Utc};
 
 use super::events::Events;
 use super::retry::retrying;
+use super::trending::{self, Activity};
 use crate::db::queries::library::{self as statements, Shelf, ShelfEntry};
 use crate::db::{Db, Transaction, notify};
 use crate::error::{AppError, AppResult};
@@ -135,10 +136,14 @@ pub async fn mark_seen(
             None => statements::seen_before(&txn, user, film, on).await?,
         };
         let entry = statements::enter_in_diary(&txn, user, film, on, rewatch, now).await?;
-        if statements::count(&txn, Shelf::Diary, user).await? > entries && entries >= DIARY_LIMIT {
+        let new_viewing = statements::count(&txn, Shelf::Diary, user).await? > entries;
+        if new_viewing && entries >= DIARY_LIMIT {
             return Err(limit_reached("diary", DIARY_LIMIT));
         }
         let left = statements::unshelve(&txn, Shelf::Watchlist, user, film, None).await? > 0;
+        if new_viewing {
+            trending::record_in(&txn, film, Activity::Seen, now).await?;
+        }
         let seen = change(user, film, ChangeKind::Seen);
         announce_in(&txn, seen).await?;
         if left {
@@ -230,6 +235,9 @@ async fn shelve(db: &Db, events: &Events, shelf: Shelf, user: i32, film: i32) ->
         }
         if added {
             announce_in(&txn, change(user, film, kind)).await?;
+            if shelf == Shelf::Watchlist {
+                trending::record_in(&txn, film, Activity::Watchlisted, now).await?;
+            }
         }
         txn.commit().await?;
         Ok(added)

@@ -10,6 +10,7 @@ use chrono::Utc;
 use super::events::Events;
 use super::library::{self, ChangeKind, LibraryChange};
 use super::retry::retrying;
+use super::trending::{self, Activity};
 use crate::db::entities::rating;
 use crate::db::queries::rating as statements;
 use crate::db::{Db, notify};
@@ -38,8 +39,10 @@ pub async fn rate(
     let saved = retrying(|| async {
         let txn = db.begin().await?;
         lock_film(&txn, film_id).await?;
-        let saved = statements::replace(&txn, user_id, film_id, score as i16, Utc::now()).await?;
+        let now = Utc::now();
+        let saved = statements::replace(&txn, user_id, film_id, score as i16, now).await?;
         statements::recount(&txn, film_id).await?;
+        trending::record_in(&txn, film_id, Activity::Rated, now).await?;
         notify::rating_changed_in(&txn, film_id).await?;
         library::announce_in(&txn, rated).await?;
         txn.commit().await?;

@@ -37,6 +37,7 @@ pub struct QueryRoot(
     product::ProductQuery,
     award::AwardQuery,
     search::SearchQuery,
+    discovery::TrendingQuery,
     account::MeQuery,
     entity::EntityQuery,
 );

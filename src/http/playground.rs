@@ -45,11 +45,13 @@ pub const EXAMPLES: [(&str, &str); EXAMPLE_COUNT] = examples![
     "add-to-watchlist",
     "my-library",
     "create-list",
+    "trending",
+    "recommendations",
     "my-sessions",
 ];
 
 /// How many examples the picker offers (a test compares it with the page).
-pub const EXAMPLE_COUNT: usize = 19;
+pub const EXAMPLE_COUNT: usize = 21;
 
 /// The film the examples that take a `$filmId` start with.
 const EXAMPLE_FILM_SLUG: &str = "leaving-las-vegas";

@@ -97,7 +97,39 @@ pub async fn import_paths(
             findings,
         });
     }
+    // A catalogue recomputed them already; pages change people and genres too.
+    if outcomes
+        .iter()
+        .any(|file| matches!(file.outcome, Outcome::Created | Outcome::Updated))
+    {
+        refresh_similar_films(db, events).await?;
+    }
     Ok(outcomes)
+}
+
+/// Computes what is derived from films and activity when a database from
+/// before it lacks it: similar films, trending scores, the recommendation
+/// model. Nothing when present.
+pub async fn derive_missing(db: &Db) -> anyhow::Result<()> {
+    crate::domain::similarity::rebuild_if_missing(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot compute similar films: {e}"))?;
+    crate::domain::trending::rebuild_if_missing(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot compute trending scores: {e}"))?;
+    crate::domain::recommendations::rebuild_model_if_missing(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot build the recommendation model: {e}"))?;
+    Ok(())
+}
+
+/// Recomputes every film's similar films after an import changed films.
+pub async fn refresh_similar_films(db: &Db, events: &Events) -> anyhow::Result<()> {
+    crate::domain::similarity::rebuild(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("imported, but cannot compute similar films: {e}"))?;
+    events.content_imported();
+    Ok(())
 }
 
 /// Reads a file, refusing one over `limit` bytes before reading it (and, for
@@ -148,7 +180,8 @@ pub async fn import_bundled_if_empty(db: &Db, events: &Events) -> anyhow::Result
         );
         return Ok(());
     }
-    import_catalogue(
+    // The pages' import computes the similar films, for both.
+    write_catalogue(
         db,
         events,
         crate::data::CATALOGUE_NAME,
@@ -188,11 +221,23 @@ pub async fn import_bundled_pages(db: &Db, events: &Events) -> anyhow::Result<()
         let outcome = import_bytes(db, events, name, text.as_bytes()).await?;
         tracing::info!(file = name, outcome = %outcome, "imported bundled film page");
     }
-    Ok(())
+    refresh_similar_films(db, events).await
 }
 
-/// Imports a catalogue file (gzip'd JSON Lines), showing progress on a terminal.
+/// Imports a catalogue file (gzip'd JSON Lines), showing progress on a
+/// terminal, then computes every film's similar films again.
 pub async fn import_catalogue(
+    db: &Db,
+    events: &Events,
+    source: &str,
+    gzipped: &[u8],
+) -> anyhow::Result<catalogue::CatalogueReport> {
+    let report = write_catalogue(db, events, source, gzipped).await?;
+    refresh_similar_films(db, events).await?;
+    Ok(report)
+}
+
+async fn write_catalogue(
     db: &Db,
     events: &Events,
     source: &str,
@@ -268,6 +313,7 @@ pub async fn generate_synthetic(
     analyze(db)
         .await
         .map_err(|e| anyhow::anyhow!("generated the synthetic catalogue, but {e}"))?;
+    refresh_similar_films(db, events).await?;
     tracing::info!(
         films = report.films,
         people = report.people,

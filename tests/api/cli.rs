@@ -108,6 +108,17 @@ fn a_usage_error_exits_2_and_says_what_was_wrong() {
     let output = cinegraph(&["migrate"]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
 
+    let output = cinegraph(&["generate"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("nothing to generate"),
+        "{}",
+        stderr(&output)
+    );
+    let output = cinegraph(&["generate", "--users", "10"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("--ratings"), "{}", stderr(&output));
+
     let output = cinegraph(&["generate", "--films", "0"]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(stderr(&output).contains("--films"), "{}", stderr(&output));

@@ -140,3 +140,99 @@ async fn generate_adds_a_deterministic_realistic_catalogue(app: TestApp) {
 }
 
 on_both_databases!(generate_adds_a_deterministic_realistic_catalogue);
+
+/// Every synthetic rating as "user film score", in order: what two runs with
+/// the same seed must agree on.
+async fn ratings_fingerprint(app: &TestApp) -> Vec<String> {
+    let rows = app
+        .connection
+        .query_all_raw(sea_orm::Statement::from_string(
+            app.connection.get_database_backend(),
+            "SELECT u.username, f.slug, r.score FROM rating r JOIN app_user u ON u.id = r.user_id \
+             JOIN film f ON f.id = r.film_id ORDER BY u.username, f.slug",
+        ))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|row| {
+            format!(
+                "{} {} {}",
+                row.try_get::<String>("", "username").unwrap(),
+                row.try_get::<String>("", "slug").unwrap(),
+                row.try_get::<i16>("", "score").unwrap(),
+            )
+        })
+        .collect()
+}
+
+async fn generate_adds_users_who_rate_like_people(app: TestApp) {
+    use cinegraph::import::synthetic::activity::generate;
+    let events = &app.state.events;
+    let report = generate(&app.db, events, 300, 3_000, 5).await.unwrap();
+    assert_eq!((report.users, report.ratings), (300, 3_000));
+    assert_eq!(app.count_rows("rating").await, 3_000);
+    // Skewed: the heaviest rater gives many times the median's ratings.
+    let heaviest = largest(
+        &app,
+        "SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM rating GROUP BY user_id) per_user",
+    )
+    .await;
+    assert!(heaviest >= 50, "heaviest rater {heaviest}");
+    // Films' summaries were recounted; scores stay on the scale.
+    let mismatched = largest(
+        &app,
+        "SELECT COUNT(*) FROM film f WHERE f.user_rating_count <> \
+         (SELECT COUNT(*) FROM rating r WHERE r.film_id = f.id)",
+    )
+    .await;
+    assert_eq!(mismatched, 0);
+    let out_of_range = largest(
+        &app,
+        "SELECT COUNT(*) FROM rating WHERE score < 1 OR score > 10",
+    )
+    .await;
+    assert_eq!(out_of_range, 0);
+    // Trending and the recommendation model were built from them.
+    let trending = app
+        .data(
+            "{ trending(window: WEEK, first: 5) { edges { score } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(trending["trending"]["edges"].as_array().unwrap().len(), 5);
+    assert!(app.count_rows("film_neighbour").await > 0);
+    // The accounts exist but nobody can sign in to them.
+    let code = app
+        .error_code(
+            "mutation { signIn(input: { username: \"syn-user-000001\", password: \"correct-horse-battery\" }) { token } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code, "UNAUTHENTICATED");
+
+    // The same seed on the same start gives the same ratings; a second run is refused.
+    let first = ratings_fingerprint(&app).await;
+    let again = TestApp::with_config(app.db.is_postgres(), |_| {}).await;
+    generate(&again.db, &again.state.events, 300, 3_000, 5)
+        .await
+        .unwrap();
+    assert_eq!(ratings_fingerprint(&again).await, first);
+    let refused = generate(&app.db, events, 10, 10, 5).await.unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("already holds 300 synthetic users"),
+        "{refused}"
+    );
+    let refused = generate(&again.db, &again.state.events, 10, 5, 1)
+        .await
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("at least as many ratings as users"),
+        "{refused}"
+    );
+}
+
+on_both_databases!(generate_adds_users_who_rate_like_people);

@@ -13,6 +13,7 @@ mod columns;
 mod concurrency;
 mod conflicts;
 mod cost;
+mod discovery;
 mod edge;
 mod edge_cache;
 mod facets;

@@ -152,6 +152,29 @@ fn checks() -> Vec<(&'static str, Check)> {
                 "{sessions:?}"
             );
         }),
+        ("trending.graphql", |d| {
+            // Run after rate-film and mark-seen: the film they touched trends.
+            let edges = d["trending"]["edges"].as_array().unwrap();
+            assert!(
+                edges
+                    .iter()
+                    .any(|e| e["node"]["title"] == "Leaving Las Vegas"),
+                "{edges:?}"
+            );
+            assert!(edges.iter().all(|e| e["score"].as_f64().unwrap() > 0.0));
+        }),
+        ("recommendations.graphql", |d| {
+            // Run after rate-film rated Leaving Las Vegas 9: its similar films.
+            let picks = d["me"]["recommendations"].as_array().unwrap();
+            assert_eq!(picks.len(), 10, "{picks:?}");
+            assert!(
+                picks
+                    .iter()
+                    .all(|p| p["film"]["title"] != "Leaving Las Vegas"),
+                "{picks:?}"
+            );
+            assert_eq!(picks[0]["becauseOf"]["title"], "Leaving Las Vegas");
+        }),
         ("box-set-films.graphql", |d| {
             assert_eq!(d["product"]["films"].as_array().unwrap().len(), 5)
         }),

@@ -15,6 +15,7 @@ pub mod film_country;
 pub mod film_genre;
 pub mod film_language;
 pub mod film_list;
+pub mod film_similarity;
 pub mod filming_location;
 pub mod genre;
 pub mod nomination;

@@ -3,6 +3,7 @@
 //! and of keyset pages (`keyset`).
 
 pub mod account;
+pub mod activity;
 pub mod award;
 pub mod catalogue;
 pub mod content_version;
@@ -21,10 +22,13 @@ pub mod persisted_query;
 pub mod person;
 pub mod product;
 pub mod rating;
+pub mod recommendations;
 pub mod replication;
 pub mod review;
 pub mod rows;
 pub mod search;
 pub mod secret;
 pub mod sessions;
+pub mod similarity;
 pub mod summaries;
+pub mod trending;

@@ -97,6 +97,7 @@ pub mod rel {
         FilmingLocations: filming_location by FilmId ordered Position,
         Offers: offer by FilmId ordered Position,
         SimilarFilms: similar_film by FilmId ordered Position,
+        ComputedSimilarFilms: film_similarity by FilmId ordered Rank,
         SourceWorks: source_work by FilmId ordered Id,
         Genres: film_genre by FilmId ordered Position,
         Countries: film_country by FilmId ordered Position,

@@ -3,6 +3,7 @@
 use async_graphql::connection::EmptyFields;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
+use super::discovery::{Recommendation, recommendations_of};
 use super::global_id;
 use super::library::{
     Added, DiaryEntry, DiaryList, FavoriteList, LibraryOrder, WatchlistList, own_library,
@@ -23,7 +24,7 @@ use crate::error::AppResult;
 use crate::graphql::context::{
     GqlResult, client_address, cursor_keys, db, events, limiter, loader, viewer,
 };
-use crate::graphql::cost::{assumed, connection, list_size};
+use crate::graphql::cost::{assumed, connection, list_size, sliced_by};
 use crate::graphql::loaders::ProfileCountsOf;
 use crate::graphql::pagination::{
     Connection, PageRequest, connection_names, list_connection, list_window,
@@ -269,6 +270,23 @@ impl User {
         user_ratings(ctx, self.0.id, first, after, last, before)
             .await
             .gql()
+    }
+    /// Films for the user to see next, the strongest first, each with the
+    /// reason: from the user's ratings, favourites, diary and watchlist.
+    /// Only the user sees them (FORBIDDEN otherwise).
+    #[graphql(directive = list_size::apply(sliced_by(&["first"])))]
+    async fn recommendations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            default = 10,
+            validator(minimum = 0, maximum = 50),
+            desc = "How many films at most (0 to 50)."
+        )]
+        first: i32,
+    ) -> async_graphql::Result<Vec<Recommendation>> {
+        own_library(ctx, self.0.id).gql()?;
+        recommendations_of(ctx, self.0.id, first).await.gql()
     }
     /// Films the user means to see, most recently added first. Only the user sees it (FORBIDDEN otherwise).
     #[graphql(directive = list_size::apply(connection(20)))]

@@ -196,6 +196,7 @@ async fn answer(
     // on the stack (a debug build's test thread overflowed).
     let guarded = Box::pin(run_guarded(execution, budget, &request_id));
     let (mut response, seen) = edge::collecting(guarded).await;
+    let depends_on_clock = seen.depends_on_clock();
     if operation.is_mutation() {
         freshness::add_consistency_token(state, &mut response).await;
     }
@@ -221,7 +222,7 @@ async fn answer(
         &costed,
     );
     // 12. A public query's answer is kept as bytes.
-    let cacheable = operation.kind == "query" && response.errors.is_empty();
+    let cacheable = operation.kind == "query" && response.errors.is_empty() && !depends_on_clock;
     match cache_key {
         Some(key) if cacheable => {
             state.metrics.record_cache(false);

@@ -7,6 +7,7 @@
 //! have casts of a hundred and more. It streams: films are written in chunks
 //! inside one transaction, so memory stays flat whatever N is.
 
+pub mod activity;
 mod random;
 
 use std::collections::HashSet;

@@ -442,7 +442,8 @@ impl Film {
         let rows = children::<rel::Offers>(ctx, self.row.id).await?;
         Ok(rows.into_iter().map(Offer).collect())
     }
-    /// Films recommended to people who liked this one, each with the reason.
+    /// Films like this one, each with the reason: those the film's page
+    /// names first, then those computed from shared people, genres and decade.
     #[graphql(directive = list_size::apply(sliced_by(&["first"])))]
     async fn similar_films(
         &self,
@@ -450,13 +451,11 @@ impl Film {
         #[graphql(
             default = 10,
             validator(minimum = 0, maximum = 100),
-            desc = "How many films at most (0 to 100), in the order of the film's page."
+            desc = "How many films at most (0 to 100): the page's own first, then the computed ones, most alike first."
         )]
         first: i32,
     ) -> async_graphql::Result<Vec<SimilarFilm>> {
-        let mut rows = children::<rel::SimilarFilms>(ctx, self.row.id).await?;
-        rows.truncate(first as usize);
-        Ok(rows.into_iter().map(SimilarFilm).collect())
+        sections::similar_films(ctx, self.row.id, first as usize).await
     }
     /// Public lists that hold the film, the newest first.
     #[graphql(directive = list_size::apply(connection(20)))]

@@ -6,7 +6,7 @@ use async_graphql::{Context, Object, SimpleObject};
 
 use super::{Film, credited_people, film_of_field};
 use crate::db::entities::*;
-use crate::db::queries::rows::{ChildOf, Relation};
+use crate::db::queries::rows::{ChildOf, Relation, rel};
 use crate::db::read_row::ReadRow;
 use crate::graphql::context::{GqlResult, loader};
 use crate::graphql::cost::{assumed, list_size};
@@ -235,18 +235,60 @@ impl Offer {
     }
 }
 
-pub struct SimilarFilm(pub similar_film::Model);
+/// The film's page's own similar films, then the computed ones not already
+/// named, at most `first`; both read in the level's one batch.
+pub async fn similar_films(
+    ctx: &Context<'_>,
+    film_id: i32,
+    first: usize,
+) -> async_graphql::Result<Vec<SimilarFilm>> {
+    let (named, computed) = futures_util::try_join!(
+        children::<rel::SimilarFilms>(ctx, film_id),
+        children::<rel::ComputedSimilarFilms>(ctx, film_id)
+    )?;
+    let mut films: Vec<SimilarFilm> = named
+        .into_iter()
+        .map(|row| SimilarFilm {
+            film_id: row.similar_film_id,
+            reason: row.reason,
+            computed: false,
+        })
+        .collect();
+    for row in computed {
+        if !films.iter().any(|film| film.film_id == row.other_film_id) {
+            films.push(SimilarFilm {
+                film_id: row.other_film_id,
+                reason: row.reason,
+                computed: true,
+            });
+        }
+    }
+    films.truncate(first);
+    Ok(films)
+}
+
+pub struct SimilarFilm {
+    pub film_id: i32,
+    pub reason: String,
+    pub computed: bool,
+}
 
 /// A film recommended alongside another, with the reason.
 #[Object]
 impl SimilarFilm {
     /// The recommended film.
     async fn film(&self, ctx: &Context<'_>) -> async_graphql::Result<Film> {
-        film_of_field(ctx, self.0.similar_film_id).await
+        film_of_field(ctx, self.film_id).await
     }
     /// Why the two films go together.
     async fn reason(&self) -> &str {
-        &self.0.reason
+        &self.reason
+    }
+    /// False when the film's page document names the film; true when
+    /// cinegraph derived it from what the films share (people, genres,
+    /// decade), which `reason` then states.
+    async fn computed(&self) -> bool {
+        self.computed
     }
 }
 
