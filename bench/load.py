@@ -275,13 +275,15 @@ def fingerprint(name, api, data):
 
 # --- load ----------------------------------------------------------------------
 
-def oha(address, body, duration, connections, warmup):
-    """req/s, p50 and p99 (ms) of POSTing `body` for `duration` seconds."""
+def oha(address, body, duration, connections, warmup, headers=()):
+    """req/s, p50 and p99 (ms) of POSTing `body` for `duration` seconds
+    (with extra `headers`, "name: value" each)."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         f.write(body)
         body_file = f.name
+    extra = [part for header in headers for part in ("-H", header)]
     base = ["oha", "--no-tui", "--output-format", "json", "-c", str(connections), "-m", "POST",
-            "-H", "content-type: application/json", "-D", body_file, f"http://{address}/graphql"]
+            "-H", "content-type: application/json", *extra, "-D", body_file, f"http://{address}/graphql"]
     subprocess.run(base[:1] + ["-z", f"{warmup}s"] + base[1:], check=True, capture_output=True)
     out = subprocess.run(base[:1] + ["-z", f"{duration}s"] + base[1:], check=True, capture_output=True, text=True)
     os.unlink(body_file)

@@ -22,7 +22,7 @@ use crate::error::{AppError, AppResult};
 pub const SESSION_DAYS: i64 = 30;
 
 /// The signed-in user of a request, resolved once from its bearer token.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct Viewer {
     pub user_id: i32,
     pub session_id: i32,

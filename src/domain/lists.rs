@@ -240,6 +240,7 @@ pub async fn add(
         let (before, after) = statements::neighbours(&txn, list, None, index).await?;
         let key = key_between(before.as_deref(), after.as_deref());
         statements::insert_item(&txn, list, film, &key, note.clone(), now).await?;
+        respace_if_long(&txn, list, &key).await?;
         statements::touch(&txn, list, 1, now).await?;
         let list = statements::lock_list(&txn, list)
             .await?
@@ -252,7 +253,10 @@ pub async fn add(
     Ok(written)
 }
 
-/// Moves the film to `position` (1 is first) in the list: one row written.
+/// Moves the film to `position` (1 is first) in the list: one row written
+/// (the whole list only when keys grew long, see [`respace_if_long`]).
+/// Returns the list as written and whether the film moved (false when it
+/// already was at that place).
 pub async fn move_item(
     db: &Db,
     events: &Events,
@@ -260,7 +264,7 @@ pub async fn move_item(
     list: i32,
     film: i32,
     position: i32,
-) -> AppResult<film_list::Model> {
+) -> AppResult<(film_list::Model, bool)> {
     let now = Utc::now();
     let written = retrying(|| async {
         let txn = db.begin().await?;
@@ -270,17 +274,50 @@ pub async fn move_item(
             .ok_or_else(|| AppError::not_found("list item", ids::encode(NodeKind::Film, film)))?;
         let index = place_index(Some(position), found.item_count)?;
         let (before, after) = statements::neighbours(&txn, list, Some(film), index).await?;
-        let key = key_between(before.as_deref(), after.as_deref());
-        if key != item.position {
-            statements::move_item(&txn, item.id, &key).await?;
+        // Already there: between the same neighbours.
+        let stays = before.as_deref().is_none_or(|b| b < item.position.as_str())
+            && after.as_deref().is_none_or(|a| item.position.as_str() < a);
+        if stays {
+            return Ok((found, false));
         }
+        let key = key_between(before.as_deref(), after.as_deref());
+        statements::move_item(&txn, item.id, &key).await?;
+        respace_if_long(&txn, list, &key).await?;
         statements::touch(&txn, list, 0, now).await?;
+        let list = statements::lock_list(&txn, list)
+            .await?
+            .ok_or_else(|| not_found(list))?;
         txn.commit().await?;
-        Ok(found)
+        Ok((list, true))
     })
     .await?;
-    events.public_content_committed(db).await;
+    if written.1 {
+        events.public_content_committed(db).await;
+    }
     Ok(written)
+}
+
+/// Keys longer than this are respaced with the rest of their list.
+const LONGEST_KEY: usize = 40;
+
+/// A key grows by a character every five or so moves into the same gap;
+/// past [`LONGEST_KEY`] the whole list gets short, evenly spread keys again
+/// (a rewrite of every item, once in a few hundred moves at worst), so keys
+/// stay far under the index's row size limit whatever clients do.
+async fn respace_if_long(txn: &crate::db::Transaction, list: i32, key: &str) -> AppResult<()> {
+    if key.len() <= LONGEST_KEY {
+        return Ok(());
+    }
+    let items = statements::item_ids_in_order(txn, list).await?;
+    let mut previous: Option<String> = None;
+    let mut keys = Vec::with_capacity(items.len());
+    for item in items {
+        let key = key_between(previous.as_deref(), None);
+        previous = Some(key.clone());
+        keys.push((item, key));
+    }
+    statements::rekey(txn, list, &keys).await?;
+    Ok(())
 }
 
 /// Removes the film from the list; false when it was not there.

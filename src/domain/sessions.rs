@@ -28,6 +28,14 @@ pub async fn list(db: &Db, viewer: &Viewer) -> AppResult<Vec<user_session::Model
     Ok(sessions::active(db, viewer.user_id, Utc::now()).await?)
 }
 
+/// Whether the viewer's session still works: a WebSocket authenticates once,
+/// at `connection_init`, so its operations and long-lived subscriptions ask
+/// again (an ended session, a changed password or a deleted account stops
+/// them).
+pub async fn still_signed_in(db: &Db, viewer: &Viewer) -> AppResult<bool> {
+    Ok(sessions::is_working(db, viewer.session_id, Utc::now()).await?)
+}
+
 /// Ends one of the viewer's sessions (its token stops working); false when
 /// it had ended already. Someone else's session is NOT_FOUND.
 pub async fn end(db: &Db, viewer: &Viewer, session: i32) -> AppResult<bool> {

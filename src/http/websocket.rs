@@ -21,7 +21,9 @@ use super::pipeline::labels::refuse;
 use super::pipeline::{self, Credentials, Incoming, Transport};
 use super::state::AppState;
 use super::websocket_rules::SocketRules;
+use crate::domain::account::Viewer;
 use crate::domain::limits::ClientAddress;
+use crate::domain::sessions;
 use crate::error::AppError;
 
 /// Subscriptions over WebSocket, in both protocols clients use:
@@ -217,6 +219,23 @@ impl SocketPipeline {
     }
 }
 
+impl SocketPipeline {
+    /// A socket signed in at `connection_init` runs operations only while
+    /// that session works: ended, expired or its account deleted, each new
+    /// operation is UNAUTHENTICATED.
+    async fn still_signed_in(&self, session: &Data) -> Result<(), AppError> {
+        let viewer = session
+            .get(&std::any::TypeId::of::<Viewer>())
+            .and_then(|data| data.downcast_ref::<Viewer>());
+        match viewer {
+            Some(viewer) if !sessions::still_signed_in(&self.state.db, viewer).await? => {
+                Err(AppError::Unauthenticated)
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 impl Executor for SocketPipeline {
     async fn execute(&self, request: Request) -> async_graphql::Response {
         let mut responses = self.execute_stream(request, None);
@@ -234,6 +253,9 @@ impl Executor for SocketPipeline {
         let pipeline = self.clone();
         let session = session_data.unwrap_or_default();
         async move {
+            if let Err(err) = pipeline.still_signed_in(&session).await {
+                return futures_util::stream::once(async move { refuse(err) }).boxed();
+            }
             match pipeline.incoming(request).await {
                 Ok(incoming) => pipeline::run_stream(&pipeline.state, incoming, session),
                 Err(err) => futures_util::stream::once(async move { refuse(err) }).boxed(),

@@ -270,3 +270,82 @@ async fn library_changes_reach_the_viewers_other_devices_across_servers_on_postg
     app.settle().await;
     changes_reach_the_viewers_other_devices(&app, &other).await;
 }
+
+/// A socket signs in once, at `connection_init`: when that session ends
+/// (here by a password change on the phone), its subscription stops with
+/// UNAUTHENTICATED at the next event and new operations are refused.
+async fn an_ended_session_stops_its_socket(app: TestApp) {
+    let address = app.serve().await;
+    let films = films(&app, 1).await;
+    let laptop_token = app.sign_up("ben").await;
+    let sign_in = "mutation { signIn(input: { username: \"ben\", password: \"correct-horse-battery\" }) { token } }";
+    let phone = app.data(sign_in, json!({})).await["signIn"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut laptop = connect(
+        address,
+        "graphql-transport-ws",
+        json!({ "Authorization": format!("Bearer {laptop_token}") }),
+    )
+    .await;
+    assert_eq!(next(&mut laptop).await.unwrap()["type"], "connection_ack");
+    send(
+        &mut laptop,
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": LIBRARY_CHANGED } }),
+    )
+    .await;
+    send(
+        &mut laptop,
+        json!({ "id": "2", "type": "subscribe", "payload": { "query": "{ me { username } }" } }),
+    )
+    .await;
+    loop {
+        let message = next(&mut laptop).await.unwrap();
+        if message["id"] == "2" && message["type"] == "next" {
+            assert_eq!(message["payload"]["data"]["me"]["username"], "ben");
+            break;
+        }
+    }
+
+    let change = "mutation { changePassword(current: \"correct-horse-battery\", new: \"another-horse-battery\") { endedSessions } }";
+    let changed = app.data_as(&phone, change, json!({})).await;
+    assert_eq!(changed["changePassword"]["endedSessions"], 1);
+    app.data_as(&phone, ADD, json!({ "f": films[0].0 })).await;
+    let mut ended = false;
+    let mut completed = false;
+    while !(ended && completed) {
+        let message = next(&mut laptop).await.unwrap();
+        if message["id"] != "1" {
+            continue;
+        }
+        match message["type"].as_str().unwrap() {
+            "next" => {
+                assert_eq!(
+                    message["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+                    "no event reaches an ended session: {message}"
+                );
+                ended = true;
+            }
+            "complete" => completed = true,
+            other => panic!("{other}: {message}"),
+        }
+    }
+    send(
+        &mut laptop,
+        json!({ "id": "3", "type": "subscribe", "payload": { "query": "{ me { username } }" } }),
+    )
+    .await;
+    loop {
+        let message = next(&mut laptop).await.unwrap();
+        if message["id"] == "3" {
+            assert_eq!(
+                message["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+                "{message}"
+            );
+            break;
+        }
+    }
+}
+
+on_both_databases!(an_ended_session_stops_its_socket);

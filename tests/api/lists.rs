@@ -415,7 +415,41 @@ async fn fifty_concurrent_writers_leave_a_consistent_list(app: TestApp) {
     assert_eq!(app.count_rows("film_list_item").await, 35);
 }
 
+/// Moving items into the same gap again and again lengthens keys; past a
+/// bound the list is respaced, so keys stay short whatever clients do, and
+/// the order is the one the moves made. A move to where the film already is
+/// changes nothing.
+async fn endless_moves_into_one_gap_keep_keys_short(app: TestApp) {
+    let films = films(&app, 4).await;
+    let ben = app.sign_up("ben").await;
+    let id = create(&app, &ben, "Churn", "PRIVATE").await["id"].clone();
+    for film in &films {
+        app.data_as(&ben, ADD, json!({ "l": id, "f": film.0 }))
+            .await;
+    }
+    // [0, 1, 2, 3]: alternately move 2 and 1 to the second place.
+    let mut longest = 0;
+    for round in 0..300 {
+        let film = if round % 2 == 0 { &films[2] } else { &films[1] };
+        let moved = app
+            .data_as(&ben, MOVE, json!({ "l": id, "f": film.0, "p": 2 }))
+            .await;
+        assert_eq!(moved["moveInList"]["changed"], true);
+        longest = longest.max(keys(&app).await.iter().map(|(_, k)| k.len()).max().unwrap());
+    }
+    assert!(longest <= 40, "keys stay short: {longest}");
+    // 300 moves: the last moved 1 to the second place.
+    assert_eq!(order(&app, &ben, &id).await, slugs(&films, &[0, 1, 2, 3]));
+    let stay = app
+        .data_as(&ben, MOVE, json!({ "l": id, "f": films[1].0, "p": 2 }))
+        .await;
+    assert_eq!(stay["moveInList"]["changed"], false);
+    assert_eq!(stay["moveInList"]["list"]["itemCount"], 4);
+    assert_eq!(order(&app, &ben, &id).await, slugs(&films, &[0, 1, 2, 3]));
+}
+
 on_both_databases!(
+    endless_moves_into_one_gap_keep_keys_short,
     lists_are_filled_ordered_and_moved_one_row_at_a_time,
     a_private_list_is_nobody_elses_business,
     list_input_is_checked_and_limits_are_named,

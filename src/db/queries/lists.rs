@@ -205,6 +205,36 @@ pub async fn move_item(txn: &Transaction, item: i32, position: &str) -> Result<(
     Ok(())
 }
 
+/// The list's item ids in order.
+pub async fn item_ids_in_order(txn: &Transaction, list: i32) -> Result<Vec<i32>, DbErr> {
+    let mut sql = Sql::new(txn.get_database_backend());
+    sql.push("SELECT i.id FROM film_list_item i WHERE i.list_id = ")
+        .bind(list)
+        .push(" ORDER BY i.position");
+    Ok(sql
+        .tuples::<(i32,)>(txn)
+        .await?
+        .into_iter()
+        .map(|(id,)| id)
+        .collect())
+}
+
+/// Gives every item of the list the key paired with its id: first each a
+/// unique stand-in (`~` and its id, after any real key), so no two items
+/// share a key on the way (the list's keys are unique).
+pub async fn rekey(txn: &Transaction, list: i32, keys: &[(i32, String)]) -> Result<(), DbErr> {
+    let backend = txn.get_database_backend();
+    let mut clear = Sql::new(backend);
+    clear
+        .push("UPDATE film_list_item SET position = '~' || CAST(id AS TEXT) WHERE list_id = ")
+        .bind(list);
+    clear.execute(txn).await?;
+    for (item, key) in keys {
+        move_item(txn, *item, key).await?;
+    }
+    Ok(())
+}
+
 /// Removes the film from the list; false when it was not there.
 pub async fn delete_item(txn: &Transaction, list: i32, film: i32) -> Result<bool, DbErr> {
     let mut sql = Sql::new(txn.get_database_backend());

@@ -67,6 +67,16 @@ pub async fn end_one(db: &Db, user: i32, session: i32, now: DateTime<Utc>) -> Re
     Ok(sql.execute(db.connection()).await?.rows_affected() > 0)
 }
 
+/// Whether the session still works (not ended, not expired).
+pub async fn is_working(db: &Db, session: i32, now: DateTime<Utc>) -> Result<bool, DbErr> {
+    let found = user_session::Entity::find_by_id(session)
+        .filter(user_session::Column::RevokedAt.is_null())
+        .filter(user_session::Column::ExpiresAt.gt(now))
+        .one(db.connection())
+        .await?;
+    Ok(found.is_some())
+}
+
 /// Whether the user has a session with this id (working or not).
 pub async fn exists(db: &Db, user: i32, session: i32) -> Result<bool, DbErr> {
     let found = user_session::Entity::find_by_id(session)

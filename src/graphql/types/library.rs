@@ -2,7 +2,7 @@
 //! `Film.viewerState`, the `watchlist`, `seen` and `favorites` connections of
 //! `me`, and the `libraryChanged` subscription.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, ErrorExtensions, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::film::{Film, OrderDirection, film_columns, parent_film};
@@ -11,6 +11,7 @@ use crate::db::entities::film;
 use crate::db::queries::keyset::Position;
 use crate::db::queries::library::{self as shelves, Shelf, ShelfEntry};
 use crate::domain::library::{self, ChangeKind};
+use crate::domain::sessions;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::{GqlResult, cursor_keys, db, events, loader, viewer};
 use crate::graphql::loaders::{RowLoader, ViewerStateOf};
@@ -432,29 +433,79 @@ impl LibrarySubscription {
     async fn library_changed(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<impl futures_util::Stream<Item = LibraryChanged> + use<>> {
-        let user = viewer(ctx).gql()?.user_id;
+    ) -> async_graphql::Result<
+        impl futures_util::Stream<Item = async_graphql::Result<LibraryChanged>> + use<>,
+    > {
+        let viewer = *viewer(ctx).gql()?;
+        let db = db(ctx).clone();
         let changes = events(ctx).subscribe_library();
+        let mut recheck = tokio::time::interval_at(
+            tokio::time::Instant::now() + SESSION_RECHECK,
+            SESSION_RECHECK,
+        );
+        recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         Ok(futures_util::stream::unfold(
-            changes,
-            move |mut changes| async move {
-                use tokio::sync::broadcast::error::RecvError;
-                loop {
-                    let change = match changes.recv().await {
-                        Ok(change) if change.user_id == user => LibraryChanged {
-                            kind: change.kind.into(),
-                            film: Some(change.film_id),
-                        },
-                        Ok(_) => continue,
-                        Err(RecvError::Lagged(_)) => LibraryChanged {
-                            kind: LibraryChangeKind::Missed,
-                            film: None,
-                        },
-                        Err(RecvError::Closed) => return None,
-                    };
-                    return Some((change, changes));
+            Some((changes, recheck)),
+            move |state| {
+                let db = db.clone();
+                async move {
+                    let (mut changes, mut recheck) = state?;
+                    loop {
+                        let change =
+                            next_change(&mut changes, &mut recheck, viewer.user_id).await?;
+                        // The session may have ended since the socket signed in:
+                        // then (or when that cannot be told) the stream ends.
+                        match sessions::still_signed_in(&db, &viewer).await {
+                            Ok(true) => {
+                                if let Some(change) = change {
+                                    return Some((Ok(change), Some((changes, recheck))));
+                                }
+                            }
+                            Ok(false) => return Some((Err(session_ended()), None)),
+                            Err(err) => return Some((AppResult::Err(err).gql(), None)),
+                        }
+                    }
                 }
             },
         ))
     }
+}
+
+/// How often a quiet `libraryChanged` subscription checks that its session
+/// still works (each event checks too).
+const SESSION_RECHECK: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The viewer's next change (`None` at a re-check, to check the session
+/// before waiting again), or `None` from the outer option when the channel closed.
+async fn next_change(
+    changes: &mut tokio::sync::broadcast::Receiver<library::LibraryChange>,
+    recheck: &mut tokio::time::Interval,
+    user: i32,
+) -> Option<Option<LibraryChanged>> {
+    use tokio::sync::broadcast::error::RecvError;
+    loop {
+        tokio::select! {
+            received = changes.recv() => match received {
+                Ok(change) if change.user_id == user => {
+                    return Some(Some(LibraryChanged {
+                        kind: change.kind.into(),
+                        film: Some(change.film_id),
+                    }));
+                }
+                Ok(_) => continue,
+                Err(RecvError::Lagged(_)) => {
+                    return Some(Some(LibraryChanged {
+                        kind: LibraryChangeKind::Missed,
+                        film: None,
+                    }));
+                }
+                Err(RecvError::Closed) => return None,
+            },
+            _ = recheck.tick() => return Some(None),
+        }
+    }
+}
+
+fn session_ended() -> async_graphql::Error {
+    AppError::Unauthenticated.extend()
 }

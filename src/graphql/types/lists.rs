@@ -405,10 +405,10 @@ impl ListMutation {
         let user = viewer(ctx).gql()?.user_id;
         let list = decode_list(&list_id).gql()?;
         let film = ids::decode_as(NodeKind::Film, &film_id).gql()?;
-        let list = lists::move_item(db(ctx), events(ctx), user, list, film, position)
+        let (list, moved) = lists::move_item(db(ctx), events(ctx), user, list, film, position)
             .await
             .gql()?;
-        item_payload(ctx, list, true, film).await
+        item_payload(ctx, list, moved, film).await
     }
 
     /// Removes a film from a list.
