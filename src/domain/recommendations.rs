@@ -224,8 +224,9 @@ fn rank_of(signal: Signal) -> u8 {
     }
 }
 
+/// A reason as a clause in parentheses: lowercase first, no final period.
 fn lowercase_first(text: &str) -> String {
-    let mut chars = text.chars();
+    let mut chars = text.trim_end_matches('.').chars();
     match chars.next() {
         Some(c) => c.to_lowercase().chain(chars).collect(),
         None => String::new(),

@@ -44,6 +44,7 @@ pub const EXAMPLES: [(&str, &str); EXAMPLE_COUNT] = examples![
     "mark-seen",
     "add-to-watchlist",
     "my-library",
+    "library-changed",
     "create-list",
     "trending",
     "recommendations",
@@ -51,7 +52,7 @@ pub const EXAMPLES: [(&str, &str); EXAMPLE_COUNT] = examples![
 ];
 
 /// How many examples the picker offers (a test compares it with the page).
-pub const EXAMPLE_COUNT: usize = 21;
+pub const EXAMPLE_COUNT: usize = 22;
 
 /// The film the examples that take a `$filmId` start with.
 const EXAMPLE_FILM_SLUG: &str = "leaving-las-vegas";

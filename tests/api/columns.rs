@@ -40,6 +40,13 @@ const FILM_FIELDS: &[&str] = &[
 
 const PERSON_FIELDS: &[&str] = &["id", "slug", "name", "bio", "birthDate", "creditCount"];
 
+/// Beside a `... on Film` selection of `node`, a field only people have: the
+/// film's loader cannot tell which columns it needs and reads the whole row,
+/// the reference the narrowed reads are compared with.
+const WHOLE_FILM: &str = "... on Person { bio }";
+/// The same for a person's whole row.
+const WHOLE_PERSON: &str = "... on Film { tagline }";
+
 async fn a_list_of_titles_reads_a_fraction_of_the_film_rows(app: TestApp) {
     let titles = "{ films(first: 20) { edges { node { title } } } }";
     let whole = format!(
@@ -101,7 +108,7 @@ async fn every_film_field_alone_answers_as_from_the_whole_row(app: TestApp) {
         for edge in data["films"]["edges"].as_array().unwrap() {
             let node = &edge["node"];
             let whole = format!(
-                r#"{{ node(id: "{}") {{ ... on Film {{ id {field} }} }} }}"#,
+                r#"{{ node(id: "{}") {{ ... on Film {{ id {field} }} {WHOLE_FILM} }} }}"#,
                 node["id"].as_str().unwrap()
             );
             let (_, expected) = values_read(&app, &whole).await;
@@ -122,7 +129,7 @@ async fn every_person_field_alone_answers_as_from_the_whole_row(app: TestApp) {
         assert!(!people.is_empty());
         for person in people.iter().chain(film["directors"].as_array().unwrap()) {
             let whole = format!(
-                r#"{{ node(id: "{}") {{ ... on Person {{ id {field} }} }} }}"#,
+                r#"{{ node(id: "{}") {{ ... on Person {{ id {field} }} {WHOLE_PERSON} }} }}"#,
                 person["id"].as_str().unwrap()
             );
             let (_, expected) = values_read(&app, &whole).await;
@@ -187,7 +194,7 @@ async fn a_film_looked_up_by_key_reads_only_its_columns(app: TestApp) {
     for field in FILM_FIELDS {
         let (_, expected) = values_read(
             &app,
-            &format!(r#"{{ node(id: "{id}") {{ ... on Film {{ {field} }} }} }}"#),
+            &format!(r#"{{ node(id: "{id}") {{ ... on Film {{ {field} }} {WHOLE_FILM} }} }}"#),
         )
         .await;
         for key in &keys {
@@ -218,7 +225,7 @@ async fn a_person_looked_up_by_key_reads_only_their_columns(app: TestApp) {
     for field in PERSON_FIELDS {
         let (_, expected) = values_read(
             &app,
-            &format!(r#"{{ node(id: "{id}") {{ ... on Person {{ {field} }} }} }}"#),
+            &format!(r#"{{ node(id: "{id}") {{ ... on Person {{ {field} }} {WHOLE_PERSON} }} }}"#),
         )
         .await;
         for key in [slug, by_id.as_str()] {
@@ -230,6 +237,39 @@ async fn a_person_looked_up_by_key_reads_only_their_columns(app: TestApp) {
             assert_eq!(data["person"], expected["node"], "Person.{field} by {key}");
         }
     }
+}
+
+/// `node(id:)` reads the columns of the type its fragment selects, and the
+/// whole row when the selection names other types' fields.
+async fn a_node_reads_only_the_columns_its_fragment_asks_for(app: TestApp) {
+    let ids = app
+        .data(
+            r#"{ film(by: { slug: "leaving-las-vegas" }) { id } person(by: { slug: "nicolas-cage" }) { id } }"#,
+            json!({}),
+        )
+        .await;
+    let (film, person) = (ids["film"]["id"].clone(), ids["person"]["id"].clone());
+    let (read, data) = values_read(
+        &app,
+        &format!(r#"{{ node(id: {film}) {{ ... on Film {{ title }} }} }}"#),
+    )
+    .await;
+    assert_eq!(data["node"]["title"], "Leaving Las Vegas");
+    assert_eq!(read, 2, "the id and the title: {read} values");
+    let (read, data) = values_read(
+        &app,
+        &format!(r#"{{ nodes(ids: [{person}]) {{ ... on Person {{ name }} }} }}"#),
+    )
+    .await;
+    assert_eq!(data["nodes"][0]["name"], "Nicolas Cage");
+    assert_eq!(read, 2, "the id and the name: {read} values");
+    let (read, data) = values_read(
+        &app,
+        &format!(r#"{{ node(id: {film}) {{ ... on Film {{ title }} {WHOLE_FILM} }} }}"#),
+    )
+    .await;
+    assert_eq!(data["node"]["title"], "Leaving Las Vegas");
+    assert!(read > 20, "a whole film row: {read} values");
 }
 
 /// A connection asked only for `totalCount` (a list of films with their
@@ -272,6 +312,7 @@ async fn a_count_alone_reads_no_rows_of_its_list(app: TestApp) {
 }
 
 on_both_databases!(
+    a_node_reads_only_the_columns_its_fragment_asks_for,
     a_film_looked_up_by_key_reads_only_its_columns,
     a_person_looked_up_by_key_reads_only_their_columns,
     a_count_alone_reads_no_rows_of_its_list,

@@ -175,6 +175,12 @@ fn checks() -> Vec<(&'static str, Check)> {
             );
             assert_eq!(picks[0]["becauseOf"]["title"], "Leaving Las Vegas");
         }),
+        ("library-changed.graphql", |d| {
+            let change = &d["libraryChanged"];
+            assert_eq!(change["kind"], "FAVORITE_ADDED", "{change}");
+            assert_eq!(change["film"]["title"], "Leaving Las Vegas");
+            assert_eq!(change["film"]["viewerState"]["favorite"], true);
+        }),
         ("box-set-films.graphql", |d| {
             assert_eq!(d["product"]["films"].as_array().unwrap().len(), 5)
         }),
@@ -207,7 +213,7 @@ async fn every_playground_example_runs_and_answers(app: TestApp) {
         let variables = json!({ "filmId": film_id });
         let document = playground(file);
         let data = if document.contains("subscription ") {
-            first_event(&app, &document, variables).await
+            first_event(&app, &document, variables, &token).await
         } else {
             app.data_as(&token, &document, variables).await
         };
@@ -218,14 +224,30 @@ async fn every_playground_example_runs_and_answers(app: TestApp) {
 
 on_both_databases!(every_playground_example_runs_and_answers);
 
-/// The first event of a subscription, over the real WebSocket endpoint.
-async fn first_event(app: &TestApp, document: &str, variables: Value) -> Value {
+/// The first event of a subscription, over the real WebSocket endpoint,
+/// signed in as the playground's headers would (`connection_init`). A
+/// subscription that waits for a change (`libraryChanged`) gets one: the
+/// user makes the film a favourite once the subscription is registered.
+async fn first_event(app: &TestApp, document: &str, variables: Value, token: &str) -> Value {
     use crate::subscriptions::{connect, next, send};
     let address = app.serve().await;
-    let mut socket = connect(address, "graphql-transport-ws", json!({})).await;
+    let init = json!({ "Authorization": format!("Bearer {token}") });
+    let mut socket = connect(address, "graphql-transport-ws", init).await;
     assert_eq!(next(&mut socket).await.unwrap()["type"], "connection_ack");
     send(&mut socket, json!({ "id": "1", "type": "subscribe", "payload": { "query": document, "variables": variables } })).await;
-    let event = next(&mut socket).await.unwrap();
-    assert_eq!(event["type"], "next", "{event}");
-    event["payload"]["data"].clone()
+    if document.contains("libraryChanged") {
+        // Registered once an operation after it on the socket answers.
+        send(&mut socket, json!({ "id": "2", "type": "subscribe", "payload": { "query": "{ me { username } }" } })).await;
+        while next(&mut socket).await.unwrap()["id"] != "2" {}
+        let favorite = "mutation($f: ID!) { setFavorite(filmId: $f, favorite: true) { changed } }";
+        app.data_as(token, favorite, json!({ "f": variables["filmId"] }))
+            .await;
+    }
+    loop {
+        let event = next(&mut socket).await.unwrap();
+        if event["id"] == "1" {
+            assert_eq!(event["type"], "next", "{event}");
+            return event["payload"]["data"].clone();
+        }
+    }
 }

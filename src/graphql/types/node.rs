@@ -6,10 +6,10 @@ use futures_util::future::try_join_all;
 
 use super::award::{Award, Nomination};
 use super::character::{Character, Quote};
-use super::film::Film;
+use super::film::{Film, film_columns};
 use super::genre::Genre;
 use super::lists::{UserList, visible_list};
-use super::person::Person;
+use super::person::{Person, person_columns};
 use super::product::Product;
 use super::review::Review;
 use crate::db::entities::*;
@@ -71,14 +71,22 @@ async fn find_node(ctx: &Context<'_>, id: &str) -> AppResult<Option<Node>> {
         NodeKind::User | NodeKind::Session => None,
         // A private list is someone else's secret: null, as if missing.
         NodeKind::List => visible_list(ctx, row).await?.map(Node::List),
-        NodeKind::Film => loader
-            .by_id::<film::Entity>(row)
-            .await?
-            .map(|m| Node::Film(Film::new(m))),
-        NodeKind::Person => loader
-            .by_id::<person::Entity>(row)
-            .await?
-            .map(|m| Node::Person(Person::new(m))),
+        // Films and people read the columns the selection asks for (all of
+        // them when a fragment names another type's fields).
+        NodeKind::Film => {
+            let columns = film_columns(&[ctx.field()]);
+            loader
+                .by_id_with::<film::Entity>(row, columns)
+                .await?
+                .map(|m| Node::Film(Film::with_columns(m, columns)))
+        }
+        NodeKind::Person => {
+            let columns = person_columns(&[ctx.field()]);
+            loader
+                .by_id_with::<person::Entity>(row, columns)
+                .await?
+                .map(|m| Node::Person(Person::with_columns(m, columns)))
+        }
         NodeKind::Character => loader
             .by_id::<film_character::Entity>(row)
             .await?

@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
 use super::film::{Film, film_by_id, film_of_field, parent_film};
-use crate::db::entities::rating;
+use crate::db::entities::{film, rating};
 use crate::db::queries::rating as ratings;
 use crate::domain::rating as rate;
 use crate::error::AppError;
@@ -57,6 +57,16 @@ pub struct RatingBucket {
 }
 
 impl RatingSummary {
+    /// The count and average a film's row keeps (no histogram: the caller
+    /// did not select it).
+    pub fn of_row(count: i32, average: Option<f64>) -> Self {
+        Self {
+            average: average.filter(|_| count > 0),
+            count: i64::from(count),
+            histogram: Vec::new(),
+        }
+    }
+
     pub fn from_counts(counts: &[i64; 10]) -> Self {
         let count: i64 = counts.iter().sum();
         let total: i64 = counts
@@ -79,8 +89,20 @@ impl RatingSummary {
     }
 }
 
-pub async fn summary(ctx: &Context<'_>, film_id: i32) -> async_graphql::Result<RatingSummary> {
-    let counts = loader(ctx).load_one(ScoreCountsOf(film_id)).await.gql()?;
+/// The film's summary: from the count and average its row keeps (every
+/// rating write updates them in its transaction) unless the selection asks
+/// for the histogram, which is counted from the ratings.
+pub async fn summary(
+    ctx: &Context<'_>,
+    film: &film::Model,
+) -> async_graphql::Result<RatingSummary> {
+    if !ctx.look_ahead().field("histogram").exists() {
+        return Ok(RatingSummary::of_row(
+            film.user_rating_count,
+            film.user_rating_average,
+        ));
+    }
+    let counts = loader(ctx).load_one(ScoreCountsOf(film.id)).await.gql()?;
     Ok(RatingSummary::from_counts(&counts.unwrap_or([0; 10])))
 }
 

@@ -72,7 +72,9 @@ pub(super) const FIELDS: &[(&str, &[C])] = &[
     ),
     ("userRatingAverage", &[C::UserRatingAverage]),
     ("userRatingCount", &[C::UserRatingCount]),
-    ("ratingSummary", &[]),
+    // Without `histogram`, the count and average of the row (kept by every
+    // rating write); with it, counted from the ratings.
+    ("ratingSummary", &[C::UserRatingCount, C::UserRatingAverage]),
     ("viewerRating", &[]),
     ("viewerState", &[]),
     ("genres", &[]),

@@ -144,7 +144,7 @@ impl Film {
     /// Users' ratings counted from the ratings themselves: average, count and
     /// how many gave each score.
     async fn rating_summary(&self, ctx: &Context<'_>) -> async_graphql::Result<RatingSummary> {
-        super::rating::summary(ctx, self.row.id).await
+        super::rating::summary(ctx, self.row(C::UserRatingCount)).await
     }
     /// The signed-in viewer's own rating; null when signed out or not rated.
     async fn viewer_rating(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Rating>> {
