@@ -19,6 +19,7 @@ mod m20261205_000013_lists;
 mod m20261205_000014_display_name;
 mod m20261205_000015_session_details;
 mod m20261206_000016_discovery;
+mod m20261206_000017_trend_contributions;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000014_display_name::Migration),
             Box::new(m20261205_000015_session_details::Migration),
             Box::new(m20261206_000016_discovery::Migration),
+            Box::new(m20261206_000017_trend_contributions::Migration),
         ]
     }
 }

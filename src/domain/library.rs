@@ -128,6 +128,8 @@ pub async fn mark_seen(
     let on = on.unwrap_or(today);
     check_day_seen(on, today)?;
     let now = Utc::now();
+    // The viewing counts towards the film's trend: its writers queue first.
+    let _queued = trending::film_queue(film).lock().await;
     let (entry, left_watchlist) = retrying(|| async {
         let txn = begin_for(db, user, film).await?;
         let entries = statements::count(&txn, Shelf::Diary, user).await?;
@@ -142,7 +144,7 @@ pub async fn mark_seen(
         }
         let left = statements::unshelve(&txn, Shelf::Watchlist, user, film, None).await? > 0;
         if new_viewing {
-            trending::record_in(&txn, film, Activity::Seen, now).await?;
+            trending::record_in(&txn, user, film, Activity::Seen, now).await?;
         }
         let seen = change(user, film, ChangeKind::Seen);
         announce_in(&txn, seen).await?;
@@ -226,6 +228,11 @@ async fn shelve(db: &Db, events: &Events, shelf: Shelf, user: i32, film: i32) ->
         _ => ("favorites", FAVORITES_LIMIT, ChangeKind::FavoriteAdded),
     };
     let now = Utc::now();
+    // A watchlist add counts towards the film's trend: its writers queue first.
+    let _queued = match shelf {
+        Shelf::Watchlist => Some(trending::film_queue(film).lock().await),
+        _ => None,
+    };
     let added = retrying(|| async {
         let txn = begin_for(db, user, film).await?;
         let held = statements::count(&txn, shelf, user).await?;
@@ -236,7 +243,7 @@ async fn shelve(db: &Db, events: &Events, shelf: Shelf, user: i32, film: i32) ->
         if added {
             announce_in(&txn, change(user, film, kind)).await?;
             if shelf == Shelf::Watchlist {
-                trending::record_in(&txn, film, Activity::Watchlisted, now).await?;
+                trending::record_in(&txn, user, film, Activity::Watchlisted, now).await?;
             }
         }
         txn.commit().await?;

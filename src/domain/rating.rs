@@ -35,14 +35,14 @@ pub async fn rate(
         film_id,
         kind: ChangeKind::Rated,
     };
-    let _queued = film_write_lock(film_id).lock().await;
+    let _queued = trending::film_queue(film_id).lock().await;
     let saved = retrying(|| async {
         let txn = db.begin().await?;
         lock_film(&txn, film_id).await?;
         let now = Utc::now();
         let saved = statements::replace(&txn, user_id, film_id, score as i16, now).await?;
         statements::recount(&txn, film_id).await?;
-        trending::record_in(&txn, film_id, Activity::Rated, now).await?;
+        trending::record_in(&txn, user_id, film_id, Activity::Rated, now).await?;
         notify::rating_changed_in(&txn, film_id).await?;
         library::announce_in(&txn, rated).await?;
         txn.commit().await?;
@@ -61,7 +61,7 @@ pub async fn remove(db: &Db, events: &Events, user_id: i32, film_id: i32) -> App
         film_id,
         kind: ChangeKind::Unrated,
     };
-    let _queued = film_write_lock(film_id).lock().await;
+    let _queued = trending::film_queue(film_id).lock().await;
     let removed = retrying(|| async {
         let txn = db.begin().await?;
         lock_film(&txn, film_id).await?;
@@ -92,16 +92,4 @@ async fn lock_film(txn: &crate::db::Transaction, film_id: i32) -> AppResult<()> 
         ));
     }
     Ok(())
-}
-
-/// Writers of one film queue here first, in this process, so they wait
-/// without holding a pooled connection: a burst of ratings of one popular film
-/// used to take every connection, each waiting on the film's row lock, until
-/// other requests timed out waiting for the pool. The row lock still orders
-/// writers of different processes. Striped (film id modulo 64), so memory
-/// stays fixed; two films sharing a stripe only queue together.
-fn film_write_lock(film_id: i32) -> &'static tokio::sync::Mutex<()> {
-    static LOCKS: std::sync::OnceLock<Vec<tokio::sync::Mutex<()>>> = std::sync::OnceLock::new();
-    let locks = LOCKS.get_or_init(|| (0..64).map(|_| tokio::sync::Mutex::new(())).collect());
-    &locks[film_id.rem_euclid(64) as usize]
 }

@@ -39,6 +39,10 @@ const MIN_CO_RATERS: u32 = 3;
 const SHRINK: f64 = 10.0;
 /// Neighbours kept per film.
 const NEIGHBOURS: usize = 50;
+/// Distinct film pairs the model tracks at most (about 40 bytes each):
+/// past it, only pairs already seen are counted, so memory stays bounded
+/// whatever accounts rate.
+const MOST_PAIRS: usize = 20_000_000;
 /// Liked films used per request, most liked first.
 const ANCHORS: usize = 200;
 /// Advisory lock key of model rebuilds.
@@ -281,14 +285,18 @@ impl Picked {
 pub async fn rebuild_model(db: &Db) -> AppResult<usize> {
     let started = std::time::Instant::now();
     let ratings = statements::all_ratings(db.connection()).await?;
-    let rows = model_of(&ratings);
+    let count = ratings.len();
+    // Seconds of CPU for a large model: off the async workers.
+    let rows = tokio::task::spawn_blocking(move || model_of(&ratings))
+        .await
+        .map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("model build: {e}")))?;
     let pairs = rows.len();
     let txn = db.begin().await?;
-    statements::lock_rebuild(&txn, REBUILD_LOCK).await?;
+    crate::db::lock_rebuild(&txn, REBUILD_LOCK).await?;
     statements::replace_neighbours(&txn, rows).await?;
     txn.commit().await?;
     tracing::info!(
-        ratings = ratings.len(),
+        ratings = count,
         pairs,
         seconds = started.elapsed().as_secs_f64(),
         "rebuilt the recommendation model"
@@ -322,7 +330,12 @@ fn model_of(ratings: &[(i32, i32, i16)]) -> Vec<statements::Neighbour> {
         for (i, (a, ca)) in centred.iter().enumerate() {
             for (b, cb) in &centred[i + 1..] {
                 let key = if a < b { (*a, *b) } else { (*b, *a) };
-                let pair = pairs.entry(key).or_default();
+                let full = pairs.len() >= MOST_PAIRS;
+                let pair = match pairs.get_mut(&key) {
+                    Some(pair) => pair,
+                    None if full => continue,
+                    None => pairs.entry(key).or_default(),
+                };
                 pair.0 += ca * cb;
                 pair.1 += 1;
             }

@@ -18,6 +18,15 @@ pub const KEPT: usize = 20;
 const LEAST_SCORE: f64 = 2.0;
 /// Films drawn per genre and decade for films that share no one.
 const FALLBACK_PER_GENRE: usize = 30;
+/// A person's films compared at most, the best rated first: the work grows
+/// with the square of a person's films, and sharing someone with thousands
+/// of credits says little.
+const FILMS_PER_PERSON: usize = 1_000;
+/// Films whose similar films are written per insert: memory stays flat
+/// whatever the catalogue's size.
+const FILMS_PER_CHUNK: usize = 5_000;
+/// Advisory lock key of rebuilds.
+const REBUILD_LOCK: i64 = 0x6369_6e65_7369; // "cinesi"
 
 const DIRECTOR: f64 = 4.0;
 const WRITER: f64 = 2.0;
@@ -110,6 +119,13 @@ impl Catalogue {
             films[i].people.push((role, person));
             by_person.entry((role, person)).or_default().push(i);
             people.entry(person).or_insert(name);
+        }
+        for posting in by_person.values_mut() {
+            if posting.len() > FILMS_PER_PERSON {
+                posting
+                    .sort_by(|a, b| films[*b].rating.total_cmp(&films[*a].rating).then(a.cmp(b)));
+                posting.truncate(FILMS_PER_PERSON);
+            }
         }
         let mut by_genre_decade: HashMap<(u16, i32), Vec<usize>> = HashMap::new();
         for (i, film) in films.iter().enumerate() {
@@ -239,29 +255,39 @@ impl Catalogue {
 }
 
 /// Computes every film's similar films and replaces the stored ones, in one
-/// transaction that tells every server its cached answers are stale (this
-/// server's caller tells its own events). Returns how many pairs were stored.
+/// transaction (one rebuild at a time across servers) that tells every
+/// server its cached answers are stale (this server's caller tells its own
+/// events), writing a chunk of films at a time. Returns how many pairs
+/// were stored.
 pub async fn rebuild(db: &Db) -> Result<usize, DbErr> {
     let started = std::time::Instant::now();
     let catalogue = Catalogue::read(db).await?;
     if catalogue.films.is_empty() {
         return Ok(0);
     }
-    let mut rows: Vec<Similarity> = Vec::new();
-    for f in 0..catalogue.films.len() {
-        for (rank, (g, score, reason)) in catalogue.similar_to(f).into_iter().enumerate() {
-            rows.push((
-                catalogue.films[f].id,
-                catalogue.films[g].id,
-                score,
-                rank as i32 + 1,
-                reason,
-            ));
-        }
-    }
-    let pairs = rows.len();
     let txn = db.begin().await?;
-    statements::replace_all(&txn, rows).await?;
+    crate::db::lock_rebuild(&txn, REBUILD_LOCK).await?;
+    statements::clear(&txn).await?;
+    let mut pairs = 0;
+    for chunk in (0..catalogue.films.len())
+        .collect::<Vec<_>>()
+        .chunks(FILMS_PER_CHUNK)
+    {
+        let mut rows: Vec<Similarity> = Vec::new();
+        for &f in chunk {
+            for (rank, (g, score, reason)) in catalogue.similar_to(f).into_iter().enumerate() {
+                rows.push((
+                    catalogue.films[f].id,
+                    catalogue.films[g].id,
+                    score,
+                    rank as i32 + 1,
+                    reason,
+                ));
+            }
+        }
+        pairs += rows.len();
+        statements::insert(&txn, rows).await?;
+    }
     // Cached answers showed the old similar films, on every server.
     content_version::bump(&txn).await?;
     txn.commit().await?;

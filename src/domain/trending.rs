@@ -114,19 +114,48 @@ fn log_add(a: f64, b: f64) -> f64 {
     high + (low - high).exp().ln_1p()
 }
 
-/// Counts `activity` on `film` at `at`, in the activity's transaction (the
-/// film's scores row is locked until it commits).
+/// One account counts towards one film at most once in this long (a week,
+/// the longer window), however often it rates, re-adds or rewatches it: one
+/// account cannot push a film up the ranking.
+const COUNT_AGAIN_AFTER: chrono::Duration = chrono::Duration::days(7);
+
+/// Whether a user who last counted towards a film at `last` counts again at `at`.
+fn counts_again(last: Option<DateTime<Utc>>, at: DateTime<Utc>) -> bool {
+    last.is_none_or(|last| at - last >= COUNT_AGAIN_AFTER)
+}
+
+/// Counts `user`'s `activity` on `film` at `at`, in the activity's
+/// transaction (the film's scores row is locked until it commits), unless
+/// the user counted towards the film within the last week.
 pub async fn record_in(
     txn: &Transaction,
+    user: i32,
     film: i32,
     activity: Activity,
     at: DateTime<Utc>,
 ) -> AppResult<()> {
+    if !counts_again(statements::last_counted(txn, user, film).await?, at) {
+        return Ok(());
+    }
+    statements::note_counted(txn, user, film, at).await?;
     let stored = statements::lock_scores(txn, film).await?;
     let day = TrendWindow::Day.add(stored.day, activity, at);
     let week = TrendWindow::Week.add(stored.week, activity, at);
     statements::set_scores(txn, film, day, week).await?;
     Ok(())
+}
+
+/// Writers of one film (ratings, and the watchlist adds and viewings that
+/// count towards its trend) queue here first, in this process, so they wait
+/// without holding a pooled connection: a burst of ratings of one popular film
+/// used to take every connection, each waiting on the film's row lock, until
+/// other requests timed out waiting for the pool. The row lock still orders
+/// writers of different processes. Striped (film id modulo 64), so memory
+/// stays fixed; two films sharing a stripe only queue together.
+pub fn film_queue(film_id: i32) -> &'static tokio::sync::Mutex<()> {
+    static LOCKS: std::sync::OnceLock<Vec<tokio::sync::Mutex<()>>> = std::sync::OnceLock::new();
+    let locks = LOCKS.get_or_init(|| (0..64).map(|_| tokio::sync::Mutex::new(())).collect());
+    &locks[film_id.rem_euclid(64) as usize]
 }
 
 /// One film of a ranking and its decayed score now.
@@ -165,17 +194,24 @@ pub async fn page(
 }
 
 /// Recomputes every film's scores from the recorded activity (ratings by
-/// their last change, diary entries and watchlist entries by when they were
-/// added): for a database from before trending, and for generated activity.
-/// Removed ratings and entries no longer count, unlike in the incremental
-/// scores. Returns how many films have a score.
+/// when first given, diary and watchlist entries by when added; each user
+/// counting towards a film once a week, as [`record_in`] counts): for a
+/// database from before trending, and for generated activity. Removed
+/// ratings and entries no longer count, unlike in the incremental scores.
+/// Writers of scores wait meanwhile. Returns how many films have a score.
 pub async fn rebuild(db: &Db) -> AppResult<usize> {
-    let activity = statements::activity_since(db.connection(), DateTime::UNIX_EPOCH).await?;
+    let txn = db.begin().await?;
+    statements::lock_all(&txn).await?;
     let mut scores: std::collections::BTreeMap<i32, (f64, f64)> = Default::default();
-    for (film, kind, at) in activity {
+    let mut counted: std::collections::HashMap<(i32, i32), DateTime<Utc>> = Default::default();
+    for (user, film, kind, at) in statements::activity(&txn).await? {
         let Some(activity) = Activity::parse(&kind) else {
             continue;
         };
+        if !counts_again(counted.get(&(user, film)).copied(), at) {
+            continue;
+        }
+        counted.insert((user, film), at);
         let entry = scores.get(&film).copied();
         let day = TrendWindow::Day.add(entry.map(|s| s.0), activity, at);
         let week = TrendWindow::Week.add(entry.map(|s| s.1), activity, at);
@@ -185,8 +221,11 @@ pub async fn rebuild(db: &Db) -> AppResult<usize> {
         .into_iter()
         .map(|(film, (day, week))| (film, day, week))
         .collect();
-    let txn = db.begin().await?;
-    statements::replace_all(&txn, &rows).await?;
+    let counted: Vec<(i32, i32, DateTime<Utc>)> = counted
+        .into_iter()
+        .map(|((user, film), at)| (user, film, at))
+        .collect();
+    statements::replace_all(&txn, &rows, &counted).await?;
     txn.commit().await?;
     Ok(rows.len())
 }
@@ -248,6 +287,13 @@ mod tests {
         let stored = stored.unwrap();
         assert!(stored.is_finite());
         assert!((TrendWindow::Day.score_at(stored, far) - 2000.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn an_account_counts_towards_a_film_once_a_week() {
+        assert!(counts_again(None, at(0)));
+        assert!(!counts_again(Some(at(0)), at(24 * 7 - 1)));
+        assert!(counts_again(Some(at(0)), at(24 * 7)));
     }
 
     #[test]

@@ -79,32 +79,47 @@ pub async fn import_paths(
         collect_files(path, &mut files)?;
     }
     let mut outcomes = Vec::new();
+    let mut failed = None;
     for file in files {
-        let name = file.display().to_string();
-        let (outcome, findings) = if name.ends_with(".jsonl.gz") {
-            let bytes = read_at_most(&file, &name, MAX_CATALOGUE_BYTES)?;
-            let report = import_catalogue(db, events, &name, &bytes).await?;
-            (Outcome::Catalogue(report.films), report.findings)
-        } else {
-            let bytes = read_at_most(&file, &name, MAX_DOCUMENT_BYTES)?;
-            let outcome = import_bytes(db, events, &name, &bytes).await?;
-            tracing::info!(file = %name, outcome = %outcome, "imported film page");
-            (outcome, Vec::new())
-        };
-        outcomes.push(ImportedFile {
-            file: name,
-            outcome,
-            findings,
-        });
+        match import_file(db, events, &file).await {
+            Ok(imported) => outcomes.push(imported),
+            Err(err) => {
+                failed = Some(err);
+                break;
+            }
+        }
     }
-    // A catalogue recomputed them already; pages change people and genres too.
+    // A catalogue recomputed them already; pages change people and genres
+    // too (and stay imported when a later file fails).
     if outcomes
         .iter()
         .any(|file| matches!(file.outcome, Outcome::Created | Outcome::Updated))
     {
         refresh_similar_films(db, events).await?;
     }
-    Ok(outcomes)
+    match failed {
+        Some(err) => Err(err),
+        None => Ok(outcomes),
+    }
+}
+
+async fn import_file(db: &Db, events: &Events, file: &Path) -> anyhow::Result<ImportedFile> {
+    let name = file.display().to_string();
+    let (outcome, findings) = if name.ends_with(".jsonl.gz") {
+        let bytes = read_at_most(file, &name, MAX_CATALOGUE_BYTES)?;
+        let report = import_catalogue(db, events, &name, &bytes).await?;
+        (Outcome::Catalogue(report.films), report.findings)
+    } else {
+        let bytes = read_at_most(file, &name, MAX_DOCUMENT_BYTES)?;
+        let outcome = import_bytes(db, events, &name, &bytes).await?;
+        tracing::info!(file = %name, outcome = %outcome, "imported film page");
+        (outcome, Vec::new())
+    };
+    Ok(ImportedFile {
+        file: name,
+        outcome,
+        findings,
+    })
 }
 
 /// Computes what is derived from films and activity when a database from

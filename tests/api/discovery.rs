@@ -47,10 +47,26 @@ async fn trending_ranks_films_by_recent_activity(app: TestApp) {
         .await;
     app.data_as(&bob, ADD, json!({ "f": films[1].0 })).await;
     app.data_as(&cat, ADD, json!({ "f": films[2].0 })).await;
-    // Marking the same viewing again and a repeated add count once.
+    // Marking the same viewing again and a repeated add count once; within
+    // a week an account counts once per film, however it acts again.
     app.data_as(&ann, MARK_SEEN, json!({ "f": films[1].0 }))
         .await;
     app.data_as(&cat, ADD, json!({ "f": films[2].0 })).await;
+    for score in [3, 9, 4] {
+        app.data_as(&ann, RATE, json!({ "f": films[0].0, "s": score }))
+            .await;
+    }
+    let remove = "mutation($f: ID!) { removeFromWatchlist(filmId: $f) { changed } }";
+    for _ in 0..3 {
+        app.data_as(&cat, remove, json!({ "f": films[2].0 })).await;
+        app.data_as(&cat, ADD, json!({ "f": films[2].0 })).await;
+    }
+    app.data_as(
+        &ann,
+        MARK_SEEN,
+        json!({ "f": films[1].0, "on": "2020-01-01" }),
+    )
+    .await;
 
     for window in ["DAY", "WEEK"] {
         let ranking = trending(&app, window, 10, None).await;
@@ -99,7 +115,10 @@ async fn trending_ranks_films_by_recent_activity(app: TestApp) {
     assert_eq!(stored.len(), rebuilt.len());
     for ((film, day, week), (film2, day2, week2)) in stored.iter().zip(&rebuilt) {
         assert_eq!(film, film2);
-        assert!((day - day2).abs() < 1e-9 && (week - week2).abs() < 1e-9);
+        // Equal but for when cat's watchlist entry was last added (the
+        // rebuild knows only the entry that stands): a few milliseconds,
+        // where counting anything twice would be ln 2 off.
+        assert!((day - day2).abs() < 1e-3 && (week - week2).abs() < 1e-3);
     }
 }
 

@@ -23,8 +23,12 @@ pub async fn films_to_rate(txn: &Transaction) -> Result<Vec<(i32, Option<i32>, f
 /// How many accounts have a username starting with `prefix`.
 pub async fn users_with_prefix(txn: &Transaction, prefix: &str) -> Result<i64, DbErr> {
     let mut sql = Sql::new(txn.get_database_backend());
-    sql.push("SELECT COUNT(*) AS n FROM app_user WHERE username LIKE ")
-        .bind(format!("{prefix}%"));
+    // Not LIKE: it ignores case on SQLite and not on PostgreSQL.
+    sql.push(&format!(
+        "SELECT COUNT(*) AS n FROM app_user WHERE substr(username, 1, {}) = ",
+        prefix.chars().count()
+    ))
+    .bind(prefix.to_string());
     let rows = sql.query_all(txn).await?;
     rows.first().map_or(Ok(0), |row| row.try_get("", "n"))
 }

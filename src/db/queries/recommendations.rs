@@ -2,7 +2,7 @@
 //! model), the model itself (`film_neighbour`), one viewer's signals, and
 //! the similar films of the films a viewer likes.
 
-use sea_orm::{ConnectionTrait, DbBackend, Value};
+use sea_orm::{ConnectionTrait, Value};
 
 use crate::db::bulk::{BulkInsert, ColumnType};
 use crate::db::sql::Sql;
@@ -19,19 +19,6 @@ pub async fn all_ratings(db: &impl ConnectionTrait) -> Result<Vec<(i32, i32, i16
 
 /// One pair of the model: `(film, other film, similarity, co-raters)`.
 pub type Neighbour = (i32, i32, f64, i32);
-
-/// Serialises rebuilds of one derived table across servers (PostgreSQL:
-/// a transaction-scoped advisory lock; SQLite's write lock does it there).
-pub async fn lock_rebuild(txn: &Transaction, key: i64) -> Result<(), DbErr> {
-    if txn.get_database_backend() == DbBackend::Postgres {
-        let mut sql = Sql::new(DbBackend::Postgres);
-        sql.push("SELECT pg_advisory_xact_lock(")
-            .bind(key)
-            .push(")");
-        sql.query_all(txn).await?;
-    }
-    Ok(())
-}
 
 /// Replaces the whole model with `rows`.
 pub async fn replace_neighbours(txn: &Transaction, rows: Vec<Neighbour>) -> Result<(), DbErr> {

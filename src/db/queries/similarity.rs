@@ -50,8 +50,16 @@ pub async fn principal_people(
 /// One computed similar film: `(film, other film, score, rank, reason)`.
 pub type Similarity = (i32, i32, f64, i32, String);
 
-/// Replaces every computed similar film with `rows`.
-pub async fn replace_all(txn: &Transaction, rows: Vec<Similarity>) -> Result<(), DbErr> {
+/// Deletes every computed similar film (the start of a rebuild).
+pub async fn clear(txn: &Transaction) -> Result<(), DbErr> {
+    let mut sql = Sql::new(txn.get_database_backend());
+    sql.push("DELETE FROM film_similarity");
+    sql.execute(txn).await?;
+    Ok(())
+}
+
+/// Inserts computed similar films.
+pub async fn insert(txn: &Transaction, rows: Vec<Similarity>) -> Result<(), DbErr> {
     let mut insert = BulkInsert::new(
         "film_similarity",
         &[
@@ -71,7 +79,7 @@ pub async fn replace_all(txn: &Transaction, rows: Vec<Similarity>) -> Result<(),
             Value::String(Some(reason)),
         ]);
     }
-    insert.replace_table(txn).await
+    insert.run(txn).await
 }
 
 /// Whether no similar film is computed yet (a database from before them).

@@ -48,6 +48,43 @@ pub async fn lock_scores(txn: &Transaction, film: i32) -> Result<StoredScores, D
     })
 }
 
+/// When the user last counted towards the film's trend, if ever.
+pub async fn last_counted(
+    txn: &Transaction,
+    user: i32,
+    film: i32,
+) -> Result<Option<DateTime<Utc>>, DbErr> {
+    let mut sql = Sql::new(txn.get_database_backend());
+    sql.push("SELECT counted_at FROM film_trend_contribution WHERE user_id = ")
+        .bind(user)
+        .push(" AND film_id = ")
+        .bind(film);
+    Ok(sql
+        .tuples::<(DateTime<Utc>,)>(txn)
+        .await?
+        .first()
+        .map(|(at,)| *at))
+}
+
+/// Notes that the user counted towards the film's trend at `at`.
+pub async fn note_counted(
+    txn: &Transaction,
+    user: i32,
+    film: i32,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let mut sql = Sql::new(txn.get_database_backend());
+    sql.push("INSERT INTO film_trend_contribution (user_id, film_id, counted_at) VALUES (")
+        .bind(user)
+        .push(", ")
+        .bind(film)
+        .push(", ")
+        .bind(at)
+        .push(") ON CONFLICT (user_id, film_id) DO UPDATE SET counted_at = excluded.counted_at");
+    sql.execute(txn).await?;
+    Ok(())
+}
+
 /// Writes the film's scores (after [`lock_scores`] in the same transaction).
 pub async fn set_scores(txn: &Transaction, film: i32, day: f64, week: f64) -> Result<(), DbErr> {
     let mut sql = Sql::new(txn.get_database_backend());
@@ -97,25 +134,38 @@ pub async fn page(
     Ok(KeysetPage::from_rows(films, window))
 }
 
-/// What counts as activity, oldest first: `(film, kind, at)` with kind one
-/// of `rated`, `seen`, `watchlisted`, since `since`.
-pub async fn activity_since(
-    db: &impl ConnectionTrait,
-    since: DateTime<Utc>,
-) -> Result<Vec<(i32, String, DateTime<Utc>)>, DbErr> {
-    let mut sql = Sql::new(db.get_database_backend());
-    sql.push("SELECT film_id, 'rated' AS kind, updated_at AS at FROM rating WHERE updated_at >= ")
-        .bind(since)
-        .push(" UNION ALL SELECT film_id, 'seen' AS kind, added_at AS at FROM diary_entry WHERE added_at >= ")
-        .bind(since)
-        .push(" UNION ALL SELECT film_id, 'watchlisted' AS kind, added_at AS at FROM watchlist_entry WHERE added_at >= ")
-        .bind(since)
-        .push(" ORDER BY at");
-    sql.tuples(db).await
+/// What counts as activity, oldest first: `(user, film, kind, at)` with
+/// kind one of `rated` (when first rated), `seen`, `watchlisted`.
+pub async fn activity(txn: &Transaction) -> Result<Vec<(i32, i32, String, DateTime<Utc>)>, DbErr> {
+    let mut sql = Sql::new(txn.get_database_backend());
+    sql.push(
+        "SELECT user_id, film_id, 'rated' AS kind, created_at AS at FROM rating \
+         UNION ALL SELECT user_id, film_id, 'seen' AS kind, added_at AS at FROM diary_entry \
+         UNION ALL SELECT user_id, film_id, 'watchlisted' AS kind, added_at AS at FROM watchlist_entry \
+         ORDER BY at",
+    );
+    sql.tuples(txn).await
 }
 
-/// Replaces every film's scores with `scores`: `(film, day, week)`.
-pub async fn replace_all(txn: &Transaction, scores: &[(i32, f64, f64)]) -> Result<(), DbErr> {
+/// Holds off every other writer of scores until the transaction ends (the
+/// rebuild reads the activity and replaces the scores in between; SQLite's
+/// write lock does it there).
+pub async fn lock_all(txn: &Transaction) -> Result<(), DbErr> {
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let mut sql = Sql::new(sea_orm::DbBackend::Postgres);
+        sql.push("LOCK TABLE film_trend, film_trend_contribution IN SHARE ROW EXCLUSIVE MODE");
+        sql.execute(txn).await?;
+    }
+    Ok(())
+}
+
+/// Replaces every film's scores with `scores` (`(film, day, week)`) and the
+/// record of who counted when with `counted` (`(user, film, at)`).
+pub async fn replace_all(
+    txn: &Transaction,
+    scores: &[(i32, f64, f64)],
+    counted: &[(i32, i32, DateTime<Utc>)],
+) -> Result<(), DbErr> {
     let mut rows = BulkInsert::new(
         "film_trend",
         &[
@@ -131,7 +181,23 @@ pub async fn replace_all(txn: &Transaction, scores: &[(i32, f64, f64)]) -> Resul
             Value::Double(Some(*week)),
         ]);
     }
-    rows.replace_table(txn).await
+    rows.replace_table(txn).await?;
+    let mut contributions = BulkInsert::new(
+        "film_trend_contribution",
+        &[
+            ("user_id", ColumnType::Int),
+            ("film_id", ColumnType::Int),
+            ("counted_at", ColumnType::Timestamp),
+        ],
+    );
+    for (user, film, at) in counted {
+        contributions.push(vec![
+            Value::Int(Some(*user)),
+            Value::Int(Some(*film)),
+            (*at).into(),
+        ]);
+    }
+    contributions.replace_table(txn).await
 }
 
 /// Whether no film has a score yet (a database from before trending).

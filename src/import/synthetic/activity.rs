@@ -6,8 +6,8 @@
 //! number of ratings per user is skewed (a few heavy raters, many light
 //! ones), and a score follows the film's IMDb rating, plus the user's
 //! leaning, plus noise. Ratings are dated over the last 14 days.
-//! The accounts cannot sign in: they share the hash of a password nobody
-//! knows.
+//! Nobody can sign in as them: they share the hash of a random password
+//! that is never shown or kept.
 
 use std::collections::{HashMap, HashSet};
 
@@ -62,7 +62,7 @@ pub async fn generate(
     }
     let mut rng = Rng::new(seed ^ 0x0ACC_00A7);
     let counts = ratings_per_user(users, ratings, films.all.len(), &mut rng);
-    let password = crate::domain::account::hash_password(&format!("{:x}", rng.next_u64()))
+    let password = crate::domain::account::hash_password(&unguessable())
         .map_err(|e| anyhow::anyhow!("cannot hash the synthetic password: {e}"))?;
     let now = Utc::now();
     let mut report = ActivityReport::default();
@@ -90,6 +90,16 @@ pub async fn generate(
     crate::domain::trending::rebuild(db).await?;
     crate::domain::recommendations::rebuild_model(db).await?;
     Ok(report)
+}
+
+/// 32 bytes from the operating system, as hex: the synthetic accounts'
+/// password, never shown or kept (the generator's own randomness is
+/// seeded, so anyone could compute a password drawn from it).
+fn unguessable() -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
 }
 
 async fn commit(txn: Transaction) -> anyhow::Result<()> {
