@@ -58,7 +58,10 @@ pub struct MutationRoot(
 /// Live updates, over the WebSocket endpoint `/graphql/ws`.
 #[derive(MergedSubscription, Default)]
 #[graphql(name = "Subscription")]
-pub struct SubscriptionRoot(rating::RatingSubscription, library::LibrarySubscription);
+pub struct SubscriptionRoot(
+    rating::RatingSubscription,
+    library_changed::LibrarySubscription,
+);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 

@@ -10,6 +10,7 @@ pub mod entity;
 pub mod film;
 pub mod genre;
 pub mod library;
+pub mod library_changed;
 pub mod lists;
 pub mod node;
 pub mod person;
