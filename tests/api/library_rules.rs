@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, on_both_databases};
 use crate::ids::base64_id;
 use crate::library::{ADD, FAVORITE, MARK_SEEN, REMOVE, UNMARK_SEEN, films, shelf};
-use crate::subscriptions::{connect, next, send};
+use crate::subscriptions::{Socket, connect, next, send};
 
 async fn library_mutations_refuse_anonymous_viewers_unknown_films_and_bad_ids(app: TestApp) {
     let film = app.film_id("leaving-las-vegas").await;
@@ -164,6 +164,34 @@ on_both_databases!(
 
 const LIBRARY_CHANGED: &str = "subscription { libraryChanged { kind film { slug } } }";
 
+/// A socket signed in as `token` with `libraryChanged` running as
+/// operation 1 (registered: an operation sent after it has answered).
+async fn listening(address: std::net::SocketAddr, token: &str) -> Socket {
+    let init = json!({ "Authorization": format!("Bearer {token}") });
+    let mut socket = connect(address, "graphql-transport-ws", init).await;
+    assert_eq!(next(&mut socket).await.unwrap()["type"], "connection_ack");
+    send(
+        &mut socket,
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": LIBRARY_CHANGED } }),
+    )
+    .await;
+    send(
+        &mut socket,
+        json!({ "id": "2", "type": "subscribe", "payload": { "query": "{ me { username } }" } }),
+    )
+    .await;
+    loop {
+        let message = next(&mut socket).await.unwrap();
+        if message["id"] == "2" && message["type"] == "next" {
+            assert!(
+                message["payload"]["data"]["me"]["username"].is_string(),
+                "{message}"
+            );
+            return socket;
+        }
+    }
+}
+
 /// Ben listens on `app`; Sera and Ben's second device write through `writer`.
 async fn changes_reach_the_viewers_other_devices(app: &TestApp, writer: &TestApp) {
     let address = app.serve().await;
@@ -176,30 +204,7 @@ async fn changes_reach_the_viewers_other_devices(app: &TestApp, writer: &TestApp
         .unwrap()
         .to_string();
 
-    let mut laptop = connect(
-        address,
-        "graphql-transport-ws",
-        json!({ "Authorization": format!("Bearer {ben}") }),
-    )
-    .await;
-    assert_eq!(next(&mut laptop).await.unwrap()["type"], "connection_ack");
-    send(
-        &mut laptop,
-        json!({ "id": "1", "type": "subscribe", "payload": { "query": LIBRARY_CHANGED } }),
-    )
-    .await;
-    // The subscription is registered once an operation on the socket after it answers.
-    send(
-        &mut laptop,
-        json!({ "id": "2", "type": "subscribe", "payload": { "query": "{ me { username } }" } }),
-    )
-    .await;
-    loop {
-        let message = next(&mut laptop).await.unwrap();
-        if message["id"] == "2" && message["type"] == "next" {
-            break;
-        }
-    }
+    let mut laptop = listening(address, &ben).await;
 
     // Someone else's change is not Ben's.
     writer.data_as(&sera, ADD, json!({ "f": films[1].0 })).await;
@@ -283,30 +288,7 @@ async fn an_ended_session_stops_its_socket(app: TestApp) {
         .as_str()
         .unwrap()
         .to_string();
-    let mut laptop = connect(
-        address,
-        "graphql-transport-ws",
-        json!({ "Authorization": format!("Bearer {laptop_token}") }),
-    )
-    .await;
-    assert_eq!(next(&mut laptop).await.unwrap()["type"], "connection_ack");
-    send(
-        &mut laptop,
-        json!({ "id": "1", "type": "subscribe", "payload": { "query": LIBRARY_CHANGED } }),
-    )
-    .await;
-    send(
-        &mut laptop,
-        json!({ "id": "2", "type": "subscribe", "payload": { "query": "{ me { username } }" } }),
-    )
-    .await;
-    loop {
-        let message = next(&mut laptop).await.unwrap();
-        if message["id"] == "2" && message["type"] == "next" {
-            assert_eq!(message["payload"]["data"]["me"]["username"], "ben");
-            break;
-        }
-    }
+    let mut laptop = listening(address, &laptop_token).await;
 
     let change = "mutation { changePassword(current: \"correct-horse-battery\", new: \"another-horse-battery\") { endedSessions } }";
     let changed = app.data_as(&phone, change, json!({})).await;
