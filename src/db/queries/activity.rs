@@ -106,14 +106,3 @@ pub async fn insert_ratings(
     }
     rows.run(txn).await
 }
-
-/// Every film's rating count and average, recounted from the ratings.
-pub async fn recount_films(txn: &impl ConnectionTrait) -> Result<(), DbErr> {
-    let mut sql = Sql::new(txn.get_database_backend());
-    sql.push(
-        "UPDATE film SET user_rating_count = (SELECT COUNT(*) FROM rating r WHERE r.film_id = film.id), \
-         user_rating_average = (SELECT AVG(CAST(r.score AS DOUBLE PRECISION)) FROM rating r WHERE r.film_id = film.id)",
-    );
-    sql.execute(txn).await?;
-    Ok(())
-}

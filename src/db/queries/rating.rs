@@ -138,13 +138,20 @@ pub async fn delete(txn: &Transaction, user_id: i32, film_id: i32) -> Result<boo
 
 /// The film's count and average, recounted from its ratings.
 pub async fn recount(txn: &Transaction, film_id: i32) -> Result<(), DbErr> {
+    recount_films(txn, Some(film_id)).await
+}
+
+/// The count and average of one film (or, with `None`, of every film),
+/// recounted from the ratings.
+pub async fn recount_films(txn: &impl ConnectionTrait, film_id: Option<i32>) -> Result<(), DbErr> {
     let mut sql = Sql::new(txn.get_database_backend());
-    sql.push("UPDATE film SET user_rating_count = (SELECT COUNT(*) FROM rating r WHERE r.film_id = ")
-        .bind(film_id)
-        .push("), user_rating_average = (SELECT AVG(CAST(r.score AS DOUBLE PRECISION)) FROM rating r WHERE r.film_id = ")
-        .bind(film_id)
-        .push(") WHERE id = ")
-        .bind(film_id);
+    sql.push(
+        "UPDATE film SET user_rating_count = (SELECT COUNT(*) FROM rating r WHERE r.film_id = film.id), \
+         user_rating_average = (SELECT AVG(CAST(r.score AS DOUBLE PRECISION)) FROM rating r WHERE r.film_id = film.id)",
+    );
+    if let Some(film_id) = film_id {
+        sql.push(" WHERE id = ").bind(film_id);
+    }
     sql.execute(txn).await?;
     Ok(())
 }

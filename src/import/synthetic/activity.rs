@@ -83,7 +83,7 @@ pub async fn generate(
         statements::insert_ratings(&txn, &rows).await?;
         report.users += ids.len();
     }
-    statements::recount_films(&txn).await?;
+    crate::db::queries::rating::recount_films(&txn, None).await?;
     crate::db::queries::content_version::bump(&txn).await?;
     commit(txn).await?;
     events.content_imported();
