@@ -193,6 +193,7 @@ by_position! {
     }
     person { id, slug, name, bio, birth_date, credit_count, name_sort }
     credit { id, film_id, person_id, kind, job, billing_order, character_id, origin, film_year, list_position }
+    film_character { id, film_id, position, name, description }
 }
 
 by_name!(
@@ -203,7 +204,6 @@ by_name!(
     content_warning,
     external_rating,
     faq_entry,
-    film_character,
     film_country,
     film_genre,
     film_language,

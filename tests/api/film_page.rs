@@ -380,7 +380,58 @@ async fn a_batch_returns_each_statements_rows_in_order_empty_ones_included(app: 
     assert!(Sql::query_batch(&app.db, &broken).await.is_err());
 }
 
+async fn credit_pages_read_their_characters_in_the_same_statement(app: TestApp) {
+    let film = r#"{ film(by: { imdbId: "tt0113627" }) { credits(first: 100) {
+        edges { kind character { name } node { name } } } } }"#;
+    let (statements, data) = app.count_statements(app.data(film, json!({}))).await;
+    // The film, then its credits with their people and characters.
+    assert_eq!(statements, 2, "{data}");
+    let edges = data["film"]["credits"]["edges"].as_array().unwrap();
+    let played = |name: &str| {
+        let edge = edges.iter().find(|e| e["node"]["name"] == name).unwrap();
+        edge["character"]["name"].clone()
+    };
+    assert_eq!(played("Nicolas Cage"), "Ben Sanderson");
+    assert_eq!(played("Elisabeth Shue"), "Sera");
+    // Crew plays no one.
+    let director = edges.iter().find(|e| e["kind"] == "DIRECTOR").unwrap();
+    assert_eq!(director["character"], Value::Null, "{director}");
+
+    // A filmography says the same, from the other side.
+    let person = r#"{ person(by: { slug: "nicolas-cage" }) { credits(first: 100, kinds: [CAST]) {
+        edges { character { name } node { imdbId } } } } }"#;
+    let (statements, data) = app.count_statements(app.data(person, json!({}))).await;
+    assert_eq!(statements, 2, "{data}");
+    let edges = data["person"]["credits"]["edges"].as_array().unwrap();
+    let edge = edges
+        .iter()
+        .find(|e| e["node"]["imdbId"] == "tt0113627")
+        .unwrap();
+    assert_eq!(edge["character"]["name"], "Ben Sanderson");
+
+    // Each character named is one of the film's own.
+    let characters = app
+        .data(
+            r#"{ film(by: { imdbId: "tt0113627" }) { characters { name } } }"#,
+            json!({}),
+        )
+        .await;
+    let listed: Vec<&Value> = characters["film"]["characters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["name"])
+        .collect();
+    let film_data = app.data(film, json!({})).await;
+    for edge in film_data["film"]["credits"]["edges"].as_array().unwrap() {
+        if !edge["character"].is_null() {
+            assert!(listed.contains(&&edge["character"]["name"]), "{edge}");
+        }
+    }
+}
+
 on_both_databases!(
+    credit_pages_read_their_characters_in_the_same_statement,
     the_film_page_query_returns_every_fact_of_the_seed_page,
     spoiler_sections_are_left_out_unless_asked_for,
     the_film_page_costs_a_fixed_number_of_statements,

@@ -228,6 +228,12 @@ pub fn node_selections<'a>(ctx: &'a Context<'_>) -> Vec<SelectionField<'a>> {
     fields
 }
 
+/// Whether the edges of the connection being resolved select `field` (a
+/// field of the edge itself, such as a credit's `character`).
+pub fn edge_selects(ctx: &Context<'_>, field: &str) -> bool {
+    ctx.look_ahead().field("edges").field(field).exists()
+}
+
 /// One page of `relation` for `parent`, each row with the row of `J` (the
 /// relation's other side) it refers to.
 pub async fn load_joined_page<E: Paged, J: Joined>(

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod award;
 pub mod character;
+pub mod credit;
 pub mod discovery;
 pub mod entity;
 pub mod film;

@@ -7,14 +7,13 @@ use async_graphql::{
 };
 
 use super::award::Nomination;
-use super::character::Character;
-use super::film::{Film, OrderDirection, film_columns, people_of};
+use super::credit::{CreditDetails, person_credits};
+use super::film::{Film, OrderDirection, people_of};
 use super::global_id;
-use super::vocabulary::{CreditKind, kind_set, stored};
+use super::vocabulary::{CreditKind, kind_set};
 use crate::db::columns::ColumnSet;
-use crate::db::entities::{credit, film, film_character, nomination, person};
+use crate::db::entities::{nomination, person};
 use crate::db::queries::keyset::{Position, SortValue};
-use crate::db::queries::pages::PagedRelation;
 use crate::db::queries::person as people;
 use crate::db::queries::rows::rel;
 use crate::error::{AppError, AppResult};
@@ -23,7 +22,6 @@ use crate::graphql::cost::{assumed, connection, cost, list_size, sliced_by};
 use crate::graphql::loaders::{CoworkersOf, RowLoader};
 use crate::graphql::pagination::{
     Connection, PageRequest, PagedConnection, connection_names, list_connection, list_window,
-    node_selections, relation_connection,
 };
 use crate::ids::{self, NodeKind};
 use crate::kinds;
@@ -232,18 +230,8 @@ impl Person {
         PagedConnection<Film, CreditDetails, PersonCreditConnection, PersonCreditEdge>,
     > {
         let request = PageRequest::parse(first, after, last, before).gql()?;
-        let columns = film_columns(&node_selections(ctx));
-        relation_connection::<credit::Entity, film::Entity, _, _, _, _>(
-            ctx,
-            PagedRelation::PersonCredits,
-            self.row.id,
-            kind_set(kinds, kinds::CreditKind::set),
-            columns,
-            request,
-            |(credit, film)| (Film::with_columns(film, columns), CreditDetails(credit)),
-        )
-        .await
-        .gql()
+        let kinds = kind_set(kinds, kinds::CreditKind::set);
+        person_credits(ctx, self.row.id, kinds, request).await
     }
     /// How many credits the person has.
     async fn credit_count(&self) -> i32 {
@@ -299,37 +287,6 @@ impl Person {
         let mut nominations: Vec<nomination::Model> = found.into_values().collect();
         nominations.sort_by_key(|n| (n.year, n.id));
         Ok(nominations.into_iter().map(Nomination).collect())
-    }
-}
-
-/// What a credit says beyond its person and film: the role.
-pub struct CreditDetails(pub credit::Model);
-
-#[Object]
-impl CreditDetails {
-    /// What the person did on the film.
-    async fn kind(&self) -> async_graphql::Result<CreditKind> {
-        stored(&self.0.kind, kinds::CreditKind::parse)
-    }
-    /// The job as credited, such as "Screenplay".
-    async fn job(&self) -> Option<&str> {
-        self.0.job.as_deref()
-    }
-    /// Position in the source's billing (1 is top billing); null for crew and
-    /// where the source gave no billing (the catalogue's cast lists).
-    async fn billing_order(&self) -> Option<i32> {
-        self.0.billing_order
-    }
-    /// The character played, for cast credits.
-    async fn character(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Character>> {
-        let Some(id) = self.0.character_id else {
-            return Ok(None);
-        };
-        let row = loader(ctx)
-            .by_id::<film_character::Entity>(id)
-            .await
-            .gql()?;
-        Ok(row.map(Character))
     }
 }
 

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use sea_orm::{DbBackend, DbErr, EntityTrait};
 
-pub use self::statements::{Alone, Joined};
+pub use self::statements::{Alone, Joined, WithCharacter};
 use self::statements::{filter_rows, lateral_page, windowed_page};
 use crate::db::Db;
 use crate::db::columns::ColumnSet;
@@ -328,6 +328,10 @@ where
         J::table().is_none() || J::table() == relation.other_side().map(|(table, _)| table),
         "{relation:?} does not join {:?}",
         J::table()
+    );
+    debug_assert!(
+        !J::WITH_CHARACTER || relation.table() == "credit",
+        "{relation:?} has no characters"
     );
     let counted = page.counted_in_page();
     let backend = db.backend();

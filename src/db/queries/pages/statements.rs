@@ -3,13 +3,15 @@
 //! them per parent; and what a page's rows carry besides their own columns.
 
 use std::any::TypeId;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use sea_orm::{DbBackend, DbErr, EntityTrait, IdenStatic, Iterable, QueryResult};
 
 use super::{PagedRelation, Window};
 use crate::db::columns::ColumnSet;
-use crate::db::read_row::{Columns, ReadRow, columns_of, kept_select_list};
+use crate::db::entities::film_character;
+use crate::db::read_row::{Columns, ReadRow, columns_of, kept_select_list, read_column};
 use crate::db::sql::Sql;
 use crate::kinds::KindSet;
 
@@ -28,6 +30,8 @@ pub trait Joined: 'static {
     fn joined_columns(set: ColumnSet) -> Option<Arc<str>>;
     /// Every column of the joined row.
     fn every_column() -> ColumnSet;
+    /// Whether the rows (credits) also carry their character, as `ch`.
+    const WITH_CHARACTER: bool = false;
     /// The joined row, whose columns (those of `set`) start at `first`.
     fn read(
         row: &QueryResult,
@@ -97,6 +101,55 @@ where
         set: ColumnSet,
     ) -> Result<J::Model, DbErr> {
         J::Model::read_some(row, first, "", columns, set)
+    }
+}
+
+/// A credit page's other side (`J`) and each credit's character, read by
+/// the page's statement: a film's cast with who plays whom took a third
+/// statement for the characters (B6, the film page).
+pub struct WithCharacter<J>(PhantomData<J>);
+
+impl<J: EntityTrait> Joined for WithCharacter<J>
+where
+    J::Model: ReadRow + Clone + Send + Sync,
+{
+    type Model = (J::Model, Option<film_character::Model>);
+    const OWN_PREFIX: &'static str = <J as Joined>::OWN_PREFIX;
+    const WITH_CHARACTER: bool = true;
+    fn table() -> Option<&'static str> {
+        <J as Joined>::table()
+    }
+    fn own_columns<E: EntityTrait>() -> Arc<str> {
+        <J as Joined>::own_columns::<E>()
+    }
+    fn joined_columns(set: ColumnSet) -> Option<Arc<str>> {
+        Some(kept_select_list((TypeId::of::<Self>(), set.bits()), || {
+            let character = film_character::Column::iter().map(|column| {
+                let name = column.as_str();
+                format!("ch.{name} AS ch_{name}")
+            });
+            let character = character.collect::<Vec<_>>().join(", ");
+            format!("{}, {character}", set.select_list::<J>("j"))
+        }))
+    }
+    fn every_column() -> ColumnSet {
+        <J as Joined>::every_column()
+    }
+    fn read(
+        row: &QueryResult,
+        first: usize,
+        columns: Columns,
+        set: ColumnSet,
+    ) -> Result<Self::Model, DbErr> {
+        let joined = J::Model::read_some(row, first, "", columns, set)?;
+        // A credit without a character (crew) has NULLs there.
+        let at = first + set.len();
+        let id: Option<i32> = read_column(row, &mut { at }, "ch_id", columns)?;
+        let character = match id {
+            Some(_) => Some(film_character::Model::read_row(row, at, "ch_", columns)?),
+            None => None,
+        };
+        Ok((joined, character))
     }
 }
 
@@ -210,6 +263,12 @@ pub(super) fn lateral_page<E: EntityTrait, J: Joined>(
             J::OWN_PREFIX
         ));
     }
+    if J::WITH_CHARACTER {
+        sql.push(&format!(
+            " LEFT JOIN LATERAL (SELECT * FROM film_character o WHERE o.id = paged.{}character_id OFFSET 0) ch ON TRUE",
+            J::OWN_PREFIX
+        ));
+    }
     // Each parent's rows in page order; no window numbers them (a window
     // per parent cost 10 to 14% of the directors' and filmographies' pages).
     let direction = if page.backward { "DESC" } else { "ASC" };
@@ -256,6 +315,12 @@ pub(super) fn windowed_page<E: EntityTrait, J: Joined>(
     if let (Some(_), Some((other, column))) = (J::table(), relation.other_side()) {
         sql.push(&format!(
             " JOIN {other} j ON j.id = paged.{}{column}",
+            J::OWN_PREFIX
+        ));
+    }
+    if J::WITH_CHARACTER {
+        sql.push(&format!(
+            " LEFT JOIN film_character ch ON ch.id = paged.{}character_id",
             J::OWN_PREFIX
         ));
     }

@@ -24,9 +24,10 @@ pub use sections::*;
 
 use super::award::Nomination;
 use super::character::{Character, Quote};
+use super::credit::{CreditDetails, film_credits};
 use super::genre::Genre;
 use super::global_id;
-use super::person::{CreditDetails, Person, person_columns};
+use super::person::Person;
 use super::product::{Product, products_by_ids};
 use super::rating::{Rating, RatingSummary};
 use super::review::{AudienceReaction, Review, ReviewOrder};
@@ -39,9 +40,7 @@ use crate::db::queries::rows::rel;
 use crate::graphql::context::{GqlResult, loader};
 use crate::graphql::cost::{assumed, connection, list_size, sliced_by};
 use crate::graphql::loaders::RowLoader;
-use crate::graphql::pagination::{
-    PageRequest, PagedConnection, first_rows, node_selections, relation_connection,
-};
+use crate::graphql::pagination::{PageRequest, PagedConnection, first_rows, relation_connection};
 use crate::ids::NodeKind;
 use crate::kinds::{self, KindSet};
 
@@ -245,18 +244,8 @@ impl Film {
         PagedConnection<Person, CreditDetails, FilmCreditConnection, FilmCreditEdge>,
     > {
         let request = PageRequest::parse(first, after, last, before).gql()?;
-        let columns = person_columns(&node_selections(ctx));
-        relation_connection::<credit::Entity, person::Entity, _, _, _, _>(
-            ctx,
-            PagedRelation::FilmCredits,
-            self.row.id,
-            kind_set(kinds, kinds::CreditKind::set),
-            columns,
-            request,
-            |(credit, person)| (Person::with_columns(person, columns), CreditDetails(credit)),
-        )
-        .await
-        .gql()
+        let kinds = kind_set(kinds, kinds::CreditKind::set);
+        film_credits(ctx, self.row.id, kinds, request).await
     }
     /// How `credits` orders the cast: by the source's billing, or by
     /// prominence where no billing is known. Null when the film has no cast.
