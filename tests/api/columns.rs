@@ -40,12 +40,19 @@ const FILM_FIELDS: &[&str] = &[
 
 const PERSON_FIELDS: &[&str] = &["id", "slug", "name", "bio", "birthDate", "creditCount"];
 
-/// Beside a `... on Film` selection of `node`, a field only people have: the
-/// film's loader cannot tell which columns it needs and reads the whole row,
-/// the reference the narrowed reads are compared with.
-const WHOLE_FILM: &str = "... on Person { bio }";
-/// The same for a person's whole row.
-const WHOLE_PERSON: &str = "... on Film { tagline }";
+/// Every field of `fields` in one fragment on `on`: the reference a field
+/// read alone is compared with (the row read for all of them at once).
+fn whole(on: &str, fields: &[&str]) -> String {
+    format!("... on {on} {{ {} }}", fields.join(" "))
+}
+
+/// `value` with only the keys the selections of `fields` answer.
+fn only(value: &Value, fields: &[&str]) -> Value {
+    let keys = fields.iter().map(|f| f.split([' ', '{']).next().unwrap());
+    keys.map(|key| (key.to_string(), value[key].clone()))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
 
 async fn a_list_of_titles_reads_a_fraction_of_the_film_rows(app: TestApp) {
     let titles = "{ films(first: 20) { edges { node { title } } } }";
@@ -108,11 +115,16 @@ async fn every_film_field_alone_answers_as_from_the_whole_row(app: TestApp) {
         for edge in data["films"]["edges"].as_array().unwrap() {
             let node = &edge["node"];
             let whole = format!(
-                r#"{{ node(id: "{}") {{ ... on Film {{ id {field} }} {WHOLE_FILM} }} }}"#,
-                node["id"].as_str().unwrap()
+                r#"{{ node(id: "{}") {{ {} }} }}"#,
+                node["id"].as_str().unwrap(),
+                whole("Film", FILM_FIELDS)
             );
             let (_, expected) = values_read(&app, &whole).await;
-            assert_eq!(node, &expected["node"], "Film.{field}");
+            assert_eq!(
+                node,
+                &only(&expected["node"], &["id", field]),
+                "Film.{field}"
+            );
         }
     }
 }
@@ -129,11 +141,13 @@ async fn every_person_field_alone_answers_as_from_the_whole_row(app: TestApp) {
         assert!(!people.is_empty());
         for person in people.iter().chain(film["directors"].as_array().unwrap()) {
             let whole = format!(
-                r#"{{ node(id: "{}") {{ ... on Person {{ id {field} }} {WHOLE_PERSON} }} }}"#,
-                person["id"].as_str().unwrap()
+                r#"{{ node(id: "{}") {{ {} }} }}"#,
+                person["id"].as_str().unwrap(),
+                whole("Person", PERSON_FIELDS)
             );
             let (_, expected) = values_read(&app, &whole).await;
-            assert_eq!(person, &expected["node"], "Person.{field}");
+            let expected = only(&expected["node"], &["id", field]);
+            assert_eq!(person, &expected, "Person.{field}");
         }
     }
 }
@@ -194,9 +208,13 @@ async fn a_film_looked_up_by_key_reads_only_its_columns(app: TestApp) {
     for field in FILM_FIELDS {
         let (_, expected) = values_read(
             &app,
-            &format!(r#"{{ node(id: "{id}") {{ ... on Film {{ {field} }} {WHOLE_FILM} }} }}"#),
+            &format!(
+                r#"{{ node(id: "{id}") {{ {} }} }}"#,
+                whole("Film", FILM_FIELDS)
+            ),
         )
         .await;
+        let expected = json!({ "node": only(&expected["node"], &[field]) });
         for key in &keys {
             let (_, data) =
                 values_read(&app, &format!("{{ film(by: {{ {key} }}) {{ {field} }} }}")).await;
@@ -225,9 +243,13 @@ async fn a_person_looked_up_by_key_reads_only_their_columns(app: TestApp) {
     for field in PERSON_FIELDS {
         let (_, expected) = values_read(
             &app,
-            &format!(r#"{{ node(id: "{id}") {{ ... on Person {{ {field} }} {WHOLE_PERSON} }} }}"#),
+            &format!(
+                r#"{{ node(id: "{id}") {{ {} }} }}"#,
+                whole("Person", PERSON_FIELDS)
+            ),
         )
         .await;
+        let expected = json!({ "node": only(&expected["node"], &[field]) });
         for key in [slug, by_id.as_str()] {
             let (_, data) = values_read(
                 &app,
@@ -239,8 +261,8 @@ async fn a_person_looked_up_by_key_reads_only_their_columns(app: TestApp) {
     }
 }
 
-/// `node(id:)` reads the columns of the type its fragment selects, and the
-/// whole row when the selection names other types' fields.
+/// `node(id:)` reads the columns of the type its fragment selects, and
+/// nothing for other types' fragments.
 async fn a_node_reads_only_the_columns_its_fragment_asks_for(app: TestApp) {
     let ids = app
         .data(
@@ -263,13 +285,79 @@ async fn a_node_reads_only_the_columns_its_fragment_asks_for(app: TestApp) {
     .await;
     assert_eq!(data["nodes"][0]["name"], "Nicolas Cage");
     assert_eq!(read, 2, "the id and the name: {read} values");
+    // Another type's fields (`bio` is a person's) read nothing of a film.
     let (read, data) = values_read(
         &app,
-        &format!(r#"{{ node(id: {film}) {{ ... on Film {{ title }} {WHOLE_FILM} }} }}"#),
+        &format!(r#"{{ node(id: {film}) {{ ... on Film {{ title }} ... on Person {{ bio }} }} }}"#),
     )
     .await;
     assert_eq!(data["node"]["title"], "Leaving Las Vegas");
-    assert!(read > 20, "a whole film row: {read} values");
+    assert_eq!(read, 2, "the id and the title: {read} values");
+}
+
+/// A search's hits read the columns their fragments ask for, each type its
+/// own, and answer as from the whole row.
+async fn search_hits_read_only_the_columns_their_fragments_ask_for(app: TestApp) {
+    let search = |fragments: &str| {
+        format!(
+            r#"{{ search(query: "las vegas", first: 20, kinds: [FILM, PERSON]) {{ edges {{ node {{ __typename {fragments} }} }} }} }}"#
+        )
+    };
+    // The ranked hits are kept while the content holds: rank them first.
+    let (_, first) = values_read(&app, &search("")).await;
+    let hits = first["search"]["edges"].as_array().unwrap().len() as u64;
+    assert!(hits >= 2, "{first}");
+    let (few, narrow) = values_read(
+        &app,
+        &search("... on Film { title } ... on Person { name }"),
+    )
+    .await;
+    // Each hit's id and its title or name.
+    assert!(few <= hits * 2, "{hits} hits read {few} values");
+    let everything = format!(
+        "{} {}",
+        whole("Film", FILM_FIELDS),
+        whole("Person", PERSON_FIELDS)
+    );
+    let (many, wide) = values_read(&app, &search(&everything)).await;
+    assert!(few < many, "{few} values, and {many} for every field");
+    let edges = |data: &Value| data["search"]["edges"].as_array().unwrap().clone();
+    for (narrow, wide) in edges(&narrow).iter().zip(edges(&wide)) {
+        let fields: &[&str] = if wide["node"]["__typename"] == "Film" {
+            &["__typename", "title"]
+        } else {
+            &["__typename", "name"]
+        };
+        assert_eq!(narrow["node"], only(&wide["node"], fields));
+    }
+}
+
+/// A mutation's payload reads the columns its `film` selects, and answers
+/// as a query does.
+async fn a_payload_film_reads_only_its_columns(app: TestApp) {
+    let token = app.sign_up("columns").await;
+    let film = app.film_id("leaving-las-vegas").await;
+    let rate = |fields: &str| {
+        format!(
+            "mutation($film: ID!) {{ rateFilm(input: {{ filmId: $film, score: 8 }}) {{ film {{ {fields} }} }} }}"
+        )
+    };
+    let before = app.metrics.values_read_count();
+    let data = app
+        .data_as(
+            &token,
+            &rate("title userRatingCount"),
+            json!({ "film": film }),
+        )
+        .await;
+    let read = app.metrics.values_read_count() - before;
+    assert_eq!(data["rateFilm"]["film"]["title"], "Leaving Las Vegas");
+    // The film's id, title and count; nothing else of its row.
+    assert!(read <= 3, "the payload read {read} values");
+    let query =
+        r#"query($film: ID!) { node(id: $film) { ... on Film { title userRatingCount } } }"#;
+    let expected = app.data(query, json!({ "film": film })).await;
+    assert_eq!(data["rateFilm"]["film"], expected["node"]);
 }
 
 /// A connection asked only for `totalCount` (a list of films with their
@@ -312,6 +400,8 @@ async fn a_count_alone_reads_no_rows_of_its_list(app: TestApp) {
 }
 
 on_both_databases!(
+    a_payload_film_reads_only_its_columns,
+    search_hits_read_only_the_columns_their_fragments_ask_for,
     a_node_reads_only_the_columns_its_fragment_asks_for,
     a_film_looked_up_by_key_reads_only_its_columns,
     a_person_looked_up_by_key_reads_only_their_columns,

@@ -5,7 +5,7 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::film::{Film, OrderDirection, film_columns, parent_film};
+use super::film::{Film, OrderDirection, film_columns, payload_film};
 use super::rating::Rating;
 use crate::db::entities::film;
 use crate::db::queries::keyset::Position;
@@ -312,7 +312,7 @@ impl LibraryMutation {
             .gql()?;
         Ok(MarkSeenPayload {
             entry: DiaryEntry::of(&entry).gql()?,
-            film: parent_film(ctx, film).await?,
+            film: payload_film(ctx, film).await?,
         })
     }
 
@@ -332,7 +332,7 @@ impl LibraryMutation {
             .gql()?;
         Ok(UnmarkSeenPayload {
             removed: removed as i64,
-            film: parent_film(ctx, film).await?,
+            film: payload_film(ctx, film).await?,
         })
     }
 
@@ -358,6 +358,6 @@ async fn payload(
 ) -> async_graphql::Result<LibraryPayload> {
     Ok(LibraryPayload {
         changed,
-        film: parent_film(ctx, film).await?,
+        film: payload_film(ctx, film).await?,
     })
 }

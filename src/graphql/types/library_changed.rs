@@ -4,7 +4,7 @@
 
 use async_graphql::{Context, Enum, ErrorExtensions, Object};
 
-use super::film::{Film, parent_film};
+use super::film::{Film, film_of_field};
 use crate::domain::library::{self, ChangeKind};
 use crate::domain::sessions;
 use crate::error::{AppError, AppResult};
@@ -64,7 +64,7 @@ impl LibraryChanged {
     /// The film it changed for (with its `viewerState` as it is now); null for `MISSED`.
     async fn film(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Film>> {
         match self.film {
-            Some(id) => Ok(Some(parent_film(ctx, id).await?)),
+            Some(id) => Ok(Some(film_of_field(ctx, id).await?)),
             None => Ok(None),
         }
     }

@@ -285,7 +285,7 @@ async fn item_payload(
     Ok(ListItemPayload {
         changed,
         list: UserList(list),
-        film: super::film::parent_film(ctx, film).await?,
+        film: super::film::payload_film(ctx, film).await?,
     })
 }
 

@@ -71,8 +71,7 @@ async fn find_node(ctx: &Context<'_>, id: &str) -> AppResult<Option<Node>> {
         NodeKind::User | NodeKind::Session => None,
         // A private list is someone else's secret: null, as if missing.
         NodeKind::List => visible_list(ctx, row).await?.map(Node::List),
-        // Films and people read the columns the selection asks for (all of
-        // them when a fragment names another type's fields).
+        // Films and people read the columns the selection asks for.
         NodeKind::Film => {
             let columns = film_columns(&[ctx.field()]);
             loader

@@ -85,18 +85,17 @@ pub(crate) const PERSON_FIELDS: &[(&str, &[person::Column])] = &[
 ];
 
 /// The columns the people selected by `fields` (each a field whose value is
-/// a person, or a list of them) need: every column when a selection names a
-/// field [`PERSON_FIELDS`] does not know (another type's, in a fragment).
+/// a person, or a list of them) need; a name [`PERSON_FIELDS`] does not know
+/// is another type's field, in a fragment (see `film_columns`).
 pub fn person_columns(fields: &[SelectionField<'_>]) -> ColumnSet {
     let mut set = ColumnSet::key::<person::Entity>();
     for field in fields {
         for selected in field.selection_set() {
-            match PERSON_FIELDS
+            let known = PERSON_FIELDS
                 .iter()
-                .find(|(name, _)| *name == selected.name())
-            {
-                Some((_, columns)) => set = set.union(ColumnSet::of::<person::Entity>(columns)),
-                None => return ColumnSet::all::<person::Entity>(),
+                .find(|(name, _)| *name == selected.name());
+            if let Some((_, columns)) = known {
+                set = set.union(ColumnSet::of::<person::Entity>(columns));
             }
         }
     }
@@ -390,8 +389,8 @@ mod column_tests {
     use super::PERSON_FIELDS;
     use crate::graphql::types::film::sdl_fields;
 
-    /// A field the table does not know reads every column: each field of
-    /// `Person` is in it, and nothing else.
+    /// A field the table does not know reads no column (it must be another
+    /// type's): each field of `Person` is in it, and nothing else.
     #[test]
     fn the_table_names_every_field_of_person_and_no_other() {
         let mut schema = sdl_fields("Person");

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
-use super::film::{Film, film_by_id, film_of_field, parent_film};
+use super::film::{Film, film_by_id, film_of_field, payload_film};
 use crate::db::entities::{film, rating};
 use crate::db::queries::rating as ratings;
 use crate::domain::rating as rate;
@@ -164,7 +164,7 @@ impl RatingMutation {
         let saved = rate::rate(db(ctx), events(ctx), viewer.user_id, film_id, input.score)
             .await
             .gql()?;
-        let film = parent_film(ctx, film_id).await?;
+        let film = payload_film(ctx, film_id).await?;
         Ok(RateFilmPayload {
             rating: Rating(saved),
             film,
@@ -182,7 +182,7 @@ impl RatingMutation {
         let removed = rate::remove(db(ctx), events(ctx), viewer.user_id, film_id)
             .await
             .gql()?;
-        let film = parent_film(ctx, film_id).await?;
+        let film = payload_film(ctx, film_id).await?;
         Ok(RemoveRatingPayload { removed, film })
     }
 }

@@ -3,7 +3,7 @@
 use async_graphql::{Context, Enum, ID, Object};
 
 use super::account::User;
-use super::film::{Film, film_of_field, parent_film};
+use super::film::{Film, film_of_field, payload_film};
 use super::global_id;
 use super::vocabulary::{ReviewKind, stored};
 use crate::db::entities::{app_user, audience_reaction, review};
@@ -182,7 +182,7 @@ impl ReviewMutation {
             .await
             .gql()?;
         Ok(ReviewPayload {
-            film: parent_film(ctx, saved.film_id).await?,
+            film: payload_film(ctx, saved.film_id).await?,
             review: Review(saved),
         })
     }
@@ -205,7 +205,7 @@ impl ReviewMutation {
             .await
             .gql()?;
         Ok(ReviewPayload {
-            film: parent_film(ctx, saved.film_id).await?,
+            film: payload_film(ctx, saved.film_id).await?,
             review: Review(saved),
         })
     }
@@ -225,7 +225,7 @@ impl ReviewMutation {
             .await
             .gql()?;
         Ok(ReviewPayload {
-            film: parent_film(ctx, saved.film_id).await?,
+            film: payload_film(ctx, saved.film_id).await?,
             review: Review(saved),
         })
     }
@@ -243,7 +243,7 @@ impl ReviewMutation {
             .gql()?;
         Ok(DeleteReviewPayload {
             deleted_id: id,
-            film: parent_film(ctx, deleted.film_id).await?,
+            film: payload_film(ctx, deleted.film_id).await?,
         })
     }
 }

@@ -8,8 +8,8 @@ use async_graphql::connection::Edge;
 use async_graphql::{Context, Enum, Object, SimpleObject, Union};
 
 use super::character::{Character, Quote};
-use super::film::Film;
-use super::person::Person;
+use super::film::{Film, film_columns};
+use super::person::{Person, person_columns};
 use crate::db::entities::{film, film_character, person, quote};
 use crate::domain::search;
 use crate::error::{AppError, AppResult};
@@ -166,10 +166,13 @@ async fn resolve(ctx: &Context<'_>, hits: &[search::Hit]) -> AppResult<Vec<Optio
             .map(|hit| hit.target)
             .collect::<Vec<_>>()
     };
+    // Films and people read the columns the hits' fragments ask for.
+    let nodes = pagination::node_selections(ctx);
+    let (film_columns, person_columns) = (film_columns(&nodes), person_columns(&nodes));
     // Together, so the four kinds are read in one round trip.
     let (films, people, characters, quotes) = futures_util::try_join!(
-        loader.by_ids::<film::Entity>(ids("FILM")),
-        loader.by_ids::<person::Entity>(ids("PERSON")),
+        loader.by_ids_with::<film::Entity>(ids("FILM"), film_columns),
+        loader.by_ids_with::<person::Entity>(ids("PERSON"), person_columns),
         loader.by_ids::<film_character::Entity>(ids("CHARACTER")),
         loader.by_ids::<quote::Entity>(ids("QUOTE")),
     )?;
@@ -178,8 +181,14 @@ async fn resolve(ctx: &Context<'_>, hits: &[search::Hit]) -> AppResult<Vec<Optio
         .map(|hit| {
             let key = hit.target;
             Some(match hit.kind.as_str() {
-                "FILM" => SearchItem::Film(Film::new(films.get(&key)?.clone())),
-                "PERSON" => SearchItem::Person(Person::new(people.get(&key)?.clone())),
+                "FILM" => {
+                    let row = films.get(&key)?.clone();
+                    SearchItem::Film(Film::with_columns(row, film_columns))
+                }
+                "PERSON" => {
+                    let row = people.get(&key)?.clone();
+                    SearchItem::Person(Person::with_columns(row, person_columns))
+                }
                 "CHARACTER" => SearchItem::Character(Character(characters.get(&key)?.clone())),
                 "QUOTE" => SearchItem::Quote(Quote(quotes.get(&key)?.clone())),
                 _ => return None,

@@ -1,8 +1,9 @@
 //! Which columns of a film's row each `Film` field reads: the loaders read
 //! only those a query's selection needs (plus the id). A field missing from
-//! this table reads every column, and a resolver that reads a column the
-//! loader left out panics in debug builds (`Film::row`), which the tests that
-//! run every playground example and snapshot query would show.
+//! this table would read none (see `film_columns`; a test checks that none
+//! is missing), and a resolver that reads a column the loader left out
+//! panics in debug builds (`Film::row`), which the tests that run every
+//! playground example and snapshot query would show.
 
 use async_graphql::SelectionField;
 
@@ -106,15 +107,18 @@ pub(super) const FIELDS: &[(&str, &[C])] = &[
 ];
 
 /// The columns the films selected by `fields` (each a field whose value is a
-/// film, or a list of them) need: every column when a selection names a
-/// field this table does not know (another type's, in a fragment).
+/// film, or a list of them) need. The selections are flattened through
+/// fragments without their type conditions, so a name the table does not
+/// know is another type's field (a search hit's `... on Person { name }`):
+/// the table names every field of `Film` (a test checks), and it reads
+/// nothing. A name both types have reads the film's columns too, which is
+/// only wider than needed.
 pub fn film_columns(fields: &[SelectionField<'_>]) -> ColumnSet {
     let mut set = ColumnSet::key::<film::Entity>();
     for field in fields {
         for selected in field.selection_set() {
-            match FIELDS.iter().find(|(name, _)| *name == selected.name()) {
-                Some((_, columns)) => set = set.union(ColumnSet::of::<film::Entity>(columns)),
-                None => return ColumnSet::all::<film::Entity>(),
+            if let Some((_, columns)) = FIELDS.iter().find(|(name, _)| *name == selected.name()) {
+                set = set.union(ColumnSet::of::<film::Entity>(columns));
             }
         }
     }
@@ -144,8 +148,8 @@ pub(crate) fn sdl_fields(name: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
-    /// A field the table does not know reads every column, which is safe but
-    /// wide: each field of `Film` is in it, and nothing else.
+    /// A field the table does not know reads no column (it must be another
+    /// type's): each field of `Film` is in it, and nothing else.
     #[test]
     fn the_table_names_every_field_of_film_and_no_other() {
         let mut schema = sdl_fields("Film");

@@ -16,7 +16,7 @@ pub(crate) use columns::sdl_fields;
 pub use columns::{Film, film_columns};
 pub use list::{FilmFilter, FilmListConnection, FilmOrder, OrderDirection};
 pub use query::{
-    FilmBy, FilmQuery, credited_people, film_by_id, film_of_field, films_by_ids, parent_film,
+    FilmBy, FilmQuery, credited_people, film_by_id, film_of_field, films_by_ids, payload_film,
     people_of, people_of_field,
 };
 use sections::children;

@@ -190,14 +190,17 @@ pub async fn people_of(
     loader(ctx).by_ids::<person::Entity>(ids).await.gql()
 }
 
-/// The film a row belongs to; the foreign key guarantees it exists.
-pub async fn parent_film(ctx: &Context<'_>, id: i32) -> async_graphql::Result<Film> {
-    film_by_id(ctx, id)
+/// The film of a mutation's payload (`ctx` is the mutation's field), read
+/// with the columns the payload's `film` selects; the foreign key of the
+/// row written guarantees it exists.
+pub async fn payload_film(ctx: &Context<'_>, id: i32) -> async_graphql::Result<Film> {
+    let columns = film_columns(&ctx.look_ahead().field("film").selection_fields());
+    let found = loader(ctx)
+        .by_id_with::<film::Entity>(id, columns)
         .await
-        .and_then(|film| {
-            film.ok_or_else(|| {
-                crate::error::AppError::Internal(anyhow::anyhow!("film {id} is missing"))
-            })
-        })
+        .gql()?;
+    found
+        .map(|film| Film::with_columns(film, columns))
+        .ok_or_else(|| crate::error::AppError::Internal(anyhow::anyhow!("film {id} is missing")))
         .gql()
 }
