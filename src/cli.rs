@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `import`, `generate`, `print-schema`.
+//! The command line: `serve` (the default), `migrate`, `import`, `generate`,
+//! `users`, `print-schema`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::{self, Config};
 use crate::db::Db;
 use crate::domain::events::Events;
+use crate::domain::roles::{self, Role};
 use crate::telemetry::metrics::Metrics;
 use crate::{graphql, import, server};
 
@@ -39,8 +41,35 @@ pub enum Command {
     /// Add a synthetic catalogue of N films for scale tests (deterministic; the
     /// bundled catalogue is imported first into an empty database).
     Generate(GenerateArgs),
+    /// Manage accounts: `users grant NAME --role editor`.
+    Users(UsersArgs),
     /// Print the GraphQL schema (SDL) on stdout.
     PrintSchema,
+}
+
+#[derive(Args, Debug)]
+pub struct UsersArgs {
+    #[command(subcommand)]
+    pub command: UsersCommand,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UsersCommand {
+    /// Give an account a role: viewer, editor or admin. This is how the
+    /// first admin is made; admins then grant roles with `grantRole`.
+    Grant {
+        /// The account's username.
+        username: String,
+        /// viewer, editor or admin.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text).ok_or_else(|| format!("{text:?} is not a role: viewer, editor or admin"))
 }
 
 #[derive(Args, Debug, Clone)]
@@ -364,11 +393,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let lock = db.setup_lock().await?;
             import::import_bundled_if_empty(&db, &events).await?;
             lock.release().await?;
-            if args.films.is_none() && args.users.is_none() {
-                anyhow::bail!(
-                    "nothing to generate: give --films N, or --users N --ratings M, or both"
-                );
-            }
             if let Some(films) = args.films {
                 let report =
                     import::generate_synthetic(&db, &events, films as usize, args.seed).await?;
@@ -390,6 +414,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     "added {} synthetic users and {} ratings",
                     report.users, report.ratings
                 );
+            }
+            Ok(())
+        }
+        Some(Command::Users(args)) => {
+            let (db, _) = open(&args.database).await?;
+            match args.command {
+                UsersCommand::Grant { username, role } => {
+                    roles::grant(&db, &username, role).await?;
+                    println!("{username} is now {}", role.as_str());
+                }
             }
             Ok(())
         }

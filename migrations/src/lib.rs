@@ -20,6 +20,7 @@ mod m20261205_000014_display_name;
 mod m20261205_000015_session_details;
 mod m20261206_000016_discovery;
 mod m20261206_000017_trend_contributions;
+mod m20261207_000018_roles;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000015_session_details::Migration),
             Box::new(m20261206_000016_discovery::Migration),
             Box::new(m20261206_000017_trend_contributions::Migration),
+            Box::new(m20261207_000018_roles::Migration),
         ]
     }
 }

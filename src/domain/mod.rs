@@ -14,6 +14,7 @@ pub mod rating;
 pub mod recommendations;
 pub mod retry;
 pub mod review;
+pub mod roles;
 pub mod search;
 pub mod sessions;
 pub mod similarity;

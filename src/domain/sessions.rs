@@ -173,6 +173,7 @@ pub async fn export(db: &Db, viewer: &Viewer) -> AppResult<Value> {
             "username": user.username,
             "displayName": user.display_name,
             "createdAt": user.created_at,
+            "role": user.role,
         },
     });
     if let Some(object) = document.as_object_mut() {

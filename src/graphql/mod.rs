@@ -53,6 +53,7 @@ pub struct MutationRoot(
     library::LibraryMutation,
     lists::ListMutation,
     sessions::SessionMutation,
+    roles::RoleMutation,
 );
 
 /// Live updates, over the WebSocket endpoint `/graphql/ws`.

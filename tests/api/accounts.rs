@@ -261,6 +261,7 @@ async fn the_export_holds_everything_the_account_owns_and_no_secret(app: TestApp
         .clone();
     assert_eq!(export["format"], "cinegraph-account-export");
     assert_eq!(export["account"]["username"], "ben");
+    assert_eq!(export["account"]["role"], "viewer");
     assert_eq!(export["ratings"][0]["score"], 9);
     assert_eq!(export["ratings"][0]["film_slug"], "leaving-las-vegas");
     assert_eq!(export["watchlist"][0]["film_title"], "Leaving Las Vegas");

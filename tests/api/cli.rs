@@ -31,7 +31,8 @@ fn every_option_has_help_and_an_env_variable() {
 
 /// Collects the options of `command` and its subcommands that lack help or an
 /// env variable (operators configure servers and commands by environment;
-/// only `migrate down`'s one-off `--steps`/`--all` are exempt).
+/// only the one-off `migrate down --steps/--all` and `users grant --role`
+/// are exempt).
 fn check_options(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
     for arg in command.get_arguments() {
         let id = arg.get_id().as_str();
@@ -41,7 +42,7 @@ fn check_options(command: &clap::Command, path: &str, missing: &mut Vec<String>)
         if arg.get_help().is_none() {
             missing.push(format!("{path} --{id}: no help"));
         }
-        if arg.get_env().is_none() && !matches!(id, "steps" | "all") {
+        if arg.get_env().is_none() && !matches!(id, "steps" | "all" | "role") {
             missing.push(format!("{path} --{id}: no env variable"));
         }
     }

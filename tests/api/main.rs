@@ -42,6 +42,7 @@ mod ratings;
 mod replicas;
 mod response_cache;
 mod reviews;
+mod roles;
 mod schema;
 mod search;
 mod shared_limits;

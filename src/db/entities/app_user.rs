@@ -13,6 +13,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Shown on the public profile; null when the user gave none.
     pub display_name: Option<String>,
+    /// viewer, editor or admin (`domain::roles`).
+    pub role: String,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -23,6 +23,8 @@ pub async fn insert_user(
         password_hash: Set(password_hash),
         created_at: Set(now),
         display_name: Set(None),
+        // The column's default: every account starts as a viewer.
+        role: NotSet,
     }
     .insert(db.connection())
     .await

@@ -25,6 +25,7 @@ pub mod rating;
 pub mod recommendations;
 pub mod replication;
 pub mod review;
+pub mod roles;
 pub mod rows;
 pub mod search;
 pub mod secret;

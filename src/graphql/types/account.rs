@@ -12,6 +12,7 @@ use super::library::{
 use super::lists::{ListList, lists_of_user};
 use super::rating::Rating;
 use super::review::Review;
+use super::roles::Role;
 use super::sessions::{Session, sessions_of_viewer};
 use crate::db::entities::app_user;
 use crate::db::queries::account::SessionOrigin;
@@ -20,7 +21,8 @@ use crate::db::queries::library::Shelf;
 use crate::db::queries::rating as ratings;
 use crate::db::queries::review as reviews;
 use crate::domain::account::{self, UserAgent, Viewer};
-use crate::error::AppResult;
+use crate::domain::roles;
+use crate::error::{AppError, AppResult};
 use crate::graphql::context::{
     GqlResult, client_address, cursor_keys, db, events, limiter, loader, viewer,
 };
@@ -270,6 +272,15 @@ impl User {
         user_ratings(ctx, self.0.id, first, after, last, before)
             .await
             .gql()
+    }
+    /// What the account may do: VIEWER, EDITOR or ADMIN. Only the user sees
+    /// it (FORBIDDEN otherwise).
+    async fn role(&self, ctx: &Context<'_>) -> async_graphql::Result<Role> {
+        own_library(ctx, self.0.id).gql()?;
+        let role = roles::Role::parse(&self.0.role)
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown stored role")))
+            .gql()?;
+        Ok(role.into())
     }
     /// Films for the user to see next, the strongest first, each with the
     /// reason: from the user's ratings, favourites, diary and watchlist.

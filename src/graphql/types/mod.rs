@@ -18,6 +18,7 @@ pub mod person;
 pub mod product;
 pub mod rating;
 pub mod review;
+pub mod roles;
 pub mod search;
 pub mod sessions;
 pub mod vocabulary;

@@ -1,0 +1,40 @@
+//! Accounts' roles: read one, set one, count the admins.
+
+use sea_orm::{ConnectionTrait, DatabaseTransaction};
+
+use crate::db::sql::Sql;
+use crate::db::{Db, DbErr};
+
+/// The stored role of an account; `None` when the account is gone.
+pub async fn role_of(db: &Db, user: i32) -> Result<Option<String>, DbErr> {
+    let mut sql = Sql::new(db.backend());
+    sql.push("SELECT role FROM app_user WHERE id = ").bind(user);
+    let rows: Vec<(String,)> = sql.tuples(db.connection()).await?;
+    Ok(rows.into_iter().next().map(|(role,)| role))
+}
+
+/// Sets the role of the account named `username`: its id, or `None` when no
+/// account has that name. The update is the transaction's first statement,
+/// so on SQLite it takes the write lock before anything is read.
+pub async fn set_role(
+    txn: &DatabaseTransaction,
+    username: &str,
+    role: &str,
+) -> Result<Option<i32>, DbErr> {
+    let mut sql = Sql::new(txn.get_database_backend());
+    sql.push("UPDATE app_user SET role = ")
+        .bind(role.to_string())
+        .push(" WHERE username = ")
+        .bind(username.to_string())
+        .push(" RETURNING id");
+    let rows: Vec<(i32,)> = sql.tuples(txn).await?;
+    Ok(rows.into_iter().next().map(|(id,)| id))
+}
+
+/// How many accounts are admins.
+pub async fn count_admins(txn: &DatabaseTransaction) -> Result<i64, DbErr> {
+    let mut sql = Sql::new(txn.get_database_backend());
+    sql.push("SELECT COUNT(*) FROM app_user WHERE role = 'admin'");
+    let rows: Vec<(i64,)> = sql.tuples(txn).await?;
+    Ok(rows.into_iter().next().map_or(0, |(n,)| n))
+}

@@ -1,0 +1,92 @@
+//! Roles (issue 23): `viewer` (every account at sign-up), `editor` (may
+//! change content) and `admin` (may also grant roles). The first admin is
+//! made on the command line (`cinegraph users grant NAME --role admin`);
+//! after that admins grant roles through `grantRole`. A role is read from
+//! the database on every check, so a role taken away stops working at the
+//! account's next request, not when its sessions end.
+
+use super::account::Viewer;
+use super::retry::retrying;
+use crate::db::queries::roles;
+use crate::db::{Db, lock_rebuild};
+use crate::error::{AppError, AppResult};
+
+/// What an account may do; each role may do everything the ones before it may.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Viewer,
+    Editor,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Viewer, Role::Editor, Role::Admin];
+
+    /// The stored (and command-line) name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Editor => "editor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.as_str() == text)
+    }
+}
+
+/// The advisory lock that serialises role changes on PostgreSQL, so two
+/// admins demoting each other at once cannot leave no admin.
+const ROLE_CHANGES: i64 = 0x726f_6c65;
+
+/// The role of the signed-in viewer, read now.
+pub async fn role_of(db: &Db, viewer: &Viewer) -> AppResult<Role> {
+    let stored = roles::role_of(db, viewer.user_id).await?;
+    // A session outlives nothing: its account is gone.
+    let stored = stored.ok_or(AppError::Unauthenticated)?;
+    Role::parse(&stored)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown stored role {stored:?}")))
+}
+
+/// FORBIDDEN unless the viewer has `needed` (or a role above it).
+pub async fn require(db: &Db, viewer: &Viewer, needed: Role) -> AppResult<Role> {
+    let role = role_of(db, viewer).await?;
+    if role < needed {
+        return Err(AppError::Forbidden(format!(
+            "this needs the {} role; the account is {}",
+            needed.as_str(),
+            role.as_str()
+        )));
+    }
+    Ok(role)
+}
+
+/// Gives the account named `username` the role `role` (the command line's
+/// `users grant`, trusted: it reaches the database directly). NOT_FOUND for
+/// no such account; CONFLICT when it would leave no admin. Returns the
+/// account's id.
+pub async fn grant(db: &Db, username: &str, role: Role) -> AppResult<i32> {
+    retrying(|| async {
+        let txn = db.begin().await?;
+        lock_rebuild(&txn, ROLE_CHANGES).await?;
+        let Some(user) = roles::set_role(&txn, username, role.as_str()).await? else {
+            return Err(AppError::not_found("user", username));
+        };
+        if role != Role::Admin && roles::count_admins(&txn).await? == 0 {
+            // Dropped, the transaction rolls back.
+            return Err(AppError::Conflict(format!(
+                "{username} is the last admin: make another account admin first"
+            )));
+        }
+        txn.commit().await?;
+        Ok(user)
+    })
+    .await
+}
+
+/// [`grant`] on behalf of the signed-in `viewer`, who must be an admin.
+pub async fn grant_as(db: &Db, viewer: &Viewer, username: &str, role: Role) -> AppResult<i32> {
+    require(db, viewer, Role::Admin).await?;
+    grant(db, username, role).await
+}
