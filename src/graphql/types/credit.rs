@@ -1,20 +1,23 @@
-//! Credits: the role on a credit's edge (`CreditDetails`) and the two pages
-//! of credits, a film's cast and crew and a person's filmography. Both read
+//! Credits: the role on a credit's edge (`CreditDetails`) and one page for
+//! both lists of credits, a film's cast and crew and a person's filmography. It reads
 //! the other side (people, films) in the page's statement, and the
 //! characters too when the edges ask for them.
 
-use async_graphql::{Context, Object};
+use async_graphql::connection::EdgeNameType;
+use async_graphql::{Context, Object, OutputType};
 
 use super::character::Character;
-use super::film::{Film, FilmCreditConnection, FilmCreditEdge, film_columns};
-use super::person::{Person, PersonCreditConnection, PersonCreditEdge, person_columns};
+use super::film::Film;
+use super::person::Person;
 use super::vocabulary::{CreditKind, stored};
+use crate::db::columns::ColumnSet;
 use crate::db::entities::{credit, film, film_character, person};
-use crate::db::queries::pages::{PagedRelation, WithCharacter};
+use crate::db::queries::pages::{Paged, PagedRelation, WithCharacter};
+use crate::db::queries::rows::ModelOf;
 use crate::graphql::context::{GqlResult, loader};
 use crate::graphql::loaders::RowLoader;
 use crate::graphql::pagination::{
-    PageRequest, PagedConnection, edge_selects, node_selections, relation_connection,
+    ConnectionName, PageRequest, PagedConnection, edge_selects, relation_connection,
 };
 use crate::kinds::{self, KindSet};
 
@@ -74,90 +77,68 @@ impl CreditDetails {
     }
 }
 
-/// A page of a film's credits, each with its person (and character).
-pub async fn film_credits(
-    ctx: &Context<'_>,
-    film_id: i32,
-    kinds: KindSet,
-    request: PageRequest,
-) -> async_graphql::Result<
-    PagedConnection<Person, CreditDetails, FilmCreditConnection, FilmCreditEdge>,
-> {
-    let columns = person_columns(&node_selections(ctx));
-    let relation = PagedRelation::FilmCredits;
-    let connection = if edge_selects(ctx, "character") {
-        relation_connection::<credit::Entity, WithCharacter<person::Entity>, _, _, _, _>(
-            ctx,
-            relation,
-            film_id,
-            kinds,
-            columns,
-            request,
-            |(credit, (person, character))| {
-                let details = CreditDetails::with_character(credit, character);
-                (Person::with_columns(person, columns), details)
-            },
-        )
-        .await
-    } else {
-        relation_connection::<credit::Entity, person::Entity, _, _, _, _>(
-            ctx,
-            relation,
-            film_id,
-            kinds,
-            columns,
-            request,
-            |(credit, person)| {
-                (
-                    Person::with_columns(person, columns),
-                    CreditDetails::new(credit),
-                )
-            },
-        )
-        .await
-    };
-    connection.gql()
+/// What a credit page shows on the other side of each credit: a film's
+/// credits show people, a person's show films.
+pub trait CreditSide: OutputType {
+    type Entity: Paged;
+    /// The node of a row holding the columns of `read`.
+    fn node(row: ModelOf<Self::Entity>, read: ColumnSet) -> Self;
 }
 
-/// A page of a person's credits, each with its film (and character).
-pub async fn person_credits(
+impl CreditSide for Person {
+    type Entity = person::Entity;
+    fn node(row: person::Model, read: ColumnSet) -> Self {
+        Person::with_columns(row, read)
+    }
+}
+
+impl CreditSide for Film {
+    type Entity = film::Entity;
+    fn node(row: film::Model, read: ColumnSet) -> Self {
+        Film::with_columns(row, read)
+    }
+}
+
+/// A page of `relation`'s credits for `parent` (a film's or a person's),
+/// each with its other side (the columns of `columns`: see
+/// `person_columns`, `film_columns`), and its character when the edges ask
+/// for it.
+pub async fn credit_page<Side, Name, EdgeName>(
     ctx: &Context<'_>,
-    person_id: i32,
+    relation: PagedRelation,
+    parent: i32,
     kinds: KindSet,
+    columns: ColumnSet,
     request: PageRequest,
-) -> async_graphql::Result<
-    PagedConnection<Film, CreditDetails, PersonCreditConnection, PersonCreditEdge>,
-> {
-    let columns = film_columns(&node_selections(ctx));
-    let relation = PagedRelation::PersonCredits;
+) -> async_graphql::Result<PagedConnection<Side, CreditDetails, Name, EdgeName>>
+where
+    Side: CreditSide,
+    Name: ConnectionName,
+    EdgeName: EdgeNameType,
+{
     let connection = if edge_selects(ctx, "character") {
-        relation_connection::<credit::Entity, WithCharacter<film::Entity>, _, _, _, _>(
+        relation_connection::<credit::Entity, WithCharacter<Side::Entity>, _, _, _, _>(
             ctx,
             relation,
-            person_id,
+            parent,
             kinds,
             columns,
             request,
-            |(credit, (film, character))| {
+            |(credit, (row, character))| {
                 let details = CreditDetails::with_character(credit, character);
-                (Film::with_columns(film, columns), details)
+                (Side::node(row, columns), details)
             },
         )
         .await
     } else {
-        relation_connection::<credit::Entity, film::Entity, _, _, _, _>(
+        relation_connection::<credit::Entity, Side::Entity, _, _, _, _>(
             ctx,
             relation,
-            person_id,
+            parent,
             kinds,
             columns,
             request,
-            |(credit, film)| {
-                (
-                    Film::with_columns(film, columns),
-                    CreditDetails::new(credit),
-                )
-            },
+            |(credit, row)| (Side::node(row, columns), CreditDetails::new(credit)),
         )
         .await
     };

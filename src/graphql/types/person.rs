@@ -7,13 +7,14 @@ use async_graphql::{
 };
 
 use super::award::Nomination;
-use super::credit::{CreditDetails, person_credits};
-use super::film::{Film, OrderDirection, people_of};
+use super::credit::{CreditDetails, credit_page};
+use super::film::{Film, OrderDirection, film_columns, people_of};
 use super::global_id;
 use super::vocabulary::{CreditKind, kind_set};
 use crate::db::columns::ColumnSet;
 use crate::db::entities::{nomination, person};
 use crate::db::queries::keyset::{Position, SortValue};
+use crate::db::queries::pages::PagedRelation;
 use crate::db::queries::person as people;
 use crate::db::queries::rows::rel;
 use crate::error::{AppError, AppResult};
@@ -22,6 +23,7 @@ use crate::graphql::cost::{assumed, connection, cost, list_size, sliced_by};
 use crate::graphql::loaders::{CoworkersOf, RowLoader};
 use crate::graphql::pagination::{
     Connection, PageRequest, PagedConnection, connection_names, list_connection, list_window,
+    node_selections,
 };
 use crate::ids::{self, NodeKind};
 use crate::kinds;
@@ -230,7 +232,9 @@ impl Person {
     > {
         let request = PageRequest::parse(first, after, last, before).gql()?;
         let kinds = kind_set(kinds, kinds::CreditKind::set);
-        person_credits(ctx, self.row.id, kinds, request).await
+        let columns = film_columns(&node_selections(ctx));
+        let relation = PagedRelation::PersonCredits;
+        credit_page(ctx, relation, self.row.id, kinds, columns, request).await
     }
     /// How many credits the person has.
     async fn credit_count(&self) -> i32 {
