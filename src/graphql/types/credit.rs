@@ -1,7 +1,7 @@
 //! Credits: the role on a credit's edge (`CreditDetails`) and one page for
-//! both lists of credits, a film's cast and crew and a person's filmography. It reads
-//! the other side (people, films) in the page's statement, and the
-//! characters too when the edges ask for them.
+//! both lists of credits, a film's cast and crew and a person's
+//! filmography. It reads the other side (people, films) in the page's
+//! statement, and the characters too when the edges ask for them.
 
 use async_graphql::connection::EdgeNameType;
 use async_graphql::{Context, Object, OutputType};
