@@ -76,6 +76,24 @@ def cinegraph_query(name):
     return read(FILM_PAGE) if name == "B1" else read(os.path.join(QUERIES, f"{name.lower()}.cinegraph.graphql"))
 
 
+# cinegraph's `similarFilms` shows at most this many (its default `first`).
+SIMILAR_FILMS_SHOWN = 10
+
+
+def similar_films(film):
+    """B1's similar films from PostGraphile's rows, as cinegraph lists them:
+    the page's own, then the computed ones not among them, up to
+    SIMILAR_FILMS_SHOWN."""
+    listed, titles = set(), []
+    own = [n["filmBySimilarFilmId"] for n in film["similarFilms"]["nodes"]]
+    computed = [n["filmByOtherFilmId"] for n in film["computedSimilarFilms"]["nodes"]]
+    for other in own + computed:
+        if other["rowId"] not in listed:
+            listed.add(other["rowId"])
+            titles.append(other["title"])
+    return titles[:SIMILAR_FILMS_SHOWN]
+
+
 def postgraphile_query(name):
     return read(os.path.join(QUERIES, f"{name.lower()}.postgraphile.graphql"))
 
@@ -213,7 +231,7 @@ def fingerprint(name, api, data):
             "quotes": (film["quotes"]["totalCount"], [n["text"] for n in film["quotes"]["nodes"]]),
             "reviews": film["reviews"]["totalCount"],
             "directors": sorted(d["personByPersonId"]["name"] for d in film["directors"]["nodes"]),
-            "similar": [s["filmBySimilarFilmId"]["title"] for s in film["similarFilms"]["nodes"]],
+            "similar": similar_films(film),
             "nominations": len(film["nominations"]["nodes"]),
         }
     if name == "B2":
