@@ -205,9 +205,10 @@ fn options(url: &str) -> ConnectOptions {
     options
 }
 
-/// Serialises the rebuilds of one derived table (`key` names it) across
-/// servers until `txn` ends: a transaction-scoped advisory lock on
-/// PostgreSQL; SQLite's write lock does it there.
+/// Serialises the transactions that take the same `key` (the rebuilds of
+/// one derived table, role changes) across servers until `txn` ends: a
+/// transaction-scoped advisory lock on PostgreSQL; SQLite's write lock
+/// does it there.
 pub async fn lock_rebuild(txn: &Transaction, key: i64) -> Result<(), DbErr> {
     if txn.get_database_backend() == DbBackend::Postgres {
         txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({key})"))

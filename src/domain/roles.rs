@@ -7,7 +7,8 @@
 
 use super::account::Viewer;
 use super::retry::retrying;
-use crate::db::queries::roles;
+use crate::db::entities::app_user;
+use crate::db::queries::{account as accounts, roles};
 use crate::db::{Db, lock_rebuild};
 use crate::error::{AppError, AppResult};
 
@@ -34,6 +35,13 @@ impl Role {
     pub fn parse(text: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|role| role.as_str() == text)
     }
+
+    /// The role of an account's row (`app_user.role`).
+    pub fn of(account: &app_user::Model) -> AppResult<Role> {
+        Role::parse(&account.role).ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("unknown stored role {:?}", account.role))
+        })
+    }
 }
 
 /// The advisory lock that serialises role changes on PostgreSQL, so two
@@ -42,11 +50,9 @@ const ROLE_CHANGES: i64 = 0x726f_6c65;
 
 /// The role of the signed-in viewer, read now.
 pub async fn role_of(db: &Db, viewer: &Viewer) -> AppResult<Role> {
-    let stored = roles::role_of(db, viewer.user_id).await?;
+    let account = accounts::user_by_id(db, viewer.user_id).await?;
     // A session outlives nothing: its account is gone.
-    let stored = stored.ok_or(AppError::Unauthenticated)?;
-    Role::parse(&stored)
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown stored role {stored:?}")))
+    Role::of(&account.ok_or(AppError::Unauthenticated)?)
 }
 
 /// FORBIDDEN unless the viewer has `needed` (or a role above it).

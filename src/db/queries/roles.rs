@@ -1,17 +1,10 @@
-//! Accounts' roles: read one, set one, count the admins.
+//! Accounts' roles: set one, count the admins (a role is read with its
+//! account's row, `account::user_by_id`).
 
 use sea_orm::{ConnectionTrait, DatabaseTransaction};
 
+use crate::db::DbErr;
 use crate::db::sql::Sql;
-use crate::db::{Db, DbErr};
-
-/// The stored role of an account; `None` when the account is gone.
-pub async fn role_of(db: &Db, user: i32) -> Result<Option<String>, DbErr> {
-    let mut sql = Sql::new(db.backend());
-    sql.push("SELECT role FROM app_user WHERE id = ").bind(user);
-    let rows: Vec<(String,)> = sql.tuples(db.connection()).await?;
-    Ok(rows.into_iter().next().map(|(role,)| role))
-}
 
 /// Sets the role of the account named `username`: its id, or `None` when no
 /// account has that name. The update is the transaction's first statement,

@@ -22,7 +22,7 @@ use crate::db::queries::rating as ratings;
 use crate::db::queries::review as reviews;
 use crate::domain::account::{self, UserAgent, Viewer};
 use crate::domain::roles;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::graphql::context::{
     GqlResult, client_address, cursor_keys, db, events, limiter, loader, viewer,
 };
@@ -277,10 +277,7 @@ impl User {
     /// it (FORBIDDEN otherwise).
     async fn role(&self, ctx: &Context<'_>) -> async_graphql::Result<Role> {
         own_library(ctx, self.0.id).gql()?;
-        let role = roles::Role::parse(&self.0.role)
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown stored role")))
-            .gql()?;
-        Ok(role.into())
+        Ok(roles::Role::of(&self.0).gql()?.into())
     }
     /// Films for the user to see next, the strongest first, each with the
     /// reason: from the user's ratings, favourites, diary and watchlist.

@@ -5,6 +5,7 @@
 use async_graphql::{Context, ID, Object, OneofObject};
 
 use super::{Film, FilmFilter, FilmListConnection, FilmOrder, film_columns, list};
+use crate::db::columns::ColumnSet;
 use crate::db::entities::{credit, film, person};
 use crate::db::queries::pages::PagedRelation;
 use crate::error::AppResult;
@@ -129,7 +130,23 @@ pub async fn films_by_ids(ctx: &Context<'_>, ids: &[i32]) -> AppResult<Vec<Film>
 /// The film a row refers to, as the value of the field `ctx` resolves (a
 /// review's `film`): read with only the columns that field's selection needs.
 pub async fn film_of_field(ctx: &Context<'_>, id: i32) -> async_graphql::Result<Film> {
-    let columns = film_columns(&[ctx.field()]);
+    referred_film(ctx, id, film_columns(&[ctx.field()])).await
+}
+
+/// The film of a mutation's payload (`ctx` is the mutation's field), read
+/// with the columns the payload's `film` selects.
+pub async fn payload_film(ctx: &Context<'_>, id: i32) -> async_graphql::Result<Film> {
+    let columns = film_columns(&ctx.look_ahead().field("film").selection_fields());
+    referred_film(ctx, id, columns).await
+}
+
+/// The film a row refers to, with the columns of `columns`; the row's
+/// foreign key guarantees it exists.
+async fn referred_film(
+    ctx: &Context<'_>,
+    id: i32,
+    columns: ColumnSet,
+) -> async_graphql::Result<Film> {
     let found = loader(ctx)
         .by_id_with::<film::Entity>(id, columns)
         .await
@@ -188,19 +205,4 @@ pub async fn people_of(
     ids: Vec<i32>,
 ) -> async_graphql::Result<std::collections::HashMap<i32, person::Model>> {
     loader(ctx).by_ids::<person::Entity>(ids).await.gql()
-}
-
-/// The film of a mutation's payload (`ctx` is the mutation's field), read
-/// with the columns the payload's `film` selects; the foreign key of the
-/// row written guarantees it exists.
-pub async fn payload_film(ctx: &Context<'_>, id: i32) -> async_graphql::Result<Film> {
-    let columns = film_columns(&ctx.look_ahead().field("film").selection_fields());
-    let found = loader(ctx)
-        .by_id_with::<film::Entity>(id, columns)
-        .await
-        .gql()?;
-    found
-        .map(|film| Film::with_columns(film, columns))
-        .ok_or_else(|| crate::error::AppError::Internal(anyhow::anyhow!("film {id} is missing")))
-        .gql()
 }
