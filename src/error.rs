@@ -17,6 +17,13 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     Conflict(String),
+    /// Content that breaks a rule of the document format, at `path` (a JSON
+    /// path in a document, or the input field of an editing mutation).
+    #[error("at {path}: {message}")]
+    Invalid { path: String, message: String },
+    /// A change made from a version of a film that is no longer its own (CONFLICT).
+    #[error("{}", stale_message(*expected, *current))]
+    StaleVersion { expected: Option<i32>, current: i32 },
     #[error("too many attempts; try again in {retry_after_seconds} seconds")]
     RateLimited { retry_after_seconds: u64 },
     /// An operation that would take the client past its cost budget (RATE_LIMITED too).
@@ -37,6 +44,17 @@ pub enum AppError {
     Limit { code: &'static str, message: String },
 }
 
+fn stale_message(expected: Option<i32>, current: i32) -> String {
+    match expected {
+        Some(expected) => format!(
+            "the film is at version {current}, not {expected}: read it again and make the change on that"
+        ),
+        None => format!(
+            "the film exists, at version {current}: send that as `expectedVersion` to change it"
+        ),
+    }
+}
+
 impl AppError {
     pub fn not_found(entity: &'static str, id: impl ToString) -> Self {
         Self::NotFound {
@@ -52,10 +70,10 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::NotFound { .. } => "NOT_FOUND",
-            Self::BadInput(_) => "BAD_USER_INPUT",
+            Self::BadInput(_) | Self::Invalid { .. } => "BAD_USER_INPUT",
             Self::Unauthenticated => "UNAUTHENTICATED",
             Self::Forbidden(_) => "FORBIDDEN",
-            Self::Conflict(_) => "CONFLICT",
+            Self::Conflict(_) | Self::StaleVersion { .. } => "CONFLICT",
             Self::RateLimited { .. } | Self::CostBudgetSpent { .. } => "RATE_LIMITED",
             Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",

@@ -21,6 +21,7 @@ mod m20261205_000015_session_details;
 mod m20261206_000016_discovery;
 mod m20261206_000017_trend_contributions;
 mod m20261207_000018_roles;
+mod m20261208_000019_film_editing;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000016_discovery::Migration),
             Box::new(m20261206_000017_trend_contributions::Migration),
             Box::new(m20261207_000018_roles::Migration),
+            Box::new(m20261208_000019_film_editing::Migration),
         ]
     }
 }

@@ -117,6 +117,6 @@ mod tests {
             set.select_list::<film::Entity>("f"),
             "f.id, f.title, f.release_year"
         );
-        assert_eq!(ColumnSet::all::<film::Entity>().len(), 31);
+        assert_eq!(ColumnSet::all::<film::Entity>().len(), 32);
     }
 }

@@ -189,7 +189,7 @@ by_position! {
         document_hash, created_at, updated_at, wikidata_id, title_sort, release_sort,
         academy_award_wins, academy_award_nominations, rating_imdb,
         rating_rotten_tomatoes, rating_rotten_tomatoes_average, rating_metacritic,
-        box_office_usd, user_rating_count, user_rating_average,
+        box_office_usd, user_rating_count, user_rating_average, version,
     }
     person { id, slug, name, bio, birth_date, credit_count, name_sort }
     credit { id, film_id, person_id, kind, job, billing_order, character_id, origin, film_year, list_position }

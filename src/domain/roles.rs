@@ -76,10 +76,12 @@ pub async fn grant(db: &Db, username: &str, role: Role) -> AppResult<i32> {
     retrying(|| async {
         let txn = db.begin().await?;
         lock_rebuild(&txn, ROLE_CHANGES).await?;
+        // Before any admin exists (a new installation), any role may be given.
+        let admins_before = roles::count_admins(&txn).await?;
         let Some(user) = roles::set_role(&txn, username, role.as_str()).await? else {
             return Err(AppError::not_found("user", username));
         };
-        if role != Role::Admin && roles::count_admins(&txn).await? == 0 {
+        if admins_before > 0 && roles::count_admins(&txn).await? == 0 {
             // Dropped, the transaction rolls back.
             return Err(AppError::Conflict(format!(
                 "{username} is the last admin: make another account admin first"

@@ -87,7 +87,8 @@ impl<T, E: Into<AppError>> GqlResult<T> for Result<T, E> {
 }
 
 /// An `AppError` as a GraphQL error: its message and `extensions.code` (and
-/// `retryAfterSeconds` when rate limited). Internal details are logged here,
+/// `retryAfterSeconds` when rate limited, `path` when content breaks a rule,
+/// `currentVersion` when an edit was made from a stale version). Internal details are logged here,
 /// never sent.
 impl ErrorExtensions for AppError {
     fn extend(&self) -> async_graphql::Error {
@@ -102,6 +103,11 @@ impl ErrorExtensions for AppError {
             e.set("code", code);
             if let Some(seconds) = retry_after {
                 e.set("retryAfterSeconds", seconds);
+            }
+            match self {
+                Self::Invalid { path, .. } => e.set("path", path.as_str()),
+                Self::StaleVersion { current, .. } => e.set("currentVersion", *current),
+                _ => {}
             }
         })
     }

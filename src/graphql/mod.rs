@@ -54,6 +54,7 @@ pub struct MutationRoot(
     lists::ListMutation,
     sessions::SessionMutation,
     roles::RoleMutation,
+    editing::EditingMutation,
 );
 
 /// Live updates, over the WebSocket endpoint `/graphql/ws`.

@@ -49,10 +49,12 @@ pub const EXAMPLES: [(&str, &str); EXAMPLE_COUNT] = examples![
     "trending",
     "recommendations",
     "my-sessions",
+    "create-film",
+    "edit-film",
 ];
 
 /// How many examples the picker offers (a test compares it with the page).
-pub const EXAMPLE_COUNT: usize = 22;
+pub const EXAMPLE_COUNT: usize = 24;
 
 /// The film the examples that take a `$filmId` start with.
 const EXAMPLE_FILM_SLUG: &str = "leaving-las-vegas";

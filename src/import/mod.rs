@@ -8,6 +8,7 @@
 //! The statements live in `db::queries`; this module decides what to write.
 
 pub mod catalogue;
+pub mod editor;
 pub mod film_page;
 mod json;
 pub mod report;

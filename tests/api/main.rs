@@ -16,6 +16,7 @@ mod cost;
 mod discovery;
 mod edge;
 mod edge_cache;
+mod editing;
 mod facets;
 mod faults;
 mod federation;

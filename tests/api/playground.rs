@@ -83,6 +83,21 @@ fn checks() -> Vec<(&'static str, Check)> {
             assert!(genres.iter().any(|g| g["genre"]["name"] == "Drama"));
             assert_eq!(d["awards"][0]["award"]["name"], "Academy Award");
         }),
+        ("create-film.graphql", |d| {
+            let created = &d["createFilm"];
+            assert_eq!(created["version"], 1);
+            assert_eq!(created["film"]["slug"], "spirited-away");
+            assert_eq!(created["film"]["releaseYear"], 2001);
+            assert_eq!(created["film"]["genres"].as_array().unwrap().len(), 3);
+        }),
+        ("edit-film.graphql", |d| {
+            let edited = &d["updateFilm"];
+            // Version 1 from the catalogue, 2 from the bundled page, 3 now.
+            assert_eq!(edited["version"], 3);
+            assert_eq!(edited["film"]["title"], "Leaving Las Vegas");
+            assert_eq!(edited["film"]["tagline"], "A love story. Of sorts.");
+            assert_eq!(edited["film"]["version"], 3);
+        }),
         ("sign-up.graphql", |d| {
             assert_eq!(d["signUp"]["user"]["username"], "playground_user");
             assert!(d["signUp"]["token"].as_str().unwrap().len() > 30);
@@ -202,6 +217,14 @@ async fn every_playground_example_runs_and_answers(app: TestApp) {
     files.sort();
     let checks = checks();
     let token = app.sign_up("playground_tester").await;
+    // The editing examples need an editor.
+    cinegraph::domain::roles::grant(
+        &app.db,
+        "playground_tester",
+        cinegraph::domain::roles::Role::Editor,
+    )
+    .await
+    .unwrap();
     let film_id = app.film_id("leaving-las-vegas").await;
     for file in &files {
         let check = checks

@@ -31,6 +31,11 @@ async fn only_admins_grant_roles(app: TestApp) {
         .await;
     assert_eq!(code, "FORBIDDEN");
     assert_eq!(role_of(&app, &alice).await, "VIEWER");
+    // Before any admin exists, the command line gives any role (no admin is
+    // lost by making an editor).
+    roles::grant(&app.db, "carol", Role::Editor).await.unwrap();
+    assert_eq!(role_of(&app, &carol).await, "EDITOR");
+    roles::grant(&app.db, "carol", Role::Viewer).await.unwrap();
     // The first admin comes from the command line (its function here).
     roles::grant(&app.db, "alice", Role::Admin).await.unwrap();
     assert_eq!(role_of(&app, &alice).await, "ADMIN");

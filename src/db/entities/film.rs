@@ -38,6 +38,8 @@ pub struct Model {
     pub box_office_usd: Option<i64>,
     pub user_rating_count: i32,
     pub user_rating_average: Option<f64>,
+    /// Raised by every change; editors send the one they read back.
+    pub version: i32,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -7,6 +7,7 @@ pub mod activity;
 pub mod award;
 pub mod catalogue;
 pub mod content_version;
+pub mod editing;
 pub mod facets;
 pub mod film;
 pub mod film_list;

@@ -7,8 +7,8 @@ use crate::db::DbErr;
 use crate::db::sql::Sql;
 
 /// Sets the role of the account named `username`: its id, or `None` when no
-/// account has that name. The update is the transaction's first statement,
-/// so on SQLite it takes the write lock before anything is read.
+/// account has that name. (On SQLite a concurrent role change that read
+/// first finds the database busy when it writes, and is tried again.)
 pub async fn set_role(
     txn: &DatabaseTransaction,
     username: &str,

@@ -144,19 +144,21 @@ pub async fn reconcile_catalogue_credits(
     Ok(())
 }
 
+/// Writes the search entries of films (every film; `editing::reindex_film`
+/// adds a `WHERE` for one): the folded title and year, weighted by credits,
+/// and films with page facts first.
+pub(crate) const FILM_SEARCH_ENTRIES: &str = "INSERT INTO search_document (kind, target_id, body, weight) \
+     SELECT 'FILM', f.id, f.title_sort || COALESCE(' ' || CAST(f.release_year AS TEXT), ''), \
+            CAST((SELECT COUNT(*) FROM credit c WHERE c.film_id = f.id) AS DOUBLE PRECISION) \
+            + CASE WHEN f.document_hash IS NULL THEN 0 ELSE 100 END \
+     FROM film f";
+
 /// Rebuilds the search index from films, people, characters and quotes.
 /// Weights rank equally good matches: films and people by how much they are credited.
 pub async fn rebuild_search(txn: &DatabaseTransaction) -> Result<(), DbErr> {
     txn.execute_unprepared("DELETE FROM search_document")
         .await?;
-    txn.execute_unprepared(
-        "INSERT INTO search_document (kind, target_id, body, weight) \
-         SELECT 'FILM', f.id, f.title_sort || COALESCE(' ' || CAST(f.release_year AS TEXT), ''), \
-                CAST((SELECT COUNT(*) FROM credit c WHERE c.film_id = f.id) AS DOUBLE PRECISION) \
-                + CASE WHEN f.document_hash IS NULL THEN 0 ELSE 100 END \
-         FROM film f",
-    )
-    .await?;
+    txn.execute_unprepared(FILM_SEARCH_ENTRIES).await?;
     txn.execute_unprepared(
         "INSERT INTO search_document (kind, target_id, body, weight) \
          SELECT 'PERSON', p.id, p.name_sort, CAST(p.credit_count AS DOUBLE PRECISION) FROM person p",

@@ -7,6 +7,7 @@ pub mod award;
 pub mod character;
 pub mod credit;
 pub mod discovery;
+pub mod editing;
 pub mod entity;
 pub mod film;
 pub mod genre;

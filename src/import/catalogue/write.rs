@@ -259,7 +259,33 @@ async fn merge_into(
         row.title = Set(film.title.clone());
         row.title_sort = Set(fold(&film.title));
     }
+    // A fact that changes raises the film's version, so an editor who read
+    // the film before this import cannot overwrite what it brought.
+    if changes_any(&row, old) {
+        row.version = Set(old.version + 1);
+    }
     statements::update_film(txn, row).await
+}
+
+/// Whether `row` sets any column of `old` to another value.
+fn changes_any(row: &film::ActiveModel, old: &film::Model) -> bool {
+    macro_rules! any_differs {
+        ($($column:ident),*) => {
+            false $(|| row.$column.try_as_ref().is_some_and(|new| *new != old.$column))*
+        };
+    }
+    any_differs!(
+        wikidata_id,
+        academy_award_wins,
+        academy_award_nominations,
+        release_date,
+        release_year,
+        release_sort,
+        runtime_minutes,
+        certification,
+        title,
+        title_sort
+    )
 }
 
 fn unique_slug(taken: &mut HashSet<String>, film: &CatalogueFilm) -> String {

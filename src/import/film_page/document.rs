@@ -56,7 +56,7 @@ pub struct FilmPage {
     pub products: Vec<ProductFacts>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FilmFacts {
     pub imdb_id: String,

@@ -4,9 +4,14 @@ use chrono::Utc;
 
 use super::document::FilmFacts;
 use crate::db::entities::{NotSet, Set, film, film_country, film_genre, film_language};
-use crate::db::queries::{film_page as statements, summaries};
+use crate::db::queries::{editing, film_page as statements, summaries};
 use crate::db::{DbErr, Transaction};
 use crate::text::fold;
+
+/// The `document_hash` of a film an editor changed or created: no document's
+/// hash (so importing its last document again is not "unchanged"), and still
+/// page facts the catalogue does not overwrite.
+pub const EDITED: &str = "edited";
 
 /// The film as written: what the other sections need of it.
 pub struct WrittenFilm {
@@ -16,8 +21,12 @@ pub struct WrittenFilm {
     pub release_year: Option<i32>,
 }
 
-/// Creates the film, or updates `existing` (the film with the page's IMDb id)
-/// in place, keeping its id and creation time.
+/// Creates the film, or updates `existing` (the film being written) in
+/// place, keeping its id, creation time and version (the writer raised it).
+/// A film renamed to a new slug keeps the old one as a redirect, and a slug
+/// a film takes stops redirecting to any other. `hash` is the document's, or
+/// [`EDITED`]. An empty IMDb id (an editor's change of a film that has none)
+/// is stored as none.
 pub async fn write(
     txn: &Transaction,
     facts: &FilmFacts,
@@ -30,7 +39,7 @@ pub async fn write(
         .or(facts.release_date.map(|d| chrono::Datelike::year(&d)));
     let mut row = film::ActiveModel {
         slug: Set(facts.slug.clone()),
-        imdb_id: Set(Some(facts.imdb_id.clone())),
+        imdb_id: Set(Some(facts.imdb_id.clone()).filter(|id| !id.is_empty())),
         title: Set(facts.title.clone()),
         title_sort: Set(fold(&facts.title)),
         original_title: Set(facts.original_title.clone()),
@@ -51,9 +60,13 @@ pub async fn write(
         updated_at: Set(now),
         ..Default::default()
     };
+    editing::drop_redirect(txn, &facts.slug).await?;
     if let Some(old) = existing {
         row.id = Set(old.id);
         row.created_at = Set(old.created_at);
+        if old.slug != facts.slug {
+            editing::keep_redirect(txn, &old.slug, old.id).await?;
+        }
     } else {
         row.id = NotSet;
     }

@@ -5,7 +5,7 @@
 //! awards, similar films, products).
 
 mod document;
-mod film;
+pub mod film;
 mod links;
 mod people;
 mod sections;
@@ -15,11 +15,13 @@ use std::fmt;
 
 use sha2::{Digest, Sha256};
 
+pub use document::FilmFacts;
 pub use document::FilmPage;
+pub use validate::film_facts;
 pub(crate) use validate::is_imdb_id;
 
 use super::{ImportError, MAX_DOCUMENT_BYTES, json, too_big};
-use crate::db::queries::{content_version, film_page as statements, summaries};
+use crate::db::queries::{content_version, editing, film_page as statements, summaries};
 use crate::db::{Db, DbErr, Transaction};
 use crate::domain::events::Events;
 
@@ -79,7 +81,6 @@ async fn write(
     page: &FilmPage,
     bytes: &[u8],
 ) -> Result<Outcome, ImportError> {
-    let hash = hex::encode(Sha256::digest(bytes));
     let fail = |err: DbErr| {
         tracing::error!(file = source, error = %err, "import failed; rolled back");
         ImportError {
@@ -89,48 +90,101 @@ async fn write(
         }
     };
     let txn = db.begin().await.map_err(fail)?;
-    // Another film holding the document's slug: the write would fail on the
-    // unique slug without saying which film is in the way. Dropping the
-    // transaction on this early return rolls it back.
-    let owner = statements::film_by_slug(&txn, &page.film.slug)
-        .await
-        .map_err(fail)?
-        .filter(|f| f.imdb_id.as_deref() != Some(page.film.imdb_id.as_str()));
-    if let Some(other) = owner {
-        return Err(ImportError {
-            source: source.to_string(),
-            path: "film.slug".to_string(),
-            message: format!(
-                "{:?} is already the slug of another film ({:?}, IMDb id {})",
-                page.film.slug,
-                other.title,
-                other.imdb_id.as_deref().unwrap_or("none")
-            ),
-        });
-    }
-    let outcome = write_in(&txn, page, &hash).await.map_err(fail)?;
+    // Dropping the transaction on an early return rolls it back.
+    let written = match write_page(&txn, source, page, bytes, None).await {
+        Ok(written) => written,
+        Err(PageRefused::Invalid(err)) => return Err(err),
+        Err(PageRefused::Database(err)) => return Err(fail(err)),
+        Err(stale @ PageRefused::Stale { .. }) => {
+            return Err(fail(DbErr::Custom(format!("unexpected {stale:?}"))));
+        }
+    };
     txn.commit().await.map_err(fail)?;
-    if outcome != Outcome::Unchanged {
+    if written.outcome != Outcome::Unchanged {
         events.content_imported();
     }
-    Ok(outcome)
+    Ok(written.outcome)
 }
 
-async fn write_in(txn: &Transaction, page: &FilmPage, hash: &str) -> Result<Outcome, DbErr> {
-    let existing = statements::film_by_imdb_id(txn, &page.film.imdb_id).await?;
-    if existing
-        .as_ref()
-        .is_some_and(|f| f.document_hash.as_deref() == Some(hash))
-    {
-        return Ok(Outcome::Unchanged);
+/// A page written: what happened, to which film, now at which version.
+#[derive(Debug, Clone, Copy)]
+pub struct WrittenPage {
+    pub outcome: Outcome,
+    pub film_id: i32,
+    pub version: i32,
+}
+
+/// Why a checked page was not written.
+#[derive(Debug)]
+pub enum PageRefused {
+    /// A rule that needs the database: its slug is another film's.
+    Invalid(ImportError),
+    /// The film is not at the version the writer read (`None`: the writer
+    /// read none, but the film exists).
+    Stale {
+        expected: Option<i32>,
+        current: i32,
+    },
+    Database(DbErr),
+}
+
+impl From<DbErr> for PageRefused {
+    fn from(err: DbErr) -> Self {
+        PageRefused::Database(err)
     }
-    let outcome = if existing.is_some() {
-        Outcome::Updated
-    } else {
-        Outcome::Created
+}
+
+/// Writes a checked page in the caller's transaction (a file's import, or an
+/// editor's `importFilmPage`). With `expected`, the film must exist at that
+/// version (an editor read it); without, a file overwrites whatever is there.
+/// Every write raises the film's version; the same document again writes
+/// nothing.
+pub async fn write_page(
+    txn: &Transaction,
+    source: &str,
+    page: &FilmPage,
+    bytes: &[u8],
+    expected: Option<i32>,
+) -> Result<WrittenPage, PageRefused> {
+    let hash = hex::encode(Sha256::digest(bytes));
+    let existing = statements::film_by_imdb_id(txn, &page.film.imdb_id).await?;
+    if let (Some(expected), Some(film)) = (expected, &existing)
+        && film.version != expected
+    {
+        return Err(PageRefused::Stale {
+            expected: Some(expected),
+            current: film.version,
+        });
+    }
+    if let Some(film) = &existing
+        && film.document_hash.as_deref() == Some(hash.as_str())
+    {
+        return Ok(WrittenPage {
+            outcome: Outcome::Unchanged,
+            film_id: film.id,
+            version: film.version,
+        });
+    }
+    check_slug_free(
+        txn,
+        source,
+        &page.film.slug,
+        existing.as_ref().map(|f| f.id),
+    )
+    .await?;
+    let (outcome, version) = match &existing {
+        Some(film) => match editing::raise_version(txn, film.id, expected).await? {
+            Some(version) => (Outcome::Updated, version),
+            // Another writer committed in between.
+            None => {
+                let current = editing::version_of(txn, film.id).await?.unwrap_or(0);
+                return Err(PageRefused::Stale { expected, current });
+            }
+        },
+        None => (Outcome::Created, 1),
     };
     content_version::bump(txn).await?;
-    let film = film::write(txn, &page.film, existing, hash).await?;
+    let film = film::write(txn, &page.film, existing, &hash).await?;
     statements::clear_sections(txn, film.id).await?;
     film::write_lists(txn, film.id, &page.film).await?;
     let keys = people::write(txn, &film, page).await?;
@@ -142,5 +196,35 @@ async fn write_in(txn: &Transaction, page: &FilmPage, hash: &str) -> Result<Outc
     // The catalogue's credits of this film, if the page changed its year.
     summaries::refresh_credit_years(txn, Some(film.id)).await?;
     summaries::rebuild_search(txn).await?;
-    Ok(outcome)
+    Ok(WrittenPage {
+        outcome,
+        film_id: film.id,
+        version,
+    })
+}
+
+/// Refuses a slug another film holds (`film_id` is the film being written,
+/// if it exists): the write would fail on the unique slug without saying
+/// which film is in the way.
+pub async fn check_slug_free(
+    txn: &Transaction,
+    source: &str,
+    slug: &str,
+    film_id: Option<i32>,
+) -> Result<(), PageRefused> {
+    let owner = statements::film_by_slug(txn, slug)
+        .await?
+        .filter(|other| Some(other.id) != film_id);
+    match owner {
+        Some(other) => Err(PageRefused::Invalid(ImportError {
+            source: source.to_string(),
+            path: "film.slug".to_string(),
+            message: format!(
+                "{slug:?} is already the slug of another film ({:?}, IMDb id {})",
+                other.title,
+                other.imdb_id.as_deref().unwrap_or("none")
+            ),
+        })),
+        None => Ok(()),
+    }
 }

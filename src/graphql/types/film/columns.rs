@@ -67,6 +67,7 @@ pub(super) const FIELDS: &[(&str, &[C])] = &[
     ("whereToWatchNote", &[C::WhereToWatchNote]),
     ("soundtrackNote", &[C::SoundtrackNote]),
     ("wikidataId", &[C::WikidataId]),
+    ("version", &[C::Version]),
     (
         "academyAwards",
         &[C::AcademyAwardWins, C::AcademyAwardNominations],

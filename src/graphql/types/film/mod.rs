@@ -121,6 +121,11 @@ impl Film {
     async fn wikidata_id(&self) -> Option<&str> {
         self.row(C::WikidataId).wikidata_id.as_deref()
     }
+    /// Raised by every change to the film (an editor's or an import's): an
+    /// editor sends the one read back as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.row(C::Version).version
+    }
     /// How many Academy Awards the film won and was nominated for, as its
     /// source counts them (categories are in `nominations` when known); null
     /// when the source says nothing of them.

@@ -7,9 +7,10 @@ use async_graphql::{Context, ID, Object, OneofObject};
 use super::{Film, FilmFilter, FilmListConnection, FilmOrder, film_columns, list};
 use crate::db::columns::ColumnSet;
 use crate::db::entities::{credit, film, person};
+use crate::db::queries::editing;
 use crate::db::queries::pages::PagedRelation;
 use crate::error::AppResult;
-use crate::graphql::context::{GqlResult, loader};
+use crate::graphql::context::{GqlResult, db, loader};
 use crate::graphql::cost::{assumed, connection, list_size};
 use crate::graphql::loaders::RowLoader;
 use crate::graphql::pagination::{MAX_PAGE_SIZE, first_rows};
@@ -34,7 +35,8 @@ pub struct FilmQuery;
 
 #[Object]
 impl FilmQuery {
-    /// One film by id, slug or IMDb id; null when no film matches.
+    /// One film by id, slug or IMDb id; null when no film matches. A slug a
+    /// film had before it was renamed finds it (its `slug` is the current one).
     async fn film(
         &self,
         ctx: &Context<'_>,
@@ -93,9 +95,17 @@ async fn find_film(ctx: &Context<'_>, by: FilmBy) -> AppResult<Option<Film>> {
         }
         FilmBy::Slug(slug) => {
             let column = film::Column::Slug;
-            loader(ctx)
-                .by_text_with::<film::Entity>(column, slug, columns)
-                .await?
+            let found = loader(ctx)
+                .by_text_with::<film::Entity>(column, slug.clone(), columns)
+                .await?;
+            match found {
+                Some(film) => Some(film),
+                // A former slug of a renamed film leads to it; its `slug` is the new one.
+                None => match editing::film_by_redirect(db(ctx), &slug).await? {
+                    Some(row) => loader(ctx).by_id_with::<film::Entity>(row, columns).await?,
+                    None => None,
+                },
+            }
         }
         FilmBy::ImdbId(imdb_id) => {
             let column = film::Column::ImdbId;

@@ -30,6 +30,19 @@ pub fn parse(source: &str, text: &str) -> Result<FilmPage, ImportError> {
     }
 }
 
+/// Checks a film's own facts by the rules a document's `film` follows: the
+/// editing mutations' check (one validator, two callers). Without
+/// `imdb_id`, the IMDb id is not checked: a catalogue film may have none
+/// (empty here), which a document may not.
+pub fn film_facts(source: &str, film: &FilmFacts, imdb_id: bool) -> Result<(), ImportError> {
+    let mut check = Checker {
+        source,
+        errors: Vec::new(),
+    };
+    check.film(film, imdb_id);
+    check.errors.into_iter().next().map_or(Ok(()), Err)
+}
+
 /// `tt` followed by 7 to 9 digits.
 pub fn is_imdb_id(value: &str) -> bool {
     let digits = value.strip_prefix("tt").unwrap_or("");
@@ -138,7 +151,7 @@ impl Checker<'_> {
             "format",
             format!("unsupported format {:?}; expected {FORMAT:?}", page.format),
         );
-        self.film(&page.film);
+        self.film(&page.film, true);
         let mut people = HashSet::new();
         for (i, person) in page.people.iter().enumerate() {
             self.slug(&person.slug, format!("people[{i}].slug"));
@@ -237,9 +250,12 @@ impl Checker<'_> {
         self.sections(page, &people, &characters);
     }
 
-    /// The film's own facts, genres, countries and languages.
-    fn film(&mut self, film: &FilmFacts) {
-        self.imdb_id(&film.imdb_id, "film.imdbId".into());
+    /// The film's own facts, genres, countries and languages; its IMDb id
+    /// only with `imdb_id` (every document has one).
+    fn film(&mut self, film: &FilmFacts, imdb_id: bool) {
+        if imdb_id {
+            self.imdb_id(&film.imdb_id, "film.imdbId".into());
+        }
         self.slug(&film.slug, "film.slug".into());
         self.text(&film.title, "film.title".into());
         if let Some(year) = film.release_year {
