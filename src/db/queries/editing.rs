@@ -94,16 +94,6 @@ pub async fn film_by_redirect(db: &Db, slug: &str) -> Result<Option<i32>, DbErr>
     Ok(rows.into_iter().next().map(|(id,)| id))
 }
 
-/// A film's former slugs, oldest first.
-pub async fn redirects_of(db: &Db, film_id: i32) -> Result<Vec<String>, DbErr> {
-    let mut sql = Sql::new(db.backend());
-    sql.push("SELECT slug FROM film_slug_redirect WHERE film_id = ")
-        .bind(film_id)
-        .push(" ORDER BY created_at, slug");
-    let rows: Vec<(String,)> = sql.tuples(db.connection()).await?;
-    Ok(rows.into_iter().map(|(slug,)| slug).collect())
-}
-
 /// A film's genres (by name), countries and languages, in the film's order:
 /// what its document's `film` states of them.
 pub async fn film_lists(
