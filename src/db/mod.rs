@@ -108,6 +108,22 @@ impl Db {
         self.connection.begin().await
     }
 
+    /// Begins a read-only transaction whose statements all see one snapshot
+    /// of the database (REPEATABLE READ on PostgreSQL; an SQLite transaction
+    /// reads one snapshot from its first statement), for readers that must
+    /// not see half of a concurrent write.
+    pub async fn begin_snapshot(&self) -> Result<Transaction, DbErr> {
+        if !self.is_postgres() {
+            return self.connection.begin().await;
+        }
+        self.connection
+            .begin_with_config(
+                Some(sea_orm::IsolationLevel::RepeatableRead),
+                Some(sea_orm::AccessMode::ReadOnly),
+            )
+            .await
+    }
+
     /// Holds the database's setup lock until the returned guard is released
     /// (or dropped): on PostgreSQL a transaction-level advisory lock, so of
     /// several servers or commands starting at once on one database, one

@@ -40,6 +40,7 @@ pub struct QueryRoot(
     discovery::TrendingQuery,
     account::MeQuery,
     entity::EntityQuery,
+    editing::EditingQuery,
 );
 
 /// Every change: accounts and sessions, ratings and reviews. All but `signUp`

@@ -51,10 +51,11 @@ pub const EXAMPLES: [(&str, &str); EXAMPLE_COUNT] = examples![
     "my-sessions",
     "create-film",
     "edit-film",
+    "film-page-document",
 ];
 
 /// How many examples the picker offers (a test compares it with the page).
-pub const EXAMPLE_COUNT: usize = 24;
+pub const EXAMPLE_COUNT: usize = 25;
 
 /// The film the examples that take a `$filmId` start with.
 const EXAMPLE_FILM_SLUG: &str = "leaving-las-vegas";

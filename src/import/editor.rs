@@ -9,12 +9,15 @@
 use chrono::NaiveDate;
 
 use super::ImportError;
+use super::film_page::export::{self, facts_of};
 use super::film_page::film::{self as film_row, EDITED};
 use super::film_page::{
     FilmFacts, Outcome, PageRefused, WrittenPage, check_slug_free, film_facts, parse_document,
     write_page,
 };
-use crate::db::queries::{content_version, editing, film_page as statements, summaries};
+use crate::db::queries::{
+    content_version, editing, film_page as statements, page_export, summaries,
+};
 use crate::db::{Db, Transaction};
 use crate::domain::account::Viewer;
 use crate::domain::events::Events;
@@ -147,26 +150,7 @@ pub async fn update_film(
         .ok_or_else(|| AppError::not_found("film", film_id))?;
     let (genres, countries, languages) = editing::film_lists(&txn, film_id).await?;
     let had_imdb_id = row.imdb_id.is_some();
-    let before = FilmFacts {
-        imdb_id: row.imdb_id.clone().unwrap_or_default(),
-        slug: row.slug.clone(),
-        title: row.title.clone(),
-        original_title: row.original_title.clone(),
-        release_date: row.release_date,
-        release_year: row.release_year,
-        runtime_minutes: row.runtime_minutes,
-        certification: row.certification.clone(),
-        tagline: row.tagline.clone(),
-        badly_explained_plot: row.badly_explained_plot.clone(),
-        overview: row.overview.clone(),
-        ending_explained: row.ending_explained.clone(),
-        consensus: row.consensus.clone(),
-        where_to_watch_note: row.where_to_watch_note.clone(),
-        soundtrack_note: row.soundtrack_note.clone(),
-        genres,
-        countries,
-        languages,
-    };
+    let before = facts_of(&row, genres, countries, languages);
     let imdb_id_given = change.imdb_id.is_some();
     let similarity = change.changes_similarity();
     let facts = change.apply(before);
@@ -245,6 +229,34 @@ pub async fn import_page(
         committed(db, events, true).await;
     }
     Ok(written)
+}
+
+/// A film's page as a document, with the version it is of: what an editor
+/// changes and sends back through `importFilmPage`. `None` when there is no
+/// such film; CONFLICT when the film cannot be named in a document.
+pub async fn page_document(
+    db: &Db,
+    viewer: &Viewer,
+    film_id: i32,
+) -> AppResult<Option<PageDocument>> {
+    roles::require(db, viewer, Role::Editor).await?;
+    // One snapshot: the rows agree with each other and with the version.
+    let txn = db.begin_snapshot().await?;
+    let Some(rows) = page_export::page_rows(&txn, film_id).await? else {
+        return Ok(None);
+    };
+    let version = rows.film.version;
+    txn.commit().await?;
+    let page = export::page_of(rows).map_err(|refused| AppError::Conflict(refused.0))?;
+    let document = serde_json::to_value(&page).map_err(|err| AppError::Internal(err.into()))?;
+    Ok(Some(PageDocument { document, version }))
+}
+
+/// A film's page document and the version of the film it was read from.
+#[derive(Debug)]
+pub struct PageDocument {
+    pub document: serde_json::Value,
+    pub version: i32,
 }
 
 /// Raises the film's version from `expected`: the new version, or why not.

@@ -35,6 +35,7 @@ mod lists;
 mod lookups;
 mod migrations;
 mod observability;
+mod page_document;
 mod paging;
 mod persisted;
 mod playground;

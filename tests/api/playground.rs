@@ -98,6 +98,17 @@ fn checks() -> Vec<(&'static str, Check)> {
             assert_eq!(edited["film"]["tagline"], "A love story. Of sorts.");
             assert_eq!(edited["film"]["version"], 3);
         }),
+        ("film-page-document.graphql", |d| {
+            // Read after edit-film, whose change it shows.
+            let page = &d["filmPageDocument"];
+            assert_eq!(page["version"], 3);
+            assert_eq!(page["document"]["format"], "cinegraph-film-page/1");
+            assert_eq!(
+                page["document"]["film"]["tagline"],
+                "A love story. Of sorts."
+            );
+            assert!(page["document"]["credits"].as_array().unwrap().len() > 5);
+        }),
         ("sign-up.graphql", |d| {
             assert_eq!(d["signUp"]["user"]["username"], "playground_user");
             assert!(d["signUp"]["token"].as_str().unwrap().len() > 30);

@@ -18,6 +18,7 @@ pub mod keyset;
 pub mod library;
 pub mod lists;
 pub mod origins;
+pub mod page_export;
 pub mod pages;
 pub mod persisted_query;
 pub mod person;

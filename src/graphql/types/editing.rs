@@ -1,5 +1,6 @@
-//! Editors' mutations on films: `createFilm`, `updateFilm`, `deleteFilm` and
-//! `importFilmPage`. The rules (role, validation, versions) are
+//! Editors' mutations on films (`createFilm`, `updateFilm`, `deleteFilm`,
+//! `importFilmPage`) and the query that reads a page back as a document
+//! (`filmPageDocument`). The rules (role, validation, versions) are
 //! `import::editor`'s; this module turns inputs into its changes.
 
 use async_graphql::{Context, Enum, ID, InputObject, Json, MaybeUndefined, Object, SimpleObject};
@@ -194,6 +195,51 @@ pub struct ImportFilmPagePayload {
     pub outcome: PageOutcome,
     /// The film's version now: the `expectedVersion` of the next change.
     pub version: i32,
+}
+
+/// A film's page as a document (the format `cinegraph import` and
+/// `importFilmPage` read), with the version of the film it was read from.
+#[derive(SimpleObject)]
+pub struct FilmPageDocument {
+    /// The film.
+    pub film: Film,
+    /// The film's version the document was read from: the `expectedVersion`
+    /// to send with the document changed.
+    pub version: i32,
+    /// The document. Importing it again writes the page as it is: only what
+    /// a document states is here (not the catalogue's credits, ratings and
+    /// figures, nor users' reviews).
+    pub document: Json<serde_json::Value>,
+}
+
+#[derive(Default)]
+pub struct EditingQuery;
+
+#[Object]
+impl EditingQuery {
+    /// A film's page as a document, to change and send back through
+    /// `importFilmPage`; null when there is no such film. Editors only
+    /// (FORBIDDEN otherwise); CONFLICT when the film or a film its page
+    /// mentions has no IMDb id for the document to name it by.
+    async fn film_page_document(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The film's global id.")] id: ID,
+    ) -> async_graphql::Result<Option<FilmPageDocument>> {
+        let viewer = viewer(ctx).gql()?;
+        let film_id = ids::decode_as(NodeKind::Film, &id).gql()?;
+        let Some(page) = editor::page_document(db(ctx), viewer, film_id)
+            .await
+            .gql()?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(FilmPageDocument {
+            film: payload_film(ctx, film_id).await?,
+            version: page.version,
+            document: Json(page.document),
+        }))
+    }
 }
 
 #[derive(Default)]

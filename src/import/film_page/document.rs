@@ -2,12 +2,12 @@
 //! section the product shows. This module only defines and validates its shape;
 //! `import::film_page` writes it to the database.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The `format` value every document must carry, so a future format can be told apart.
 pub const FORMAT: &str = "cinegraph-film-page/1";
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FilmPage {
     pub format: String,
@@ -56,7 +56,7 @@ pub struct FilmPage {
     pub products: Vec<ProductFacts>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FilmFacts {
     pub imdb_id: String,
@@ -94,7 +94,7 @@ pub struct FilmFacts {
     pub languages: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SourceWork {
     pub kind: String,
@@ -108,7 +108,7 @@ pub struct SourceWork {
     pub authors: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PersonFacts {
     pub slug: String,
@@ -119,7 +119,7 @@ pub struct PersonFacts {
     pub birth_date: Option<chrono::NaiveDate>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CharacterFacts {
     /// Document-local key that credits and quotes refer to.
@@ -129,7 +129,7 @@ pub struct CharacterFacts {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreditFacts {
     pub person: String,
@@ -142,7 +142,7 @@ pub struct CreditFacts {
     pub billing_order: Option<i32>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct QuoteFacts {
     #[serde(default)]
@@ -152,7 +152,7 @@ pub struct QuoteFacts {
     pub context: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SynopsisFacts {
     pub heading: String,
@@ -161,7 +161,7 @@ pub struct SynopsisFacts {
     pub spoiler: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ExternalRatingFacts {
     pub source: String,
@@ -171,7 +171,7 @@ pub struct ExternalRatingFacts {
     pub votes: Option<i64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BoxOfficeFacts {
     pub kind: String,
@@ -186,7 +186,7 @@ fn usd() -> String {
     "USD".to_string()
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReviewFacts {
     /// CRITIC or EDITORIAL; USER reviews come from users, never from documents.
@@ -204,14 +204,14 @@ pub struct ReviewFacts {
     pub spoiler: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AudienceReactionFacts {
     pub headline: String,
     pub description: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NominationFacts {
     pub organization: String,
@@ -224,14 +224,14 @@ pub struct NominationFacts {
     pub recipients: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FaqFacts {
     pub question: String,
     pub answer: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct VideoFacts {
     pub kind: String,
@@ -242,7 +242,7 @@ pub struct VideoFacts {
     pub url: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TrackFacts {
     pub title: String,
@@ -252,7 +252,7 @@ pub struct TrackFacts {
     pub duration_seconds: Option<i32>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LocationFacts {
     pub place: String,
@@ -260,7 +260,7 @@ pub struct LocationFacts {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OfferFacts {
     pub platform: String,
@@ -274,7 +274,7 @@ pub struct OfferFacts {
 }
 
 /// A film mentioned by the page: found by IMDb id, created from these facts if missing.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FilmRef {
     pub imdb_id: String,
@@ -283,14 +283,14 @@ pub struct FilmRef {
     pub release_year: Option<i32>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SimilarFilmFacts {
     pub film: FilmRef,
     pub reason: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProductFacts {
     pub slug: String,

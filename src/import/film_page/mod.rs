@@ -2,9 +2,11 @@
 //! then writing it in one transaction, a section at a time: the film and its
 //! genres (`film`), people, characters and credits (`people`), the page's own
 //! lists (`sections`), and what pages share with other films (`links`:
-//! awards, similar films, products).
+//! awards, similar films, products). `export` reads a film back as its
+//! document.
 
 mod document;
+pub mod export;
 pub mod film;
 mod links;
 mod people;
