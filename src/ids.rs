@@ -22,10 +22,11 @@ pub enum NodeKind {
     User,
     List,
     Session,
+    Revision,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 12] = [
+    const ALL: [NodeKind; 13] = [
         NodeKind::Film,
         NodeKind::Person,
         NodeKind::Character,
@@ -38,6 +39,7 @@ impl NodeKind {
         NodeKind::User,
         NodeKind::List,
         NodeKind::Session,
+        NodeKind::Revision,
     ];
 
     pub fn name(self) -> &'static str {
@@ -54,6 +56,7 @@ impl NodeKind {
             NodeKind::User => "User",
             NodeKind::List => "List",
             NodeKind::Session => "Session",
+            NodeKind::Revision => "Revision",
         }
     }
 }

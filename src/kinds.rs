@@ -158,6 +158,26 @@ kinds! {
         Unlisted = "UNLISTED",
         Private = "PRIVATE",
     }
+
+    /// What made a revision of a film.
+    RevisionKind {
+        Created = "CREATED",
+        Updated = "UPDATED",
+        Imported = "IMPORTED",
+        Reverted = "REVERTED",
+    }
+
+    /// What happened to an entity, in the changes feed.
+    ChangeKind {
+        Created = "CREATED",
+        Updated = "UPDATED",
+        Deleted = "DELETED",
+    }
+
+    /// The kinds of entity the changes feed reports.
+    ChangeEntity {
+        Film = "FILM",
+    }
 }
 
 /// Separates the artists stored in one `soundtrack_track.artists` column

@@ -138,6 +138,8 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot release the database's setup lock: {e}"))?;
     // Replicas serve nothing older than the database as set up.
     state.reads.note_change();
+    // From the changes the setup made on (the feed's table exists now).
+    state.events.follow_changes(&state.db);
     state.ready.store(true, Ordering::SeqCst);
     Ok(())
 }

@@ -22,6 +22,8 @@ mod m20261206_000016_discovery;
 mod m20261206_000017_trend_contributions;
 mod m20261207_000018_roles;
 mod m20261208_000019_film_editing;
+mod m20261209_000020_film_revisions;
+mod m20261209_000021_content_changes;
 
 pub struct Migrator;
 
@@ -48,6 +50,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000017_trend_contributions::Migration),
             Box::new(m20261207_000018_roles::Migration),
             Box::new(m20261208_000019_film_editing::Migration),
+            Box::new(m20261209_000020_film_revisions::Migration),
+            Box::new(m20261209_000021_content_changes::Migration),
         ]
     }
 }

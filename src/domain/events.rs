@@ -11,11 +11,18 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
-use tokio::sync::{broadcast, watch};
+use tokio::sync::{Notify, broadcast, watch};
 
 use super::library::{ChangeKind, LibraryChange};
 use crate::db::Db;
+use crate::db::entities::content_change;
 use crate::db::notify::{self, Notice};
+use crate::db::queries::changes;
+
+/// How often the follower of the changes feed looks without being woken.
+const FEED_POLL: std::time::Duration = std::time::Duration::from_secs(2);
+/// Rows the follower reads at a time.
+const FEED_BATCH: u64 = 500;
 
 type Listener = Box<dyn Fn() + Send + Sync>;
 type WriteListener = Box<dyn Fn(&Stale) + Send + Sync>;
@@ -39,6 +46,10 @@ struct Inner {
     ratings: broadcast::Sender<i32>,
     /// Changes to users' libraries (each subscriber keeps its viewer's).
     library: broadcast::Sender<LibraryChange>,
+    /// The changes feed's rows as they commit, here or elsewhere.
+    content: broadcast::Sender<content_change::Model>,
+    /// Wakes the follower of the changes feed: content may have changed.
+    outbox: Arc<Notify>,
     /// Called on every change made or heard.
     listeners: RwLock<Vec<Listener>>,
     /// Called on every write committed here (not on those heard of: the
@@ -60,10 +71,13 @@ impl Events {
         let postgres = db.is_postgres();
         let (ratings, _) = broadcast::channel(1024);
         let (library, _) = broadcast::channel(1024);
+        let (content, _) = broadcast::channel(1024);
         Self {
             inner: Arc::new(Inner {
                 ratings,
                 library,
+                content,
+                outbox: Arc::new(Notify::new()),
                 listeners: RwLock::new(Vec::new()),
                 write_listeners: RwLock::new(Vec::new()),
                 hearing_everything: Arc::new(AtomicBool::new(!postgres)),
@@ -77,6 +91,56 @@ impl Events {
     /// The ids of films whose ratings changed, from now on.
     pub fn subscribe_ratings(&self) -> broadcast::Receiver<i32> {
         self.inner.ratings.subscribe()
+    }
+
+    /// The changes feed's rows, from now on (once [`Events::follow_changes`] runs).
+    pub fn subscribe_content(&self) -> broadcast::Receiver<content_change::Model> {
+        self.inner.content.subscribe()
+    }
+
+    /// Follows the changes feed until the process ends: whenever content
+    /// may have changed (a write here, a notification from another server,
+    /// or every [`FEED_POLL`] in case one was missed), reads the rows
+    /// numbered after the last one seen and broadcasts them in order. The
+    /// outbox, not the notifications, says what changed, so no change is
+    /// skipped and each comes once.
+    pub fn follow_changes(&self, db: &Db) {
+        let inner = self.inner.clone();
+        let db = db.clone();
+        tokio::spawn(async move {
+            let mut last = loop {
+                match changes::latest(&db).await {
+                    Ok(latest) => break latest,
+                    Err(err) => {
+                        tracing::warn!(error = %err, "cannot read the changes feed; trying again");
+                        tokio::time::sleep(FEED_POLL).await;
+                    }
+                }
+            };
+            loop {
+                tokio::select! {
+                    _ = inner.outbox.notified() => {}
+                    _ = tokio::time::sleep(FEED_POLL) => {}
+                }
+                loop {
+                    let rows = match changes::changes_after(&db, last, FEED_BATCH).await {
+                        Ok(rows) => rows,
+                        Err(err) => {
+                            tracing::warn!(error = %err, "cannot read the changes feed");
+                            break;
+                        }
+                    };
+                    let full = rows.len() as u64 == FEED_BATCH;
+                    for row in rows {
+                        last = row.id;
+                        let _ = inner.content.send(row);
+                    }
+                    if !full {
+                        break;
+                    }
+                }
+            }
+        });
     }
 
     /// Changes to users' libraries, from now on.
@@ -193,6 +257,7 @@ impl Events {
     /// An import committed here; it notified other servers in its own
     /// transaction (`content_version::bump`).
     pub fn content_imported(&self) {
+        self.inner.outbox.notify_one();
         self.changed();
         self.wrote(Stale::Everything);
     }
@@ -231,7 +296,10 @@ impl Events {
                     events.changed();
                     let _ = inner.ratings.send(film_id);
                 }
-                Notice::ContentChanged => events.changed(),
+                Notice::ContentChanged => {
+                    inner.outbox.notify_one();
+                    events.changed();
+                }
                 Notice::LibraryChanged {
                     user_id,
                     film_id,

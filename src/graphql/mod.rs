@@ -41,6 +41,7 @@ pub struct QueryRoot(
     account::MeQuery,
     entity::EntityQuery,
     editing::EditingQuery,
+    changes::ChangesQuery,
 );
 
 /// Every change: accounts and sessions, ratings and reviews. All but `signUp`
@@ -56,6 +57,7 @@ pub struct MutationRoot(
     sessions::SessionMutation,
     roles::RoleMutation,
     editing::EditingMutation,
+    revisions::RevisionMutation,
 );
 
 /// Live updates, over the WebSocket endpoint `/graphql/ws`.
@@ -64,6 +66,7 @@ pub struct MutationRoot(
 pub struct SubscriptionRoot(
     rating::RatingSubscription,
     library_changed::LibrarySubscription,
+    changes::ChangeSubscription,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

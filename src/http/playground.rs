@@ -52,10 +52,12 @@ pub const EXAMPLES: [(&str, &str); EXAMPLE_COUNT] = examples![
     "create-film",
     "edit-film",
     "film-page-document",
+    "film-history",
+    "changes-feed",
 ];
 
 /// How many examples the picker offers (a test compares it with the page).
-pub const EXAMPLE_COUNT: usize = 25;
+pub const EXAMPLE_COUNT: usize = 27;
 
 /// The film the examples that take a `$filmId` start with.
 const EXAMPLE_FILM_SLUG: &str = "leaving-las-vegas";

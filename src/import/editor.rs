@@ -12,11 +12,14 @@ use super::ImportError;
 use super::film_page::export::{self, facts_of};
 use super::film_page::film::{self as film_row, EDITED};
 use super::film_page::{
-    FilmFacts, Outcome, PageRefused, WrittenPage, check_slug_free, film_facts, parse_document,
-    write_page,
+    Expected, FilmFacts, Outcome, PageRefused, PageWrite, WrittenPage, check_slug_free, film_facts,
+    parse_document, write_page,
 };
+use super::revisions::{self, Author, FilmState};
+use crate::db::entities::film;
 use crate::db::queries::{
-    content_version, editing, film_page as statements, page_export, summaries,
+    changes, content_version, editing, film_page as statements, page_export, revisions as history,
+    summaries,
 };
 use crate::db::{Db, Transaction};
 use crate::domain::account::Viewer;
@@ -25,6 +28,7 @@ use crate::domain::roles::{self, Role};
 use crate::domain::similarity;
 use crate::error::{AppError, AppResult};
 use crate::import::film_page::is_imdb_id;
+use crate::kinds::{ChangeKind, RevisionKind};
 
 /// What a validation error says came from (the document's `source`).
 const SOURCE: &str = "editor";
@@ -110,8 +114,10 @@ pub async fn create_film(
     events: &Events,
     viewer: &Viewer,
     facts: FilmFacts,
+    comment: Option<String>,
 ) -> AppResult<Edited> {
     roles::require(db, viewer, Role::Editor).await?;
+    let comment = revisions::checked_comment(comment)?;
     film_facts(SOURCE, &facts, true).map_err(invalid)?;
     let txn = db.begin().await?;
     imdb_id_free(&txn, &facts.imdb_id, None).await?;
@@ -122,6 +128,9 @@ pub async fn create_film(
     let written = film_row::write(&txn, &facts, None, EDITED).await?;
     film_row::write_lists(&txn, written.id, &facts).await?;
     editing::reindex_film(&txn, written.id).await?;
+    let author = Author::editor(&txn, viewer, comment).await?;
+    revisions::record(&txn, written.id, 1, RevisionKind::Created, &author, None).await?;
+    changes::films_changed(&txn, ChangeKind::Created, &[written.id]).await?;
     txn.commit().await?;
     committed(db, events, true).await;
     Ok(Edited {
@@ -139,39 +148,72 @@ pub async fn update_film(
     film_id: i32,
     expected: i32,
     change: FilmChange,
+    comment: Option<String>,
 ) -> AppResult<Edited> {
     roles::require(db, viewer, Role::Editor).await?;
+    let comment = revisions::checked_comment(comment)?;
     let txn = db.begin().await?;
     // First, so the transaction holds the film (and on SQLite the database)
     // before it reads what it changes.
     let version = claim(&txn, film_id, expected).await?;
-    let row = editing::film_row(&txn, film_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("film", film_id))?;
+    let (row, before) = film_and_state(&txn, film_id).await?;
     let (genres, countries, languages) = editing::film_lists(&txn, film_id).await?;
-    let had_imdb_id = row.imdb_id.is_some();
-    let before = facts_of(&row, genres, countries, languages);
+    let facts_before = facts_of(&row, genres, countries, languages);
     let imdb_id_given = change.imdb_id.is_some();
     let similarity = change.changes_similarity();
-    let facts = change.apply(before);
-    // A film that has an IMDb id keeps one; one given must be valid.
-    film_facts(SOURCE, &facts, had_imdb_id || imdb_id_given).map_err(invalid)?;
-    if imdb_id_given {
-        imdb_id_free(&txn, &facts.imdb_id, Some(film_id)).await?;
-    }
-    check_slug_free(&txn, SOURCE, &facts.slug, Some(film_id))
-        .await
-        .map_err(refused)?;
-    content_version::bump(&txn).await?;
-    film_row::write(&txn, &facts, Some(row), EDITED).await?;
-    editing::clear_film_lists(&txn, film_id).await?;
-    film_row::write_lists(&txn, film_id, &facts).await?;
-    // The film's credits carry its year (a person's filmography sorts on it).
-    summaries::refresh_credit_years(&txn, Some(film_id)).await?;
-    editing::reindex_film(&txn, film_id).await?;
+    write_facts(&txn, row, &change.apply(facts_before), imdb_id_given).await?;
+    let author = Author::editor(&txn, viewer, comment).await?;
+    revisions::record(
+        &txn,
+        film_id,
+        version,
+        RevisionKind::Updated,
+        &author,
+        before,
+    )
+    .await?;
+    changes::films_changed(&txn, ChangeKind::Updated, &[film_id]).await?;
     txn.commit().await?;
     committed(db, events, similarity).await;
     Ok(Edited { film_id, version })
+}
+
+/// The film's row and its state for its revision, before a change.
+async fn film_and_state(
+    txn: &Transaction,
+    film_id: i32,
+) -> AppResult<(film::Model, Option<FilmState>)> {
+    let row = editing::film_row(txn, film_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("film", film_id))?;
+    Ok((row, revisions::state_of(txn, film_id).await?))
+}
+
+/// Writes a film's own facts in place of `row`'s, by the rules of a
+/// document's `film`: a film that has an IMDb id keeps one, and one given
+/// (`imdb_id_given`) must be no other film's.
+async fn write_facts(
+    txn: &Transaction,
+    row: film::Model,
+    facts: &FilmFacts,
+    imdb_id_given: bool,
+) -> AppResult<()> {
+    let film_id = row.id;
+    film_facts(SOURCE, facts, row.imdb_id.is_some() || imdb_id_given).map_err(invalid)?;
+    if imdb_id_given {
+        imdb_id_free(txn, &facts.imdb_id, Some(film_id)).await?;
+    }
+    check_slug_free(txn, SOURCE, &facts.slug, Some(film_id))
+        .await
+        .map_err(refused)?;
+    content_version::bump(txn).await?;
+    film_row::write(txn, facts, Some(row), EDITED).await?;
+    editing::clear_film_lists(txn, film_id).await?;
+    film_row::write_lists(txn, film_id, facts).await?;
+    // The film's credits carry its year (a person's filmography sorts on it).
+    summaries::refresh_credit_years(txn, Some(film_id)).await?;
+    editing::reindex_film(txn, film_id).await?;
+    Ok(())
 }
 
 /// Deletes a film, from `expected`, the version the editor read. Everything
@@ -190,6 +232,7 @@ pub async fn delete_film(
         return Err(stale_or_missing(&txn, film_id, expected).await);
     }
     content_version::bump(&txn).await?;
+    changes::films_changed(&txn, ChangeKind::Deleted, &[film_id]).await?;
     summaries::refresh_people(&txn).await?;
     summaries::rebuild_search(&txn).await?;
     txn.commit().await?;
@@ -206,22 +249,21 @@ pub async fn import_page(
     viewer: &Viewer,
     document: &[u8],
     expected: Option<i32>,
+    comment: Option<String>,
 ) -> AppResult<WrittenPage> {
     roles::require(db, viewer, Role::Editor).await?;
+    let comment = revisions::checked_comment(comment)?;
     let page = parse_document(SOURCE, document).map_err(invalid)?;
     let txn = db.begin().await?;
-    let existing = statements::film_by_imdb_id(&txn, &page.film.imdb_id).await?;
-    match (&existing, expected) {
-        (Some(film), None) => {
-            return Err(AppError::StaleVersion {
-                expected: None,
-                current: film.version,
-            });
-        }
-        (None, Some(_)) => return Err(AppError::not_found("film", &page.film.imdb_id)),
-        _ => {}
-    }
-    let written = write_page(&txn, SOURCE, &page, document, expected)
+    let author = Author::editor(&txn, viewer, comment).await?;
+    let how = PageWrite {
+        source: SOURCE,
+        author: &author,
+        kind: RevisionKind::Imported,
+        expected: expected.map_or(Expected::Absent, Expected::Version),
+        film_id: None,
+    };
+    let written = write_page(&txn, &page, document, &how)
         .await
         .map_err(refused)?;
     txn.commit().await?;
@@ -229,6 +271,70 @@ pub async fn import_page(
         committed(db, events, true).await;
     }
     Ok(written)
+}
+
+/// Puts a film back as one of its revisions left it, from `expected`, the
+/// version the editor read: its whole page, or its own facts when that
+/// revision kept no more. The revert is a revision of its own.
+pub async fn revert_film(
+    db: &Db,
+    events: &Events,
+    viewer: &Viewer,
+    revision_id: i32,
+    expected: i32,
+    comment: Option<String>,
+) -> AppResult<Edited> {
+    roles::require(db, viewer, Role::Editor).await?;
+    let comment = revisions::checked_comment(comment)?;
+    let txn = db.begin().await?;
+    let revision = history::by_id(&txn, revision_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("revision", revision_id))?;
+    let film_id = revision.film_id;
+    let state: serde_json::Value =
+        serde_json::from_str(&revision.state).map_err(|err| AppError::Internal(err.into()))?;
+    let author = Author::editor(&txn, viewer, comment).await?;
+    let version = match FilmState::from_value(state) {
+        FilmState::Page(document) => {
+            let bytes =
+                serde_json::to_vec(&document).map_err(|err| AppError::Internal(err.into()))?;
+            // Checked again: the rules may have grown since it was written.
+            let page = parse_document(SOURCE, &bytes).map_err(invalid)?;
+            let how = PageWrite {
+                source: SOURCE,
+                author: &author,
+                kind: RevisionKind::Reverted,
+                expected: Expected::Version(expected),
+                film_id: Some(film_id),
+            };
+            write_page(&txn, &page, &bytes, &how)
+                .await
+                .map_err(refused)?
+                .version
+        }
+        facts @ FilmState::Facts(_) => {
+            let facts = facts
+                .facts()
+                .map_err(|err| AppError::Internal(err.into()))?;
+            let version = claim(&txn, film_id, expected).await?;
+            let (row, before) = film_and_state(&txn, film_id).await?;
+            write_facts(&txn, row, &facts, !facts.imdb_id.is_empty()).await?;
+            revisions::record(
+                &txn,
+                film_id,
+                version,
+                RevisionKind::Reverted,
+                &author,
+                before,
+            )
+            .await?;
+            changes::films_changed(&txn, ChangeKind::Updated, &[film_id]).await?;
+            version
+        }
+    };
+    txn.commit().await?;
+    committed(db, events, true).await;
+    Ok(Edited { film_id, version })
 }
 
 /// A film's page as a document, with the version it is of: what an editor
@@ -317,6 +423,7 @@ fn refused(err: PageRefused) -> AppError {
     match err {
         PageRefused::Invalid(err) => invalid(err),
         PageRefused::Stale { expected, current } => AppError::StaleVersion { expected, current },
+        PageRefused::Missing(imdb_id) => AppError::not_found("film", imdb_id),
         PageRefused::Database(err) => err.into(),
     }
 }

@@ -12,6 +12,7 @@ pub mod editor;
 pub mod film_page;
 mod json;
 pub mod report;
+pub mod revisions;
 pub mod synthetic;
 
 use std::fmt;

@@ -83,6 +83,22 @@ fn checks() -> Vec<(&'static str, Check)> {
             assert!(genres.iter().any(|g| g["genre"]["name"] == "Drama"));
             assert_eq!(d["awards"][0]["award"]["name"], "Academy Award");
         }),
+        ("changes-feed.graphql", |d| {
+            // The latest five, oldest first, ending with the bundled page's import.
+            let nodes = d["changes"]["nodes"].as_array().unwrap();
+            assert_eq!(nodes.len(), 5, "{nodes:?}");
+            let sequences: Vec<i64> = nodes
+                .iter()
+                .map(|n| n["sequence"].as_i64().unwrap())
+                .collect();
+            assert!(
+                sequences.windows(2).all(|w| w[0] + 1 == w[1]),
+                "{sequences:?}"
+            );
+            assert_eq!(nodes[4]["kind"], "UPDATED");
+            assert_eq!(nodes[4]["film"]["title"], "Leaving Las Vegas");
+            assert_eq!(d["changes"]["pageInfo"]["hasPreviousPage"], true);
+        }),
         ("create-film.graphql", |d| {
             let created = &d["createFilm"];
             assert_eq!(created["version"], 1);
@@ -108,6 +124,21 @@ fn checks() -> Vec<(&'static str, Check)> {
                 "A love story. Of sorts."
             );
             assert!(page["document"]["credits"].as_array().unwrap().len() > 5);
+        }),
+        ("film-history.graphql", |d| {
+            // Read after edit-film: its change, then the bundled page's import.
+            let revisions = &d["film"]["revisions"];
+            assert_eq!(revisions["totalCount"], 2);
+            let edit = &revisions["nodes"][0];
+            assert_eq!(edit["version"], 3);
+            assert_eq!(edit["kind"], "UPDATED");
+            assert_eq!(edit["comment"], "The tagline from the poster");
+            assert_eq!(edit["changes"][0]["path"], "film.tagline");
+            assert_eq!(edit["changes"][0]["after"], "A love story. Of sorts.");
+            let import = &revisions["nodes"][1];
+            assert_eq!(import["kind"], "IMPORTED");
+            assert_eq!(import["author"], "importer");
+            assert_eq!(import["source"], "leaving-las-vegas.json");
         }),
         ("sign-up.graphql", |d| {
             assert_eq!(d["signUp"]["user"]["username"], "playground_user");
@@ -246,7 +277,7 @@ async fn every_playground_example_runs_and_answers(app: TestApp) {
         // playground's comments tell a developer to set.
         let variables = json!({ "filmId": film_id });
         let document = playground(file);
-        let data = if document.contains("subscription ") {
+        let data = if is_subscription(&document) {
             first_event(&app, &document, variables, &token).await
         } else {
             app.data_as(&token, &document, variables).await
@@ -284,4 +315,14 @@ async fn first_event(app: &TestApp, document: &str, variables: Value, token: &st
             return event["payload"]["data"].clone();
         }
     }
+}
+
+/// Whether a playground document's operation is a subscription (its first
+/// line that is not a comment says so; a comment may mention one).
+pub fn is_subscription(document: &str) -> bool {
+    document
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty() && !line.starts_with('#'))
+        .is_some_and(|line| line.starts_with("subscription"))
 }

@@ -1,5 +1,5 @@
 //! Editors' mutations on films (`createFilm`, `updateFilm`, `deleteFilm`,
-//! `importFilmPage`) and the query that reads a page back as a document
+//! `importFilmPage`; `revertFilm` is with the revisions) and the query that reads a page back as a document
 //! (`filmPageDocument`). The rules (role, validation, versions) are
 //! `import::editor`'s; this module turns inputs into its changes.
 
@@ -254,9 +254,13 @@ impl EditingMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The film's facts.")] film: NewFilmInput,
+        #[graphql(
+            desc = "Why, for the film's history (`Film.revisions`): at most 1000 characters."
+        )]
+        comment: Option<String>,
     ) -> async_graphql::Result<FilmEditPayload> {
         let viewer = viewer(ctx).gql()?;
-        let edited = editor::create_film(db(ctx), events(ctx), viewer, film.into())
+        let edited = editor::create_film(db(ctx), events(ctx), viewer, film.into(), comment)
             .await
             .gql()?;
         edit_payload(ctx, edited).await
@@ -271,6 +275,10 @@ impl EditingMutation {
         #[graphql(desc = "The film's global id.")] id: ID,
         #[graphql(desc = "The film's `version` when the editor read it.")] expected_version: i32,
         #[graphql(desc = "What to change.")] film: FilmChangesInput,
+        #[graphql(
+            desc = "Why, for the film's history (`Film.revisions`): at most 1000 characters."
+        )]
+        comment: Option<String>,
     ) -> async_graphql::Result<FilmEditPayload> {
         let viewer = viewer(ctx).gql()?;
         let film_id = ids::decode_as(NodeKind::Film, &id).gql()?;
@@ -281,6 +289,7 @@ impl EditingMutation {
             film_id,
             expected_version,
             film.into(),
+            comment,
         )
         .await
         .gql()?;
@@ -314,14 +323,25 @@ impl EditingMutation {
         document: Json<serde_json::Value>,
         #[graphql(desc = "The film's `version` when the editor read it; omitted for a new film.")]
         expected_version: Option<i32>,
+        #[graphql(
+            desc = "Why, for the film's history (`Film.revisions`): at most 1000 characters."
+        )]
+        comment: Option<String>,
     ) -> async_graphql::Result<ImportFilmPagePayload> {
         let viewer = viewer(ctx).gql()?;
         let bytes = serde_json::to_vec(&document.0)
             .map_err(|err| AppError::Internal(err.into()))
             .gql()?;
-        let written = editor::import_page(db(ctx), events(ctx), viewer, &bytes, expected_version)
-            .await
-            .gql()?;
+        let written = editor::import_page(
+            db(ctx),
+            events(ctx),
+            viewer,
+            &bytes,
+            expected_version,
+            comment,
+        )
+        .await
+        .gql()?;
         let outcome = match written.outcome {
             Outcome::Created => PageOutcome::Created,
             Outcome::Unchanged => PageOutcome::Unchanged,

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod award;
+pub mod changes;
 pub mod character;
 pub mod credit;
 pub mod discovery;
@@ -19,6 +20,7 @@ pub mod person;
 pub mod product;
 pub mod rating;
 pub mod review;
+pub mod revisions;
 pub mod roles;
 pub mod search;
 pub mod sessions;

@@ -199,6 +199,49 @@ pub enum CastOrder {
     Prominence,
 }
 
+/// What happened to an entity, in the changes feed.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[graphql(remote = "crate::kinds::ChangeKind")]
+pub enum ContentChangeKind {
+    /// It was created.
+    #[graphql(name = "CREATED")]
+    Created,
+    /// It changed.
+    #[graphql(name = "UPDATED")]
+    Updated,
+    /// It was deleted.
+    #[graphql(name = "DELETED")]
+    Deleted,
+}
+
+/// The kinds of entity the changes feed reports.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[graphql(remote = "crate::kinds::ChangeEntity")]
+pub enum ContentEntity {
+    /// A film: its facts or any part of its page.
+    #[graphql(name = "FILM")]
+    Film,
+}
+
+/// What made a revision of a film.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[graphql(remote = "crate::kinds::RevisionKind")]
+pub enum RevisionKind {
+    /// An editor created the film (`createFilm`).
+    #[graphql(name = "CREATED")]
+    Created,
+    /// An editor changed the film's own facts (`updateFilm`).
+    #[graphql(name = "UPDATED")]
+    Updated,
+    /// A page document was written: a file by `cinegraph import` or at
+    /// start, or an editor's `importFilmPage`.
+    #[graphql(name = "IMPORTED")]
+    Imported,
+    /// An editor put the film back as an earlier revision left it (`revertFilm`).
+    #[graphql(name = "REVERTED")]
+    Reverted,
+}
+
 /// Who can see a list of films.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[graphql(remote = "crate::kinds::ListVisibility")]

@@ -11,10 +11,10 @@ use crate::db::entities::{Set, film};
 use crate::db::queries::catalogue as statements;
 use crate::db::queries::film_rows::FilmRows;
 use crate::db::queries::origins::ORIGIN_CATALOGUE;
-use crate::db::queries::{content_version, summaries};
+use crate::db::queries::{changes, content_version, summaries};
 use crate::db::{Db, DbErr, Transaction};
 use crate::domain::events::Events;
-use crate::kinds::CreditKind;
+use crate::kinds::{ChangeKind, CreditKind};
 use crate::text::{fold, slugify};
 
 /// Imports parsed catalogue films in one transaction; `progress` is told each step.
@@ -46,7 +46,14 @@ async fn write_in(
     progress("people", total / 10, total);
 
     // Films: merge with existing ones by IMDb id, then Wikidata id; insert the rest.
-    let ids = upsert_films(txn, films, &mut report).await?;
+    let (ids, existed) = upsert_films(txn, films, &mut report).await?;
+    // Each film the catalogue wrote is a change in the feed.
+    let (updated, created): (Vec<i32>, Vec<i32>) = ids
+        .iter()
+        .map(|(id, _)| *id)
+        .partition(|id| existed.contains(id));
+    changes::films_changed(txn, ChangeKind::Created, &created).await?;
+    changes::films_changed(txn, ChangeKind::Updated, &updated).await?;
     progress("films", total / 4, total);
 
     let film_ids: Vec<i32> = ids.iter().map(|(id, _)| *id).collect();
@@ -154,13 +161,15 @@ async fn upsert_people(
     statements::person_ids(txn).await
 }
 
-/// Returns, for each catalogue film in order, its row id and whether a film page document owns it.
+/// Returns, for each catalogue film in order, its row id and whether a film
+/// page document owns it; and the ids of the films there were before.
 async fn upsert_films(
     txn: &Transaction,
     films: &[CatalogueFilm],
     report: &mut CatalogueReport,
-) -> Result<Vec<(i32, bool)>, DbErr> {
+) -> Result<(Vec<(i32, bool)>, HashSet<i32>), DbErr> {
     let existing = statements::all_films(txn).await?;
+    let existed: HashSet<i32> = existing.iter().map(|film| film.id).collect();
     let mut slugs: HashSet<String> = existing.iter().map(|f| f.slug.clone()).collect();
     let by_imdb: HashMap<&str, &film::Model> = existing
         .iter()
@@ -213,7 +222,7 @@ async fn upsert_films(
     report.films = films.len();
     statements::insert_films(txn, new_rows).await?;
     let ids = statements::films_by_wikidata_id(txn).await?;
-    films
+    let written = films
         .iter()
         .map(|f| {
             ids.get(&f.wikidata_id).copied().ok_or_else(|| {
@@ -223,7 +232,8 @@ async fn upsert_films(
                 ))
             })
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    Ok((written, existed))
 }
 
 /// The catalogue fills what an existing film lacks; a film page's facts are kept.

@@ -22,10 +22,12 @@ pub use document::FilmPage;
 pub use validate::film_facts;
 pub(crate) use validate::is_imdb_id;
 
+use super::revisions::{self, Author};
 use super::{ImportError, MAX_DOCUMENT_BYTES, json, too_big};
-use crate::db::queries::{content_version, editing, film_page as statements, summaries};
+use crate::db::queries::{changes, content_version, editing, film_page as statements, summaries};
 use crate::db::{Db, DbErr, Transaction};
 use crate::domain::events::Events;
+use crate::kinds::{ChangeKind, RevisionKind};
 
 /// What an import did to its film.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,13 +94,20 @@ async fn write(
         }
     };
     let txn = db.begin().await.map_err(fail)?;
+    let how = PageWrite {
+        source,
+        author: &Author::importer(source),
+        kind: RevisionKind::Imported,
+        expected: Expected::Anything,
+        film_id: None,
+    };
     // Dropping the transaction on an early return rolls it back.
-    let written = match write_page(&txn, source, page, bytes, None).await {
+    let written = match write_page(&txn, page, bytes, &how).await {
         Ok(written) => written,
         Err(PageRefused::Invalid(err)) => return Err(err),
         Err(PageRefused::Database(err)) => return Err(fail(err)),
-        Err(stale @ PageRefused::Stale { .. }) => {
-            return Err(fail(DbErr::Custom(format!("unexpected {stale:?}"))));
+        Err(unexpected @ (PageRefused::Stale { .. } | PageRefused::Missing(_))) => {
+            return Err(fail(DbErr::Custom(format!("unexpected {unexpected:?}"))));
         }
     };
     txn.commit().await.map_err(fail)?;
@@ -127,6 +136,8 @@ pub enum PageRefused {
         expected: Option<i32>,
         current: i32,
     },
+    /// The writer read a version of a film there is none of (by this IMDb id).
+    Missing(String),
     Database(DbErr),
 }
 
@@ -136,28 +147,88 @@ impl From<DbErr> for PageRefused {
     }
 }
 
-/// Writes a checked page in the caller's transaction (a file's import, or an
-/// editor's `importFilmPage`). With `expected`, the film must exist at that
-/// version (an editor read it); without, a file overwrites whatever is there.
+/// How a page is written, and by whom.
+pub struct PageWrite<'a> {
+    /// Names the document in validation errors: the file, or the editor.
+    pub source: &'a str,
+    /// Whom the film's revision names.
+    pub author: &'a Author,
+    pub kind: RevisionKind,
+    /// What the writer expects of the film.
+    pub expected: Expected,
+    /// The film to write whatever IMDb id it has now (a revert); without,
+    /// the film with the document's IMDb id, or a new one.
+    pub film_id: Option<i32>,
+}
+
+/// What a writer expects of the film a page is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expected {
+    /// Nothing: a file overwrites whatever is there.
+    Anything,
+    /// No such film yet (an editor's new film).
+    Absent,
+    /// The film at the version the writer read.
+    Version(i32),
+}
+
+impl Expected {
+    fn version(self) -> Option<i32> {
+        match self {
+            Expected::Version(version) => Some(version),
+            Expected::Anything | Expected::Absent => None,
+        }
+    }
+}
+
+/// Writes a checked page in the caller's transaction (a file's import, an
+/// editor's `importFilmPage` or `revertFilm`), with the film's revision.
 /// Every write raises the film's version; the same document again writes
 /// nothing.
 pub async fn write_page(
     txn: &Transaction,
-    source: &str,
     page: &FilmPage,
     bytes: &[u8],
-    expected: Option<i32>,
+    how: &PageWrite<'_>,
 ) -> Result<WrittenPage, PageRefused> {
+    let (source, expected) = (how.source, how.expected);
     let hash = hex::encode(Sha256::digest(bytes));
-    let existing = statements::film_by_imdb_id(txn, &page.film.imdb_id).await?;
-    if let (Some(expected), Some(film)) = (expected, &existing)
-        && film.version != expected
-    {
-        return Err(PageRefused::Stale {
-            expected: Some(expected),
-            current: film.version,
-        });
+    let by_imdb_id = statements::film_by_imdb_id(txn, &page.film.imdb_id).await?;
+    let existing = match how.film_id {
+        None => by_imdb_id,
+        Some(film_id) => {
+            if let Some(other) = by_imdb_id.filter(|other| other.id != film_id) {
+                return Err(PageRefused::Invalid(ImportError {
+                    source: source.to_string(),
+                    path: "film.imdbId".to_string(),
+                    message: format!(
+                        "{:?} is the IMDb id of another film now ({:?})",
+                        page.film.imdb_id, other.title
+                    ),
+                }));
+            }
+            editing::film_row(txn, film_id).await?
+        }
+    };
+    match (expected, &existing) {
+        (Expected::Absent, Some(film)) => {
+            return Err(PageRefused::Stale {
+                expected: None,
+                current: film.version,
+            });
+        }
+        (Expected::Version(_), None) => {
+            return Err(PageRefused::Missing(page.film.imdb_id.clone()));
+        }
+        (Expected::Version(version), Some(film)) if film.version != version => {
+            return Err(PageRefused::Stale {
+                expected: Some(version),
+                current: film.version,
+            });
+        }
+        _ => {}
     }
+    let expected = expected.version();
     if let Some(film) = &existing
         && film.document_hash.as_deref() == Some(hash.as_str())
     {
@@ -174,6 +245,10 @@ pub async fn write_page(
         existing.as_ref().map(|f| f.id),
     )
     .await?;
+    let before = match &existing {
+        Some(film) => revisions::state_of(txn, film.id).await?,
+        None => None,
+    };
     let (outcome, version) = match &existing {
         Some(film) => match editing::raise_version(txn, film.id, expected).await? {
             Some(version) => (Outcome::Updated, version),
@@ -198,6 +273,12 @@ pub async fn write_page(
     // The catalogue's credits of this film, if the page changed its year.
     summaries::refresh_credit_years(txn, Some(film.id)).await?;
     summaries::rebuild_search(txn).await?;
+    revisions::record(txn, film.id, version, how.kind, how.author, before).await?;
+    let change = match outcome {
+        Outcome::Created => ChangeKind::Created,
+        _ => ChangeKind::Updated,
+    };
+    changes::films_changed(txn, change, &[film.id]).await?;
     Ok(WrittenPage {
         outcome,
         film_id: film.id,

@@ -21,10 +21,10 @@ use crate::db::queries::catalogue as statements;
 use crate::db::queries::film_rows::FilmRows;
 pub use crate::db::queries::origins::ORIGIN_SYNTHETIC;
 use crate::db::queries::origins::SYNTHETIC_PROVIDER as PROVIDER;
-use crate::db::queries::{content_version, summaries};
+use crate::db::queries::{changes, content_version, summaries};
 use crate::db::{Db, Transaction};
 use crate::domain::events::Events;
-use crate::kinds::{BoxOfficeKind, CreditKind, RatingSource};
+use crate::kinds::{BoxOfficeKind, ChangeKind, CreditKind, RatingSource};
 use crate::text::{fold, slugify};
 /// Every generated film's slug starts with it.
 const SLUG_PREFIX: &str = "syn-";
@@ -309,6 +309,9 @@ async fn write_films(txn: &Transaction, planned: &[PlannedFilm]) -> anyhow::Resu
     });
     statements::insert_films(txn, rows.collect()).await?;
     let ids = statements::film_ids_by_slug(txn, planned.iter().map(|f| f.slug.clone())).await?;
+    let mut created: Vec<i32> = ids.values().copied().collect();
+    created.sort_unstable();
+    changes::films_changed(txn, ChangeKind::Created, &created).await?;
 
     let mut rows = FilmRows::new();
     for f in planned {

@@ -104,6 +104,7 @@ pub(super) const FIELDS: &[(&str, &[C])] = &[
     ("offers", &[]),
     ("similarFilms", &[]),
     ("lists", &[]),
+    ("revisions", &[]),
     ("products", &[]),
 ];
 

@@ -1,6 +1,10 @@
 //! Films: the `Film` type with every section of a film page. The small
 //! sections' types are in `sections`, the `films` list in `list` with its
 //! facets in `facets`, the root fields and look-ups in `query`.
+//!
+//! Long because `Film` is one `#[Object]` impl (async-graphql takes one per
+//! type) with a field for each section of a film page; each field's work is
+//! in the module of its section.
 
 mod columns;
 mod facets;
@@ -484,6 +488,34 @@ impl Film {
         )
         .await
         .gql()
+    }
+    /// The film's history, the newest change first: who changed what, when
+    /// and why. Editors only (FORBIDDEN otherwise).
+    #[graphql(directive = list_size::apply(connection(20)))]
+    async fn revisions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Items from the start of the list, or after `after`: 0 to 100 (20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page starts after it. Goes with `first`."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "Items from the end of the list, or before `before`: 0 to 100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Cursor of an edge of this list (in the same order): the page ends before it. Goes with `last`."
+        )]
+        before: Option<String>,
+    ) -> async_graphql::Result<super::revisions::RevisionList> {
+        let request = PageRequest::parse(first, after, last, before).gql()?;
+        super::revisions::revisions_of_film(ctx, self.row.id, request)
+            .await
+            .gql()
     }
     /// Related products: discs, box sets, soundtracks, merchandise.
     #[graphql(directive = list_size::apply(assumed(20)))]

@@ -1,0 +1,106 @@
+//! The statements of a film's history (`import::revisions`): writing a
+//! revision in the transaction of the change it records, and reading them
+//! back, a film's newest first.
+
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult};
+
+use crate::db::Db;
+use crate::db::Transaction;
+use crate::db::entities::{ActiveValue::Set, app_user, film_revision};
+use crate::db::queries::keyset::{KeysetPage, Ordering, SortValue, ValueKind, Window};
+use crate::db::sql::Sql;
+use crate::error::AppResult;
+
+/// A revision to write.
+pub struct NewRevision {
+    pub film_id: i32,
+    pub version: i32,
+    pub kind: &'static str,
+    pub author_id: Option<i32>,
+    pub author_name: String,
+    pub source: Option<String>,
+    pub comment: Option<String>,
+    pub state: String,
+    pub changes: String,
+}
+
+/// Writes the revision; its id.
+pub async fn insert(txn: &Transaction, revision: NewRevision) -> Result<i32, DbErr> {
+    let row = film_revision::ActiveModel {
+        film_id: Set(revision.film_id),
+        version: Set(revision.version),
+        kind: Set(revision.kind.to_string()),
+        author_id: Set(revision.author_id),
+        author_name: Set(revision.author_name),
+        source: Set(revision.source),
+        comment: Set(revision.comment),
+        created_at: Set(chrono::Utc::now()),
+        state: Set(revision.state),
+        changes: Set(revision.changes),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(row.id)
+}
+
+/// The revision with this id.
+pub async fn by_id(
+    conn: &impl ConnectionTrait,
+    id: i32,
+) -> Result<Option<film_revision::Model>, DbErr> {
+    film_revision::Entity::find_by_id(id).one(conn).await
+}
+
+/// The username of the account, as a revision names its author.
+pub async fn username(txn: &Transaction, user_id: i32) -> Result<Option<String>, DbErr> {
+    Ok(app_user::Entity::find_by_id(user_id)
+        .one(txn)
+        .await?
+        .map(|user| user.username))
+}
+
+/// The order of a film's revisions: the newest first.
+pub fn revision_order(film_id: i32) -> Ordering {
+    Ordering {
+        tag: format!("revisions:{film_id}"),
+        column: "e.id".to_string(),
+        kind: ValueKind::Int,
+        descending: true,
+        nullable: false,
+    }
+}
+
+/// The sort value of a revision under [`revision_order`].
+pub fn revision_position(revision: &film_revision::Model) -> SortValue {
+    SortValue::Int(revision.id.into())
+}
+
+/// A page of the film's revisions.
+pub async fn revisions_page(
+    db: &Db,
+    film_id: i32,
+    ordering: &Ordering,
+    window: &Window,
+) -> AppResult<KeysetPage<film_revision::Model>> {
+    let select = |sql: &mut Sql| {
+        sql.push("SELECT e.* FROM film_revision e WHERE e.film_id = ")
+            .bind(film_id);
+        Ok(())
+    };
+    let rows = window.fetch(db, ordering, &select).await?;
+    let revisions = rows
+        .iter()
+        .map(|row| film_revision::Model::from_query_result(row, ""))
+        .collect::<Result<Vec<_>, DbErr>>()?;
+    Ok(KeysetPage::from_rows(revisions, window))
+}
+
+/// How many revisions the film has.
+pub async fn count_revisions(db: &Db, film_id: i32) -> Result<i64, DbErr> {
+    let mut sql = Sql::new(db.backend());
+    sql.push("SELECT COUNT(*) AS n FROM film_revision WHERE film_id = ")
+        .bind(film_id);
+    let row = sql.query_all(db.connection()).await?.into_iter().next();
+    row.map_or(Ok(0), |row| row.try_get("", "n"))
+}
