@@ -140,6 +140,9 @@ pub struct ServeArgs {
     /// Mutations allowed per minute, per client address and per signed-in user.
     #[arg(long, env = "CINEGRAPH_MUTATIONS_PER_MINUTE", default_value_t = config::DEFAULT_MUTATIONS_PER_MINUTE)]
     pub mutations_per_minute: u32,
+    /// Changes to content allowed per minute, per editor.
+    #[arg(long, env = "CINEGRAPH_EDITS_PER_MINUTE", default_value_t = config::DEFAULT_EDITS_PER_MINUTE)]
+    pub edits_per_minute: u32,
     /// Cost each client address may spend per minute: every operation is
     /// charged its estimated cost; past the budget, RATE_LIMITED.
     #[arg(long, env = "CINEGRAPH_COST_PER_MINUTE", default_value_t = config::DEFAULT_COST_PER_MINUTE)]
@@ -216,6 +219,12 @@ pub struct ServeArgs {
     /// body), in the background, retried.
     #[arg(long, env = "CINEGRAPH_PURGE_URL")]
     pub purge_url: Option<String>,
+    /// Let webhooks point at loopback, link-local and private addresses.
+    #[arg(long, env = "CINEGRAPH_WEBHOOKS_ALLOW_PRIVATE")]
+    pub webhooks_allow_private: bool,
+    /// How long a webhook's receiver has to answer, in milliseconds.
+    #[arg(long, env = "CINEGRAPH_WEBHOOK_TIMEOUT_MS", default_value_t = config::DEFAULT_WEBHOOK_TIMEOUT_MS)]
+    pub webhook_timeout_ms: u64,
     /// Run only trusted documents: the playground's operations (the
     /// committed manifest) and those of `--trusted-documents`; anything else
     /// is refused (PERSISTED_QUERY_NOT_IN_LIST, QUERY_NOT_IN_SAFELIST).
@@ -314,6 +323,7 @@ impl ServeArgs {
             field_suggestions: !self.no_field_suggestions,
             sign_in_per_minute: self.sign_in_per_minute,
             mutations_per_minute: self.mutations_per_minute,
+            edits_per_minute: self.edits_per_minute,
             cost_per_minute: self.cost_per_minute,
             slow_operation: std::time::Duration::from_millis(self.slow_operation_ms),
             response_cache_bytes: self.response_cache_mb << 20,
@@ -339,6 +349,10 @@ impl ServeArgs {
             },
             trusted_documents_only: self.trusted_documents_only,
             trusted_documents: self.trusted_documents.clone(),
+            webhooks: config::Webhooks {
+                allow_private: self.webhooks_allow_private,
+                timeout: std::time::Duration::from_millis(self.webhook_timeout_ms),
+            },
         }
     }
 }

@@ -31,6 +31,9 @@ pub struct Config {
     pub sign_in_per_minute: u32,
     /// Mutations per minute, per client address and per signed-in user.
     pub mutations_per_minute: u32,
+    /// Changes to content per minute, per editor (a film's page is written
+    /// whole, with its history and its search entries).
+    pub edits_per_minute: u32,
     /// Cost (the operations' estimated costs, summed) each client address
     /// may spend per minute; 0 refuses every operation that costs anything.
     pub cost_per_minute: u32,
@@ -62,6 +65,27 @@ pub struct Config {
     pub trusted_documents_only: bool,
     /// A manifest of trusted documents besides the playground's.
     pub trusted_documents: Option<PathBuf>,
+    /// Webhook deliveries (`domain::webhooks`).
+    pub webhooks: Webhooks,
+}
+
+/// Webhook deliveries: where they may go and how long a receiver has.
+#[derive(Clone, Debug)]
+pub struct Webhooks {
+    /// Deliver to loopback, link-local and private addresses too (a
+    /// receiver on the same network); off, as SSRF protection asks.
+    pub allow_private: bool,
+    /// How long a receiver has to answer one try.
+    pub timeout: Duration,
+}
+
+impl Default for Webhooks {
+    fn default() -> Self {
+        Self {
+            allow_private: false,
+            timeout: Duration::from_millis(DEFAULT_WEBHOOK_TIMEOUT_MS),
+        }
+    }
 }
 
 /// Edge caching (`cache::edge`): `Cache-Control` lifetimes, in seconds, and the purge hook.
@@ -136,6 +160,7 @@ pub const DEFAULT_MAX_BATCH_SIZE: usize = 10;
 pub const DEFAULT_REQUEST_TIME_BUDGET_MS: u64 = 10_000;
 pub const DEFAULT_SIGN_IN_PER_MINUTE: u32 = 10;
 pub const DEFAULT_MUTATIONS_PER_MINUTE: u32 = 120;
+pub const DEFAULT_EDITS_PER_MINUTE: u32 = 30;
 pub const DEFAULT_MAX_COST: u64 = 10_000;
 pub const DEFAULT_COST_PER_MINUTE: u32 = 100_000;
 pub const DEFAULT_SLOW_OPERATION_MS: u64 = 1_000;
@@ -147,6 +172,7 @@ pub const DEFAULT_EDGE_MAX_AGE: u32 = 60;
 pub const DEFAULT_RECOMMENDATION_MODEL_MINUTES: u64 = 60;
 pub const DEFAULT_EDGE_S_MAXAGE: u32 = 600;
 pub const DEFAULT_EDGE_STALE_WHILE_REVALIDATE: u32 = 30;
+pub const DEFAULT_WEBHOOK_TIMEOUT_MS: u64 = 10_000;
 
 impl Config {
     /// An in-memory SQLite database (or `database_url`), real migrations, no bundled import.
@@ -165,6 +191,7 @@ impl Config {
             // Tests fire thousands of mutations from one address; the limit tests set their own.
             sign_in_per_minute: 100_000,
             mutations_per_minute: 100_000,
+            edits_per_minute: 100_000,
             cost_per_minute: 100_000_000,
             slow_operation: Duration::from_millis(DEFAULT_SLOW_OPERATION_MS),
             // On, as in production; TEST_RESPONSE_CACHE=off runs the suite without it.
@@ -182,6 +209,7 @@ impl Config {
             edge: Edge::default(),
             trusted_documents_only: false,
             trusted_documents: None,
+            webhooks: Webhooks::default(),
         }
     }
 }

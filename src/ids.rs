@@ -23,10 +23,11 @@ pub enum NodeKind {
     List,
     Session,
     Revision,
+    Webhook,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 13] = [
+    const ALL: [NodeKind; 14] = [
         NodeKind::Film,
         NodeKind::Person,
         NodeKind::Character,
@@ -40,6 +41,7 @@ impl NodeKind {
         NodeKind::List,
         NodeKind::Session,
         NodeKind::Revision,
+        NodeKind::Webhook,
     ];
 
     pub fn name(self) -> &'static str {
@@ -57,6 +59,7 @@ impl NodeKind {
             NodeKind::List => "List",
             NodeKind::Session => "Session",
             NodeKind::Revision => "Revision",
+            NodeKind::Webhook => "Webhook",
         }
     }
 }

@@ -67,7 +67,8 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
         })
     });
     let mut limiter = RateLimiter::new(config.sign_in_per_minute, config.mutations_per_minute)
-        .with_cost_budget(config.cost_per_minute);
+        .with_cost_budget(config.cost_per_minute)
+        .with_edit_limit(config.edits_per_minute);
     if let Some(url) = &config.redis_url {
         limiter = limiter.shared_through(url).map_err(anyhow::Error::msg)?;
     }
@@ -84,6 +85,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
         field_suggestions: config.field_suggestions,
         cursor_keys: cursor_keys.clone(),
         reads: reads.clone(),
+        webhooks: config.webhooks.clone(),
     });
     let (shutdown, shutting_down) = watch::channel(false);
     Ok(AppState {
@@ -140,6 +142,7 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
     state.reads.note_change();
     // From the changes the setup made on (the feed's table exists now).
     state.events.follow_changes(&state.db);
+    crate::domain::webhooks::run_worker(&state.db, &state.events, state.config.webhooks.clone());
     state.ready.store(true, Ordering::SeqCst);
     Ok(())
 }

@@ -24,6 +24,7 @@ mod m20261207_000018_roles;
 mod m20261208_000019_film_editing;
 mod m20261209_000020_film_revisions;
 mod m20261209_000021_content_changes;
+mod m20261209_000022_webhooks;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000019_film_editing::Migration),
             Box::new(m20261209_000020_film_revisions::Migration),
             Box::new(m20261209_000021_content_changes::Migration),
+            Box::new(m20261209_000022_webhooks::Migration),
         ]
     }
 }

@@ -18,6 +18,7 @@ use crate::db::Db;
 use crate::db::entities::content_change;
 use crate::db::notify::{self, Notice};
 use crate::db::queries::changes;
+use crate::telemetry::in_background;
 
 /// How often the follower of the changes feed looks without being woken.
 const FEED_POLL: std::time::Duration = std::time::Duration::from_secs(2);
@@ -107,7 +108,7 @@ impl Events {
     pub fn follow_changes(&self, db: &Db) {
         let inner = self.inner.clone();
         let db = db.clone();
-        tokio::spawn(async move {
+        tokio::spawn(in_background(async move {
             let mut last = loop {
                 match changes::latest(&db).await {
                     Ok(latest) => break latest,
@@ -140,7 +141,7 @@ impl Events {
                     }
                 }
             }
-        });
+        }));
     }
 
     /// Changes to users' libraries, from now on.

@@ -35,6 +35,8 @@ pub enum Scope {
     SignInByAddressAndUsername,
     MutationByAddress,
     MutationByUser,
+    /// An editor's changes to content (heavier than other writes).
+    EditByUser,
     /// Charged each operation's estimated cost, not 1.
     CostByAddress,
 }
@@ -47,6 +49,7 @@ impl Scope {
             Scope::SignInByAddressAndUsername => "sign-in-client-username",
             Scope::MutationByAddress => "mutation-client",
             Scope::MutationByUser => "mutation-user",
+            Scope::EditByUser => "edit-user",
             Scope::CostByAddress => "cost-client",
         }
     }
@@ -81,6 +84,7 @@ pub struct RateLimiter {
     sign_in_by_client: Limit,
     sign_in: Limit,
     mutations: Limit,
+    edits: Limit,
     cost: Limit,
     /// The counts every node shares, when Redis is configured.
     shared: Option<RedisLimits>,
@@ -96,11 +100,18 @@ impl RateLimiter {
             sign_in_by_client: Limit::new(sign_in_per_minute.saturating_mul(SIGN_INS_PER_CLIENT)),
             sign_in: Limit::new(sign_in_per_minute),
             mutations: Limit::new(mutations_per_minute),
+            edits: Limit::new(mutations_per_minute),
             cost: Limit::new(DEFAULT_COST_PER_MINUTE),
             shared: None,
             checks: AtomicU64::new(0),
             warned_at: AtomicU64::new(0),
         }
+    }
+
+    /// Each editor may change content this many times a minute.
+    pub fn with_edit_limit(mut self, per_minute: u32) -> Self {
+        self.edits = Limit::new(per_minute);
+        self
     }
 
     /// Each client address may spend this much cost per minute.
@@ -155,6 +166,7 @@ impl RateLimiter {
             Scope::SignInByAddress => &self.sign_in_by_client,
             Scope::SignInByAddressAndUsername => &self.sign_in,
             Scope::MutationByAddress | Scope::MutationByUser => &self.mutations,
+            Scope::EditByUser => &self.edits,
             Scope::CostByAddress => &self.cost,
         };
         let (Some(local), Some(amount)) = (&limit.local, NonZeroU32::new(amount)) else {

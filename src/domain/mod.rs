@@ -19,3 +19,5 @@ pub mod search;
 pub mod sessions;
 pub mod similarity;
 pub mod trending;
+pub mod webhook_sender;
+pub mod webhooks;

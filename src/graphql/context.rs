@@ -68,6 +68,17 @@ pub fn viewer<'a>(ctx: &Context<'a>) -> AppResult<&'a Viewer> {
     ctx.data_opt::<Viewer>().ok_or(AppError::Unauthenticated)
 }
 
+/// The signed-in viewer of an editorial mutation, whose change counts
+/// against their limit of changes to content (RATE_LIMITED past it).
+pub async fn editing_viewer<'a>(ctx: &Context<'a>) -> AppResult<&'a Viewer> {
+    let viewer = viewer(ctx)?;
+    let key = viewer.user_id.to_string();
+    limiter(ctx)
+        .check(crate::domain::limits::Scope::EditByUser, &key)
+        .await?;
+    Ok(viewer)
+}
+
 /// The address the request came from ("unknown" when served without one).
 pub fn client_address<'a>(ctx: &Context<'a>) -> &'a str {
     ctx.data_opt::<ClientAddress>()

@@ -42,6 +42,7 @@ pub struct QueryRoot(
     entity::EntityQuery,
     editing::EditingQuery,
     changes::ChangesQuery,
+    webhooks::WebhookQuery,
 );
 
 /// Every change: accounts and sessions, ratings and reviews. All but `signUp`
@@ -58,6 +59,7 @@ pub struct MutationRoot(
     roles::RoleMutation,
     editing::EditingMutation,
     revisions::RevisionMutation,
+    webhooks::WebhookMutation,
 );
 
 /// Live updates, over the WebSocket endpoint `/graphql/ws`.
@@ -98,6 +100,8 @@ pub struct Services {
     /// pipeline's [`Read`](crate::db::replicas::Read) (in its data) says;
     /// without one, the primary.
     pub reads: Arc<ReadPool>,
+    /// Where webhooks may point (`createWebhook` checks it).
+    pub webhooks: crate::config::Webhooks,
 }
 
 /// The schema with its database, loaders, limits and events.
@@ -110,6 +114,7 @@ pub fn build_schema(services: Services) -> AppSchema {
         field_suggestions,
         cursor_keys,
         reads,
+        webhooks,
     } = services;
     let replica_loaders = ReplicaLoaders(
         reads
@@ -129,6 +134,7 @@ pub fn build_schema(services: Services) -> AppSchema {
         .data(events)
         .data(db)
         .data(cursor_keys)
+        .data(webhooks)
         .data(AggregateCache::default());
     if !introspection {
         builder = builder.disable_introspection();

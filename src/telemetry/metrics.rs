@@ -125,9 +125,9 @@ pub struct Metrics {
     known_operations: HashSet<String>,
     /// The first other names seen, up to [`MAX_OPERATION_NAMES`].
     operation_names: Mutex<HashSet<String>>,
-    /// Every statement run, for tests that bound how many a request needs.
+    /// Every statement run (not by background work), for tests that bound how many a request needs.
     statements: AtomicU64,
-    /// Every trip to the database (a batch of statements is one).
+    /// Every trip to the database (a batch of statements is one; not background work's).
     round_trips: AtomicU64,
 }
 
@@ -326,15 +326,16 @@ impl Metrics {
         self.record_round_trip(1, statement_kind(sql), elapsed, failed);
     }
 
-    /// Counts a batch of read statements sent in one round trip; its time is
-    /// observed once, as statement kind `batch`.
+    /// Counts read statements sent in one round trip, timed once as kind `batch`.
     pub fn record_batch(&self, statements: usize, elapsed: Duration, failed: bool) {
         self.record_round_trip(statements as u64, "batch", elapsed, failed);
     }
 
     fn record_round_trip(&self, statements: u64, kind: &str, elapsed: Duration, failed: bool) {
+        let counted = u64::from(!super::in_background_work());
+        let statements = statements * counted;
         self.statements.fetch_add(statements, Ordering::Relaxed);
-        self.round_trips.fetch_add(1, Ordering::Relaxed);
+        self.round_trips.fetch_add(counted, Ordering::Relaxed);
         let labels = StatementLabels {
             statement: kind.to_string(),
             outcome: if failed { "error" } else { "ok" }.to_string(),

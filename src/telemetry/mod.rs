@@ -166,3 +166,20 @@ mod tests {
         );
     }
 }
+
+tokio::task_local! {
+    /// Set while background work (a worker's loop) runs.
+    static BACKGROUND: ();
+}
+
+/// Runs `work` as background work: its statements are timed like any, but
+/// not counted in `Metrics::statement_count` and `round_trip_count`, which
+/// say what requests and imports cost.
+pub async fn in_background<F: std::future::Future>(work: F) -> F::Output {
+    BACKGROUND.scope((), work).await
+}
+
+/// Whether the running task is background work.
+pub fn in_background_work() -> bool {
+    BACKGROUND.try_with(|_| ()).is_ok()
+}

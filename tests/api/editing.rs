@@ -343,6 +343,42 @@ async fn an_edit_reaches_cached_answers(app: TestApp) {
     assert_eq!(after["version"], version + 1);
 }
 
+/// Each editor has a limit of changes per minute (two here): past it a
+/// change is RATE_LIMITED and not made; another editor is not held back.
+async fn each_editor_has_a_limit_of_changes(app: TestApp) {
+    let (editor, _) = editor_and_viewer(&app).await;
+    let other = app.sign_up("otto").await;
+    roles::grant(&app.db, "otto", Role::Editor).await.unwrap();
+    let id = app.film_id("leaving-las-vegas").await;
+    let mut version = film_by_slug(&app, "leaving-las-vegas").await["version"]
+        .as_i64()
+        .unwrap();
+    for title in ["One", "Two"] {
+        let vars = json!({ "id": id, "v": version, "film": { "title": title } });
+        app.data_as(&editor, UPDATE, vars).await;
+        version += 1;
+    }
+    let vars = json!({ "id": id, "v": version, "film": { "title": "Three" } });
+    let (_, answer) = app.post_as(Some(&editor), UPDATE, vars.clone()).await;
+    assert_eq!(
+        answer["errors"][0]["extensions"]["code"], "RATE_LIMITED",
+        "{answer}"
+    );
+    assert_eq!(
+        film_by_slug(&app, "leaving-las-vegas").await["title"],
+        "Two"
+    );
+    app.data_as(&other, UPDATE, vars).await;
+    assert_eq!(
+        film_by_slug(&app, "leaving-las-vegas").await["title"],
+        "Three"
+    );
+}
+
+on_both_databases!(
+    configured(|config| config.edits_per_minute = 2): each_editor_has_a_limit_of_changes
+);
+
 on_both_databases!(
     editors_create_change_and_delete_films,
     a_whole_page_is_written_from_the_version_read,

@@ -16,10 +16,10 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::helpers::TestApp;
 
 /// A scratch directory removed when dropped.
-struct Scratch(std::path::PathBuf);
+pub(crate) struct Scratch(pub(crate) std::path::PathBuf);
 
 impl Scratch {
-    fn new(name: &str) -> Self {
+    pub(crate) fn new(name: &str) -> Self {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
@@ -35,7 +35,7 @@ impl Drop for Scratch {
 }
 
 /// The real `cinegraph` binary, its log lines forwarded into a channel.
-struct Server {
+pub(crate) struct Server {
     /// None once it has exited.
     child: Option<Child>,
     lines: std::sync::mpsc::Receiver<String>,
@@ -43,6 +43,11 @@ struct Server {
 
 impl Server {
     fn start(database_url: &str) -> Self {
+        Self::start_with(database_url, &[])
+    }
+
+    /// The server with more command-line options.
+    pub(crate) fn start_with(database_url: &str, options: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_cinegraph"))
             .args([
                 "--listen",
@@ -51,6 +56,7 @@ impl Server {
                 "--database-url",
                 database_url,
             ])
+            .args(options)
             .stderr(Stdio::piped())
             .stdout(Stdio::null())
             .spawn()
@@ -69,7 +75,7 @@ impl Server {
     }
 
     /// Waits for a log line containing `needle` and returns it.
-    fn wait_for(&self, needle: &str, within: Duration) -> String {
+    pub(crate) fn wait_for(&self, needle: &str, within: Duration) -> String {
         let deadline = Instant::now() + within;
         let mut seen = Vec::new();
         while let Some(left) = deadline.checked_duration_since(Instant::now()) {
@@ -85,12 +91,12 @@ impl Server {
         );
     }
 
-    fn field(line: &str, name: &str) -> String {
+    pub(crate) fn field(line: &str, name: &str) -> String {
         let value: Value = serde_json::from_str(line).unwrap();
         value[name].as_str().unwrap().to_string()
     }
 
-    fn signal(&self, signal: &str) {
+    pub(crate) fn signal(&self, signal: &str) {
         let pid = self.child.as_ref().expect("running").id();
         let status = Command::new("kill")
             .args([&format!("-{signal}"), &pid.to_string()])
@@ -101,7 +107,7 @@ impl Server {
 
     /// Waits for the process to exit (a thread blocks in `wait`); `within`
     /// only keeps a hung server from hanging the test.
-    fn wait_exit(&mut self, within: Duration) -> std::process::ExitStatus {
+    pub(crate) fn wait_exit(&mut self, within: Duration) -> std::process::ExitStatus {
         let mut child = self.child.take().expect("running");
         let (sender, exited) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -129,17 +135,28 @@ async fn get(address: &str, path: &str) -> (u16, String) {
 }
 
 /// A minimal HTTP/1.1 client over a raw socket (one request per connection).
-async fn reqwest_lite(
+pub(crate) async fn reqwest_lite(
     address: &str,
     method: &str,
     path: &str,
     body: Option<&str>,
 ) -> (u16, String) {
+    reqwest_lite_with(address, method, path, body, "").await
+}
+
+/// [`reqwest_lite`] with more header lines (each ending in `\r\n`).
+pub(crate) async fn reqwest_lite_with(
+    address: &str,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    headers: &str,
+) -> (u16, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = TcpStream::connect(address).await.unwrap();
     let body = body.unwrap_or("");
     let request = format!(
-        "{method} {path} HTTP/1.1\r\nhost: {address}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nhost: {address}\r\n{headers}content-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
         body.len()
     );
     stream.write_all(request.as_bytes()).await.unwrap();

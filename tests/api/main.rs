@@ -54,4 +54,5 @@ mod snapshots;
 mod startup;
 mod subscriptions;
 mod transports;
+mod webhooks;
 mod websocket_protocol;

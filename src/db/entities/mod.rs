@@ -38,6 +38,8 @@ pub mod synopsis_section;
 pub mod trivia;
 pub mod user_session;
 pub mod video;
+pub mod webhook;
+pub mod webhook_delivery;
 
 /// For the layers that build rows to insert (the importers): a column's value
 /// is `Set` or left `NotSet`.

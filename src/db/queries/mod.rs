@@ -37,3 +37,4 @@ pub mod sessions;
 pub mod similarity;
 pub mod summaries;
 pub mod trending;
+pub mod webhooks;

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use super::film::{Film, payload_film};
 use crate::error::AppError;
-use crate::graphql::context::{GqlResult, db, events, viewer};
+use crate::graphql::context::{GqlResult, db, editing_viewer, events, viewer};
 use crate::ids::{self, NodeKind};
 use crate::import::editor::{self, FilmChange};
 use crate::import::film_page::{FilmFacts, Outcome};
@@ -259,7 +259,7 @@ impl EditingMutation {
         )]
         comment: Option<String>,
     ) -> async_graphql::Result<FilmEditPayload> {
-        let viewer = viewer(ctx).gql()?;
+        let viewer = editing_viewer(ctx).await.gql()?;
         let edited = editor::create_film(db(ctx), events(ctx), viewer, film.into(), comment)
             .await
             .gql()?;
@@ -280,7 +280,7 @@ impl EditingMutation {
         )]
         comment: Option<String>,
     ) -> async_graphql::Result<FilmEditPayload> {
-        let viewer = viewer(ctx).gql()?;
+        let viewer = editing_viewer(ctx).await.gql()?;
         let film_id = ids::decode_as(NodeKind::Film, &id).gql()?;
         let edited = editor::update_film(
             db(ctx),
@@ -305,7 +305,7 @@ impl EditingMutation {
         #[graphql(desc = "The film's global id.")] id: ID,
         #[graphql(desc = "The film's `version` when the editor read it.")] expected_version: i32,
     ) -> async_graphql::Result<DeleteFilmPayload> {
-        let viewer = viewer(ctx).gql()?;
+        let viewer = editing_viewer(ctx).await.gql()?;
         let film_id = ids::decode_as(NodeKind::Film, &id).gql()?;
         editor::delete_film(db(ctx), events(ctx), viewer, film_id, expected_version)
             .await
@@ -328,7 +328,7 @@ impl EditingMutation {
         )]
         comment: Option<String>,
     ) -> async_graphql::Result<ImportFilmPagePayload> {
-        let viewer = viewer(ctx).gql()?;
+        let viewer = editing_viewer(ctx).await.gql()?;
         let bytes = serde_json::to_vec(&document.0)
             .map_err(|err| AppError::Internal(err.into()))
             .gql()?;

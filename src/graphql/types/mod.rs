@@ -25,6 +25,7 @@ pub mod roles;
 pub mod search;
 pub mod sessions;
 pub mod vocabulary;
+pub mod webhooks;
 
 use async_graphql::ID;
 

@@ -67,9 +67,9 @@ async fn find_node(ctx: &Context<'_>, id: &str) -> AppResult<Option<Node>> {
     let (kind, row) = ids::decode(id)?;
     let loader = loader(ctx);
     Ok(match kind {
-        // Accounts, sessions and films' revisions (editors' business) are
-        // private: their ids do not resolve through `node`.
-        NodeKind::User | NodeKind::Session | NodeKind::Revision => None,
+        // Accounts, sessions, films' revisions (editors' business) and
+        // webhooks (admins') are private: their ids do not resolve through `node`.
+        NodeKind::User | NodeKind::Session | NodeKind::Revision | NodeKind::Webhook => None,
         // A private list is someone else's secret: null, as if missing.
         NodeKind::List => visible_list(ctx, row).await?.map(Node::List),
         // Films and people read the columns the selection asks for.

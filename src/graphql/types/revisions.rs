@@ -16,7 +16,7 @@ use crate::db::queries::keyset::Position;
 use crate::db::queries::revisions as statements;
 use crate::domain::roles::{self, Role};
 use crate::error::{AppError, AppResult};
-use crate::graphql::context::{GqlResult, cursor_keys, db, events, loader, viewer};
+use crate::graphql::context::{GqlResult, cursor_keys, db, editing_viewer, events, loader, viewer};
 use crate::graphql::cost::{assumed, list_size};
 use crate::graphql::loaders::RowLoader;
 use crate::graphql::pagination::{
@@ -184,7 +184,7 @@ impl RevisionMutation {
             String,
         >,
     ) -> async_graphql::Result<FilmEditPayload> {
-        let viewer = viewer(ctx).gql()?;
+        let viewer = editing_viewer(ctx).await.gql()?;
         let revision_id = ids::decode_as(NodeKind::Revision, &revision_id).gql()?;
         let edited = editor::revert_film(
             db(ctx),
