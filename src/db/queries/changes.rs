@@ -90,12 +90,7 @@ pub async fn changes_page(
         }
         Ok(())
     };
-    let rows = window.fetch(db, ordering, &select).await?;
-    let changes = rows
-        .iter()
-        .map(|row| content_change::Model::from_query_result(row, ""))
-        .collect::<Result<Vec<_>, DbErr>>()?;
-    Ok(KeysetPage::from_rows(changes, window))
+    window.fetch_page(db, ordering, &select).await
 }
 
 /// The changes numbered after `after`, oldest first, at most `limit`.

@@ -120,6 +120,22 @@ impl Window {
         Ok(rows)
     }
 
+    /// [`Window::fetch`], each row read as an `M` (the whole row of the
+    /// `e.*` the select names), cut into the page.
+    pub async fn fetch_page<M: sea_orm::FromQueryResult>(
+        &self,
+        db: &Db,
+        ordering: &Ordering,
+        select: &(dyn Fn(&mut Sql) -> AppResult<()> + Sync),
+    ) -> AppResult<KeysetPage<M>> {
+        let rows = self.fetch(db, ordering, select).await?;
+        let models = rows
+            .iter()
+            .map(|row| M::from_query_result(row, ""))
+            .collect::<Result<Vec<M>, sea_orm::DbErr>>()?;
+        Ok(KeysetPage::from_rows(models, self))
+    }
+
     async fn fetch_part(
         &self,
         db: &Db,

@@ -324,12 +324,7 @@ pub async fn lists_page(
         lists_of(sql, of);
         Ok(())
     };
-    let rows = window.fetch(db, ordering, &select).await?;
-    let lists = rows
-        .iter()
-        .map(|row| <film_list::Model as sea_orm::FromQueryResult>::from_query_result(row, ""))
-        .collect::<Result<Vec<_>, DbErr>>()?;
-    Ok(KeysetPage::from_rows(lists, window))
+    window.fetch_page(db, ordering, &select).await
 }
 
 /// How many lists a page of `of` is cut from.

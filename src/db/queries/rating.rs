@@ -6,8 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
-    QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
 };
 
 use crate::db::entities::rating;
@@ -74,12 +73,7 @@ pub async fn page_of_user(
             .bind(user);
         Ok(())
     };
-    let rows = window.fetch(db, &newest_first(), &select).await?;
-    let ratings = rows
-        .iter()
-        .map(|row| rating::Model::from_query_result(row, ""))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(KeysetPage::from_rows(ratings, window))
+    window.fetch_page(db, &newest_first(), &select).await
 }
 
 /// Takes the film's row lock (and on SQLite the write lock) before anything

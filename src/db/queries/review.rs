@@ -178,10 +178,5 @@ pub async fn page_of_user(
             .bind(user);
         Ok(())
     };
-    let rows = window.fetch(db, &newest_of_user(), &select).await?;
-    let reviews = rows
-        .iter()
-        .map(|row| <review::Model as sea_orm::FromQueryResult>::from_query_result(row, ""))
-        .collect::<Result<Vec<_>, DbErr>>()?;
-    Ok(KeysetPage::from_rows(reviews, window))
+    window.fetch_page(db, &newest_of_user(), &select).await
 }

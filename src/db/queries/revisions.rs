@@ -2,7 +2,7 @@
 //! revision in the transaction of the change it records, and reading them
 //! back, a film's newest first.
 
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait};
 
 use crate::db::Db;
 use crate::db::Transaction;
@@ -88,12 +88,7 @@ pub async fn revisions_page(
             .bind(film_id);
         Ok(())
     };
-    let rows = window.fetch(db, ordering, &select).await?;
-    let revisions = rows
-        .iter()
-        .map(|row| film_revision::Model::from_query_result(row, ""))
-        .collect::<Result<Vec<_>, DbErr>>()?;
-    Ok(KeysetPage::from_rows(revisions, window))
+    window.fetch_page(db, ordering, &select).await
 }
 
 /// How many revisions the film has.
