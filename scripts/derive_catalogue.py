@@ -192,6 +192,20 @@ def academy_awards_text(awards_text, oscars):
 VEGA_NO_RATING = {"not rated", "unrated", "open", "nr", "none", ""}
 
 
+def vega_date(release_date):
+    """ISO day of "Oct 27 1995" (years corrected as in vega_year); None when
+    the text is not a whole day."""
+    if blank(release_date):
+        return None
+    try:
+        day = datetime.datetime.strptime(str(release_date).strip(), "%b %d %Y").date()
+    except ValueError:
+        return None
+    if day.year > 2014:
+        day = day.replace(year=day.year - 100)
+    return day.isoformat()
+
+
 def vega_year(release_date):
     """Year of "Oct 27 1995"; two-digit years came out as 20xx (1946 -> 2046)."""
     if blank(release_date):
@@ -426,6 +440,11 @@ def main():
             "ratings": ratings,
             "boxOffice": box_office,
             "academyAwardsText": academy_awards_text(r["Awards"], r["Oscars"]),
+            # vega is US box office data: its day is the US theatrical release,
+            # its distributor the US distributor.
+            "usRelease": vega_date(v.get("Release Date")) if v is not None else None,
+            "usDistributor": (v.get("Distributor").strip() or None)
+            if v is not None and isinstance(v.get("Distributor"), str) else None,
         }
         lines.append(json.dumps(film, ensure_ascii=False, separators=(",", ":")))
 

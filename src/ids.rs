@@ -24,10 +24,11 @@ pub enum NodeKind {
     Session,
     Revision,
     Webhook,
+    Collection,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 14] = [
+    const ALL: [NodeKind; 15] = [
         NodeKind::Film,
         NodeKind::Person,
         NodeKind::Character,
@@ -42,6 +43,7 @@ impl NodeKind {
         NodeKind::Session,
         NodeKind::Revision,
         NodeKind::Webhook,
+        NodeKind::Collection,
     ];
 
     pub fn name(self) -> &'static str {
@@ -60,6 +62,7 @@ impl NodeKind {
             NodeKind::Session => "Session",
             NodeKind::Revision => "Revision",
             NodeKind::Webhook => "Webhook",
+            NodeKind::Collection => "Collection",
         }
     }
 }

@@ -178,6 +178,60 @@ kinds! {
     ChangeEntity {
         Film = "FILM",
     }
+
+    /// What an image shows.
+    ImageKind {
+        Poster = "POSTER",
+        Backdrop = "BACKDROP",
+        Still = "STILL",
+        Profile = "PROFILE",
+    }
+
+    /// How a film was released in a country.
+    ReleaseKind {
+        Premiere = "PREMIERE",
+        Festival = "FESTIVAL",
+        LimitedTheatrical = "LIMITED_THEATRICAL",
+        Theatrical = "THEATRICAL",
+        Digital = "DIGITAL",
+        Physical = "PHYSICAL",
+        Tv = "TV",
+    }
+
+    /// A company's part in a film.
+    CompanyRole {
+        Production = "PRODUCTION",
+        Distribution = "DISTRIBUTION",
+    }
+
+    /// A section of a film page, as `setFilmSection` replaces it.
+    PageSection {
+        BasedOn = "BASED_ON",
+        CastAndCrew = "CAST_AND_CREW",
+        Quotes = "QUOTES",
+        Synopsis = "SYNOPSIS",
+        ExternalRatings = "EXTERNAL_RATINGS",
+        BoxOffice = "BOX_OFFICE",
+        Reviews = "REVIEWS",
+        AudienceReactions = "AUDIENCE_REACTIONS",
+        RecommendedFor = "RECOMMENDED_FOR",
+        ContentWarnings = "CONTENT_WARNINGS",
+        Awards = "AWARDS",
+        Trivia = "TRIVIA",
+        Faq = "FAQ",
+        Videos = "VIDEOS",
+        Soundtrack = "SOUNDTRACK",
+        Locations = "LOCATIONS",
+        Offers = "OFFERS",
+        SimilarFilms = "SIMILAR_FILMS",
+        Products = "PRODUCTS",
+        Titles = "TITLES",
+        Releases = "RELEASES",
+        Images = "IMAGES",
+        Keywords = "KEYWORDS",
+        Collection = "COLLECTION",
+        Companies = "COMPANIES",
+    }
 }
 
 /// Separates the artists stored in one `soundtrack_track.artists` column

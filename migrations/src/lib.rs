@@ -25,6 +25,7 @@ mod m20261208_000019_film_editing;
 mod m20261209_000020_film_revisions;
 mod m20261209_000021_content_changes;
 mod m20261209_000022_webhooks;
+mod m20261210_000023_film_details;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000020_film_revisions::Migration),
             Box::new(m20261209_000021_content_changes::Migration),
             Box::new(m20261209_000022_webhooks::Migration),
+            Box::new(m20261210_000023_film_details::Migration),
         ]
     }
 }

@@ -23,12 +23,14 @@ use bytes::Bytes;
 use moka::policy::EvictionPolicy;
 use moka::sync::Cache;
 
-/// What identifies a public request: the exact text, the operation and the variables.
+/// What identifies a public request: the exact text, the operation, the
+/// variables and the languages the client prefers.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct CacheKey {
     query: String,
     operation_name: Option<String>,
     variables: String,
+    languages: String,
 }
 
 impl CacheKey {
@@ -39,12 +41,21 @@ impl CacheKey {
             query: query.to_string(),
             operation_name: operation_name.map(str::to_string),
             variables,
+            languages: String::new(),
         }
+    }
+
+    /// The same request from a client preferring these languages (their
+    /// canonical text): localised titles make its answer another one.
+    pub fn in_languages(mut self, languages: String) -> Self {
+        self.languages = languages;
+        self
     }
 
     fn size(&self) -> usize {
         self.query.len()
             + self.variables.len()
+            + self.languages.len()
             + self.operation_name.as_ref().map_or(0, String::len)
     }
 }

@@ -23,6 +23,9 @@ pub enum ColumnType {
     Text,
     /// NULL travels as "".
     NullableText,
+    /// A day as `YYYY-MM-DD` text (SQLite keeps days so; PostgreSQL casts
+    /// it to `date`); NULL travels as "".
+    NullableDate,
 }
 
 impl ColumnType {
@@ -32,7 +35,9 @@ impl ColumnType {
             ColumnType::BigInt | ColumnType::NullableBigInt => (ArrayType::BigInt, "int8[]"),
             ColumnType::Double => (ArrayType::Double, "float8[]"),
             ColumnType::Timestamp => (ArrayType::ChronoDateTimeUtc, "timestamptz[]"),
-            ColumnType::Text | ColumnType::NullableText => (ArrayType::String, "text[]"),
+            ColumnType::Text | ColumnType::NullableText | ColumnType::NullableDate => {
+                (ArrayType::String, "text[]")
+            }
         }
     }
     fn select(self, name: &str) -> String {
@@ -40,6 +45,7 @@ impl ColumnType {
             ColumnType::NullableInt => format!("NULLIF({name}, 0)"),
             ColumnType::NullableBigInt => format!("NULLIF({name}, -1)"),
             ColumnType::NullableText => format!("NULLIF({name}, '')"),
+            ColumnType::NullableDate => format!("NULLIF({name}, '')::date"),
             _ => name.to_string(),
         }
     }
@@ -48,7 +54,9 @@ impl ColumnType {
         match (self, value) {
             (ColumnType::NullableInt, Value::Int(None)) => Value::Int(Some(0)),
             (ColumnType::NullableBigInt, Value::BigInt(None)) => Value::BigInt(Some(-1)),
-            (ColumnType::NullableText, Value::String(None)) => Value::String(Some(String::new())),
+            (ColumnType::NullableText | ColumnType::NullableDate, Value::String(None)) => {
+                Value::String(Some(String::new()))
+            }
             (_, other) => other.clone(),
         }
     }

@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod events;
+pub mod languages;
 pub mod library;
 pub mod limits;
 pub mod lists;

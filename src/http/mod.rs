@@ -38,6 +38,7 @@ pub use self::playground::{EXAMPLE_COUNT, EXAMPLES, example_operation_names};
 pub use self::state::AppState;
 use crate::db::replicas::Lsn;
 use crate::domain::account::UserAgent;
+use crate::domain::languages::Languages;
 use crate::error::AppError;
 
 pub fn build_router(state: AppState) -> Router {
@@ -222,7 +223,17 @@ async fn incoming(
             .map(UserAgent::new),
         request_id: request_id_of(headers),
         consistency,
+        languages: languages_of(headers),
     })
+}
+
+/// The client's `Accept-Language` preferences (none when absent or unreadable).
+pub(crate) fn languages_of(headers: &HeaderMap) -> Languages {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok())
+        .map(Languages::from_header)
+        .unwrap_or_default()
 }
 
 /// The header a client sends its consistency token back in (and a
@@ -303,8 +314,11 @@ fn answer(
                 (header::CACHE_CONTROL.as_str(), policy.as_str()),
                 (pipeline::freshness::SURROGATE_KEY, &keys),
                 ("cache-tag", &tags),
-                // The media type and the coding are negotiated.
-                (header::VARY.as_str(), "accept, accept-encoding"),
+                // The media type, the coding and localised titles are negotiated.
+                (
+                    header::VARY.as_str(),
+                    "accept, accept-encoding, accept-language",
+                ),
             ] {
                 if let Ok(value) = HeaderValue::from_str(value) {
                     out.insert(header::HeaderName::from_static(name), value);

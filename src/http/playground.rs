@@ -36,6 +36,7 @@ pub const EXAMPLES: [(&str, &str); EXAMPLE_COUNT] = examples![
     "genres-and-awards",
     "quote-speaker",
     "box-set-films",
+    "film-details",
     "sign-up",
     "rate-film",
     "rating-changes",
@@ -52,12 +53,13 @@ pub const EXAMPLES: [(&str, &str); EXAMPLE_COUNT] = examples![
     "create-film",
     "edit-film",
     "film-page-document",
+    "set-film-section",
     "film-history",
     "changes-feed",
 ];
 
 /// How many examples the picker offers (a test compares it with the page).
-pub const EXAMPLE_COUNT: usize = 27;
+pub const EXAMPLE_COUNT: usize = 29;
 
 /// The film the examples that take a `$filmId` start with.
 const EXAMPLE_FILM_SLUG: &str = "leaving-las-vegas";

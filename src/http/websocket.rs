@@ -22,6 +22,7 @@ use super::pipeline::{self, Credentials, Incoming, Transport};
 use super::state::AppState;
 use super::websocket_rules::SocketRules;
 use crate::domain::account::Viewer;
+use crate::domain::languages::Languages;
 use crate::domain::limits::ClientAddress;
 use crate::domain::sessions;
 use crate::error::AppError;
@@ -40,6 +41,7 @@ pub async fn graphql_ws(
     let peer = Peer {
         client: super::client::client_address(&headers, &extensions, &state.config.trusted_proxies),
         request_id: super::request_id_of(&headers),
+        languages: super::languages_of(&headers),
     };
     let speaks = negotiated(&headers);
     upgrade
@@ -68,6 +70,8 @@ fn negotiated(headers: &HeaderMap) -> WebSocketProtocols {
 struct Peer {
     client: ClientAddress,
     request_id: String,
+    /// The upgrade request's `Accept-Language`, for every operation on the socket.
+    languages: Languages,
 }
 
 /// Serves one WebSocket until the client leaves or the server shuts down;
@@ -215,6 +219,7 @@ impl SocketPipeline {
             user_agent: None,
             request_id: self.peer.request_id.clone(),
             consistency,
+            languages: self.peer.languages.clone(),
         })
     }
 }

@@ -31,7 +31,7 @@ use crate::import::film_page::is_imdb_id;
 use crate::kinds::{ChangeKind, RevisionKind};
 
 /// What a validation error says came from (the document's `source`).
-const SOURCE: &str = "editor";
+pub(super) const SOURCE: &str = "editor";
 
 /// A change to a film's own facts: `None` leaves a fact as it is; for the
 /// facts a film may lack, `Some(None)` removes it.
@@ -405,21 +405,21 @@ async fn imdb_id_free(txn: &Transaction, imdb_id: &str, film_id: Option<i32>) ->
 /// the content version, at the edge), and similar films are computed again
 /// when the change touched what they come from. The write stands if that
 /// fails; the next import or edit computes them.
-async fn committed(db: &Db, events: &Events, similarity: bool) {
+pub(super) async fn committed(db: &Db, events: &Events, similarity: bool) {
     if similarity && let Err(err) = similarity::rebuild(db).await {
         tracing::warn!(error = %err, "edited, but cannot compute similar films");
     }
     events.content_imported();
 }
 
-fn invalid(err: ImportError) -> AppError {
+pub(super) fn invalid(err: ImportError) -> AppError {
     AppError::Invalid {
         path: err.path,
         message: err.message,
     }
 }
 
-fn refused(err: PageRefused) -> AppError {
+pub(super) fn refused(err: PageRefused) -> AppError {
     match err {
         PageRefused::Invalid(err) => invalid(err),
         PageRefused::Stale { expected, current } => AppError::StaleVersion { expected, current },

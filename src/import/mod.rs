@@ -10,6 +10,7 @@
 pub mod catalogue;
 pub mod editor;
 pub mod film_page;
+pub mod film_sections;
 mod json;
 pub mod report;
 pub mod revisions;

@@ -75,7 +75,10 @@ async fn anonymous_answers_by_hash_may_be_cached_anywhere_with_their_keys(app: T
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["data"]["film"]["title"], "Leaving Las Vegas");
         assert_eq!(header(&headers, "cache-control"), POLICY);
-        assert_eq!(header(&headers, "vary"), "accept, accept-encoding");
+        assert_eq!(
+            header(&headers, "vary"),
+            "accept, accept-encoding, accept-language"
+        );
         let keys = header(&headers, "surrogate-key");
         let named: Vec<&str> = keys.split(' ').collect();
         assert!(named.contains(&format!("film-{film}").as_str()), "{keys}");

@@ -21,6 +21,7 @@ mod editing;
 mod facets;
 mod faults;
 mod federation;
+mod film_details;
 mod film_list;
 mod film_page;
 mod generate;

@@ -99,6 +99,24 @@ fn checks() -> Vec<(&'static str, Check)> {
             assert_eq!(nodes[4]["film"]["title"], "Leaving Las Vegas");
             assert_eq!(d["changes"]["pageInfo"]["hasPreviousPage"], true);
         }),
+        ("film-details.graphql", |d| {
+            // The bundled data's details: the catalogue's US release and
+            // distributor; no localised title, so the film's own.
+            let film = &d["film"];
+            assert_eq!(film["french"], "Leaving Las Vegas");
+            assert_eq!(
+                film["releases"],
+                json!([{ "country": "US", "kind": "THEATRICAL", "date": "1995-10-27",
+                         "certification": "R", "source": "catalogue" }])
+            );
+            assert_eq!(film["companies"][0]["company"]["name"], "MGM");
+            assert_eq!(film["companies"][0]["role"], "DISTRIBUTION");
+        }),
+        ("set-film-section.graphql", |d| {
+            let set = &d["setFilmSection"];
+            assert_eq!(set["outcome"], "UPDATED");
+            assert_eq!(set["film"]["keywords"][1]["name"], "Las Vegas");
+        }),
         ("create-film.graphql", |d| {
             let created = &d["createFilm"];
             assert_eq!(created["version"], 1);
@@ -275,7 +293,15 @@ async fn every_playground_example_runs_and_answers(app: TestApp) {
             .unwrap_or_else(|| panic!("playground/{file} has no check in tests/api/playground.rs"));
         // The examples run as a signed-in user, with the variables the
         // playground's comments tell a developer to set.
-        let variables = json!({ "filmId": film_id });
+        // (`version` is the film's current one, which the comments say to read.)
+        let version = app
+            .data(
+                "query($id: ID!) { node(id: $id) { ... on Film { version } } }",
+                json!({ "id": film_id }),
+            )
+            .await["node"]["version"]
+            .clone();
+        let variables = json!({ "filmId": film_id, "version": version });
         let document = playground(file);
         let data = if is_subscription(&document) {
             first_event(&app, &document, variables, &token).await

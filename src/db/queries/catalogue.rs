@@ -14,7 +14,7 @@ use sea_orm::{
 use crate::db::bulk::BulkInsert;
 use crate::db::bulk::ColumnType::*;
 use crate::db::entities::*;
-use crate::db::queries::origins::{CATALOGUE_PROVIDERS, ORIGIN_CATALOGUE};
+use crate::db::queries::origins::{CATALOGUE_DETAILS, CATALOGUE_PROVIDERS, ORIGIN_CATALOGUE};
 use crate::db::{DbErr, Transaction};
 use crate::text::fold;
 
@@ -147,6 +147,14 @@ pub async fn clear_catalogue_rows(txn: &Transaction, films: &[i32]) -> Result<()
         .filter(box_office_figure::Column::Source.is_in(CATALOGUE_PROVIDERS))
         .exec(txn)
         .await?;
+    film_release::Entity::delete_many()
+        .filter(film_release::Column::Provider.eq(CATALOGUE_DETAILS))
+        .exec(txn)
+        .await?;
+    film_company::Entity::delete_many()
+        .filter(film_company::Column::Provider.eq(CATALOGUE_DETAILS))
+        .exec(txn)
+        .await?;
     for chunk in films.chunks(CHUNK) {
         let without_document = film::Entity::find()
             .select_only()
@@ -170,6 +178,12 @@ pub async fn clear_catalogue_rows(txn: &Transaction, films: &[i32]) -> Result<()
             .await?;
     }
     Ok(())
+}
+
+/// Every company's id by slug.
+pub async fn company_ids(txn: &Transaction) -> Result<HashMap<String, i32>, DbErr> {
+    let rows = company::Entity::find().all(txn).await?;
+    Ok(rows.into_iter().map(|c| (c.slug, c.id)).collect())
 }
 
 /// Every genre's id by slug.

@@ -190,24 +190,6 @@ pub async fn upsert_person(
     })
 }
 
-/// The genre with this name's slug, created when missing; returns its id.
-pub async fn upsert_genre(txn: &Transaction, name: &str) -> Result<i32, DbErr> {
-    let slug = slugify(name);
-    if let Some(found) = genre::Entity::find()
-        .filter(genre::Column::Slug.eq(&slug))
-        .one(txn)
-        .await?
-    {
-        return Ok(found.id);
-    }
-    let row = genre::ActiveModel {
-        id: NotSet,
-        slug: Set(slug),
-        name: Set(name.to_string()),
-    };
-    Ok(row.insert(txn).await?.id)
-}
-
 /// The award with this name's slug, created when missing; returns its id.
 pub async fn upsert_award(txn: &Transaction, organization: &str, name: &str) -> Result<i32, DbErr> {
     let slug = slugify(name);

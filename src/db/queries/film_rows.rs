@@ -8,6 +8,10 @@ use crate::db::bulk::BulkInsert;
 use crate::db::bulk::ColumnType::*;
 use crate::kinds::CreditKind;
 
+/// The position of the catalogue's release and company of a film: after
+/// any its page lists (a page's positions count from 1).
+const CATALOGUE_POSITION: i32 = 100_000;
+
 pub struct FilmRows {
     genres: BulkInsert,
     countries: BulkInsert,
@@ -15,6 +19,8 @@ pub struct FilmRows {
     credits: BulkInsert,
     ratings: BulkInsert,
     figures: BulkInsert,
+    releases: BulkInsert,
+    companies: BulkInsert,
 }
 
 impl Default for FilmRows {
@@ -68,6 +74,28 @@ impl FilmRows {
                     ("amount", BigInt),
                     ("currency", Text),
                     ("source", Text),
+                ],
+            ),
+            releases: BulkInsert::new(
+                "film_release",
+                &[
+                    ("film_id", Int),
+                    ("position", Int),
+                    ("country", Text),
+                    ("kind", NullableText),
+                    ("release_date", NullableDate),
+                    ("certification", NullableText),
+                    ("provider", Text),
+                ],
+            ),
+            companies: BulkInsert::new(
+                "film_company",
+                &[
+                    ("film_id", Int),
+                    ("company_id", Int),
+                    ("role", Text),
+                    ("position", Int),
+                    ("provider", Text),
                 ],
             ),
         }
@@ -137,6 +165,38 @@ impl FilmRows {
         ]);
     }
 
+    /// A release in `country`: `kind` a `ReleaseKind` name; what the source
+    /// does not know is `None`.
+    pub fn release(
+        &mut self,
+        film: i32,
+        country: &str,
+        (kind, day): (Option<&str>, Option<chrono::NaiveDate>),
+        certification: Option<&str>,
+        provider: &str,
+    ) {
+        self.releases.push(vec![
+            film.into(),
+            CATALOGUE_POSITION.into(),
+            country.into(),
+            kind.map(str::to_string).into(),
+            day.map(|day| day.format("%Y-%m-%d").to_string()).into(),
+            certification.map(str::to_string).into(),
+            provider.into(),
+        ]);
+    }
+
+    /// `role` is a `CompanyRole` name.
+    pub fn company(&mut self, film: i32, company: i32, role: &str, provider: &str) {
+        self.companies.push(vec![
+            film.into(),
+            company.into(),
+            role.into(),
+            CATALOGUE_POSITION.into(),
+            provider.into(),
+        ]);
+    }
+
     pub fn credit_count(&self) -> usize {
         self.credits.len()
     }
@@ -149,6 +209,8 @@ impl FilmRows {
             self.credits,
             self.ratings,
             self.figures,
+            self.releases,
+            self.companies,
         ] {
             rows.run(txn).await?;
         }

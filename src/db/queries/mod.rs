@@ -11,6 +11,7 @@ pub mod content_version;
 pub mod editing;
 pub mod facets;
 pub mod film;
+pub mod film_details;
 pub mod film_list;
 pub mod film_page;
 pub mod film_rows;

@@ -12,3 +12,10 @@ pub const ORIGIN_CATALOGUE: &str = "CATALOGUE";
 /// of generated rows, so no importer mistakes them for its own.
 pub const ORIGIN_SYNTHETIC: &str = "SYNTHETIC";
 pub const SYNTHETIC_PROVIDER: &str = "synthetic";
+/// `film_release.provider` and `film_company.provider` of the bundled
+/// catalogue's US release (certification: Wikidata's, else vega-datasets';
+/// day: vega-datasets') and US distributor (vega-datasets).
+pub const CATALOGUE_DETAILS: &str = "catalogue";
+/// The country of the catalogue's release and distributor (MPAA ratings, US
+/// box office data).
+pub const CATALOGUE_COUNTRY: &str = "US";

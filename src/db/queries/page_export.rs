@@ -11,6 +11,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 
 use crate::db::entities::*;
 use crate::db::queries::editing;
+use crate::db::queries::film_details::{DetailRows, detail_rows};
 use crate::db::queries::origins::{CATALOGUE_PROVIDERS, DOCUMENT_PROVIDER, ORIGIN_DOCUMENT};
 use crate::db::{DbErr, Transaction};
 use crate::kinds::ReviewKind;
@@ -24,7 +25,7 @@ pub struct PageRows {
     pub based_on: Option<source_work::Model>,
     pub characters: Vec<film_character::Model>,
     pub credits: Vec<credit::Model>,
-    /// The people the page names (credits, nominations), by id.
+    /// The people the page names (credits, nominations, profile photos), by id.
     pub people: HashMap<i32, person::Model>,
     pub quotes: Vec<quote::Model>,
     pub synopsis: Vec<synopsis_section::Model>,
@@ -47,6 +48,7 @@ pub struct PageRows {
     pub products: Vec<(product::Model, Vec<i32>)>,
     /// The other films the page mentions (similar films, products' films), by id.
     pub films: HashMap<i32, film::Model>,
+    pub details: DetailRows,
 }
 
 /// The page of `film_id`, or `None` when there is no such film.
@@ -102,10 +104,12 @@ pub async fn page_rows(txn: &Transaction, film_id: i32) -> Result<Option<PageRow
         people.sort_unstable();
         with_awards.push((nomination, award, people));
     }
+    let details = detail_rows(txn, film_id).await?;
     let person_ids: Vec<i32> = credits
         .iter()
         .map(|c| c.person_id)
         .chain(recipients.iter().map(|r| r.person_id))
+        .chain(details.images.iter().filter_map(|i| i.person_id))
         .collect();
     let people = by_id::<person::Entity, _>(txn, person::Column::Id, person_ids, |p| p.id).await?;
 
@@ -189,6 +193,7 @@ pub async fn page_rows(txn: &Transaction, film_id: i32) -> Result<Option<PageRow
         similar_films,
         products,
         films,
+        details,
         film,
     }))
 }

@@ -63,7 +63,10 @@ keyed!(
     award,
     nomination,
     product,
-    genre
+    genre,
+    keyword,
+    company,
+    collection
 );
 
 /// Marker types naming each one-to-many relation (`children::<rel::Trivia>`).
@@ -108,6 +111,14 @@ pub mod rel {
         QuotesOfCharacter: quote by CharacterId ordered Position,
         RecipientsOfNomination: nomination_recipient by NominationId ordered PersonId,
         NominationsOfPerson: nomination_recipient by PersonId ordered NominationId,
+        Titles: film_title by FilmId ordered Position,
+        Releases: film_release by FilmId ordered Position,
+        Images: image by FilmId ordered Position,
+        ImagesOfPerson: image by PersonId ordered Id,
+        Keywords: film_keyword by FilmId ordered Position,
+        Companies: film_company by FilmId ordered Position,
+        CollectionOfFilm: collection_film by FilmId ordered Position,
+        FilmsOfCollection: collection_film by CollectionId ordered Position,
     );
 }
 

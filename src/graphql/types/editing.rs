@@ -7,11 +7,13 @@ use async_graphql::{Context, Enum, ID, InputObject, Json, MaybeUndefined, Object
 use chrono::NaiveDate;
 
 use super::film::{Film, payload_film};
+use super::vocabulary::PageSection;
 use crate::error::AppError;
 use crate::graphql::context::{GqlResult, db, editing_viewer, events, viewer};
 use crate::ids::{self, NodeKind};
 use crate::import::editor::{self, FilmChange};
-use crate::import::film_page::{FilmFacts, Outcome};
+use crate::import::film_page::{FilmFacts, Outcome, WrittenPage};
+use crate::import::film_sections::{self, SectionChange};
 use crate::text::slugify;
 
 /// A new film's own facts, by the rules of a film page document's `film`.
@@ -186,7 +188,7 @@ pub enum PageOutcome {
     Unchanged,
 }
 
-/// A page document written.
+/// A page document written (`importFilmPage`), or a section of one (`setFilmSection`).
 #[derive(SimpleObject)]
 pub struct ImportFilmPagePayload {
     /// The film as it is now.
@@ -342,17 +344,60 @@ impl EditingMutation {
         )
         .await
         .gql()?;
-        let outcome = match written.outcome {
-            Outcome::Created => PageOutcome::Created,
-            Outcome::Unchanged => PageOutcome::Unchanged,
-            Outcome::Updated | Outcome::Catalogue(_) => PageOutcome::Updated,
-        };
-        Ok(ImportFilmPagePayload {
-            film: payload_film(ctx, written.film_id).await?,
-            outcome,
-            version: written.version,
-        })
+        page_payload(ctx, written).await
     }
+
+    /// Replaces one section of a film's page (an empty list or null
+    /// empties it) with its value in the page document format, checked
+    /// with the whole page by the import's rules (BAD_USER_INPUT with the
+    /// document path at fault in `extensions.path`). Needs the film's
+    /// `expectedVersion` (CONFLICT when stale). Editors only.
+    #[allow(clippy::too_many_arguments)]
+    async fn set_film_section(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The film's global id.")] id: ID,
+        #[graphql(desc = "The film's `version` when the editor read it.")] expected_version: i32,
+        #[graphql(desc = "Which section to replace.")] section: PageSection,
+        #[graphql(
+            desc = "The section's new value, as `filmPageDocument` shows it (for CAST_AND_CREW an object with `people`, `characters` and `credits`); null empties the section."
+        )]
+        content: Option<Json<serde_json::Value>>,
+        #[graphql(
+            desc = "Why, for the film's history (`Film.revisions`): at most 1000 characters."
+        )]
+        comment: Option<String>,
+    ) -> async_graphql::Result<ImportFilmPagePayload> {
+        let viewer = editing_viewer(ctx).await.gql()?;
+        let film_id = ids::decode_as(NodeKind::Film, &id).gql()?;
+        let change = SectionChange {
+            film_id,
+            expected: expected_version,
+            section: section.into(),
+            value: content.map_or(serde_json::Value::Null, |content| content.0),
+            comment,
+        };
+        let written = film_sections::set_section(db(ctx), events(ctx), viewer, change)
+            .await
+            .gql()?;
+        page_payload(ctx, written).await
+    }
+}
+
+async fn page_payload(
+    ctx: &Context<'_>,
+    written: WrittenPage,
+) -> async_graphql::Result<ImportFilmPagePayload> {
+    let outcome = match written.outcome {
+        Outcome::Created => PageOutcome::Created,
+        Outcome::Unchanged => PageOutcome::Unchanged,
+        Outcome::Updated | Outcome::Catalogue(_) => PageOutcome::Updated,
+    };
+    Ok(ImportFilmPagePayload {
+        film: payload_film(ctx, written.film_id).await?,
+        outcome,
+        version: written.version,
+    })
 }
 
 async fn edit_payload(

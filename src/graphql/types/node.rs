@@ -6,6 +6,7 @@ use futures_util::future::try_join_all;
 
 use super::award::{Award, Nomination};
 use super::character::{Character, Quote};
+use super::film::Collection;
 use super::film::{Film, film_columns};
 use super::genre::Genre;
 use super::lists::{UserList, visible_list};
@@ -34,6 +35,7 @@ pub enum Node {
     Product(Product),
     Genre(Genre),
     List(UserList),
+    Collection(Collection),
 }
 
 #[derive(Default)]
@@ -115,5 +117,9 @@ async fn find_node(ctx: &Context<'_>, id: &str) -> AppResult<Option<Node>> {
             .by_id::<genre::Entity>(row)
             .await?
             .map(|m| Node::Genre(Genre(m))),
+        NodeKind::Collection => loader
+            .by_id::<collection::Entity>(row)
+            .await?
+            .map(|m| Node::Collection(Collection(m))),
     })
 }

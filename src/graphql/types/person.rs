@@ -8,7 +8,7 @@ use async_graphql::{
 
 use super::award::Nomination;
 use super::credit::{CreditDetails, credit_page};
-use super::film::{Film, OrderDirection, film_columns, people_of};
+use super::film::{Film, Image, OrderDirection, best_image, film_columns, people_of};
 use super::global_id;
 use super::vocabulary::{CreditKind, kind_set};
 use crate::db::columns::ColumnSet;
@@ -17,6 +17,7 @@ use crate::db::queries::keyset::{Position, SortValue};
 use crate::db::queries::pages::PagedRelation;
 use crate::db::queries::person as people;
 use crate::db::queries::rows::rel;
+use crate::domain::languages::Languages;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::{GqlResult, cursor_keys, db, loader};
 use crate::graphql::cost::{assumed, connection, cost, list_size, sliced_by};
@@ -80,6 +81,7 @@ pub(crate) const PERSON_FIELDS: &[(&str, &[person::Column])] = &[
     ("name", &[person::Column::Name]),
     ("bio", &[person::Column::Bio]),
     ("birthDate", &[person::Column::BirthDate]),
+    ("photo", &[]),
     ("credits", &[]),
     ("creditCount", &[person::Column::CreditCount]),
     ("coworkers", &[]),
@@ -202,6 +204,30 @@ impl Person {
     /// Date of birth, when known.
     async fn birth_date(&self) -> Option<chrono::NaiveDate> {
         self.row(person::Column::BirthDate).birth_date
+    }
+    /// A photograph of the person, from the pages of their films: the
+    /// smallest at least `width` pixels wide, else the largest; null when
+    /// no page has one.
+    async fn photo(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            validator(minimum = 1, maximum = 20000),
+            desc = "The width in pixels the client will show it at (1 to 20000); the largest when omitted."
+        )]
+        width: Option<i32>,
+    ) -> async_graphql::Result<Option<Image>> {
+        let rows = loader(ctx)
+            .children::<rel::ImagesOfPerson>(self.row.id)
+            .await
+            .gql()?;
+        let best = best_image(
+            rows,
+            kinds::ImageKind::Profile,
+            width,
+            &Languages::default(),
+        );
+        Ok(best.map(Image))
     }
     /// The filmography: every credit with its film, oldest film first.
     #[graphql(directive = list_size::apply(connection(20)))]

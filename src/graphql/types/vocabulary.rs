@@ -230,7 +230,7 @@ pub enum RevisionKind {
     /// An editor created the film (`createFilm`).
     #[graphql(name = "CREATED")]
     Created,
-    /// An editor changed the film's own facts (`updateFilm`).
+    /// An editor changed the film's own facts (`updateFilm`) or a section of its page (`setFilmSection`).
     #[graphql(name = "UPDATED")]
     Updated,
     /// A page document was written: a file by `cinegraph import` or at
@@ -255,4 +255,143 @@ pub enum ListVisibility {
     /// The owner alone; NOT_FOUND to anyone else.
     #[graphql(name = "PRIVATE")]
     Private,
+}
+
+/// What an image shows.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[graphql(remote = "crate::kinds::ImageKind")]
+pub enum ImageKind {
+    /// A poster: portrait, usually with the title on it.
+    #[graphql(name = "POSTER")]
+    Poster,
+    /// A wide image for the background of a page.
+    #[graphql(name = "BACKDROP")]
+    Backdrop,
+    /// A frame from the film or a set photograph.
+    #[graphql(name = "STILL")]
+    Still,
+    /// A photograph of one of the film's people (`Image.person`).
+    #[graphql(name = "PROFILE")]
+    Profile,
+}
+
+/// How a film was released in a country.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[graphql(remote = "crate::kinds::ReleaseKind")]
+pub enum ReleaseKind {
+    /// A premiere, before any other release there.
+    #[graphql(name = "PREMIERE")]
+    Premiere,
+    /// A screening at a film festival.
+    #[graphql(name = "FESTIVAL")]
+    Festival,
+    /// In a few cinemas only.
+    #[graphql(name = "LIMITED_THEATRICAL")]
+    LimitedTheatrical,
+    /// In cinemas.
+    #[graphql(name = "THEATRICAL")]
+    Theatrical,
+    /// To stream, rent or buy online.
+    #[graphql(name = "DIGITAL")]
+    Digital,
+    /// On disc or tape.
+    #[graphql(name = "PHYSICAL")]
+    Physical,
+    /// On television.
+    #[graphql(name = "TV")]
+    Tv,
+}
+
+/// A company's part in a film.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[graphql(remote = "crate::kinds::CompanyRole")]
+pub enum CompanyRole {
+    /// It made the film (a studio, a production company).
+    #[graphql(name = "PRODUCTION")]
+    Production,
+    /// It released the film to cinemas, shops or services.
+    #[graphql(name = "DISTRIBUTION")]
+    Distribution,
+}
+
+/// A section of a film page, as `setFilmSection` replaces it: its value is
+/// the section as the page document format writes it (see the README).
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[graphql(remote = "crate::kinds::PageSection")]
+pub enum PageSection {
+    /// The book or play the film is based on (`basedOn`: an object, or null for none).
+    #[graphql(name = "BASED_ON")]
+    BasedOn,
+    /// The people, characters and credits, together (an object with `people`, `characters` and `credits`), since credits name the other two.
+    #[graphql(name = "CAST_AND_CREW")]
+    CastAndCrew,
+    /// Memorable quotes.
+    #[graphql(name = "QUOTES")]
+    Quotes,
+    /// The synopsis' headed sections.
+    #[graphql(name = "SYNOPSIS")]
+    Synopsis,
+    /// Ratings from elsewhere (the page's own; the catalogue's stay).
+    #[graphql(name = "EXTERNAL_RATINGS")]
+    ExternalRatings,
+    /// Box office figures (the page's own; the catalogue's stay).
+    #[graphql(name = "BOX_OFFICE")]
+    BoxOffice,
+    /// Critics' and editorial reviews (users' reviews are theirs).
+    #[graphql(name = "REVIEWS")]
+    Reviews,
+    /// How audiences reacted.
+    #[graphql(name = "AUDIENCE_REACTIONS")]
+    AudienceReactions,
+    /// Who would enjoy the film.
+    #[graphql(name = "RECOMMENDED_FOR")]
+    RecommendedFor,
+    /// Content warnings.
+    #[graphql(name = "CONTENT_WARNINGS")]
+    ContentWarnings,
+    /// Award nominations and wins (`nominations`).
+    #[graphql(name = "AWARDS")]
+    Awards,
+    /// Trivia.
+    #[graphql(name = "TRIVIA")]
+    Trivia,
+    /// Frequently asked questions.
+    #[graphql(name = "FAQ")]
+    Faq,
+    /// Trailers, clips and bonus videos.
+    #[graphql(name = "VIDEOS")]
+    Videos,
+    /// Soundtrack tracks.
+    #[graphql(name = "SOUNDTRACK")]
+    Soundtrack,
+    /// Filming locations (`filmingLocations`).
+    #[graphql(name = "LOCATIONS")]
+    Locations,
+    /// Where to watch.
+    #[graphql(name = "OFFERS")]
+    Offers,
+    /// The page's own similar films.
+    #[graphql(name = "SIMILAR_FILMS")]
+    SimilarFilms,
+    /// Related products.
+    #[graphql(name = "PRODUCTS")]
+    Products,
+    /// Localised titles and overviews.
+    #[graphql(name = "TITLES")]
+    Titles,
+    /// Releases per country with their certifications.
+    #[graphql(name = "RELEASES")]
+    Releases,
+    /// Posters, backdrops, stills and profile photos.
+    #[graphql(name = "IMAGES")]
+    Images,
+    /// Keywords.
+    #[graphql(name = "KEYWORDS")]
+    Keywords,
+    /// The film's collection and place in it (`collection`: an object, or null for none).
+    #[graphql(name = "COLLECTION")]
+    Collection,
+    /// Production and distribution companies.
+    #[graphql(name = "COMPANIES")]
+    Companies,
 }

@@ -30,6 +30,7 @@
 //!     (`freshness`), and a mutation's consistency token;
 //! 13. **report**: a log line and the metrics (`report`).
 
+pub mod budget;
 pub mod cost;
 pub mod documents;
 pub mod empty;
@@ -42,9 +43,8 @@ pub mod report;
 pub mod schema_types;
 pub mod viewer;
 
-use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Data, Variables};
@@ -52,6 +52,7 @@ use axum::http::{HeaderValue, StatusCode};
 use futures_util::stream::BoxStream;
 use futures_util::{FutureExt, StreamExt};
 
+pub use self::budget::run_guarded;
 use self::empty::restore_empty_objects;
 use self::labels::{codes, label_errors, refuse};
 use self::order::order_as_requested;
@@ -62,6 +63,7 @@ use crate::cache::edge;
 use crate::cache::responses::{CacheKey, CachedAnswer};
 use crate::db::replicas::{Lsn, Read};
 use crate::domain::account::UserAgent;
+use crate::domain::languages::Languages;
 use crate::domain::limits::ClientAddress;
 use crate::error::AppError;
 
@@ -100,6 +102,8 @@ pub struct Incoming {
     /// The client's consistency token: the primary's write position after
     /// its last mutation; its queries read nothing older (`db::replicas`).
     pub consistency: Option<Lsn>,
+    /// `Accept-Language`: part of the cache key, localised texts differ by it.
+    pub languages: Languages,
 }
 
 /// A request's answer: executed now, or its bytes (from the response cache,
@@ -168,6 +172,7 @@ async fn answer(
             incoming.operation_name.as_deref(),
             serde_json::to_string(&incoming.variables).unwrap_or_default(),
         )
+        .in_languages(incoming.languages.key())
     });
     if let Some(hit) = cache_key.as_ref().and_then(|key| cache.get(key)) {
         state.metrics.record_cache(true);
@@ -261,6 +266,7 @@ async fn prepare(
         user_agent,
         request_id: _,
         consistency,
+        languages,
     } = incoming;
     // 2.
     if !state.is_ready() {
@@ -346,7 +352,7 @@ async fn prepare(
     } else {
         Read::Primary
     };
-    let mut request = request.data(client).data(read);
+    let mut request = request.data(client).data(read).data(languages);
     if let Some(viewer) = viewer {
         request = request.data(viewer);
     }
@@ -460,39 +466,4 @@ pub fn run_stream(
         })
     };
     stream.flatten_stream().boxed()
-}
-
-/// Runs one request's execution within its time budget, and turns a panic in
-/// it into INTERNAL_SERVER_ERROR for that request alone (logged with the
-/// request id; the panic's text never reaches the client). A stopped request
-/// drops its futures, so an open transaction rolls back.
-pub async fn run_guarded(
-    execution: impl Future<Output = async_graphql::Response>,
-    budget: Duration,
-    request_id: &str,
-) -> async_graphql::Response {
-    let run = std::panic::AssertUnwindSafe(execution).catch_unwind();
-    match tokio::time::timeout(budget, run).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(panic)) => {
-            let text = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            tracing::error!(
-                request_id,
-                panic = text,
-                "a resolver panicked; the request failed, the server goes on"
-            );
-            refuse(AppError::Internal(anyhow::anyhow!("panic")))
-        }
-        Err(_) => refuse(AppError::Limit {
-            code: "TIMEOUT",
-            message: format!(
-                "the request ran longer than its {} ms budget and was stopped; nothing it wrote was kept",
-                budget.as_millis()
-            ),
-        }),
-    }
 }

@@ -45,6 +45,12 @@ pub struct CatalogueFilm {
     pub box_office: Vec<CatalogueFigure>,
     /// The source's own words on Oscars ("Won 1 Oscar. Nominated for 3 Oscars.").
     pub academy_awards_text: Option<String>,
+    /// The US theatrical release day (vega-datasets, US box office data).
+    #[serde(default)]
+    pub us_release: Option<chrono::NaiveDate>,
+    /// The US distributor (vega-datasets), such as "MGM".
+    #[serde(default)]
+    pub us_distributor: Option<String>,
     /// The counts read from `academy_awards_text` (see `awards`).
     #[serde(skip)]
     pub academy_awards: Option<AcademyAwards>,

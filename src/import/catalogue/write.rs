@@ -10,11 +10,11 @@ use super::{CatalogueFilm, CatalogueReport};
 use crate::db::entities::{Set, film};
 use crate::db::queries::catalogue as statements;
 use crate::db::queries::film_rows::FilmRows;
-use crate::db::queries::origins::ORIGIN_CATALOGUE;
-use crate::db::queries::{changes, content_version, summaries};
+use crate::db::queries::origins::{CATALOGUE_COUNTRY, CATALOGUE_DETAILS, ORIGIN_CATALOGUE};
+use crate::db::queries::{changes, content_version, film_details, summaries};
 use crate::db::{Db, DbErr, Transaction};
 use crate::domain::events::Events;
-use crate::kinds::{ChangeKind, CreditKind};
+use crate::kinds::{ChangeKind, CompanyRole, CreditKind, ReleaseKind};
 use crate::text::{fold, slugify};
 
 /// Imports parsed catalogue films in one transaction; `progress` is told each step.
@@ -60,6 +60,7 @@ async fn write_in(
     statements::clear_catalogue_rows(txn, &film_ids).await?;
 
     let mut genre_ids = statements::genre_ids(txn).await?;
+    let mut company_ids = Companies(statements::company_ids(txn).await?);
     let mut rows = FilmRows::new();
     for (film, (film_id, has_document)) in films.iter().zip(&ids) {
         let film_id = *film_id;
@@ -83,6 +84,24 @@ async fn write_in(
             for (position, language) in film.languages.iter().enumerate() {
                 rows.language(film_id, language, position);
             }
+        }
+        // The US release and distributor the sources know, beside any page's own.
+        if film.certification.is_some() || film.us_release.is_some() {
+            let kind = film.us_release.map(|_| ReleaseKind::Theatrical.as_str());
+            let certification = film.certification.as_deref();
+            let release = (kind, film.us_release);
+            rows.release(
+                film_id,
+                CATALOGUE_COUNTRY,
+                release,
+                certification,
+                CATALOGUE_DETAILS,
+            );
+        }
+        if let Some(name) = &film.us_distributor {
+            let company_id = company_ids.id(txn, name).await?;
+            let role = CompanyRole::Distribution.as_str();
+            rows.company(film_id, company_id, role, CATALOGUE_DETAILS);
         }
         for (kind, names) in [
             (CreditKind::Director, &film.directors),
@@ -125,6 +144,21 @@ async fn write_in(
     summaries::rebuild_search(txn).await?;
     progress("done", total, total);
     Ok(report)
+}
+
+/// Companies by slug, created as the catalogue names them.
+struct Companies(HashMap<String, i32>);
+
+impl Companies {
+    async fn id(&mut self, txn: &Transaction, name: &str) -> Result<i32, DbErr> {
+        let slug = slugify(name);
+        if let Some(id) = self.0.get(&slug) {
+            return Ok(*id);
+        }
+        let id = film_details::upsert_company(txn, name).await?;
+        self.0.insert(slug, id);
+        Ok(id)
+    }
 }
 
 /// A person's slug: the folded name, or for names with no Latin letters a stable hash.

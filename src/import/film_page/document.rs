@@ -54,6 +54,20 @@ pub struct FilmPage {
     pub similar_films: Vec<SimilarFilmFacts>,
     #[serde(default)]
     pub products: Vec<ProductFacts>,
+    // The details (format 1 gained them later): left out when empty, so a
+    // page without them reads back as it was written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub titles: Vec<TitleFacts>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub releases: Vec<ReleaseFacts>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub images: Vec<ImageFacts>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection: Option<CollectionFacts>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub companies: Vec<CompanyFacts>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -300,4 +314,63 @@ pub struct ProductFacts {
     pub description: Option<String>,
     /// The films the product covers; the page's own film must be listed too if covered.
     pub films: Vec<FilmRef>,
+}
+
+/// The film's title, and optionally its overview, in one language.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TitleFacts {
+    /// BCP 47 tag: a language (`fr`), optionally with a region (`pt-BR`).
+    pub language: String,
+    pub title: String,
+    #[serde(default)]
+    pub overview: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReleaseFacts {
+    /// ISO 3166-1 alpha-2 code, such as `US`.
+    pub country: String,
+    pub kind: String,
+    pub date: chrono::NaiveDate,
+    #[serde(default)]
+    pub certification: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ImageFacts {
+    pub kind: String,
+    pub url: String,
+    pub width: i32,
+    pub height: i32,
+    /// The language of the text on the image; none when it has none.
+    #[serde(default)]
+    pub language: Option<String>,
+    pub source: String,
+    /// The person (`people[].slug`) a PROFILE photo shows.
+    #[serde(default)]
+    pub person: Option<String>,
+}
+
+/// The collection the film belongs to, and its place there.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CollectionFacts {
+    pub slug: String,
+    pub name: String,
+    #[serde(default)]
+    pub overview: Option<String>,
+    /// 1 for the first film of the collection.
+    pub position: i32,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CompanyFacts {
+    pub name: String,
+    pub role: String,
 }

@@ -76,6 +76,7 @@ pub fn page_of(rows: PageRows) -> Result<FilmPage, NotExportable> {
         similar_films,
         products,
         films,
+        details,
     } = rows;
     if film.imdb_id.is_none() {
         return Err(NotExportable(format!(
@@ -87,12 +88,13 @@ pub fn page_of(rows: PageRows) -> Result<FilmPage, NotExportable> {
     let character_key = |id: Option<i32>| id.and_then(|id| keys.get(&id).cloned());
     let mentioned = |id: i32| film_ref(films.get(&id), id);
 
-    // People in the order the page first names them: credits, then awards.
+    // People in the order the page first names them: credits, awards, then photos.
     let mut named: Vec<i32> = Vec::new();
     for id in credits
         .iter()
         .map(|c| c.person_id)
         .chain(nominations.iter().flat_map(|(_, _, r)| r.iter().copied()))
+        .chain(details.images.iter().filter_map(|i| i.person_id))
     {
         if !named.contains(&id) {
             named.push(id);
@@ -295,7 +297,68 @@ pub fn page_of(rows: PageRows) -> Result<FilmPage, NotExportable> {
                 })
             })
             .collect::<Result<_, NotExportable>>()?,
+        titles: details
+            .titles
+            .into_iter()
+            .map(|t| TitleFacts {
+                language: t.language,
+                title: t.title,
+                overview: t.overview,
+            })
+            .collect(),
+        releases: details
+            .releases
+            .into_iter()
+            .map(|r| {
+                Ok(ReleaseFacts {
+                    country: r.country,
+                    kind: r.kind.ok_or_else(|| incomplete("release", r.id, "kind"))?,
+                    date: r
+                        .release_date
+                        .ok_or_else(|| incomplete("release", r.id, "date"))?,
+                    certification: r.certification,
+                    note: r.note,
+                })
+            })
+            .collect::<Result<_, NotExportable>>()?,
+        images: details
+            .images
+            .into_iter()
+            .map(|i| {
+                Ok(ImageFacts {
+                    kind: i.kind,
+                    url: i.url,
+                    width: i.width,
+                    height: i.height,
+                    language: i.language,
+                    source: i.source,
+                    person: i.person_id.map(slug_of).transpose()?,
+                })
+            })
+            .collect::<Result<_, NotExportable>>()?,
+        keywords: details.keywords.into_iter().map(|k| k.name).collect(),
+        collection: details
+            .collection
+            .map(|(collection, position)| CollectionFacts {
+                slug: collection.slug,
+                name: collection.name,
+                overview: collection.overview,
+                position,
+            }),
+        companies: details
+            .companies
+            .into_iter()
+            .map(|(company, role)| CompanyFacts {
+                name: company.name,
+                role,
+            })
+            .collect(),
     })
+}
+
+/// A document's row lacks what every document states.
+fn incomplete(table: &str, id: i32, field: &str) -> NotExportable {
+    NotExportable(format!("{table} {id} of the page has no {field}"))
 }
 
 fn person_facts(person: &person::Model) -> PersonFacts {

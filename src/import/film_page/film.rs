@@ -4,7 +4,7 @@ use chrono::Utc;
 
 use super::document::FilmFacts;
 use crate::db::entities::{NotSet, Set, film, film_country, film_genre, film_language};
-use crate::db::queries::{editing, film_page as statements, summaries};
+use crate::db::queries::{editing, film_details, film_page as statements, summaries};
 use crate::db::{DbErr, Transaction};
 use crate::text::fold;
 
@@ -82,7 +82,7 @@ pub async fn write(
 pub async fn write_lists(txn: &Transaction, film_id: i32, facts: &FilmFacts) -> Result<(), DbErr> {
     let mut genres = Vec::with_capacity(facts.genres.len());
     for (position, name) in facts.genres.iter().enumerate() {
-        let genre_id = statements::upsert_genre(txn, name).await?;
+        let genre_id = film_details::upsert_genre(txn, name).await?;
         genres.push(film_genre::ActiveModel {
             film_id: Set(film_id),
             genre_id: Set(genre_id),

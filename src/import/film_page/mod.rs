@@ -1,10 +1,12 @@
 //! Film page documents: parsing and checking one (`document`, `validate`),
 //! then writing it in one transaction, a section at a time: the film and its
 //! genres (`film`), people, characters and credits (`people`), the page's own
-//! lists (`sections`), and what pages share with other films (`links`:
+//! lists (`sections`), its details (`details`: titles, releases, images,
+//! keywords, collection, companies), and what pages share with other films (`links`:
 //! awards, similar films, products). `export` reads a film back as its
 //! document.
 
+mod details;
 mod document;
 pub mod export;
 pub mod film;
@@ -19,8 +21,8 @@ use sha2::{Digest, Sha256};
 
 pub use document::FilmFacts;
 pub use document::FilmPage;
-pub use validate::film_facts;
 pub(crate) use validate::is_imdb_id;
+pub use validate::{film_facts, is_country_code, is_language_tag};
 
 use super::revisions::{self, Author};
 use super::{ImportError, MAX_DOCUMENT_BYTES, json, too_big};
@@ -266,6 +268,7 @@ pub async fn write_page(
     film::write_lists(txn, film.id, &page.film).await?;
     let keys = people::write(txn, &film, page).await?;
     sections::write(txn, film.id, page, &keys).await?;
+    details::write(txn, film.id, page, &keys).await?;
     links::write(txn, &film, page, &keys).await?;
     summaries::refresh_films(txn, Some(film.id)).await?;
     summaries::refresh_people(txn).await?;

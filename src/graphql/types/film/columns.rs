@@ -106,6 +106,13 @@ pub(super) const FIELDS: &[(&str, &[C])] = &[
     ("lists", &[]),
     ("revisions", &[]),
     ("products", &[]),
+    ("titles", &[]),
+    ("releases", &[]),
+    ("images", &[]),
+    ("poster", &[]),
+    ("keywords", &[]),
+    ("collection", &[]),
+    ("companies", &[]),
 ];
 
 /// The columns the films selected by `fields` (each a field whose value is a

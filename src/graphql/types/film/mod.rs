@@ -7,6 +7,7 @@
 //! in the module of its section.
 
 mod columns;
+mod details;
 mod facets;
 mod list;
 mod query;
@@ -18,6 +19,9 @@ use async_graphql::{Context, ID, Object};
 #[cfg(test)]
 pub(crate) use columns::sdl_fields;
 pub use columns::{Film, film_columns};
+pub use details::{
+    Collection, Company, FilmCompany, Image, Keyword, LocalisedTitle, Release, best_image,
+};
 pub use list::{FilmFilter, FilmListConnection, FilmOrder, OrderDirection};
 pub use query::{
     FilmBy, FilmQuery, credited_people, film_by_id, film_of_field, films_by_ids, payload_film,
@@ -35,7 +39,7 @@ use super::person::{Person, person_columns};
 use super::product::{Product, products_by_ids};
 use super::rating::{Rating, RatingSummary};
 use super::review::{AudienceReaction, Review, ReviewOrder};
-use super::vocabulary::{CastOrder, CreditKind, ReviewKind, kind_set};
+use super::vocabulary::{CastOrder, CompanyRole, CreditKind, ImageKind, ReviewKind, kind_set};
 use crate::db::columns::ColumnSet;
 use crate::db::entities::film::Column as C;
 use crate::db::entities::{credit, genre, person, quote, review};
@@ -65,9 +69,27 @@ impl Film {
     async fn imdb_id(&self) -> Option<&str> {
         self.row(C::ImdbId).imdb_id.as_deref()
     }
-    /// The title the film is known by (see `originalTitle` for the original-language one).
-    async fn title(&self) -> &str {
-        &self.row(C::Title).title
+    /// The title the film is known by; with `language`, or when the client
+    /// sends `Accept-Language`, its title in the best matching language the
+    /// film has one in (`titles` lists them), else the one it is known by.
+    async fn title(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A language tag such as `fr` or `pt-BR`; overrides `Accept-Language`.")]
+        language: Option<String>,
+    ) -> async_graphql::Result<String> {
+        let languages = details::languages(ctx, language.as_deref())?;
+        let localised = details::localised(ctx, self.row.id, &languages).await?;
+        Ok(match localised {
+            Some(title) => title.title,
+            None => self.row(C::Title).title.clone(),
+        })
+    }
+    /// The film's title and overview in every language it has one in.
+    #[graphql(directive = list_size::apply(assumed(20)))]
+    async fn titles(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<LocalisedTitle>> {
+        let rows = children::<rel::Titles>(ctx, self.row.id).await?;
+        Ok(rows.into_iter().map(LocalisedTitle).collect())
     }
     /// Title in the original language, when it differs.
     async fn original_title(&self) -> Option<&str> {
@@ -100,9 +122,20 @@ impl Film {
             .badly_explained_plot
             .as_deref()
     }
-    /// A short spoiler-free overview.
-    async fn overview(&self) -> Option<&str> {
-        self.row(C::Overview).overview.as_deref()
+    /// A short spoiler-free overview; in another language as `title` chooses
+    /// one, when the film has an overview in it.
+    async fn overview(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A language tag such as `fr` or `pt-BR`; overrides `Accept-Language`.")]
+        language: Option<String>,
+    ) -> async_graphql::Result<Option<String>> {
+        let languages = details::languages(ctx, language.as_deref())?;
+        let localised = details::localised(ctx, self.row.id, &languages).await?;
+        Ok(match localised.and_then(|title| title.overview) {
+            Some(overview) => Some(overview),
+            None => self.row(C::Overview).overview.clone(),
+        })
     }
     /// How the film ends and what the ending means. Contains spoilers.
     async fn ending_explained(&self) -> Option<&str> {
@@ -516,6 +549,78 @@ impl Film {
         super::revisions::revisions_of_film(ctx, self.row.id, request)
             .await
             .gql()
+    }
+    /// Releases country by country, in the page's order (then the
+    /// catalogue's certification, whose release it does not know).
+    #[graphql(directive = list_size::apply(assumed(20)))]
+    async fn releases(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only the releases in this country (ISO 3166-1 alpha-2, such as `US`).")]
+        country: Option<String>,
+    ) -> async_graphql::Result<Vec<Release>> {
+        let country = details::country(country)?;
+        let rows = children::<rel::Releases>(ctx, self.row.id).await?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| country.as_ref().is_none_or(|c| r.country == *c))
+            .map(Release)
+            .collect())
+    }
+    /// Images: posters, backdrops, stills and the people's photos, each size
+    /// of each one, in the page's order.
+    #[graphql(directive = list_size::apply(assumed(50)))]
+    async fn images(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only images of this kind.")] kind: Option<ImageKind>,
+    ) -> async_graphql::Result<Vec<Image>> {
+        let kind = kind.map(|k| kinds::ImageKind::from(k).as_str());
+        let rows = children::<rel::Images>(ctx, self.row.id).await?;
+        Ok(rows
+            .into_iter()
+            .filter(|i| kind.is_none_or(|k| i.kind == k))
+            .map(Image)
+            .collect())
+    }
+    /// The poster that suits the client best: in its language (`language`,
+    /// else `Accept-Language`), else in the language of the page's first
+    /// poster, else one without text, else any; the
+    /// smallest at least `width` pixels wide, else the largest. Null when
+    /// the film has no poster.
+    async fn poster(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            validator(minimum = 1, maximum = 20000),
+            desc = "The width in pixels the client will show it at (1 to 20000); the largest when omitted."
+        )]
+        width: Option<i32>,
+        #[graphql(desc = "A language tag such as `fr` or `pt-BR`; overrides `Accept-Language`.")]
+        language: Option<String>,
+    ) -> async_graphql::Result<Option<Image>> {
+        let languages = details::languages(ctx, language.as_deref())?;
+        let rows = children::<rel::Images>(ctx, self.row.id).await?;
+        let best = details::best_image(rows, kinds::ImageKind::Poster, width, &languages);
+        Ok(best.map(Image))
+    }
+    /// Subjects and themes, in the page's order.
+    #[graphql(directive = list_size::apply(assumed(30)))]
+    async fn keywords(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Keyword>> {
+        details::keywords_of(ctx, self.row.id).await
+    }
+    /// The collection (franchise) the film belongs to, if any.
+    async fn collection(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Collection>> {
+        details::collection_of(ctx, self.row.id).await
+    }
+    /// The companies that made and distributed the film, in the page's order.
+    #[graphql(directive = list_size::apply(assumed(10)))]
+    async fn companies(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only the companies with this part.")] role: Option<CompanyRole>,
+    ) -> async_graphql::Result<Vec<FilmCompany>> {
+        details::companies_of(ctx, self.row.id, role).await
     }
     /// Related products: discs, box sets, soundtracks, merchandise.
     #[graphql(directive = list_size::apply(assumed(20)))]

@@ -6,7 +6,7 @@ use async_graphql::{Context, ID, Object, OneofObject};
 
 use super::{Film, FilmFilter, FilmListConnection, FilmOrder, film_columns, list};
 use crate::db::columns::ColumnSet;
-use crate::db::entities::{credit, film, person};
+use crate::db::entities::{collection, credit, film, person};
 use crate::db::queries::editing;
 use crate::db::queries::pages::PagedRelation;
 use crate::error::AppResult;
@@ -76,6 +76,21 @@ impl FilmQuery {
         list::films(ctx, filter, order_by, first, after, last, before)
             .await
             .gql()
+    }
+
+    /// One collection (franchise) by slug, with its films in order; null
+    /// when there is none.
+    async fn collection(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The collection's slug, such as `the-matrix-collection`.")] slug: String,
+    ) -> async_graphql::Result<Option<super::Collection>> {
+        let columns = ColumnSet::all::<collection::Entity>();
+        let found = loader(ctx)
+            .by_text_with::<collection::Entity>(collection::Column::Slug, slug, columns)
+            .await
+            .gql()?;
+        Ok(found.map(super::Collection))
     }
 
     /// Every genre with how many films have it, most films first.

@@ -5,7 +5,10 @@ use std::collections::HashSet;
 
 use chrono::Datelike;
 
+mod details;
 mod sections;
+
+pub use details::{is_country_code, is_language_tag};
 
 use super::document::{FORMAT, FilmFacts, FilmPage, FilmRef};
 use crate::import::{ImportError, json};
@@ -248,6 +251,7 @@ impl Checker<'_> {
             }
         }
         self.sections(page, &people, &characters);
+        self.details(page, &people);
     }
 
     /// The film's own facts, genres, countries and languages; its IMDb id
