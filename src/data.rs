@@ -8,6 +8,12 @@ pub const FILM_PAGES: &[(&str, &str)] = &[(
     include_str!("../data/films/leaving-las-vegas.json"),
 )];
 
+/// Collections (franchises) of catalogue films, imported after the pages.
+pub const COLLECTIONS: (&str, &str) = (
+    "data/collections.json",
+    include_str!("../data/collections.json"),
+);
+
 /// The catalogue: gzip'd JSON Lines derived from Wikidata and vega-datasets
 /// by `scripts/derive_catalogue.py` (see `data/catalogue/README.md`).
 pub const CATALOGUE: &[u8] = include_bytes!("../data/catalogue/films.jsonl.gz");

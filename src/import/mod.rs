@@ -8,6 +8,7 @@
 //! The statements live in `db::queries`; this module decides what to write.
 
 pub mod catalogue;
+pub mod collections;
 pub mod editor;
 pub mod film_page;
 pub mod film_sections;
@@ -69,7 +70,8 @@ pub(crate) fn too_big(bytes: impl fmt::Display, limit: usize) -> String {
     format!("file is {bytes} bytes; the limit is {limit}")
 }
 
-/// Imports every path: a film page (`*.json`), a catalogue (`*.jsonl.gz`), or a
+/// Imports every path: a film page or a collections file (`*.json`, told
+/// apart by `format`), a catalogue (`*.jsonl.gz`), or a
 /// directory of them (sorted by name).
 /// Stops at the first bad file; the ones before it stay imported.
 pub async fn import_paths(
@@ -114,8 +116,12 @@ async fn import_file(db: &Db, events: &Events, file: &Path) -> anyhow::Result<Im
         (Outcome::Catalogue(report.films), report.findings)
     } else {
         let bytes = read_at_most(file, &name, MAX_DOCUMENT_BYTES)?;
-        let outcome = import_bytes(db, events, &name, &bytes).await?;
-        tracing::info!(file = %name, outcome = %outcome, "imported film page");
+        let outcome = if collections::is_collections_file(&bytes) {
+            collections::import(db, events, &name, &bytes).await?
+        } else {
+            import_bytes(db, events, &name, &bytes).await?
+        };
+        tracing::info!(file = %name, outcome = %outcome, "imported");
         (outcome, Vec::new())
     };
     Ok(ImportedFile {
@@ -233,12 +239,16 @@ pub async fn refold_text(db: &Db, events: &Events) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Imports the film page documents bundled in the binary.
+/// Imports the film page documents bundled in the binary, then the bundled
+/// collections (of the films the database has).
 pub async fn import_bundled_pages(db: &Db, events: &Events) -> anyhow::Result<()> {
     for (name, text) in crate::data::FILM_PAGES {
         let outcome = import_bytes(db, events, name, text.as_bytes()).await?;
         tracing::info!(file = name, outcome = %outcome, "imported bundled film page");
     }
+    let (name, text) = crate::data::COLLECTIONS;
+    let outcome = collections::import(db, events, name, text.as_bytes()).await?;
+    tracing::info!(file = name, outcome = %outcome, "imported bundled collections");
     refresh_similar_films(db, events).await
 }
 

@@ -10,6 +10,7 @@ mod catalogue;
 mod changes;
 mod cli;
 mod cluster;
+mod collections;
 mod columns;
 mod concurrency;
 mod conflicts;

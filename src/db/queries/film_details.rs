@@ -88,6 +88,15 @@ pub async fn upsert_collection(
     })
 }
 
+/// Takes these films out of whatever collection they are in.
+pub async fn leave_collections(txn: &Transaction, film_ids: &[i32]) -> Result<(), DbErr> {
+    collection_film::Entity::delete_many()
+        .filter(collection_film::Column::FilmId.is_in(film_ids.iter().copied()))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
 /// The details of a film's document, in page order, for its export.
 pub struct DetailRows {
     pub titles: Vec<film_title::Model>,

@@ -1,0 +1,208 @@
+//! Collections files (`format: "cinegraph-collections/1"`): collections
+//! (franchises) with their films in order, named by IMDb id. The bundled
+//! one (`data/collections.json`) is imported on first start after the
+//! catalogue and the pages; `cinegraph import` takes others. Only films the
+//! database has join a collection (a film missing is skipped, and keeps its
+//! place in the order); a film whose title is not the one the file gives
+//! is refused, so a wrong id never joins the wrong film. A film's page
+//! written later sets its collection again (the page's own wins).
+
+use std::collections::HashSet;
+
+use serde::Deserialize;
+
+use super::film_page::{Outcome, is_imdb_id};
+use super::{ImportError, MAX_DOCUMENT_BYTES, json, too_big};
+use crate::db::entities::{ActiveValue::NotSet, Set, collection_film};
+use crate::db::queries::film_page::{film_by_imdb_id, insert_all};
+use crate::db::queries::{changes, content_version, film_details};
+use crate::db::{Db, DbErr, Transaction};
+use crate::domain::events::Events;
+use crate::kinds::ChangeKind;
+use crate::text::{fold, slugify};
+
+/// The `format` every collections file carries.
+pub const FORMAT: &str = "cinegraph-collections/1";
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CollectionsFile {
+    pub format: String,
+    pub collections: Vec<CollectionEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CollectionEntry {
+    pub slug: String,
+    pub name: String,
+    #[serde(default)]
+    pub overview: Option<String>,
+    /// The films in the collection's order.
+    pub films: Vec<CollectionFilm>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CollectionFilm {
+    pub imdb_id: String,
+    /// The film's title, checked against the database's.
+    pub title: String,
+}
+
+/// Whether `bytes` is a collections file (by its `format`), not a film page.
+pub fn is_collections_file(bytes: &[u8]) -> bool {
+    #[derive(Deserialize)]
+    struct Format {
+        format: Option<String>,
+    }
+    serde_json::from_slice::<Format>(bytes).is_ok_and(|f| f.format.as_deref() == Some(FORMAT))
+}
+
+/// Parses and checks a collections file without touching a database.
+pub fn parse(source: &str, bytes: &[u8]) -> Result<CollectionsFile, ImportError> {
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(ImportError::whole(
+            source,
+            too_big(bytes.len(), MAX_DOCUMENT_BYTES),
+        ));
+    }
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| ImportError::whole(source, json::utf8_error(bytes, e)))?;
+    let file: CollectionsFile = json::from_str(text).map_err(|problem| ImportError {
+        source: source.to_string(),
+        path: problem.path,
+        message: problem.message,
+    })?;
+    let fail = |path: String, message: String| ImportError {
+        source: source.to_string(),
+        path,
+        message,
+    };
+    if file.format != FORMAT {
+        let message = format!("unsupported format {:?}; expected {FORMAT:?}", file.format);
+        return Err(fail("format".into(), message));
+    }
+    let (mut slugs, mut films) = (HashSet::new(), HashSet::new());
+    for (i, collection) in file.collections.iter().enumerate() {
+        let path = format!("collections[{i}]");
+        if collection.slug.is_empty() || slugify(&collection.slug) != collection.slug {
+            let message = format!("{:?} is not a slug", collection.slug);
+            return Err(fail(format!("{path}.slug"), message));
+        }
+        if !slugs.insert(&collection.slug) {
+            let message = format!("duplicate collection {:?}", collection.slug);
+            return Err(fail(format!("{path}.slug"), message));
+        }
+        if collection.name.trim().is_empty() {
+            return Err(fail(format!("{path}.name"), "must not be empty".into()));
+        }
+        if collection.films.is_empty() {
+            return Err(fail(format!("{path}.films"), "must name a film".into()));
+        }
+        for (j, film) in collection.films.iter().enumerate() {
+            let path = format!("{path}.films[{j}]");
+            if !is_imdb_id(&film.imdb_id) {
+                let message = format!("{:?} is not an IMDb id", film.imdb_id);
+                return Err(fail(format!("{path}.imdbId"), message));
+            }
+            if !films.insert(&film.imdb_id) {
+                let message = format!("{} is in two collections (a film is in one)", film.imdb_id);
+                return Err(fail(format!("{path}.imdbId"), message));
+            }
+        }
+    }
+    Ok(file)
+}
+
+/// Parses, checks and writes a collections file in one transaction.
+pub async fn import(
+    db: &Db,
+    events: &Events,
+    source: &str,
+    bytes: &[u8],
+) -> Result<Outcome, ImportError> {
+    let file = parse(source, bytes)?;
+    let failed = |err: DbErr| {
+        ImportError::whole(
+            source,
+            format!("the database refused it ({err}); nothing was written"),
+        )
+    };
+    let txn = db.begin().await.map_err(failed)?;
+    let joined = match write(&txn, source, &file).await {
+        Ok(joined) => joined,
+        Err(Refused::Invalid(err)) => return Err(err),
+        Err(Refused::Database(err)) => return Err(failed(err)),
+    };
+    txn.commit().await.map_err(failed)?;
+    if joined.is_empty() {
+        return Ok(Outcome::Unchanged);
+    }
+    events.content_imported();
+    Ok(Outcome::Updated)
+}
+
+enum Refused {
+    Invalid(ImportError),
+    Database(DbErr),
+}
+
+impl From<DbErr> for Refused {
+    fn from(err: DbErr) -> Self {
+        Refused::Database(err)
+    }
+}
+
+/// Writes every collection with the films the database has; returns their ids.
+async fn write(
+    txn: &Transaction,
+    source: &str,
+    file: &CollectionsFile,
+) -> Result<Vec<i32>, Refused> {
+    let mut joined = Vec::new();
+    for (i, collection) in file.collections.iter().enumerate() {
+        let mut members = Vec::new();
+        for (j, film) in collection.films.iter().enumerate() {
+            let Some(found) = film_by_imdb_id(txn, &film.imdb_id).await? else {
+                continue;
+            };
+            if fold(&found.title) != fold(&film.title) {
+                return Err(Refused::Invalid(ImportError {
+                    source: source.to_string(),
+                    path: format!("collections[{i}].films[{j}].title"),
+                    message: format!(
+                        "{} is {:?} here, not {:?}",
+                        film.imdb_id, found.title, film.title
+                    ),
+                }));
+            }
+            members.push((found.id, j as i32 + 1));
+        }
+        if members.is_empty() {
+            continue;
+        }
+        if joined.is_empty() {
+            content_version::bump(txn).await?;
+        }
+        let overview = collection.overview.clone();
+        let id = film_details::upsert_collection(txn, &collection.slug, &collection.name, overview)
+            .await?;
+        let film_ids: Vec<i32> = members.iter().map(|(film, _)| *film).collect();
+        film_details::leave_collections(txn, &film_ids).await?;
+        let rows = members
+            .iter()
+            .map(|(film, position)| collection_film::ActiveModel {
+                id: NotSet,
+                collection_id: Set(id),
+                film_id: Set(*film),
+                position: Set(*position),
+            });
+        insert_all(txn, rows.collect()).await?;
+        joined.extend(film_ids);
+    }
+    if !joined.is_empty() {
+        changes::films_changed(txn, ChangeKind::Updated, &joined).await?;
+    }
+    Ok(joined)
+}
