@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use serde::Deserialize;
 
 use super::film_page::{Outcome, is_imdb_id};
-use super::{ImportError, MAX_DOCUMENT_BYTES, json, too_big};
+use super::{ImportError, document_text, json};
 use crate::db::entities::{ActiveValue::NotSet, Set, collection_film};
 use crate::db::queries::film_page::{film_by_imdb_id, insert_all};
 use crate::db::queries::{changes, content_version, film_details};
@@ -61,14 +61,7 @@ pub fn is_collections_file(bytes: &[u8]) -> bool {
 
 /// Parses and checks a collections file without touching a database.
 pub fn parse(source: &str, bytes: &[u8]) -> Result<CollectionsFile, ImportError> {
-    if bytes.len() > MAX_DOCUMENT_BYTES {
-        return Err(ImportError::whole(
-            source,
-            too_big(bytes.len(), MAX_DOCUMENT_BYTES),
-        ));
-    }
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| ImportError::whole(source, json::utf8_error(bytes, e)))?;
+    let text = document_text(source, bytes)?;
     let file: CollectionsFile = json::from_str(text).map_err(|problem| ImportError {
         source: source.to_string(),
         path: problem.path,

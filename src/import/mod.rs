@@ -66,6 +66,15 @@ impl ImportError {
     }
 }
 
+/// A document's bytes as text: at most [`MAX_DOCUMENT_BYTES`], UTF-8.
+pub(crate) fn document_text<'b>(source: &str, bytes: &'b [u8]) -> Result<&'b str, ImportError> {
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        let message = too_big(bytes.len(), MAX_DOCUMENT_BYTES);
+        return Err(ImportError::whole(source, message));
+    }
+    std::str::from_utf8(bytes).map_err(|e| ImportError::whole(source, json::utf8_error(bytes, e)))
+}
+
 pub(crate) fn too_big(bytes: impl fmt::Display, limit: usize) -> String {
     format!("file is {bytes} bytes; the limit is {limit}")
 }

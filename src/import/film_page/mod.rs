@@ -25,7 +25,7 @@ pub(crate) use validate::is_imdb_id;
 pub use validate::{film_facts, is_country_code, is_language_tag};
 
 use super::revisions::{self, Author};
-use super::{ImportError, MAX_DOCUMENT_BYTES, json, too_big};
+use super::{ImportError, document_text};
 use crate::db::queries::{changes, content_version, editing, film_page as statements, summaries};
 use crate::db::{Db, DbErr, Transaction};
 use crate::domain::events::Events;
@@ -57,14 +57,7 @@ impl fmt::Display for Outcome {
 /// database: size, UTF-8, strict JSON, shape, then every rule of `validate`.
 /// Only rules that need the database (a slug taken by another film) are left.
 pub fn parse_document(source: &str, bytes: &[u8]) -> Result<FilmPage, ImportError> {
-    if bytes.len() > MAX_DOCUMENT_BYTES {
-        return Err(ImportError::whole(
-            source,
-            too_big(bytes.len(), MAX_DOCUMENT_BYTES),
-        ));
-    }
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| ImportError::whole(source, json::utf8_error(bytes, e)))?;
+    let text = document_text(source, bytes)?;
     validate::parse(source, text)
 }
 
