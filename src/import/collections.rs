@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 use serde::Deserialize;
 
-use super::film_page::{Outcome, is_imdb_id};
+use super::film_page::{Outcome, is_imdb_id, is_slug};
 use super::{ImportError, document_text, json};
 use crate::db::entities::{ActiveValue::NotSet, Set, collection_film};
 use crate::db::queries::film_page::{film_by_imdb_id, insert_all};
@@ -19,7 +19,7 @@ use crate::db::queries::{changes, content_version, film_details};
 use crate::db::{Db, DbErr, Transaction};
 use crate::domain::events::Events;
 use crate::kinds::ChangeKind;
-use crate::text::{fold, slugify};
+use crate::text::fold;
 
 /// The `format` every collections file carries.
 pub const FORMAT: &str = "cinegraph-collections/1";
@@ -79,8 +79,11 @@ pub fn parse(source: &str, bytes: &[u8]) -> Result<CollectionsFile, ImportError>
     let (mut slugs, mut films) = (HashSet::new(), HashSet::new());
     for (i, collection) in file.collections.iter().enumerate() {
         let path = format!("collections[{i}]");
-        if collection.slug.is_empty() || slugify(&collection.slug) != collection.slug {
-            let message = format!("{:?} is not a slug", collection.slug);
+        if !is_slug(&collection.slug) {
+            let message = format!(
+                "{:?} is not a slug (lowercase letters, digits and inner hyphens)",
+                collection.slug
+            );
             return Err(fail(format!("{path}.slug"), message));
         }
         if !slugs.insert(&collection.slug) {

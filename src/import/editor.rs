@@ -348,11 +348,21 @@ pub async fn page_document(
     roles::require(db, viewer, Role::Editor).await?;
     // One snapshot: the rows agree with each other and with the version.
     let txn = db.begin_snapshot().await?;
-    let Some(rows) = page_export::page_rows(&txn, film_id).await? else {
+    let document = document_in(&txn, film_id).await?;
+    txn.commit().await?;
+    Ok(document)
+}
+
+/// A film's page document as `txn` sees it, with the film's version;
+/// `None` when there is no such film, CONFLICT when no document can name it.
+pub(super) async fn document_in(
+    txn: &Transaction,
+    film_id: i32,
+) -> AppResult<Option<PageDocument>> {
+    let Some(rows) = page_export::page_rows(txn, film_id).await? else {
         return Ok(None);
     };
     let version = rows.film.version;
-    txn.commit().await?;
     let page = export::page_of(rows).map_err(|refused| AppError::Conflict(refused.0))?;
     let document = serde_json::to_value(&page).map_err(|err| AppError::Internal(err.into()))?;
     Ok(Some(PageDocument { document, version }))

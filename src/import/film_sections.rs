@@ -4,12 +4,10 @@
 //! imported one is (one validator, one writer: `film_page`), from the
 //! version the editor read, with a revision of its own.
 
-use super::editor::{SOURCE, committed, invalid, refused};
-use super::film_page::export;
+use super::editor::{PageDocument, SOURCE, committed, document_in, invalid, refused};
 use super::film_page::{Expected, PageWrite, WrittenPage, parse_document, write_page};
 use super::revisions::{self, Author};
 use crate::db::Db;
-use crate::db::queries::page_export;
 use crate::domain::account::Viewer;
 use crate::domain::events::Events;
 use crate::domain::roles::{self, Role};
@@ -45,19 +43,19 @@ pub async fn set_section(
     roles::require(db, viewer, Role::Editor).await?;
     let comment = revisions::checked_comment(comment)?;
     let txn = db.begin().await?;
-    let rows = page_export::page_rows(&txn, film_id)
+    let PageDocument {
+        mut document,
+        version,
+    } = document_in(&txn, film_id)
         .await?
         .ok_or_else(|| AppError::not_found("film", film_id))?;
-    // Before anything else: a stale editor's section must not be checked
-    // against a page it has not seen.
-    if rows.film.version != expected {
+    // A stale editor's section must not be checked against a page it has not seen.
+    if version != expected {
         return Err(AppError::StaleVersion {
             expected: Some(expected),
-            current: rows.film.version,
+            current: version,
         });
     }
-    let page = export::page_of(rows).map_err(|refused| AppError::Conflict(refused.0))?;
-    let mut document = serde_json::to_value(&page).map_err(|err| AppError::Internal(err.into()))?;
     replace(&mut document, section, value)?;
     let bytes = serde_json::to_vec(&document).map_err(|err| AppError::Internal(err.into()))?;
     let page = parse_document(SOURCE, &bytes).map_err(invalid)?;

@@ -21,8 +21,8 @@ use sha2::{Digest, Sha256};
 
 pub use document::FilmFacts;
 pub use document::FilmPage;
-pub(crate) use validate::is_imdb_id;
 pub use validate::{film_facts, is_country_code, is_language_tag};
+pub(crate) use validate::{is_imdb_id, is_slug};
 
 use super::revisions::{self, Author};
 use super::{ImportError, document_text};

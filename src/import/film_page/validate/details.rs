@@ -135,7 +135,12 @@ impl Checker<'_> {
         }
         let mut keywords = HashSet::new();
         for (i, keyword) in page.keywords.iter().enumerate() {
-            self.shared_name(&mut keywords, keyword, format!("keywords[{i}]"), "keyword");
+            let path = format!("keywords[{i}]");
+            if !slugify(keyword).is_empty() && keyword.chars().count() > 100 {
+                self.fail(path, "must be at most 100 characters");
+                continue;
+            }
+            self.shared_name(&mut keywords, keyword, path, "keyword");
         }
         if let Some(collection) = &page.collection {
             self.slug(&collection.slug, "collection.slug".into());
@@ -197,20 +202,5 @@ impl Checker<'_> {
             path,
             format!("must be an absolute http or https URL of at most {MAX_URL} characters"),
         );
-    }
-
-    /// A name shared by films through its slug (keywords).
-    fn shared_name(&mut self, seen: &mut HashSet<String>, name: &str, path: String, what: &str) {
-        let slug = slugify(name);
-        if slug.is_empty() {
-            self.fail(path, "must contain a letter or a digit");
-        } else if name.chars().count() > 100 {
-            self.fail(path, "must be at most 100 characters");
-        } else if !seen.insert(slug) {
-            self.fail(
-                path,
-                format!("duplicate {what} {name:?} ({what}s that differ only in case, accents or punctuation are one)"),
-            );
-        }
     }
 }

@@ -52,6 +52,17 @@ pub fn is_imdb_id(value: &str) -> bool {
     (7..=9).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// Lowercase letters, digits and inner hyphens, at most 200 bytes.
+pub fn is_slug(value: &str) -> bool {
+    !value.is_empty()
+        && value.len() <= 200
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !value.starts_with('-')
+        && !value.ends_with('-')
+}
+
 struct Checker<'a> {
     source: &'a str,
     errors: Vec<ImportError>,
@@ -103,6 +114,20 @@ impl Checker<'_> {
         }
     }
 
+    /// A name films share through its slug (genres, keywords): "Sci-Fi" and
+    /// "sci fi" would be one listed twice.
+    fn shared_name(&mut self, seen: &mut HashSet<String>, name: &str, path: String, what: &str) {
+        let slug = slugify(name);
+        if slug.is_empty() {
+            self.fail(path, "must contain a letter or a digit");
+        } else if !seen.insert(slug) {
+            self.fail(
+                path,
+                format!("duplicate {what} {name:?} ({what}s that differ only in case, accents or punctuation are one)"),
+            );
+        }
+    }
+
     fn reference(&mut self, known: &HashSet<&str>, value: &str, path: String, what: &str) {
         if !known.contains(value) {
             self.fail(path, format!("unknown {what} {value:?}; declare it first"));
@@ -126,15 +151,8 @@ impl Checker<'_> {
     }
 
     fn slug(&mut self, value: &str, path: String) {
-        let ok = !value.is_empty()
-            && value.len() <= 200
-            && value
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            && !value.starts_with('-')
-            && !value.ends_with('-');
         self.require(
-            ok,
+            is_slug(value),
             path,
             format!("{value:?} is not a slug (lowercase letters, digits and inner hyphens)"),
         );
@@ -282,21 +300,9 @@ impl Checker<'_> {
                 "must be between 1 and 1000",
             );
         }
-        // Genres are shared by slug: "Sci-Fi" and "sci fi" would be one genre listed twice.
         let mut genres = HashSet::new();
         for (i, name) in film.genres.iter().enumerate() {
-            let slug = slugify(name);
-            if slug.is_empty() {
-                self.fail(
-                    format!("film.genres[{i}]"),
-                    "must contain a letter or a digit",
-                );
-            } else if !genres.insert(slug) {
-                self.fail(
-                    format!("film.genres[{i}]"),
-                    format!("duplicate genre {name:?} (genres that differ only in case, accents or punctuation are one)"),
-                );
-            }
+            self.shared_name(&mut genres, name, format!("film.genres[{i}]"), "genre");
         }
         for (field, values) in [
             ("countries", &film.countries),
