@@ -11,7 +11,9 @@ use std::collections::HashSet;
 
 use serde::Deserialize;
 
+use super::bulk_revisions::BulkHistory;
 use super::film_page::{Outcome, is_imdb_id, is_slug};
+use super::revisions::Author;
 use super::{ImportError, document_text, json};
 use crate::db::entities::{ActiveValue::NotSet, Set, collection_film};
 use crate::db::queries::film_page::{film_by_imdb_id, insert_all};
@@ -126,13 +128,13 @@ pub async fn import(
         )
     };
     let txn = db.begin().await.map_err(failed)?;
-    let joined = match write(&txn, source, &file).await {
-        Ok(joined) => joined,
+    let changed = match write(&txn, source, &file).await {
+        Ok(changed) => changed,
         Err(Refused::Invalid(err)) => return Err(err),
         Err(Refused::Database(err)) => return Err(failed(err)),
     };
     txn.commit().await.map_err(failed)?;
-    if joined.is_empty() {
+    if changed.is_empty() {
         return Ok(Outcome::Unchanged);
     }
     events.content_imported();
@@ -150,36 +152,31 @@ impl From<DbErr> for Refused {
     }
 }
 
-/// Writes every collection with the films the database has; returns their ids.
+/// Writes every collection with the films the database has; returns the
+/// films whose pages it changed.
 async fn write(
     txn: &Transaction,
     source: &str,
     file: &CollectionsFile,
 ) -> Result<Vec<i32>, Refused> {
-    let mut joined = Vec::new();
+    let mut members = Vec::with_capacity(file.collections.len());
     for (i, collection) in file.collections.iter().enumerate() {
-        let mut members = Vec::new();
-        for (j, film) in collection.films.iter().enumerate() {
-            let Some(found) = film_by_imdb_id(txn, &film.imdb_id).await? else {
-                continue;
-            };
-            if fold(&found.title) != fold(&film.title) {
-                return Err(Refused::Invalid(ImportError {
-                    source: source.to_string(),
-                    path: format!("collections[{i}].films[{j}].title"),
-                    message: format!(
-                        "{} is {:?} here, not {:?}",
-                        film.imdb_id, found.title, film.title
-                    ),
-                }));
-            }
-            members.push((found.id, j as i32 + 1));
-        }
+        members.push(members_of(txn, source, i, collection).await?);
+    }
+    let joined: Vec<i32> = members.iter().flatten().map(|(film, _)| *film).collect();
+    if joined.is_empty() {
+        return Ok(joined);
+    }
+    // Every film whose page names one of these collections, as it is.
+    let slugs: Vec<&str> = file.collections.iter().map(|c| c.slug.as_str()).collect();
+    let mut touched = film_details::collection_members(txn, &slugs).await?;
+    touched.extend(&joined);
+    touched.sort_unstable();
+    touched.dedup();
+    let history = BulkHistory::before(txn, Author::importer(source), &touched).await?;
+    for (collection, members) in file.collections.iter().zip(&members) {
         if members.is_empty() {
             continue;
-        }
-        if joined.is_empty() {
-            content_version::bump(txn).await?;
         }
         let overview = collection.overview.clone();
         let id = film_details::upsert_collection(txn, &collection.slug, &collection.name, overview)
@@ -195,10 +192,39 @@ async fn write(
                 position: Set(*position),
             });
         insert_all(txn, rows.collect()).await?;
-        joined.extend(film_ids);
     }
-    if !joined.is_empty() {
-        changes::films_changed(txn, ChangeKind::Updated, &joined).await?;
+    let changed = history.record(txn, &touched).await?;
+    if !changed.is_empty() {
+        content_version::bump(txn).await?;
+        changes::films_changed(txn, ChangeKind::Updated, &changed).await?;
     }
-    Ok(joined)
+    Ok(changed)
+}
+
+/// The films of the `index`th collection the database has, with their
+/// places; refused when a film's title is not the one the file gives.
+async fn members_of(
+    txn: &Transaction,
+    source: &str,
+    index: usize,
+    collection: &CollectionEntry,
+) -> Result<Vec<(i32, i32)>, Refused> {
+    let mut members = Vec::new();
+    for (j, film) in collection.films.iter().enumerate() {
+        let Some(found) = film_by_imdb_id(txn, &film.imdb_id).await? else {
+            continue;
+        };
+        if fold(&found.title) != fold(&film.title) {
+            return Err(Refused::Invalid(ImportError {
+                source: source.to_string(),
+                path: format!("collections[{index}].films[{j}].title"),
+                message: format!(
+                    "{} is {:?} here, not {:?}",
+                    film.imdb_id, found.title, film.title
+                ),
+            }));
+        }
+        members.push((found.id, j as i32 + 1));
+    }
+    Ok(members)
 }

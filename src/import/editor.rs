@@ -157,8 +157,7 @@ pub async fn update_film(
     // before it reads what it changes.
     let version = claim(&txn, film_id, expected).await?;
     let (row, before) = film_and_state(&txn, film_id).await?;
-    let (genres, countries, languages) = editing::film_lists(&txn, film_id).await?;
-    let facts_before = facts_of(&row, genres, countries, languages);
+    let facts_before = facts_of(&row, editing::film_lists(&txn, film_id).await?);
     let imdb_id_given = change.imdb_id.is_some();
     let similarity = change.changes_similarity();
     write_facts(&txn, row, &change.apply(facts_before), imdb_id_given).await?;

@@ -7,6 +7,7 @@
 //! document again changes nothing; a corrected one updates its film in place.
 //! The statements live in `db::queries`; this module decides what to write.
 
+mod bulk_revisions;
 pub mod catalogue;
 pub mod collections;
 pub mod editor;
@@ -289,13 +290,19 @@ async fn write_catalogue(
         "importing the catalogue; values dropped as not known or not plausible (see cinegraph import --report)"
     );
     let bar = progress_bar("importing catalogue", films.len() as u64);
-    let report = catalogue::write(db, events, &films, &|step, done, total| match &bar {
-        Some(bar) => {
-            bar.set_position(done);
-            bar.set_message(step.to_string());
-        }
-        None => tracing::info!(step, done, total, "catalogue import"),
-    })
+    let report = catalogue::write(
+        db,
+        events,
+        source,
+        &films,
+        &|step, done, total| match &bar {
+            Some(bar) => {
+                bar.set_position(done);
+                bar.set_message(step.to_string());
+            }
+            None => tracing::info!(step, done, total, "catalogue import"),
+        },
+    )
     .await
     .map_err(|e| {
         anyhow::anyhow!("{source}: the database refused the catalogue ({e}); nothing was written")

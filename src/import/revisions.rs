@@ -14,7 +14,8 @@ use serde_json::{Map, Value};
 
 use super::film_page::FilmFacts;
 use super::film_page::export::{facts_of, page_of};
-use crate::db::queries::{page_export, revisions};
+use crate::db::queries::page_export::{self, PageRows};
+use crate::db::queries::revisions;
 use crate::db::{DbErr, Transaction};
 use crate::domain::account::Viewer;
 use crate::error::{AppError, AppResult};
@@ -120,20 +121,19 @@ impl FilmState {
 
 /// The film as it is in `txn` now; `None` when there is no such film.
 pub async fn state_of(txn: &Transaction, film_id: i32) -> Result<Option<FilmState>, DbErr> {
-    let Some(rows) = page_export::page_rows(txn, film_id).await? else {
-        return Ok(None);
-    };
-    let facts = facts_of(
-        &rows.film,
-        rows.genres.clone(),
-        rows.countries.clone(),
-        rows.languages.clone(),
-    );
-    let state = match page_of(rows) {
+    match page_export::page_rows(txn, film_id).await? {
+        Some(rows) => Ok(Some(state_of_rows(rows)?)),
+        None => Ok(None),
+    }
+}
+
+/// A film as its page's rows have it.
+pub fn state_of_rows(rows: PageRows) -> Result<FilmState, DbErr> {
+    let facts = facts_of(&rows.film, rows.lists.clone());
+    Ok(match page_of(rows) {
         Ok(page) => FilmState::Page(to_json(&page)?),
         Err(_) => FilmState::Facts(serde_json::json!({ "film": to_json(&facts)? })),
-    };
-    Ok(Some(state))
+    })
 }
 
 fn to_json(value: &impl Serialize) -> Result<Value, DbErr> {
@@ -187,7 +187,8 @@ pub struct FieldChange {
 /// (an object's members by name, a list's items by place). Objects are
 /// compared member by member and lists item by item, so each change is the
 /// smallest part of the document that differs; a member that is missing is
-/// null. When either state is facts alone, only the facts are compared.
+/// null, and no different from an empty list or object. When either state
+/// is facts alone, only the facts are compared.
 pub fn changes_between(before: Option<&FilmState>, after: &FilmState) -> Vec<FieldChange> {
     let empty = Value::Object(Map::new());
     let facts_only =
@@ -207,7 +208,8 @@ pub fn changes_between(before: Option<&FilmState>, after: &FilmState) -> Vec<Fie
 }
 
 fn compare(path: &str, before: &Value, after: &Value, changes: &mut Vec<FieldChange>) {
-    if before == after {
+    // An empty list or object states nothing more than a missing member.
+    if before == after || (is_empty(before) && is_empty(after)) {
         return;
     }
     match (before, after) {
@@ -244,6 +246,15 @@ fn compare(path: &str, before: &Value, after: &Value, changes: &mut Vec<FieldCha
             before: before.clone(),
             after: after.clone(),
         }),
+    }
+}
+
+fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Array(items) => items.is_empty(),
+        Value::Object(members) => members.is_empty(),
+        _ => false,
     }
 }
 
@@ -292,8 +303,9 @@ mod tests {
 
     #[test]
     fn a_new_film_changes_each_part_of_its_page() {
-        let after = page(json!({"format": "f", "film": {"title": "A"}, "trivia": []}));
+        let after = page(json!({"format": "f", "film": {"title": "A"}, "trivia": [1], "faq": []}));
         let changes = changes_between(None, &after);
+        // An empty section states nothing: it is no change.
         assert_eq!(paths(&changes), ["film", "format", "trivia"]);
         assert_eq!(changes[0].before, Value::Null);
     }

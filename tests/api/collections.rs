@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, on_both_databases};
+use crate::revisions::{editor, history, paths};
 
 /// The bundled catalogue's lines of these IMDb ids, gzip'd.
 fn catalogue_of(imdb_ids: &[&str]) -> Vec<u8> {
@@ -48,15 +49,29 @@ async fn the_matrix_belongs_to_its_collection(app: TestApp) {
         *films,
         json!([{ "title": "The Matrix" }, { "title": "The Matrix Revolutions" }])
     );
+    // Joining is a change of each film's page: a revision naming the file.
+    let eddie = editor(&app).await;
+    let (version, revisions) = history(&app, &eddie, "the-matrix").await;
+    assert_eq!((version, revisions.len()), (2, 2), "{revisions:?}");
+    assert_eq!(revisions[0]["source"], "collections.json");
+    assert_eq!(revisions[0]["author"], "importer");
+    assert_eq!(paths(&revisions[0]), ["collection"]);
+    assert_eq!(
+        revisions[0]["changes"][0]["after"]["slug"],
+        "the-matrix-collection"
+    );
 
     // Then all three, in the collection's order.
     let all = ["tt0133093", "tt0234215", "tt0242653"];
     app.import_catalogue("three.jsonl.gz", &catalogue_of(&all))
         .await
         .unwrap();
-    collections::import(&app.db, events, name, text.as_bytes())
-        .await
-        .unwrap();
+    let outcome = collections::import(&app.db, events, name, text.as_bytes()).await;
+    assert_eq!(outcome.unwrap(), cinegraph::import::Outcome::Updated);
+    // Only The Matrix Reloaded's page changed: the others keep their places.
+    assert_eq!(history(&app, &eddie, "the-matrix").await.1.len(), 2);
+    let (_, revisions) = history(&app, &eddie, "the-matrix-reloaded").await;
+    assert_eq!(paths(&revisions[0]), ["collection"]);
     let collection = app.data(matrix, json!({})).await["film"]["collection"].clone();
     assert_eq!(collection["name"], "The Matrix Collection");
     let titles: Vec<&str> = collection["films"]
@@ -90,11 +105,14 @@ async fn the_matrix_belongs_to_its_collection(app: TestApp) {
     assert_eq!(err.path, "collections[1].films[0].imdbId", "{err}");
     assert_eq!(app.count_rows("collection").await, 1);
     assert_eq!(app.count_rows("collection_film").await, 3);
-    // `cinegraph import` tells a collections file from a page by its format.
+    // `cinegraph import` tells a collections file from a page by its
+    // format; the same file again changes nothing and writes no revision.
+    let revisions = app.count_rows("film_revision").await;
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
     let imported = app.import_paths(&[path]).await.unwrap();
-    assert_eq!(imported[0].outcome, cinegraph::import::Outcome::Updated);
+    assert_eq!(imported[0].outcome, cinegraph::import::Outcome::Unchanged);
     assert_eq!(app.count_rows("collection_film").await, 3);
+    assert_eq!(app.count_rows("film_revision").await, revisions);
 }
 
 on_both_databases!(the_matrix_belongs_to_its_collection);

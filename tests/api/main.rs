@@ -30,6 +30,7 @@ mod hostile;
 mod http;
 mod ids;
 mod import;
+mod import_history;
 mod inputs;
 mod library;
 mod library_rules;

@@ -16,7 +16,8 @@ const REVISIONS: &str = "query($slug: String!, $first: Int, $after: String) {
         nodes { id version kind author editor { username } source comment createdAt
                 changes { path before after } document } } } }";
 
-const UPDATE: &str = "mutation($id: ID!, $v: Int!, $film: FilmChangesInput!, $c: String) {
+pub(crate) const UPDATE: &str =
+    "mutation($id: ID!, $v: Int!, $film: FilmChangesInput!, $c: String) {
     updateFilm(id: $id, expectedVersion: $v, film: $film, comment: $c) { version } }";
 
 const IMPORT: &str = "mutation($doc: JSON!, $v: Int, $c: String) {
@@ -28,14 +29,14 @@ const REVERT: &str = "mutation($r: ID!, $v: Int!, $c: String) {
 
 const DOCUMENT: &str = "query($id: ID!) { filmPageDocument(id: $id) { version document } }";
 
-async fn editor(app: &TestApp) -> String {
+pub(crate) async fn editor(app: &TestApp) -> String {
     let token = app.sign_up("eddie").await;
     roles::grant(&app.db, "eddie", Role::Editor).await.unwrap();
     token
 }
 
 /// The film's version and its revisions, the newest first (all of them).
-async fn history(app: &TestApp, token: &str, slug: &str) -> (i64, Vec<Value>) {
+pub(crate) async fn history(app: &TestApp, token: &str, slug: &str) -> (i64, Vec<Value>) {
     let data = app
         .data_as(token, REVISIONS, json!({ "slug": slug, "first": 100 }))
         .await;
@@ -45,7 +46,7 @@ async fn history(app: &TestApp, token: &str, slug: &str) -> (i64, Vec<Value>) {
     (film["version"].as_i64().unwrap(), revisions)
 }
 
-fn paths(revision: &Value) -> Vec<&str> {
+pub(crate) fn paths(revision: &Value) -> Vec<&str> {
     revision["changes"]
         .as_array()
         .unwrap()
@@ -66,17 +67,29 @@ async fn every_change_is_a_revision_with_its_author_and_changes(app: TestApp) {
     let eddie = editor(&app).await;
     let id = app.film_id("leaving-las-vegas").await;
 
-    // The bundled page, imported at start.
+    // The catalogue made the film, then the bundled page filled it in,
+    // both imported at start.
     let (version, revisions) = history(&app, &eddie, "leaving-las-vegas").await;
-    assert_eq!(revisions.len(), 1, "{revisions:?}");
+    assert_eq!(revisions.len(), 2, "{revisions:?}");
+    let catalogue = &revisions[1];
+    assert_eq!(catalogue["kind"], "IMPORTED");
+    assert_eq!(catalogue["author"], "importer");
+    assert_eq!(catalogue["source"], "catalogue-sample.jsonl.gz");
+    assert_eq!(catalogue["version"], 1);
+    // A new film: each part of its page (no section yet).
+    assert_eq!(paths(catalogue), ["film", "format"]);
+    assert_eq!(
+        catalogue["changes"][0]["after"]["title"],
+        "Leaving Las Vegas"
+    );
     let imported = &revisions[0];
     assert_eq!(imported["kind"], "IMPORTED");
     assert_eq!(imported["author"], "importer");
     assert_eq!(imported["source"], "leaving-las-vegas.json");
     assert_eq!(imported["editor"], Value::Null);
-    assert_eq!(imported["version"], version);
-    // A new film: each part of its page, and the page it left is the film's.
-    for part in ["film", "quotes", "credits"] {
+    assert_eq!((&imported["version"], version), (&json!(2), 2));
+    // The page's facts and sections, and the page it left is the film's.
+    for part in ["film.overview", "quotes[0]", "credits[0]"] {
         assert!(
             paths(imported).iter().any(|p| p.starts_with(part)),
             "{part}: {imported}"
@@ -137,7 +150,7 @@ async fn every_change_is_a_revision_with_its_author_and_changes(app: TestApp) {
     let (_, now) = document(&app, &eddie, &id).await;
     assert_eq!(now, page);
     let (_, revisions) = history(&app, &eddie, "leaving-las-vegas").await;
-    assert_eq!(revisions.len(), 4);
+    assert_eq!(revisions.len(), 5);
     let revert = &revisions[0];
     assert_eq!(revert["kind"], "REVERTED");
     assert_eq!(revert["comment"], "vandalism");
@@ -154,7 +167,7 @@ async fn every_change_is_a_revision_with_its_author_and_changes(app: TestApp) {
         .collect();
     assert_eq!(
         versions,
-        [version + 1, version, version - 1, version - 2],
+        [version + 1, version, version - 1, version - 2, version - 3],
         "{revisions:?}"
     );
 
@@ -194,7 +207,7 @@ async fn every_change_is_a_revision_with_its_author_and_changes(app: TestApp) {
         stale["errors"][0]["extensions"]["currentVersion"],
         version + 1
     );
-    assert_eq!(history(&app, &eddie, "leaving-las-vegas").await.1.len(), 4);
+    assert_eq!(history(&app, &eddie, "leaving-las-vegas").await.1.len(), 5);
 }
 
 /// A revision's changes in the order of their paths.
@@ -341,7 +354,12 @@ async fn revisions_are_editors_business(app: TestApp) {
             .unwrap();
         row.try_get("", "password_hash").unwrap()
     };
-    assert_eq!(rows.len(), 2);
+    // Every revision: the imports' and the editor's (the one with "Changed").
+    let changed = rows.iter().filter(|row| {
+        let state: String = row.try_get("", "state").unwrap();
+        state.contains("\"Changed\"")
+    });
+    assert_eq!(changed.count(), 1);
     for row in rows {
         for column in ["state", "changes"] {
             let text: String = row.try_get("", column).unwrap();
@@ -374,7 +392,7 @@ async fn concurrent_reverts_leave_one_winner(app: TestApp) {
         );
     }
     let (now, revisions) = history(&app, &eddie, "leaving-las-vegas").await;
-    assert_eq!((now, revisions.len()), (version + 2, 3));
+    assert_eq!((now, revisions.len()), (version + 2, 4));
     assert_eq!(revisions[0]["kind"], "REVERTED");
 }
 

@@ -4,6 +4,8 @@
 //! renamed film's old slug, reading a film's lists as the document states
 //! them, reindexing one film for search, deleting a film.
 
+use std::collections::HashMap;
+
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait};
 
 use crate::db::entities::film;
@@ -30,6 +32,19 @@ pub async fn raise_version(
     sql.push(" RETURNING version");
     let rows: Vec<(i32,)> = sql.tuples(txn).await?;
     Ok(rows.into_iter().next().map(|(version,)| version))
+}
+
+/// Raises the version of each of these films by one (a bulk import's
+/// changes, which no editor's `expectedVersion` guards).
+pub async fn raise_versions(txn: &DatabaseTransaction, film_ids: &[i32]) -> Result<(), DbErr> {
+    for chunk in film_ids.chunks(1000) {
+        let mut sql = Sql::new(txn.get_database_backend());
+        sql.push("UPDATE film SET version = version + 1 WHERE id IN (")
+            .bind_list(chunk)
+            .push(")");
+        sql.execute(txn).await?;
+    }
+    Ok(())
 }
 
 /// The film's version now, or `None` when there is no such film.
@@ -94,31 +109,65 @@ pub async fn film_by_redirect(db: &Db, slug: &str) -> Result<Option<i32>, DbErr>
     Ok(rows.into_iter().next().map(|(id,)| id))
 }
 
-/// A film's genres (by name), countries and languages, in the film's order:
-/// what its document's `film` states of them.
-pub async fn film_lists(
+/// A film's genres, countries and languages, each in the document's order.
+#[derive(Debug, Clone, Default)]
+pub struct FilmLists {
+    pub genres: Vec<String>,
+    pub countries: Vec<String>,
+    pub languages: Vec<String>,
+}
+
+/// The film's lists, as the document states them.
+pub async fn film_lists(txn: &DatabaseTransaction, film_id: i32) -> Result<FilmLists, DbErr> {
+    Ok(films_lists(txn, &[film_id])
+        .await?
+        .remove(&film_id)
+        .unwrap_or_default())
+}
+
+/// The lists of each of these films (three statements for all of them); a
+/// film with none is missing from the map.
+pub async fn films_lists(
     txn: &DatabaseTransaction,
-    film_id: i32,
-) -> Result<(Vec<String>, Vec<String>, Vec<String>), DbErr> {
+    film_ids: &[i32],
+) -> Result<HashMap<i32, FilmLists>, DbErr> {
+    let mut lists: HashMap<i32, FilmLists> = HashMap::new();
+    if film_ids.is_empty() {
+        return Ok(lists);
+    }
     let backend = txn.get_database_backend();
-    let names = |statement: &str| {
+    let statement = |select: &str, film_id: &str| {
         let mut sql = Sql::new(backend);
-        sql.push(statement).bind(film_id).push(" ORDER BY position");
+        sql.push(select)
+            .push(&format!(" WHERE {film_id} IN ("))
+            .bind_list(film_ids)
+            .push(&format!(") ORDER BY {film_id}, position"));
         sql
     };
-    let genres: Vec<(String,)> = names(
-        "SELECT g.name FROM film_genre fg JOIN genre g ON g.id = fg.genre_id WHERE fg.film_id = ",
+    let genres: Vec<(i32, String)> = statement(
+        "SELECT fg.film_id, g.name FROM film_genre fg JOIN genre g ON g.id = fg.genre_id",
+        "fg.film_id",
     )
     .tuples(txn)
     .await?;
-    let countries: Vec<(String,)> = names("SELECT country FROM film_country WHERE film_id = ")
-        .tuples(txn)
-        .await?;
-    let languages: Vec<(String,)> = names("SELECT language FROM film_language WHERE film_id = ")
-        .tuples(txn)
-        .await?;
-    let strings = |rows: Vec<(String,)>| rows.into_iter().map(|(s,)| s).collect();
-    Ok((strings(genres), strings(countries), strings(languages)))
+    for (film_id, name) in genres {
+        lists.entry(film_id).or_default().genres.push(name);
+    }
+    let countries: Vec<(i32, String)> =
+        statement("SELECT film_id, country FROM film_country", "film_id")
+            .tuples(txn)
+            .await?;
+    for (film_id, country) in countries {
+        lists.entry(film_id).or_default().countries.push(country);
+    }
+    let languages: Vec<(i32, String)> =
+        statement("SELECT film_id, language FROM film_language", "film_id")
+            .tuples(txn)
+            .await?;
+    for (film_id, language) in languages {
+        lists.entry(film_id).or_default().languages.push(language);
+    }
+    Ok(lists)
 }
 
 /// Removes a film's genres, countries and languages (to be written again).

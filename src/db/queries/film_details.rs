@@ -2,11 +2,14 @@
 //! images, keywords, collection, companies) from its page document, in the
 //! writer's transaction, and of reading the shared rows they name.
 
+use std::collections::HashMap;
+
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::db::entities::*;
 use crate::db::queries::origins::DOCUMENT_PROVIDER;
+use crate::db::queries::page_export::by_id;
 use crate::db::{DbErr, Transaction};
 use crate::text::slugify;
 
@@ -88,6 +91,19 @@ pub async fn upsert_collection(
     })
 }
 
+/// The films in the collections with these slugs.
+pub async fn collection_members(txn: &Transaction, slugs: &[&str]) -> Result<Vec<i32>, DbErr> {
+    let collections = collection::Entity::find()
+        .filter(collection::Column::Slug.is_in(slugs.iter().copied()))
+        .all(txn)
+        .await?;
+    let links = collection_film::Entity::find()
+        .filter(collection_film::Column::CollectionId.is_in(collections.iter().map(|c| c.id)))
+        .all(txn)
+        .await?;
+    Ok(links.into_iter().map(|link| link.film_id).collect())
+}
+
 /// Takes these films out of whatever collection they are in.
 pub async fn leave_collections(txn: &Transaction, film_ids: &[i32]) -> Result<(), DbErr> {
     collection_film::Entity::delete_many()
@@ -98,6 +114,7 @@ pub async fn leave_collections(txn: &Transaction, film_ids: &[i32]) -> Result<()
 }
 
 /// The details of a film's document, in page order, for its export.
+#[derive(Default)]
 pub struct DetailRows {
     pub titles: Vec<film_title::Model>,
     pub releases: Vec<film_release::Model>,
@@ -107,62 +124,78 @@ pub struct DetailRows {
     pub companies: Vec<(company::Model, String)>,
 }
 
-pub async fn detail_rows(txn: &Transaction, film_id: i32) -> Result<DetailRows, DbErr> {
+/// The details of each of these films' documents (a film with none is
+/// missing from the map).
+pub async fn details_of(
+    txn: &Transaction,
+    film_ids: &[i32],
+) -> Result<HashMap<i32, DetailRows>, DbErr> {
+    let ids = || film_ids.iter().copied();
     macro_rules! section {
         ($entity:ident) => {
             $entity::Entity::find()
-                .filter($entity::Column::FilmId.eq(film_id))
+                .filter($entity::Column::FilmId.is_in(ids()))
                 .order_by_asc($entity::Column::Position)
                 .order_by_asc($entity::Column::Id)
         };
     }
+    let titles = section!(film_title).all(txn).await?;
     let releases = section!(film_release)
         .filter(film_release::Column::Provider.eq(DOCUMENT_PROVIDER))
         .all(txn)
         .await?;
+    let images = section!(image).all(txn).await?;
     let keyword_links = film_keyword::Entity::find()
-        .filter(film_keyword::Column::FilmId.eq(film_id))
+        .filter(film_keyword::Column::FilmId.is_in(ids()))
         .order_by_asc(film_keyword::Column::Position)
         .all(txn)
         .await?;
-    let keywords = keyword::Entity::find()
-        .filter(keyword::Column::Id.is_in(keyword_links.iter().map(|l| l.keyword_id)))
-        .all(txn)
-        .await?;
+    let keyword_ids = keyword_links.iter().map(|l| l.keyword_id).collect();
+    let keywords = by_id::<keyword::Entity, _>(txn, keyword::Column::Id, keyword_ids, |k| k.id);
+    let keywords = keywords.await?;
     let company_links = section!(film_company)
         .filter(film_company::Column::Provider.eq(DOCUMENT_PROVIDER))
         .all(txn)
         .await?;
-    let companies = company::Entity::find()
-        .filter(company::Column::Id.is_in(company_links.iter().map(|l| l.company_id)))
+    let company_ids = company_links.iter().map(|l| l.company_id).collect();
+    let companies = by_id::<company::Entity, _>(txn, company::Column::Id, company_ids, |c| c.id);
+    let companies = companies.await?;
+    let memberships = collection_film::Entity::find()
+        .filter(collection_film::Column::FilmId.is_in(ids()))
         .all(txn)
         .await?;
-    let membership = collection_film::Entity::find()
-        .filter(collection_film::Column::FilmId.eq(film_id))
-        .one(txn)
-        .await?;
-    let collection = match membership {
-        Some(link) => collection::Entity::find_by_id(link.collection_id)
-            .one(txn)
-            .await?
-            .map(|collection| (collection, link.position)),
-        None => None,
-    };
-    Ok(DetailRows {
-        titles: section!(film_title).all(txn).await?,
-        releases,
-        images: section!(image).all(txn).await?,
-        keywords: keyword_links
-            .iter()
-            .filter_map(|l| keywords.iter().find(|k| k.id == l.keyword_id).cloned())
-            .collect(),
-        collection,
-        companies: company_links
-            .into_iter()
-            .filter_map(|l| {
-                let company = companies.iter().find(|c| c.id == l.company_id)?;
-                Some((company.clone(), l.role))
-            })
-            .collect(),
-    })
+    let collection_ids = memberships.iter().map(|m| m.collection_id).collect();
+    let collections =
+        by_id::<collection::Entity, _>(txn, collection::Column::Id, collection_ids, |c| c.id);
+    let collections = collections.await?;
+
+    let mut details: HashMap<i32, DetailRows> = HashMap::new();
+    for row in titles {
+        details.entry(row.film_id).or_default().titles.push(row);
+    }
+    for row in releases {
+        details.entry(row.film_id).or_default().releases.push(row);
+    }
+    for row in images {
+        details.entry(row.film_id).or_default().images.push(row);
+    }
+    for link in keyword_links {
+        if let Some(keyword) = keywords.get(&link.keyword_id) {
+            let film = details.entry(link.film_id).or_default();
+            film.keywords.push(keyword.clone());
+        }
+    }
+    for link in company_links {
+        if let Some(company) = companies.get(&link.company_id) {
+            let film = details.entry(link.film_id).or_default();
+            film.companies.push((company.clone(), link.role));
+        }
+    }
+    for link in memberships {
+        if let Some(collection) = collections.get(&link.collection_id) {
+            let film = details.entry(link.film_id).or_default();
+            film.collection = Some((collection.clone(), link.position));
+        }
+    }
+    Ok(details)
 }

@@ -4,8 +4,11 @@
 
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait};
 
+use chrono::{DateTime, Utc};
+
 use crate::db::Db;
 use crate::db::Transaction;
+use crate::db::bulk::{BulkInsert, ColumnType};
 use crate::db::entities::{ActiveValue::Set, app_user, film_revision};
 use crate::db::queries::keyset::{KeysetPage, Ordering, SortValue, ValueKind, Window};
 use crate::db::sql::Sql;
@@ -42,6 +45,44 @@ pub async fn insert(txn: &Transaction, revision: NewRevision) -> Result<i32, DbE
     .insert(txn)
     .await?;
     Ok(row.id)
+}
+
+/// Writes many revisions at once (a bulk import's), all made `at`.
+pub async fn insert_all(
+    txn: &Transaction,
+    revisions: Vec<NewRevision>,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let mut rows = BulkInsert::new(
+        "film_revision",
+        &[
+            ("film_id", ColumnType::Int),
+            ("version", ColumnType::Int),
+            ("kind", ColumnType::Text),
+            ("author_id", ColumnType::NullableInt),
+            ("author_name", ColumnType::Text),
+            ("source", ColumnType::NullableText),
+            ("comment", ColumnType::NullableText),
+            ("created_at", ColumnType::Timestamp),
+            ("state", ColumnType::Text),
+            ("changes", ColumnType::Text),
+        ],
+    );
+    for revision in revisions {
+        rows.push(vec![
+            revision.film_id.into(),
+            revision.version.into(),
+            revision.kind.into(),
+            revision.author_id.into(),
+            revision.author_name.into(),
+            revision.source.into(),
+            revision.comment.into(),
+            at.into(),
+            revision.state.into(),
+            revision.changes.into(),
+        ]);
+    }
+    rows.run(txn).await
 }
 
 /// The revision with this id.

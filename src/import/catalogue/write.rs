@@ -14,18 +14,22 @@ use crate::db::queries::origins::{CATALOGUE_COUNTRY, CATALOGUE_DETAILS, ORIGIN_C
 use crate::db::queries::{changes, content_version, film_details, summaries};
 use crate::db::{Db, DbErr, Transaction};
 use crate::domain::events::Events;
+use crate::import::bulk_revisions::BulkHistory;
+use crate::import::revisions::Author;
 use crate::kinds::{ChangeKind, CompanyRole, CreditKind, ReleaseKind};
 use crate::text::{fold, slugify};
 
-/// Imports parsed catalogue films in one transaction; `progress` is told each step.
+/// Imports parsed catalogue films (of the file `source`) in one
+/// transaction; `progress` is told each step.
 pub async fn write(
     db: &Db,
     events: &Events,
+    source: &str,
     films: &[CatalogueFilm],
     progress: &(dyn Fn(&str, u64, u64) + Sync),
 ) -> Result<CatalogueReport, DbErr> {
     let txn = db.begin().await?;
-    let report = write_in(&txn, films, progress).await?;
+    let report = write_in(&txn, source, films, progress).await?;
     txn.commit().await?;
     events.content_imported();
     Ok(report)
@@ -33,12 +37,18 @@ pub async fn write(
 
 async fn write_in(
     txn: &Transaction,
+    source: &str,
     films: &[CatalogueFilm],
     progress: &(dyn Fn(&str, u64, u64) + Sync),
 ) -> Result<CatalogueReport, DbErr> {
     let mut report = CatalogueReport::default();
     let total = films.len() as u64;
     content_version::bump(txn).await?;
+    let existing = statements::all_films(txn).await?;
+    let matches = match_existing(&existing, films)?;
+    // The films it will change, as they are, for their revisions.
+    let merged: Vec<i32> = matches.iter().flatten().map(|film| film.id).collect();
+    let history = BulkHistory::before(txn, Author::importer(source), &merged).await?;
 
     // People: one per distinct slug of a name (the source has no person ids).
     let people = upsert_people(txn, films).await?;
@@ -46,7 +56,7 @@ async fn write_in(
     progress("people", total / 10, total);
 
     // Films: merge with existing ones by IMDb id, then Wikidata id; insert the rest.
-    let (ids, existed) = upsert_films(txn, films, &mut report).await?;
+    let (ids, existed) = upsert_films(txn, films, &existing, &matches, &mut report).await?;
     // Each film the catalogue wrote is a change in the feed.
     let (updated, created): (Vec<i32>, Vec<i32>) = ids
         .iter()
@@ -142,6 +152,7 @@ async fn write_in(
     // Merged films may have taken the catalogue's year.
     summaries::refresh_credit_years(txn, None).await?;
     summaries::rebuild_search(txn).await?;
+    history.record(txn, &film_ids).await?;
     progress("done", total, total);
     Ok(report)
 }
@@ -195,16 +206,12 @@ async fn upsert_people(
     statements::person_ids(txn).await
 }
 
-/// Returns, for each catalogue film in order, its row id and whether a film
-/// page document owns it; and the ids of the films there were before.
-async fn upsert_films(
-    txn: &Transaction,
+/// The existing film each catalogue film matches (by IMDb id, then
+/// Wikidata id), in order; refused when two lines match one film.
+fn match_existing<'a>(
+    existing: &'a [film::Model],
     films: &[CatalogueFilm],
-    report: &mut CatalogueReport,
-) -> Result<(Vec<(i32, bool)>, HashSet<i32>), DbErr> {
-    let existing = statements::all_films(txn).await?;
-    let existed: HashSet<i32> = existing.iter().map(|film| film.id).collect();
-    let mut slugs: HashSet<String> = existing.iter().map(|f| f.slug.clone()).collect();
+) -> Result<Vec<Option<&'a film::Model>>, DbErr> {
     let by_imdb: HashMap<&str, &film::Model> = existing
         .iter()
         .filter_map(|f| f.imdb_id.as_deref().map(|i| (i, f)))
@@ -213,15 +220,15 @@ async fn upsert_films(
         .iter()
         .filter_map(|f| f.wikidata_id.as_deref().map(|w| (w, f)))
         .collect();
-    let now = Utc::now();
-    let mut new_rows = Vec::new();
     let mut merged = HashMap::new();
+    let mut matches = Vec::with_capacity(films.len());
     for film in films {
         let found = film
             .imdb_id
             .as_deref()
             .and_then(|i| by_imdb.get(i))
-            .or_else(|| by_wikidata.get(film.wikidata_id.as_str()));
+            .or_else(|| by_wikidata.get(film.wikidata_id.as_str()))
+            .copied();
         if let Some(old) = found {
             // One line by IMDb id, another by Wikidata id: both would overwrite one film.
             if let Some(first) = merged.insert(old.id, &film.wikidata_id) {
@@ -230,6 +237,28 @@ async fn upsert_films(
                     film.wikidata_id, old.slug
                 )));
             }
+        }
+        matches.push(found);
+    }
+    Ok(matches)
+}
+
+/// Returns, for each catalogue film in order, its row id and whether a film
+/// page document owns it; and the ids of the films there were before.
+/// `matches` are the films' existing films ([`match_existing`]).
+async fn upsert_films(
+    txn: &Transaction,
+    films: &[CatalogueFilm],
+    existing: &[film::Model],
+    matches: &[Option<&film::Model>],
+    report: &mut CatalogueReport,
+) -> Result<(Vec<(i32, bool)>, HashSet<i32>), DbErr> {
+    let existed: HashSet<i32> = existing.iter().map(|film| film.id).collect();
+    let mut slugs: HashSet<String> = existing.iter().map(|f| f.slug.clone()).collect();
+    let now = Utc::now();
+    let mut new_rows = Vec::new();
+    for (film, found) in films.iter().zip(matches) {
+        if let Some(old) = found {
             report.merged_with_existing += 1;
             merge_into(txn, old, film).await?;
             continue;
@@ -303,33 +332,9 @@ async fn merge_into(
         row.title = Set(film.title.clone());
         row.title_sort = Set(fold(&film.title));
     }
-    // A fact that changes raises the film's version, so an editor who read
-    // the film before this import cannot overwrite what it brought.
-    if changes_any(&row, old) {
-        row.version = Set(old.version + 1);
-    }
+    // Its version is raised with its revision, when its page changed
+    // (`BulkHistory::record`).
     statements::update_film(txn, row).await
-}
-
-/// Whether `row` sets any column of `old` to another value.
-fn changes_any(row: &film::ActiveModel, old: &film::Model) -> bool {
-    macro_rules! any_differs {
-        ($($column:ident),*) => {
-            false $(|| row.$column.try_as_ref().is_some_and(|new| *new != old.$column))*
-        };
-    }
-    any_differs!(
-        wikidata_id,
-        academy_award_wins,
-        academy_award_nominations,
-        release_date,
-        release_year,
-        release_sort,
-        runtime_minutes,
-        certification,
-        title,
-        title_sort
-    )
 }
 
 fn unique_slug(taken: &mut HashSet<String>, film: &CatalogueFilm) -> String {

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use super::document::*;
 use crate::db::entities::{film, person};
+use crate::db::queries::editing::FilmLists;
 use crate::db::queries::page_export::PageRows;
 use crate::kinds::{ARTIST_SEPARATOR, CreditKind};
 use crate::text::slugify;
@@ -19,12 +20,7 @@ use crate::text::slugify;
 pub struct NotExportable(pub String);
 
 /// A film's own facts, as its document's `film` states them.
-pub fn facts_of(
-    film: &film::Model,
-    genres: Vec<String>,
-    countries: Vec<String>,
-    languages: Vec<String>,
-) -> FilmFacts {
+pub fn facts_of(film: &film::Model, lists: FilmLists) -> FilmFacts {
     FilmFacts {
         imdb_id: film.imdb_id.clone().unwrap_or_default(),
         slug: film.slug.clone(),
@@ -41,9 +37,9 @@ pub fn facts_of(
         consensus: film.consensus.clone(),
         where_to_watch_note: film.where_to_watch_note.clone(),
         soundtrack_note: film.soundtrack_note.clone(),
-        genres,
-        countries,
-        languages,
+        genres: lists.genres,
+        countries: lists.countries,
+        languages: lists.languages,
     }
 }
 
@@ -51,9 +47,7 @@ pub fn facts_of(
 pub fn page_of(rows: PageRows) -> Result<FilmPage, NotExportable> {
     let PageRows {
         film,
-        genres,
-        countries,
-        languages,
+        lists,
         based_on,
         characters,
         credits,
@@ -129,7 +123,7 @@ pub fn page_of(rows: PageRows) -> Result<FilmPage, NotExportable> {
     };
     Ok(FilmPage {
         format: FORMAT.to_string(),
-        film: facts_of(&film, genres, countries, languages),
+        film: facts_of(&film, lists),
         based_on,
         people: named
             .into_iter()
