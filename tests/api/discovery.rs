@@ -5,7 +5,7 @@
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, on_both_databases};
+use crate::helpers::{TestApp, on_both_databases, response_cache_on};
 use crate::library::{ADD, FAVORITE, MARK_SEEN, RATE, films};
 
 const TRENDING: &str = "query($w: TrendingWindow, $n: Int, $after: String) { trending(window: $w, first: $n, after: $after) { pageInfo { hasNextPage endCursor } edges { cursor score node { slug } } } }";
@@ -375,7 +375,8 @@ async fn recommendations_come_from_co_ratings_then_similar_films(app: TestApp) {
 
 on_both_databases!(
     trending_ranks_films_by_recent_activity,
-    trending_answers_are_not_kept_by_the_response_cache,
     every_film_has_similar_films_and_each_reason_is_true,
     recommendations_come_from_co_ratings_then_similar_films,
 );
+
+on_both_databases!(configured(response_cache_on): trending_answers_are_not_kept_by_the_response_cache);

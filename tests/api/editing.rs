@@ -6,7 +6,7 @@
 use cinegraph::domain::roles::{self, Role};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, leaving_las_vegas, on_both_databases};
+use crate::helpers::{TestApp, leaving_las_vegas, on_both_databases, response_cache_on};
 
 const CREATE: &str = "mutation($film: NewFilmInput!) {
     createFilm(film: $film) { version film { id slug title version genres { name } } } }";
@@ -383,5 +383,6 @@ on_both_databases!(
     editors_create_change_and_delete_films,
     a_whole_page_is_written_from_the_version_read,
     concurrent_edits_leave_one_winner,
-    an_edit_reaches_cached_answers
 );
+
+on_both_databases!(configured(response_cache_on): an_edit_reaches_cached_answers);

@@ -9,7 +9,7 @@ use axum::http::Request;
 use cinegraph::domain::roles::{self, Role};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, leaving_las_vegas, on_both_databases};
+use crate::helpers::{TestApp, leaving_las_vegas, on_both_databases, response_cache_on};
 
 const IMPORT: &str = "mutation($doc: JSON!, $v: Int) {
     importFilmPage(document: $doc, expectedVersion: $v) { outcome version } }";
@@ -442,7 +442,10 @@ async fn editors_set_one_section(app: TestApp) {
 
 on_both_databases!(
     a_page_carries_every_detail,
-    accept_language_chooses_the_title_and_each_language_is_cached_apart,
     details_are_checked_by_the_import_rules,
     editors_set_one_section,
+);
+
+on_both_databases!(
+    configured(response_cache_on): accept_language_chooses_the_title_and_each_language_is_cached_apart
 );

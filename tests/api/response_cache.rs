@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, on_both_databases};
+use crate::helpers::{TestApp, on_both_databases, response_cache_on};
 
 const SUMMARY: &str = r#"query Summary { film(by: { slug: "leaving-las-vegas" }) { title ratingSummary { count average } } }"#;
 
@@ -21,11 +21,6 @@ fn post(query: &str, token: Option<&str>, etag: Option<&str>) -> Request<Body> {
     request
         .body(Body::from(json!({ "query": query }).to_string()))
         .unwrap()
-}
-
-/// The cache on, whatever `TEST_RESPONSE_CACHE` says: these tests are about it.
-fn cache_on(config: &mut cinegraph::Config) {
-    config.response_cache_bytes = 32 << 20;
 }
 
 fn cache_lookups(app: &TestApp, result: &str) -> u64 {
@@ -165,7 +160,7 @@ async fn signed_in_requests_and_failures_are_never_cached(app: TestApp) {
     assert_eq!(cache_lookups(&app, "hit"), hits, "errors are not kept");
 }
 
-on_both_databases!(configured(cache_on):
+on_both_databases!(configured(response_cache_on):
     public_queries_are_served_from_memory,
     conditional_gets_follow_rfc_9110,
     a_write_is_visible_to_the_next_read,
@@ -178,7 +173,7 @@ on_both_databases!(configured(cache_on):
     ignore = "PostgreSQL: set TEST_DATABASE_URL=postgres://... to run it"
 )]
 async fn a_write_on_another_server_reaches_this_one() {
-    let app = TestApp::with_config(true, cache_on).await;
+    let app = TestApp::with_config(true, response_cache_on).await;
     let other = app.second_server().await;
     assert_eq!(count_of(&app).await, 0);
     let hits = cache_lookups(&app, "hit");
