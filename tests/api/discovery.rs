@@ -5,8 +5,9 @@
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, on_both_databases, response_cache_on};
+use crate::helpers::{TestApp, on_both_databases};
 use crate::library::{ADD, FAVORITE, MARK_SEEN, RATE, films};
+use crate::response_cache::response_cache_on;
 
 const TRENDING: &str = "query($w: TrendingWindow, $n: Int, $after: String) { trending(window: $w, first: $n, after: $after) { pageInfo { hasNextPage endCursor } edges { cursor score node { slug } } } }";
 const RECOMMENDATIONS: &str = "query($n: Int) { me { recommendations(first: $n) { reason basis film { slug } becauseOf { slug } } } }";

@@ -6,7 +6,8 @@
 use cinegraph::domain::roles::{self, Role};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, leaving_las_vegas, on_both_databases, response_cache_on};
+use crate::helpers::{TestApp, leaving_las_vegas, on_both_databases};
+use crate::response_cache::response_cache_on;
 
 const CREATE: &str = "mutation($film: NewFilmInput!) {
     createFilm(film: $film) { version film { id slug title version genres { name } } } }";

@@ -9,7 +9,8 @@ use axum::http::Request;
 use cinegraph::domain::roles::{self, Role};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, leaving_las_vegas, on_both_databases, response_cache_on};
+use crate::helpers::{TestApp, leaving_las_vegas, on_both_databases};
+use crate::response_cache::response_cache_on;
 
 const IMPORT: &str = "mutation($doc: JSON!, $v: Int) {
     importFilmPage(document: $doc, expectedVersion: $v) { outcome version } }";

@@ -49,12 +49,6 @@ macro_rules! on_both_databases {
 }
 pub(crate) use on_both_databases;
 
-/// The response cache on, whatever `TEST_RESPONSE_CACHE` says: for the
-/// tests that are about it (`on_both_databases!(configured(response_cache_on): ...)`).
-pub fn response_cache_on(config: &mut cinegraph::Config) {
-    config.response_cache_bytes = 32 << 20;
-}
-
 pub struct TestApp {
     pub router: Router,
     /// The server's state, built by `server::start` as the binary builds it.

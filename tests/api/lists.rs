@@ -4,9 +4,10 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, on_both_databases, response_cache_on};
+use crate::helpers::{TestApp, on_both_databases};
 use crate::ids::base64_id;
 use crate::library::films;
+use crate::response_cache::response_cache_on;
 
 const CREATE: &str = "mutation($name: String!, $v: ListVisibility, $ranked: Boolean) { createList(name: $name, description: \"The year's best\", visibility: $v, ranked: $ranked) { list { id name visibility ranked itemCount viewerCanEdit owner { username } } } }";
 const ADD: &str = "mutation($l: ID!, $f: ID!, $p: Int, $note: String) { addToList(listId: $l, filmId: $f, position: $p, note: $note) { changed list { itemCount } film { slug } } }";

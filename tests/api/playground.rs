@@ -144,9 +144,10 @@ fn checks() -> Vec<(&'static str, Check)> {
             assert!(page["document"]["credits"].as_array().unwrap().len() > 5);
         }),
         ("film-history.graphql", |d| {
-            // Read after edit-film: its change, then the bundled page's import.
+            // Read after edit-film: its change, the bundled page's import,
+            // then the catalogue's.
             let revisions = &d["film"]["revisions"];
-            assert_eq!(revisions["totalCount"], 2);
+            assert_eq!(revisions["totalCount"], 3);
             let edit = &revisions["nodes"][0];
             assert_eq!(edit["version"], 3);
             assert_eq!(edit["kind"], "UPDATED");

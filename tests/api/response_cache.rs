@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, on_both_databases, response_cache_on};
+use crate::helpers::{TestApp, on_both_databases};
 
 const SUMMARY: &str = r#"query Summary { film(by: { slug: "leaving-las-vegas" }) { title ratingSummary { count average } } }"#;
 
@@ -21,6 +21,12 @@ fn post(query: &str, token: Option<&str>, etag: Option<&str>) -> Request<Body> {
     request
         .body(Body::from(json!({ "query": query }).to_string()))
         .unwrap()
+}
+
+/// The response cache on, whatever `TEST_RESPONSE_CACHE` says: for the
+/// tests that are about it (`on_both_databases!(configured(response_cache_on): ...)`).
+pub(crate) fn response_cache_on(config: &mut cinegraph::Config) {
+    config.response_cache_bytes = 32 << 20;
 }
 
 fn cache_lookups(app: &TestApp, result: &str) -> u64 {
