@@ -26,6 +26,7 @@ mod m20261209_000020_film_revisions;
 mod m20261209_000021_content_changes;
 mod m20261209_000022_webhooks;
 mod m20261210_000023_film_details;
+mod m20261211_000024_catalogue_lines;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000021_content_changes::Migration),
             Box::new(m20261209_000022_webhooks::Migration),
             Box::new(m20261210_000023_film_details::Migration),
+            Box::new(m20261211_000024_catalogue_lines::Migration),
         ]
     }
 }

@@ -318,6 +318,7 @@ async fn write_catalogue(
         file = source,
         films = report.films,
         merged = report.merged_with_existing,
+        changed = report.changed,
         people = report.people,
         credits = report.credits,
         seconds = started.elapsed().as_secs_f64(),

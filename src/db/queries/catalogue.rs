@@ -15,6 +15,7 @@ use crate::db::bulk::BulkInsert;
 use crate::db::bulk::ColumnType::*;
 use crate::db::entities::*;
 use crate::db::queries::origins::{CATALOGUE_DETAILS, CATALOGUE_PROVIDERS, ORIGIN_CATALOGUE};
+use crate::db::sql::Sql;
 use crate::db::{DbErr, Transaction};
 use crate::text::fold;
 
@@ -129,6 +130,32 @@ pub async fn film_ids_by_slug(
         .await?
         .into_iter()
         .collect())
+}
+
+/// The hash of each film's catalogue line as last imported, by film id.
+pub async fn line_hashes(txn: &Transaction) -> Result<HashMap<i32, String>, DbErr> {
+    let mut sql = Sql::new(txn.get_database_backend());
+    sql.push("SELECT film_id, hash FROM catalogue_line");
+    let rows: Vec<(i32, String)> = sql.tuples(txn).await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Keeps the hash of each film's line (replacing the one it had).
+pub async fn keep_line_hashes(txn: &Transaction, lines: &[(i32, String)]) -> Result<(), DbErr> {
+    let mut rows = BulkInsert::new("catalogue_line", &[("film_id", Int), ("hash", Text)]);
+    for chunk in lines.chunks(CHUNK) {
+        let ids: Vec<i32> = chunk.iter().map(|(film_id, _)| *film_id).collect();
+        let mut delete = Sql::new(txn.get_database_backend());
+        delete
+            .push("DELETE FROM catalogue_line WHERE film_id IN (")
+            .bind_list(&ids)
+            .push(")");
+        delete.execute(txn).await?;
+    }
+    for (film_id, hash) in lines {
+        rows.push(vec![(*film_id).into(), hash.clone().into()]);
+    }
+    rows.run(txn).await
 }
 
 /// Removes what an earlier catalogue import wrote: its credits, ratings and

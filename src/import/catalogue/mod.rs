@@ -13,7 +13,7 @@ use std::io::Read;
 
 use chrono::Datelike;
 use flate2::read::MultiGzDecoder;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 pub use awards::AcademyAwards;
 pub use findings::{Finding, Reason};
@@ -25,7 +25,7 @@ use crate::db::queries::origins::CATALOGUE_PROVIDERS;
 use crate::kinds::{BoxOfficeKind, RatingSource};
 use crate::text::slugify;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CatalogueFilm {
     pub wikidata_id: String,
@@ -56,7 +56,18 @@ pub struct CatalogueFilm {
     pub academy_awards: Option<AcademyAwards>,
 }
 
-#[derive(Debug, Deserialize)]
+impl CatalogueFilm {
+    /// A hash of what the import takes from the line (after the values
+    /// dropped as not known): the same hash, the same rows.
+    pub fn line_hash(&self) -> String {
+        use sha2::Digest;
+        // Plain fields and lists: serialising cannot fail.
+        let bytes = serde_json::to_vec(self).unwrap_or_default();
+        hex::encode(sha2::Sha256::digest(&bytes))
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CatalogueRating {
     pub source: String,
@@ -66,7 +77,7 @@ pub struct CatalogueRating {
     pub from: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CatalogueFigure {
     pub kind: String,
@@ -80,6 +91,8 @@ pub struct CatalogueFigure {
 pub struct CatalogueReport {
     pub films: usize,
     pub merged_with_existing: usize,
+    /// The films it made or changed (the changes feed's entries).
+    pub changed: usize,
     pub people: usize,
     pub credits: usize,
     /// The values not taken as fact, with why (see `findings`).

@@ -57,13 +57,6 @@ async fn write_in(
 
     // Films: merge with existing ones by IMDb id, then Wikidata id; insert the rest.
     let (ids, existed) = upsert_films(txn, films, &existing, &matches, &mut report).await?;
-    // Each film the catalogue wrote is a change in the feed.
-    let (updated, created): (Vec<i32>, Vec<i32>) = ids
-        .iter()
-        .map(|(id, _)| *id)
-        .partition(|id| existed.contains(id));
-    changes::films_changed(txn, ChangeKind::Created, &created).await?;
-    changes::films_changed(txn, ChangeKind::Updated, &updated).await?;
     progress("films", total / 4, total);
 
     let film_ids: Vec<i32> = ids.iter().map(|(id, _)| *id).collect();
@@ -152,7 +145,27 @@ async fn write_in(
     // Merged films may have taken the catalogue's year.
     summaries::refresh_credit_years(txn, None).await?;
     summaries::rebuild_search(txn).await?;
-    history.record(txn, &film_ids).await?;
+    let pages_changed: HashSet<i32> = history.record(txn, &film_ids).await?.into_iter().collect();
+    // The feed gets each film the catalogue made, and each it changed: its
+    // page, or its line since the last import (the rows the line gives).
+    let kept = statements::line_hashes(txn).await?;
+    let lines: Vec<(i32, String)> = films
+        .iter()
+        .zip(&film_ids)
+        .map(|(film, id)| (*id, film.line_hash()))
+        .collect();
+    let (mut created, mut updated) = (Vec::new(), Vec::new());
+    for (id, hash) in &lines {
+        if !existed.contains(id) {
+            created.push(*id);
+        } else if pages_changed.contains(id) || kept.get(id) != Some(hash) {
+            updated.push(*id);
+        }
+    }
+    report.changed = created.len() + updated.len();
+    changes::films_changed(txn, ChangeKind::Created, &created).await?;
+    changes::films_changed(txn, ChangeKind::Updated, &updated).await?;
+    statements::keep_line_hashes(txn, &lines).await?;
     progress("done", total, total);
     Ok(report)
 }
