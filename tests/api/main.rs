@@ -55,6 +55,7 @@ mod search;
 mod shared_limits;
 mod snapshots;
 mod startup;
+mod statement_budget;
 mod subscriptions;
 mod transports;
 mod webhooks;
