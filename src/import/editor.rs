@@ -261,6 +261,7 @@ pub async fn import_page(
         kind: RevisionKind::Imported,
         expected: expected.map_or(Expected::Absent, Expected::Version),
         film_id: None,
+        read: None,
     };
     let written = write_page(&txn, &page, document, &how)
         .await
@@ -305,6 +306,7 @@ pub async fn revert_film(
                 kind: RevisionKind::Reverted,
                 expected: Expected::Version(expected),
                 film_id: Some(film_id),
+                read: None,
             };
             write_page(&txn, &page, &bytes, &how)
                 .await

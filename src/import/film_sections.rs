@@ -6,7 +6,7 @@
 
 use super::editor::{PageDocument, SOURCE, committed, document_in, invalid, refused};
 use super::film_page::{Expected, PageWrite, WrittenPage, parse_document, write_page};
-use super::revisions::{self, Author};
+use super::revisions::{self, Author, FilmState};
 use crate::db::Db;
 use crate::domain::account::Viewer;
 use crate::domain::events::Events;
@@ -56,6 +56,8 @@ pub async fn set_section(
             current: version,
         });
     }
+    // The page as read: the revision's "before", not read a second time.
+    let read = FilmState::Page(document.clone());
     replace(&mut document, section, value)?;
     let bytes = serde_json::to_vec(&document).map_err(|err| AppError::Internal(err.into()))?;
     let page = parse_document(SOURCE, &bytes).map_err(invalid)?;
@@ -66,6 +68,7 @@ pub async fn set_section(
         kind: RevisionKind::Updated,
         expected: Expected::Version(expected),
         film_id: Some(film_id),
+        read: Some(&read),
     };
     let written = write_page(&txn, &page, &bytes, &how)
         .await

@@ -24,7 +24,7 @@ pub use document::FilmPage;
 pub use validate::{film_facts, is_country_code, is_language_tag};
 pub(crate) use validate::{is_imdb_id, is_slug};
 
-use super::revisions::{self, Author};
+use super::revisions::{self, Author, FilmState};
 use super::{ImportError, document_text};
 use crate::db::queries::{changes, content_version, editing, film_page as statements, summaries};
 use crate::db::{Db, DbErr, Transaction};
@@ -95,6 +95,7 @@ async fn write(
         kind: RevisionKind::Imported,
         expected: Expected::Anything,
         film_id: None,
+        read: None,
     };
     // Dropping the transaction on an early return rolls it back.
     let written = match write_page(&txn, page, bytes, &how).await {
@@ -154,6 +155,9 @@ pub struct PageWrite<'a> {
     /// The film to write whatever IMDb id it has now (a revert); without,
     /// the film with the document's IMDb id, or a new one.
     pub film_id: Option<i32>,
+    /// The film as the writer already read it in this transaction (its
+    /// revision's "before"), so it is not read again; `None` reads it.
+    pub read: Option<&'a FilmState>,
 }
 
 /// What a writer expects of the film a page is for.
@@ -240,9 +244,10 @@ pub async fn write_page(
         existing.as_ref().map(|f| f.id),
     )
     .await?;
-    let before = match &existing {
-        Some(film) => revisions::state_of(txn, film.id).await?,
-        None => None,
+    let before = match (&existing, how.read) {
+        (Some(_), Some(read)) => Some(read.clone()),
+        (Some(film), None) => revisions::state_of(txn, film.id).await?,
+        (None, _) => None,
     };
     let (outcome, version) = match &existing {
         Some(film) => match editing::raise_version(txn, film.id, expected).await? {
