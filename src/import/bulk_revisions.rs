@@ -14,7 +14,7 @@ use chrono::Utc;
 use super::revisions::{Author, FilmState, changes_between, state_of_rows};
 use crate::db::queries::editing;
 use crate::db::queries::page_export::{self, PAGES_PER_READ};
-use crate::db::queries::revisions::{self, NewRevision};
+use crate::db::queries::revisions;
 use crate::db::{DbErr, Transaction};
 use crate::kinds::RevisionKind;
 
@@ -53,6 +53,7 @@ impl BulkHistory {
             for rows in page_export::pages_rows(txn, chunk).await? {
                 let (film_id, version) = (rows.film.id, rows.film.version);
                 let after = state_of_rows(rows)?;
+                // Most films are as they were: compared as stored, unparsed.
                 let text = after.value().to_string();
                 let before = match self.before.get(&film_id) {
                     Some(before) if *before == text => continue,
@@ -64,25 +65,18 @@ impl BulkHistory {
                     continue;
                 }
                 changed.push(film_id);
+                // An existing film's version is raised with its revision.
                 let version = if before.is_some() {
                     raised.push(film_id);
                     version + 1
                 } else {
                     version
                 };
-                let changes = serde_json::to_string(&changes)
-                    .map_err(|err| DbErr::Custom(format!("a revision's changes as JSON: {err}")))?;
-                revisions.push(NewRevision {
-                    film_id,
-                    version,
-                    kind: RevisionKind::Imported.as_str(),
-                    author_id: self.author.user_id,
-                    author_name: self.author.name.clone(),
-                    source: self.author.source.clone(),
-                    comment: self.author.comment.clone(),
-                    state: text,
-                    changes,
-                });
+                let kind = RevisionKind::Imported;
+                revisions.push(
+                    self.author
+                        .revision(film_id, version, kind, &after, &changes)?,
+                );
             }
         }
         editing::raise_versions(txn, &raised).await?;

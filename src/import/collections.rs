@@ -7,7 +7,7 @@
 //! is refused, so a wrong id never joins the wrong film. A film's page
 //! written later sets its collection again (the page's own wins).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde::Deserialize;
 
@@ -15,8 +15,8 @@ use super::bulk_revisions::BulkHistory;
 use super::film_page::{Outcome, is_imdb_id, is_slug};
 use super::revisions::Author;
 use super::{ImportError, document_text, json};
-use crate::db::entities::{ActiveValue::NotSet, Set, collection_film};
-use crate::db::queries::film_page::{film_by_imdb_id, insert_all};
+use crate::db::entities::{ActiveValue::NotSet, Set, collection_film, film};
+use crate::db::queries::film_page::{films_by_imdb_ids, insert_all};
 use crate::db::queries::{changes, content_version, film_details};
 use crate::db::{Db, DbErr, Transaction};
 use crate::domain::events::Events;
@@ -159,10 +159,18 @@ async fn write(
     source: &str,
     file: &CollectionsFile,
 ) -> Result<Vec<i32>, Refused> {
-    let mut members = Vec::with_capacity(file.collections.len());
-    for (i, collection) in file.collections.iter().enumerate() {
-        members.push(members_of(txn, source, i, collection).await?);
-    }
+    let imdb_ids: Vec<&str> = file
+        .collections
+        .iter()
+        .flat_map(|collection| collection.films.iter().map(|film| film.imdb_id.as_str()))
+        .collect();
+    let found = films_by_imdb_ids(txn, &imdb_ids).await?;
+    let members = file
+        .collections
+        .iter()
+        .enumerate()
+        .map(|(i, collection)| members_of(&found, source, i, collection))
+        .collect::<Result<Vec<_>, _>>()?;
     let joined: Vec<i32> = members.iter().flatten().map(|(film, _)| *film).collect();
     if joined.is_empty() {
         return Ok(joined);
@@ -201,17 +209,18 @@ async fn write(
     Ok(changed)
 }
 
-/// The films of the `index`th collection the database has, with their
-/// places; refused when a film's title is not the one the file gives.
-async fn members_of(
-    txn: &Transaction,
+/// The films of the `index`th collection the database has (`found`, by
+/// IMDb id), with their places; refused when a film's title is not the one
+/// the file gives.
+fn members_of(
+    found: &HashMap<String, film::Model>,
     source: &str,
     index: usize,
     collection: &CollectionEntry,
 ) -> Result<Vec<(i32, i32)>, Refused> {
     let mut members = Vec::new();
     for (j, film) in collection.films.iter().enumerate() {
-        let Some(found) = film_by_imdb_id(txn, &film.imdb_id).await? else {
+        let Some(found) = found.get(&film.imdb_id) else {
             continue;
         };
         if fold(&found.title) != fold(&film.title) {

@@ -69,6 +69,32 @@ impl Author {
     }
 }
 
+impl Author {
+    /// The row of a revision this author made: the film at `version`, as
+    /// `after`, with what the change changed.
+    pub fn revision(
+        &self,
+        film_id: i32,
+        version: i32,
+        kind: RevisionKind,
+        after: &FilmState,
+        changes: &[FieldChange],
+    ) -> Result<revisions::NewRevision, DbErr> {
+        Ok(revisions::NewRevision {
+            film_id,
+            version,
+            kind: kind.as_str(),
+            author_id: self.user_id,
+            author_name: self.name.clone(),
+            source: self.source.clone(),
+            comment: self.comment.clone(),
+            state: after.value().to_string(),
+            changes: serde_json::to_string(changes)
+                .map_err(|err| DbErr::Custom(format!("a revision's changes as JSON: {err}")))?,
+        })
+    }
+}
+
 /// The most characters an editor's comment may have.
 pub const LONGEST_COMMENT: usize = 1000;
 
@@ -154,22 +180,8 @@ pub async fn record(
         .await?
         .ok_or_else(|| DbErr::RecordNotFound(format!("film {film_id} after its change")))?;
     let changes = changes_between(before.as_ref(), &after);
-    revisions::insert(
-        txn,
-        revisions::NewRevision {
-            film_id,
-            version,
-            kind: kind.as_str(),
-            author_id: author.user_id,
-            author_name: author.name.clone(),
-            source: author.source.clone(),
-            comment: author.comment.clone(),
-            state: after.value().to_string(),
-            changes: serde_json::to_string(&changes)
-                .map_err(|err| DbErr::Custom(format!("a revision's changes as JSON: {err}")))?,
-        },
-    )
-    .await?;
+    let revision = author.revision(film_id, version, kind, &after, &changes)?;
+    revisions::insert(txn, revision).await?;
     Ok(())
 }
 

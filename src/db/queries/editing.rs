@@ -135,37 +135,35 @@ pub async fn films_lists(
     if film_ids.is_empty() {
         return Ok(lists);
     }
-    let backend = txn.get_database_backend();
-    let statement = |select: &str, film_id: &str| {
-        let mut sql = Sql::new(backend);
+    // Each list's statement, and the list of a film it fills.
+    type List = fn(&mut FilmLists) -> &mut Vec<String>;
+    let sources: [(&str, &str, List); 3] = [
+        (
+            "SELECT fg.film_id, g.name FROM film_genre fg JOIN genre g ON g.id = fg.genre_id",
+            "fg.film_id",
+            |lists| &mut lists.genres,
+        ),
+        (
+            "SELECT film_id, country FROM film_country",
+            "film_id",
+            |lists| &mut lists.countries,
+        ),
+        (
+            "SELECT film_id, language FROM film_language",
+            "film_id",
+            |lists| &mut lists.languages,
+        ),
+    ];
+    for (select, film_id, list) in sources {
+        let mut sql = Sql::new(txn.get_database_backend());
         sql.push(select)
             .push(&format!(" WHERE {film_id} IN ("))
             .bind_list(film_ids)
             .push(&format!(") ORDER BY {film_id}, position"));
-        sql
-    };
-    let genres: Vec<(i32, String)> = statement(
-        "SELECT fg.film_id, g.name FROM film_genre fg JOIN genre g ON g.id = fg.genre_id",
-        "fg.film_id",
-    )
-    .tuples(txn)
-    .await?;
-    for (film_id, name) in genres {
-        lists.entry(film_id).or_default().genres.push(name);
-    }
-    let countries: Vec<(i32, String)> =
-        statement("SELECT film_id, country FROM film_country", "film_id")
-            .tuples(txn)
-            .await?;
-    for (film_id, country) in countries {
-        lists.entry(film_id).or_default().countries.push(country);
-    }
-    let languages: Vec<(i32, String)> =
-        statement("SELECT film_id, language FROM film_language", "film_id")
-            .tuples(txn)
-            .await?;
-    for (film_id, language) in languages {
-        lists.entry(film_id).or_default().languages.push(language);
+        let rows: Vec<(i32, String)> = sql.tuples(txn).await?;
+        for (id, name) in rows {
+            list(lists.entry(id).or_default()).push(name);
+        }
     }
     Ok(lists)
 }

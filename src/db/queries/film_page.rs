@@ -4,6 +4,8 @@
 //! import of the page wrote. The sections' rows are built by
 //! `import::film_page` and inserted here.
 
+use std::collections::HashMap;
+
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
@@ -34,6 +36,26 @@ pub async fn film_by_imdb_id(
         .filter(film::Column::ImdbId.eq(imdb_id))
         .one(txn)
         .await
+}
+
+/// The films with these IMDb ids, by IMDb id (one statement per thousand).
+pub async fn films_by_imdb_ids(
+    txn: &Transaction,
+    imdb_ids: &[&str],
+) -> Result<HashMap<String, film::Model>, DbErr> {
+    let mut found = HashMap::with_capacity(imdb_ids.len());
+    for chunk in imdb_ids.chunks(1000) {
+        let films = film::Entity::find()
+            .filter(film::Column::ImdbId.is_in(chunk.iter().copied()))
+            .all(txn)
+            .await?;
+        for film in films {
+            if let Some(imdb_id) = film.imdb_id.clone() {
+                found.insert(imdb_id, film);
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// The film holding `slug`, if any.
