@@ -106,15 +106,15 @@ impl TestApp {
 
     /// SQLite or PostgreSQL (as [`TestApp::postgres`]), with settings changed by `configure`.
     pub async fn with_config(postgres: bool, configure: impl FnOnce(&mut Config)) -> Self {
-        let mut config = Config::for_tests("");
-        configure(&mut config);
-        if postgres {
+        let (url, database) = if postgres {
             let database = PostgresDatabase::create(&postgres_admin_url()).await;
-            let url = database.url.clone();
-            Self::start_with(&url, Some(database), config).await
+            (database.url.clone(), Some(database))
         } else {
-            Self::start_with("sqlite::memory:", None, config).await
-        }
+            ("sqlite::memory:".to_string(), None)
+        };
+        let mut config = Config::for_tests(&url);
+        configure(&mut config);
+        Self::start_with(&url, database, config).await
     }
 
     async fn start(url: &str, postgres: Option<PostgresDatabase>) -> Self {
