@@ -3,16 +3,15 @@
 //! The statements whose best plan depends on the filter's values run with a
 //! plan of their own (`Sql::query_all_own_plan`).
 
+use crate::db::Db;
 use crate::db::columns::ColumnSet;
 use crate::db::entities::film;
 pub use crate::db::queries::keyset::OrderDirection;
 use crate::db::queries::keyset::{KeysetPage, Ordering, SortValue, ValueKind, Window};
-use crate::db::queries::pages::{PagedRelation, push_correlated_count};
-use crate::db::read_row::{Columns, read_all_some, read_column, values_in};
+use crate::db::read_row::{read_all_some, values_in};
 use crate::db::sql::Sql;
-use crate::db::{Db, DbErr};
 use crate::error::{AppError, AppResult};
-use crate::kinds::{CreditKind, KindSet, RatingSource};
+use crate::kinds::{CreditKind, RatingSource};
 use crate::text::{fold, slugify};
 
 /// Films matching every condition given (each list matches any of its values).
@@ -375,76 +374,29 @@ where
     Ok(())
 }
 
-/// A film of a page of the list, with the totals its selection asked for.
-pub struct ListedFilm {
-    pub film: film::Model,
-    /// How many credits of each kind set asked for the film has, in the
-    /// order asked.
-    pub credit_totals: Vec<(KindSet, i64)>,
-}
-
 /// One page of the film list, in the order's display order, each film with
-/// the columns of `columns` (which must hold the order's sort column) and
-/// its count of credits of each of `credit_totals` (a list's cast counts:
-/// counted in the page's statement, for the page's films only, instead of
-/// by a statement of their own).
+/// the columns of `columns` (which must hold the order's sort column).
 pub async fn page(
     db: &Db,
     filter: &FilmFilter,
     ordering: &Ordering,
     window: &Window,
     columns: ColumnSet,
-    credit_totals: &[KindSet],
-) -> AppResult<KeysetPage<ListedFilm>> {
+) -> AppResult<KeysetPage<film::Model>> {
     let list = columns.select_list::<film::Entity>("f");
     let select = |sql: &mut Sql| {
         sql.push("SELECT ").push(&list);
         filter.push_from(sql, Probe::PerFilm)
-    };
-    let counts = |sql: &mut Sql| {
-        for (i, kinds) in credit_totals.iter().enumerate() {
-            sql.push(", ");
-            push_correlated_count(sql, PagedRelation::FilmCredits, *kinds, "p.id");
-            sql.push(&format!(" AS credit_total_{i}"));
-        }
-    };
-    let page_columns: Option<&(dyn Fn(&mut Sql) + Sync)> = if credit_totals.is_empty() {
-        None
-    } else {
-        Some(&counts)
     };
     // When the filter already excludes films without a sort value, the
     // statements need not say so again (see `push_from`), and there is no
     // run of such films to fetch.
     let mut ordering = ordering.clone();
     ordering.nullable &= !filter.excludes_nulls_of(&ordering.column);
-    let rows = window
-        .fetch_with_page_columns(db, &ordering, &select, page_columns)
-        .await?;
+    let rows = window.fetch(db, &ordering, &select).await?;
     db.metrics().record_values_read(values_in(&rows));
     let films: Vec<film::Model> = read_all_some(&rows, columns)?;
-    let listed = films
-        .into_iter()
-        .zip(&rows)
-        .enumerate()
-        .map(|(i, (film, row))| {
-            let mut at = columns.len();
-            let credit_totals = credit_totals
-                .iter()
-                .enumerate()
-                .map(|(j, kinds)| {
-                    let name = format!("credit_total_{j}");
-                    let total: i64 = read_column(row, &mut at, &name, Columns::for_row(i))?;
-                    Ok((*kinds, total))
-                })
-                .collect::<Result<_, DbErr>>()?;
-            Ok(ListedFilm {
-                film,
-                credit_totals,
-            })
-        })
-        .collect::<Result<Vec<_>, DbErr>>()?;
-    Ok(KeysetPage::from_rows(listed, window))
+    Ok(KeysetPage::from_rows(films, window))
 }
 
 impl FilmFilter {

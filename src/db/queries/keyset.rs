@@ -86,23 +86,6 @@ impl Window {
         ordering: &Ordering,
         select: &(dyn Fn(&mut Sql) -> AppResult<()> + Sync),
     ) -> AppResult<Vec<QueryResult>> {
-        self.fetch_with_page_columns(db, ordering, select, None)
-            .await
-    }
-
-    /// [`Window::fetch`], each row followed by the columns `page_columns`
-    /// writes (`, expression AS name`, over the page's row alias `p`), which
-    /// the statement computes for the page's rows only: around the page's
-    /// own statement, not in its select list, where SQLite would compute
-    /// them for every matching row it sorts before the LIMIT cuts the page
-    /// (a film list's correlated cast counts: 221 films of the 1980s for 21).
-    pub async fn fetch_with_page_columns(
-        &self,
-        db: &Db,
-        ordering: &Ordering,
-        select: &(dyn Fn(&mut Sql) -> AppResult<()> + Sync),
-        page_columns: Option<&(dyn Fn(&mut Sql) + Sync)>,
-    ) -> AppResult<Vec<QueryResult>> {
         let wanted = self.limit + 1;
         // In the visible order, rows with a value come before rows without one.
         let (first_part, second_part) = if self.backward {
@@ -118,19 +101,15 @@ impl Window {
             }) => Part::Nulls,
             Some(_) => Part::Values,
         };
-        let statement = Statement {
-            ordering,
-            select,
-            page_columns,
-        };
         let mut rows = self
-            .fetch_part(db, &statement, start, self.cursor.as_ref(), wanted)
+            .fetch_part(db, ordering, select, start, self.cursor.as_ref(), wanted)
             .await?;
         if start == first_part && (rows.len() as u64) < wanted {
             let more = self
                 .fetch_part(
                     db,
-                    &statement,
+                    ordering,
+                    select,
                     second_part,
                     None,
                     wanted - rows.len() as u64,
@@ -160,12 +139,12 @@ impl Window {
     async fn fetch_part(
         &self,
         db: &Db,
-        statement: &Statement<'_>,
+        ordering: &Ordering,
+        select: &(dyn Fn(&mut Sql) -> AppResult<()> + Sync),
         part: Part,
         cursor: Option<&Position>,
         limit: u64,
     ) -> AppResult<Vec<QueryResult>> {
-        let ordering = statement.ordering;
         if part == Part::Nulls && !ordering.nullable {
             return Ok(Vec::new());
         }
@@ -178,17 +157,8 @@ impl Window {
         } else {
             ("<", "DESC")
         };
-        let order_by = |column: &str, id: &str| match part {
-            Part::Values => format!(" ORDER BY {column} {direction}, {id} {direction}"),
-            Part::Nulls => format!(" ORDER BY {id} {direction}"),
-        };
         let mut sql = Sql::new(db.backend());
-        if let Some(page_columns) = statement.page_columns {
-            sql.push("SELECT p.*");
-            page_columns(&mut sql);
-            sql.push(" FROM (");
-        }
-        (statement.select)(&mut sql)?;
+        select(&mut sql)?;
         match part {
             Part::Values => {
                 if ordering.nullable {
@@ -201,29 +171,20 @@ impl Window {
                         .bind(cursor.id)
                         .push(")");
                 }
+                sql.push(&format!(
+                    " ORDER BY {column} {direction}, {id} {direction} LIMIT {limit}"
+                ));
             }
             Part::Nulls => {
                 sql.push(&format!(" AND {column} IS NULL"));
                 if let Some(cursor) = cursor {
                     sql.push(&format!(" AND {id} {op} ")).bind(cursor.id);
                 }
+                sql.push(&format!(" ORDER BY {id} {direction} LIMIT {limit}"));
             }
-        }
-        sql.push(&order_by(column, &id))
-            .push(&format!(" LIMIT {limit}"));
-        if statement.page_columns.is_some() {
-            // The page's order again: a subquery's order is not the outer one's.
-            sql.push(") p").push(&order_by(&in_page(column), "p.id"));
         }
         Ok(sql.query_all_own_plan(db).await?)
     }
-}
-
-/// What a page's statements are made of (see [`Window::fetch_with_page_columns`]).
-struct Statement<'a> {
-    ordering: &'a Ordering,
-    select: &'a (dyn Fn(&mut Sql) -> AppResult<()> + Sync),
-    page_columns: Option<&'a (dyn Fn(&mut Sql) + Sync)>,
 }
 
 /// The two runs of a list: rows with a sort value, then rows without.
@@ -239,13 +200,6 @@ fn id_column(column: &str) -> String {
         Some((alias, _)) => format!("{alias}.id"),
         None => "id".to_string(),
     }
-}
-
-/// `f.title_sort` → `p.title_sort`: the sort column as a column of the page
-/// wrapped as `p` (the select list holds it: the cursors read it).
-fn in_page(column: &str) -> String {
-    let name = column.split_once('.').map_or(column, |(_, name)| name);
-    format!("p.{name}")
 }
 
 /// One fetched page: rows in display order, with whether more lie on each side.

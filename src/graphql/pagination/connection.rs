@@ -210,35 +210,13 @@ fn relation_window(
     })
 }
 
-/// Whether a connection field's selection reads nothing of the page: no
-/// edges, nodes or page info (only `totalCount` and `__typename`).
-pub fn asks_only_for_total(connection: &SelectionField<'_>) -> bool {
-    !connection
-        .selection_set()
-        .any(|field| matches!(field.name(), "edges" | "nodes" | "pageInfo"))
-}
-
-/// The connection of a field that asks only for `totalCount` when the
-/// parent's own statement counted it already (the film list's cast counts);
-/// `None` when the selection asks for more than the total.
-pub fn known_total<Node, EdgeFields, Name, EdgeName>(
-    ctx: &Context<'_>,
-    key: CountKey,
-    total: i64,
-) -> Option<PagedConnection<Node, EdgeFields, Name, EdgeName>>
-where
-    Node: OutputType,
-    EdgeFields: ObjectType,
-    Name: ConnectionName,
-    EdgeName: EdgeNameType,
-{
-    asks_only_for_total(&ctx.field()).then(|| {
-        let totals = ConnectionTotals {
-            key,
-            known: Some(total),
-        };
-        Connection::new(false, false, totals)
-    })
+/// Whether the connection field's selection reads nothing of the page:
+/// no edges, nodes or page info (only `totalCount` and `__typename`).
+fn asks_only_for_total(ctx: &Context<'_>) -> bool {
+    let look = ctx.look_ahead();
+    !(look.field("edges").exists()
+        || look.field("nodes").exists()
+        || look.field("pageInfo").exists())
 }
 
 /// The selections of a connection's nodes (`edges { node }` and `nodes`),
@@ -329,7 +307,7 @@ where
         parent,
         kinds,
     };
-    if asks_only_for_total(&ctx.field()) {
+    if asks_only_for_total(ctx) {
         // `{ totalCount }` alone (a film's cast count in a list): one grouped
         // count for the batch, no page of rows and their joined side.
         let totals = ConnectionTotals { key, known: None };

@@ -9,6 +9,6 @@ pub mod cursor;
 pub use args::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageRequest};
 pub(crate) use connection::connection_names;
 pub use connection::{
-    Connection, ConnectionName, PagedConnection, asks_only_for_total, edge_selects, first_rows,
-    known_total, list_connection, list_window, node_selections, relation_connection,
+    Connection, ConnectionName, PagedConnection, edge_selects, first_rows, list_connection,
+    list_window, node_selections, relation_connection,
 };

@@ -162,25 +162,6 @@ pub(super) fn filter_rows(sql: &mut Sql, relation: PagedRelation, parents: &[i32
     filter_kinds(sql, "t", relation, kinds);
 }
 
-/// `(SELECT COUNT(*) FROM table t WHERE t.parent = parent_expr [AND t.kind
-/// IN (...)])`: the `totalCount` of one parent's list as a column of the
-/// statement that reads the parents (`f.id` in the film list), counted as
-/// [`filter_rows`] counts it.
-pub fn push_correlated_count(
-    sql: &mut Sql,
-    relation: PagedRelation,
-    kinds: KindSet,
-    parent_expr: &str,
-) {
-    sql.push(&format!(
-        "(SELECT COUNT(*) FROM {} t WHERE t.{} = {parent_expr}",
-        relation.table(),
-        relation.parent_column()
-    ));
-    filter_kinds(sql, "t", relation, kinds);
-    sql.push(")");
-}
-
 /// ` AND alias.kind IN (...)` when the page is of some kinds only.
 ///
 /// The kinds (enum names) are written in, not bound: bound, PostgreSQL

@@ -9,16 +9,12 @@ use async_graphql::SelectionField;
 
 use crate::db::columns::ColumnSet;
 use crate::db::entities::film::{self, Column as C};
-use crate::kinds::KindSet;
 
 #[derive(Clone)]
 pub struct Film {
     pub(super) row: film::Model,
     /// The columns `row` holds; the others are defaults, never to be read.
     read: ColumnSet,
-    /// Counts of its credits by kind set that the statement which read the
-    /// film counted too (the film list's cast counts).
-    credit_totals: Vec<(KindSet, i64)>,
 }
 
 impl Film {
@@ -31,25 +27,7 @@ impl Film {
     /// A film whose row holds only the columns of `read`.
     pub fn with_columns(model: film::Model, read: ColumnSet) -> Self {
         crate::cache::edge::saw_film(model.id);
-        Film {
-            row: model,
-            read,
-            credit_totals: Vec::new(),
-        }
-    }
-
-    /// The film with its counts of credits of some kind sets, read with it.
-    pub fn with_credit_totals(self, credit_totals: Vec<(KindSet, i64)>) -> Self {
-        Film {
-            credit_totals,
-            ..self
-        }
-    }
-
-    /// How many credits of `kinds` the film has, if counted when it was read.
-    pub(super) fn known_credit_total(&self, kinds: KindSet) -> Option<i64> {
-        let known = self.credit_totals.iter().find(|(set, _)| *set == kinds);
-        known.map(|(_, total)| *total)
+        Film { row: model, read }
     }
 
     /// The film's row id.

@@ -5,7 +5,7 @@
 use std::future::Future;
 
 use async_graphql::connection::EmptyFields;
-use async_graphql::{Context, Enum, InputObject, InputType, Object, SelectionField};
+use async_graphql::{Context, Enum, InputObject, Object};
 
 use super::facets::FilmFacets;
 use super::{Film, film_columns};
@@ -16,12 +16,10 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::context::{GqlResult, cursor_keys, db, while_content_holds};
 use crate::graphql::cost::cost;
 use crate::graphql::pagination::{
-    Connection, PageRequest, asks_only_for_total, connection_names, list_connection, list_window,
-    node_selections,
+    Connection, PageRequest, connection_names, list_connection, list_window, node_selections,
 };
-use crate::graphql::types::vocabulary::{CreditKind, RatingSource, kind_set};
+use crate::graphql::types::vocabulary::{CreditKind, RatingSource};
 use crate::ids::{self, NodeKind};
-use crate::kinds::{self, KindSet};
 
 connection_names!(
     FilmConnection / FilmEdge = "A page of the film catalogue (`films`), with the count of every film matching the filters and the (disjunctive) facets of a filter sidebar."
@@ -284,64 +282,20 @@ pub async fn films(
     let request = PageRequest::parse(first, after, last, before)?;
     let window = list_window(keys, &ordering, None, request)?;
     // The cursors read the sort column, whether or not the nodes show it.
-    let nodes = node_selections(ctx);
-    let columns = film_columns(&nodes).with::<film::Entity>(order.sort_column());
-    let credit_totals = credit_totals_asked(&nodes);
-    let page = list::page(
-        db(ctx),
-        &filter,
-        &ordering,
-        &window,
-        columns,
-        &credit_totals,
-    )
-    .await?;
+    let columns = film_columns(&node_selections(ctx)).with::<film::Entity>(order.sort_column());
+    let page = list::page(db(ctx), &filter, &ordering, &window, columns).await?;
     Ok(list_connection(
         keys,
         &ordering,
         None,
         page,
         FilmListSummary { filter },
-        |listed| {
+        |film| {
             let at = Position {
-                value: order.value_of(&listed.film),
-                id: listed.film.id,
+                value: order.value_of(&film),
+                id: film.id,
             };
-            let film = Film::with_columns(listed.film, columns);
-            (
-                at,
-                film.with_credit_totals(listed.credit_totals),
-                EmptyFields,
-            )
+            (at, Film::with_columns(film, columns), EmptyFields)
         },
     ))
-}
-
-/// The kind sets of the nodes' `credits { totalCount }` selections that ask
-/// for nothing but the count (`cast: credits(kinds: [CAST]) { totalCount }`):
-/// the page's statement counts them for its films, which saves the list a
-/// statement and a round trip. Selections whose arguments do not parse are
-/// left to the resolver, which reports the error.
-fn credit_totals_asked(nodes: &[SelectionField<'_>]) -> Vec<KindSet> {
-    let mut asked = Vec::new();
-    for field in nodes.iter().flat_map(|node| node.selection_set()) {
-        if field.name() != "credits" || !asks_only_for_total(&field) {
-            continue;
-        }
-        let Ok(arguments) = field.arguments() else {
-            continue;
-        };
-        let given = arguments
-            .into_iter()
-            .find(|(name, _)| name.as_str() == "kinds")
-            .map(|(_, value)| value);
-        let Ok(given) = <Option<Vec<CreditKind>> as InputType>::parse(given) else {
-            continue;
-        };
-        let kinds = kind_set(given, kinds::CreditKind::set);
-        if !asked.contains(&kinds) {
-            asked.push(kinds);
-        }
-    }
-    asked
 }

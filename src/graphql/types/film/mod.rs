@@ -43,13 +43,13 @@ use super::vocabulary::{CastOrder, CompanyRole, CreditKind, ImageKind, ReviewKin
 use crate::db::columns::ColumnSet;
 use crate::db::entities::film::Column as C;
 use crate::db::entities::{credit, genre, person, quote, review};
-use crate::db::queries::pages::{Alone, CountKey, PagedRelation};
+use crate::db::queries::pages::{Alone, PagedRelation};
 use crate::db::queries::rows::rel;
 use crate::graphql::context::{GqlResult, loader};
 use crate::graphql::cost::{assumed, connection, list_size, sliced_by};
 use crate::graphql::loaders::RowLoader;
 use crate::graphql::pagination::{
-    PageRequest, PagedConnection, first_rows, known_total, node_selections, relation_connection,
+    PageRequest, PagedConnection, first_rows, node_selections, relation_connection,
 };
 use crate::ids::NodeKind;
 use crate::kinds::{self, KindSet};
@@ -289,18 +289,8 @@ impl Film {
     > {
         let request = PageRequest::parse(first, after, last, before).gql()?;
         let kinds = kind_set(kinds, kinds::CreditKind::set);
-        let relation = PagedRelation::FilmCredits;
-        if let Some(total) = self.known_credit_total(kinds) {
-            let key = CountKey {
-                relation,
-                parent: self.row.id,
-                kinds,
-            };
-            if let Some(connection) = known_total(ctx, key, total) {
-                return Ok(connection);
-            }
-        }
         let columns = person_columns(&node_selections(ctx));
+        let relation = PagedRelation::FilmCredits;
         credit_page(ctx, relation, self.row.id, kinds, columns, request).await
     }
     /// How `credits` orders the cast: by the source's billing, or by
