@@ -54,8 +54,12 @@ where
     T: Clone + Send + Sync + 'static,
     F: std::future::Future<Output = AppResult<T>>,
 {
-    let version = crate::db::queries::content_version::current(db(ctx)).await?;
-    aggregates(ctx).get_or_compute(version, key, compute).await
+    // Both boxed: together their futures were 45 KB, held inline by every
+    // resolver up the chain; async-graphql sizes each field's future of a
+    // type by its largest resolver, so the films connection's `totalCount`
+    // made every one of its fields' futures 60 KB.
+    let version = Box::pin(crate::db::queries::content_version::current(db(ctx))).await?;
+    Box::pin(aggregates(ctx).get_or_compute(version, key, compute)).await
 }
 
 /// The keys cursors are signed with.

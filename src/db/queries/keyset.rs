@@ -101,20 +101,22 @@ impl Window {
             }) => Part::Nulls,
             Some(_) => Part::Values,
         };
-        let mut rows = self
-            .fetch_part(db, ordering, select, start, self.cursor.as_ref(), wanted)
-            .await?;
-        if start == first_part && (rows.len() as u64) < wanted {
-            let more = self
-                .fetch_part(
-                    db,
-                    ordering,
-                    select,
-                    second_part,
-                    None,
-                    wanted - rows.len() as u64,
-                )
+        // Boxed: a statement's future is 15 KB, and unboxed it sized every
+        // caller's, up to each field of every `Film`: async-graphql
+        // sizes the future of each field of a type by its largest resolver.
+        let mut rows =
+            Box::pin(self.fetch_part(db, ordering, select, start, self.cursor.as_ref(), wanted))
                 .await?;
+        if start == first_part && (rows.len() as u64) < wanted {
+            let more = Box::pin(self.fetch_part(
+                db,
+                ordering,
+                select,
+                second_part,
+                None,
+                wanted - rows.len() as u64,
+            ))
+            .await?;
             rows.extend(more);
         }
         Ok(rows)
