@@ -67,9 +67,7 @@ impl Author {
             comment,
         })
     }
-}
 
-impl Author {
     /// The row of a revision this author made: the film at `version`, as
     /// `after`, with what the change changed.
     pub fn revision(
