@@ -21,7 +21,7 @@ use async_graphql::{
 };
 
 use super::args::PageRequest;
-use super::cursor::{self, CursorKeys, EdgeCursor};
+use super::cursor::{self, CursorKeys, EdgeCursor, ListCursor};
 use crate::db::columns::ColumnSet;
 use crate::db::queries::keyset::{self, KeysetPage, Ordering};
 use crate::db::queries::pages::{
@@ -39,7 +39,7 @@ pub trait ConnectionName: Send + Sync {
 
 /// One page of a list: its edges (each node with its cursor and `EdgeFields`),
 /// whether items come before or after it, and the list's own `Fields`.
-pub struct Connection<Node, Fields, EdgeFields, Name, EdgeName, C = String>
+pub struct Connection<Node, Fields, EdgeFields, Name, EdgeName, C = ListCursor>
 where
     Node: OutputType,
     Fields: ObjectType,
@@ -372,9 +372,10 @@ where
     EdgeName: EdgeNameType,
 {
     let mut connection = Connection::new(page.has_previous, page.has_next, fields);
+    let mut cursor_at = ListCursor::for_page(keys, ordering, owner);
     for row in page.rows {
         let (at, item, edge_fields) = node(row);
-        let cursor = cursor::encode_list_position(keys, ordering, owner, &at);
+        let cursor = cursor_at(at);
         connection
             .edges
             .push(Edge::with_additional_fields(cursor, item, edge_fields));

@@ -75,14 +75,14 @@ impl SearchTotals {
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
         let query = &self.query;
         let key = format!("search count {query:?}");
-        while_content_holds(ctx, key, search::count(db(ctx), query))
+        while_content_holds(ctx, key, || search::count(db(ctx), query))
             .await
             .gql()
     }
 }
 
 pub type SearchConnection =
-    Connection<SearchItem, SearchTotals, SearchMatch, SearchHitConnection, SearchHitEdge>;
+    Connection<SearchItem, SearchTotals, SearchMatch, SearchHitConnection, SearchHitEdge, String>;
 
 connection_names!(
     SearchHitConnection / SearchHitEdge = "A page of search hits, most relevant first: the exact hits, then those that needed a typo. Each edge says how its item matched."
@@ -119,7 +119,7 @@ pub async fn search(
         None => 0,
     };
     let query = if query.may_have_typos() {
-        let vocabulary = while_content_holds(ctx, "search vocabulary".into(), async {
+        let vocabulary = while_content_holds(ctx, "search vocabulary".into(), || async {
             Ok(Arc::new(search::Vocabulary::load(db(ctx)).await?))
         })
         .await?;
@@ -128,7 +128,7 @@ pub async fn search(
         query
     };
     let key = format!("search hits {query:?}");
-    let hits: Arc<Vec<search::Hit>> = while_content_holds(ctx, key, async {
+    let hits: Arc<Vec<search::Hit>> = while_content_holds(ctx, key, || async {
         Ok(Arc::new(search::ranked(db(ctx), &query).await?))
     })
     .await?;

@@ -8,8 +8,8 @@
 //! in document order, fragments expanded where they are spread (each fragment
 //! once per object, as the spec's CollectFields does).
 
-use std::collections::{HashMap, HashSet};
-use std::rc::Rc;
+use std::cell::OnceCell;
+use std::collections::HashSet;
 
 use async_graphql::Name;
 use async_graphql::Value;
@@ -24,11 +24,8 @@ pub fn order_as_requested(
     data: &mut Value,
 ) {
     if let Some((_, operation)) = selected_operation(document, operation_name) {
-        let mut orderer = Orderer {
-            document,
-            keys: HashMap::new(),
-        };
-        orderer.order(&[&operation.selection_set.node], data);
+        let keys = Keys::of(document, &[&operation.selection_set.node]);
+        keys.apply(document, data);
     }
 }
 
@@ -49,122 +46,118 @@ pub fn selected_operation<'a>(
         .map(|(name, operation)| (name, &operation.node))
 }
 
-/// The response keys of a (merged) selection, each with the selection sets
-/// of the fields that share it.
-type Keys<'a> = Vec<(Name, Vec<&'a SelectionSet>)>;
+/// The response keys of a (merged) selection in order. Worked out once per
+/// selection, not once per object (a list of a hundred films has one
+/// selection), and only as deep as the answer goes.
+struct Keys<'a>(Vec<Key<'a>>);
 
-/// Orders the values of one document, working out each selection's keys once
-/// (not once per object: a list of a hundred films has one selection).
-struct Orderer<'a> {
-    document: &'a ExecutableDocument,
-    /// Keyed by the addresses of the selection sets merged into one value.
-    keys: HashMap<Vec<*const SelectionSet>, Rc<Keys<'a>>>,
+/// One response key: the selection sets of the fields that share it, and
+/// their keys once a value below it needed them.
+struct Key<'a> {
+    name: &'a Name,
+    selections: Vec<&'a SelectionSet>,
+    nested: OnceCell<Keys<'a>>,
 }
 
-impl<'a> Orderer<'a> {
-    /// Orders one value produced by `selections` (several when fields with
-    /// the same response key are merged).
-    fn order(&mut self, selections: &[&'a SelectionSet], value: &mut Value) {
-        let id: Vec<*const SelectionSet> = selections.iter().map(|s| *s as *const _).collect();
-        let keys = match self.keys.get(&id) {
-            Some(keys) => keys.clone(),
-            None => {
-                let mut keys = Vec::new();
-                collect(self.document, selections, &mut keys, &mut HashSet::new());
-                let keys = Rc::new(keys);
-                self.keys.insert(id, keys.clone());
-                keys
-            }
-        };
-        self.apply(&keys, value);
+impl<'a> Keys<'a> {
+    fn of(document: &'a ExecutableDocument, selections: &[&'a SelectionSet]) -> Self {
+        let mut keys = Keys(Vec::new());
+        keys.collect(document, selections, &mut HashSet::new());
+        keys
     }
 
-    fn apply(&mut self, keys: &Keys<'a>, value: &mut Value) {
+    fn position(&self, name: &Name) -> usize {
+        self.0
+            .iter()
+            .position(|key| key.name == name)
+            .unwrap_or(usize::MAX)
+    }
+
+    /// Orders one value these keys produced, and everything below it.
+    fn apply(&self, document: &'a ExecutableDocument, value: &mut Value) {
         match value {
             Value::List(items) => {
                 for item in items {
-                    self.apply(keys, item);
+                    self.apply(document, item);
                 }
             }
             Value::Object(map) => {
                 // Objects whose fields finished in order are common: only
-                // the others are rebuilt.
-                if !in_order(map.keys(), keys) {
-                    let mut unordered = std::mem::take(map);
-                    for (key, _) in keys {
-                        if let Some(field) = unordered.swap_remove(key) {
-                            map.insert(key.clone(), field);
-                        }
-                    }
-                    // Nothing should be left; if something is, keep it rather than lose it.
-                    map.extend(unordered);
+                // the others are sorted. A key the selection does not name
+                // should not occur; if one does, it is kept, last.
+                if !self.in_order(map.keys()) {
+                    map.sort_by_key(|name, _| self.position(name));
                 }
-                let mut wanted = keys.iter();
-                for (key, field) in map.iter_mut() {
-                    let Some((_, subselections)) = wanted.find(|(k, _)| k == key) else {
+                let mut wanted = self.0.iter();
+                for (name, field) in map.iter_mut() {
+                    let Some(key) = wanted.find(|key| key.name == name) else {
                         break;
                     };
-                    if !subselections.is_empty() {
-                        self.order(subselections, field);
+                    if !key.selections.is_empty() {
+                        key.nested
+                            .get_or_init(|| Keys::of(document, &key.selections))
+                            .apply(document, field);
                     }
                 }
             }
             _ => {}
         }
     }
-}
 
-/// Whether `present` lists only keys of `keys`, in their order.
-fn in_order<'k>(present: impl Iterator<Item = &'k Name>, keys: &Keys<'_>) -> bool {
-    let mut wanted = keys.iter();
-    present.into_iter().all(|key| wanted.any(|(k, _)| k == key))
-}
+    /// Whether `present` lists only these keys, in their order.
+    fn in_order<'k>(&self, present: impl Iterator<Item = &'k Name>) -> bool {
+        let mut wanted = self.0.iter();
+        present
+            .into_iter()
+            .all(|name| wanted.any(|key| key.name == name))
+    }
 
-/// The response keys of `selections` in order, each with the selection sets
-/// of the fields that share it.
-fn collect<'a>(
-    document: &'a ExecutableDocument,
-    selections: &[&'a SelectionSet],
-    keys: &mut Vec<(Name, Vec<&'a SelectionSet>)>,
-    fragments_seen: &mut HashSet<&'a str>,
-) {
-    for set in selections {
-        for selection in &set.items {
-            match &selection.node {
-                Selection::Field(field) => {
-                    let key = &field.node.response_key().node;
-                    let subselection = &field.node.selection_set.node;
-                    let index = match keys.iter().position(|(k, _)| k == key) {
-                        Some(index) => index,
-                        None => {
-                            keys.push((key.clone(), Vec::new()));
-                            keys.len() - 1
+    /// Adds the response keys of `selections` in order, each with the
+    /// selection sets of the fields that share it (each fragment once, as
+    /// the spec's CollectFields does).
+    fn collect(
+        &mut self,
+        document: &'a ExecutableDocument,
+        selections: &[&'a SelectionSet],
+        fragments_seen: &mut HashSet<&'a str>,
+    ) {
+        for set in selections {
+            for selection in &set.items {
+                match &selection.node {
+                    Selection::Field(field) => {
+                        let name = &field.node.response_key().node;
+                        let subselection = &field.node.selection_set.node;
+                        let index = match self.0.iter().position(|key| key.name == name) {
+                            Some(index) => index,
+                            None => {
+                                self.0.push(Key {
+                                    name,
+                                    selections: Vec::new(),
+                                    nested: OnceCell::new(),
+                                });
+                                self.0.len() - 1
+                            }
+                        };
+                        if !subselection.items.is_empty() {
+                            self.0[index].selections.push(subselection);
                         }
-                    };
-                    if !subselection.items.is_empty() {
-                        keys[index].1.push(subselection);
                     }
-                }
-                Selection::FragmentSpread(spread) => {
-                    let name = spread.node.fragment_name.node.as_str();
-                    if let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node)
-                        && fragments_seen.insert(name)
-                    {
-                        collect(
-                            document,
-                            &[&fragment.node.selection_set.node],
-                            keys,
-                            fragments_seen,
-                        );
+                    Selection::FragmentSpread(spread) => {
+                        let name = spread.node.fragment_name.node.as_str();
+                        if let Some(fragment) =
+                            document.fragments.get(&spread.node.fragment_name.node)
+                            && fragments_seen.insert(name)
+                        {
+                            self.collect(
+                                document,
+                                &[&fragment.node.selection_set.node],
+                                fragments_seen,
+                            );
+                        }
                     }
-                }
-                Selection::InlineFragment(inline) => {
-                    collect(
-                        document,
-                        &[&inline.node.selection_set.node],
-                        keys,
-                        fragments_seen,
-                    );
+                    Selection::InlineFragment(inline) => {
+                        self.collect(document, &[&inline.node.selection_set.node], fragments_seen);
+                    }
                 }
             }
         }
