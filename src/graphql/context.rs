@@ -49,17 +49,21 @@ pub fn aggregates<'a>(ctx: &Context<'a>) -> &'a AggregateCache {
 
 /// `compute`'s value under `key`, computed once per content version (an
 /// import anywhere makes it stale): for what only imports change.
-pub async fn while_content_holds<T, F>(ctx: &Context<'_>, key: String, compute: F) -> AppResult<T>
+pub async fn while_content_holds<T, F>(
+    ctx: &Context<'_>,
+    key: String,
+    compute: impl FnOnce() -> F,
+) -> AppResult<T>
 where
     T: Clone + Send + Sync + 'static,
     F: std::future::Future<Output = AppResult<T>>,
 {
-    // Both boxed: together their futures were 45 KB, held inline by every
-    // resolver up the chain; async-graphql sizes each field's future of a
-    // type by its largest resolver, so the films connection's `totalCount`
-    // made every one of its fields' futures 60 KB.
+    // Both boxed, and `compute` made only here: together their futures were
+    // 45 KB, held inline by every resolver up the chain; async-graphql sizes
+    // each field's future of a type by its largest resolver, so the films
+    // connection's `totalCount` made every one of its fields' futures 60 KB.
     let version = Box::pin(crate::db::queries::content_version::current(db(ctx))).await?;
-    Box::pin(aggregates(ctx).get_or_compute(version, key, compute)).await
+    Box::pin(aggregates(ctx).get_or_compute(version, key, compute())).await
 }
 
 /// The keys cursors are signed with.

@@ -132,7 +132,7 @@ pub async fn profile_counts(db: &Db, users: &[i32]) -> Result<HashMap<i32, (i64,
     .bind_list(users)
     .push(")");
     let mut counts = HashMap::with_capacity(users.len());
-    for row in sql.query_all(db.connection()).await? {
+    for row in sql.query_all_prepared(db).await? {
         counts.insert(
             row.try_get("", "id")?,
             (row.try_get("", "reviews")?, row.try_get("", "lists")?),

@@ -103,7 +103,7 @@ pub async fn changes_after(
     sql.push("SELECT e.* FROM content_change e WHERE e.id > ")
         .bind(after)
         .push(&format!(" ORDER BY e.id LIMIT {limit}"));
-    let rows = sql.query_all(db.connection()).await?;
+    let rows = sql.query_all_prepared(db).await?;
     rows.iter()
         .map(|row| content_change::Model::from_query_result(row, ""))
         .collect()
@@ -113,6 +113,6 @@ pub async fn changes_after(
 pub async fn latest(db: &Db) -> Result<i32, DbErr> {
     let mut sql = Sql::new(db.backend());
     sql.push("SELECT COALESCE(MAX(id), 0) AS n FROM content_change");
-    let row = sql.query_all(db.connection()).await?.into_iter().next();
+    let row = sql.query_all_prepared(db).await?.into_iter().next();
     row.map_or(Ok(0), |row| row.try_get("", "n"))
 }

@@ -310,7 +310,7 @@ pub async fn viewer_states(
         .push(") GROUP BY film_id) d ON d.film_id = f.id WHERE f.id IN (")
         .bind_list(films)
         .push(")");
-    let rows = sql.query_all(db.connection()).await?;
+    let rows = sql.query_all_prepared(db).await?;
     let mut states = HashMap::with_capacity(rows.len());
     for row in rows {
         let film_id: i32 = row.try_get("", "film_id")?;

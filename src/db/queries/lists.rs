@@ -332,7 +332,7 @@ pub async fn count_lists(db: &Db, of: &ListsOf) -> Result<i64, DbErr> {
     let mut sql = Sql::new(db.backend());
     sql.push("SELECT COUNT(*) AS n FROM film_list e WHERE ");
     lists_of(&mut sql, of);
-    let row = sql.query_all(db.connection()).await?.into_iter().next();
+    let row = sql.query_all_prepared(db).await?.into_iter().next();
     row.map_or(Ok(0), |row| row.try_get("", "n"))
 }
 

@@ -95,7 +95,7 @@ pub async fn coworkers(
     )
     .bind_list(people)
     .push(&format!(") GROUP BY c1.person_id, c2.person_id) ranked WHERE pair_rank <= {limit} ORDER BY parent, pair_rank"));
-    let rows = sql.query_all(db.connection()).await?;
+    let rows = sql.query_all_prepared(db).await?;
     let mut lists: HashMap<i32, Vec<(i32, i64)>> = HashMap::new();
     for row in rows {
         let parent: i32 = row.try_get("", "parent")?;

@@ -137,6 +137,6 @@ pub async fn count_revisions(db: &Db, film_id: i32) -> Result<i64, DbErr> {
     let mut sql = Sql::new(db.backend());
     sql.push("SELECT COUNT(*) AS n FROM film_revision WHERE film_id = ")
         .bind(film_id);
-    let row = sql.query_all(db.connection()).await?.into_iter().next();
+    let row = sql.query_all_prepared(db).await?.into_iter().next();
     row.map_or(Ok(0), |row| row.try_get("", "n"))
 }

@@ -338,7 +338,7 @@ pub async fn by_text<E: TextKeyed>(
             .push(&format!(" FROM {table} x WHERE x.{name} IN ("))
             .bind_list(&values)
             .push(")");
-        let rows = sql.query_all(db.connection()).await?;
+        let rows = sql.query_all_prepared(db).await?;
         db.metrics().record_values_read(values_in(&rows));
         for model in read_all_some::<ModelOf<E>>(&rows, set)? {
             // A NULL (an IMDb id a film lacks) matches no key.

@@ -22,7 +22,7 @@ pub async fn shared(db: &Db, name: &str, make: impl FnOnce() -> String) -> Resul
         .push("SELECT value FROM server_secret WHERE name = ")
         .bind(name.to_string());
     let row = select
-        .query_all(db.connection())
+        .query_all_prepared(db)
         .await?
         .into_iter()
         .next()

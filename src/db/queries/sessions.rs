@@ -319,7 +319,7 @@ pub async fn export(db: &Db, user: i32) -> Result<Map<String, Value>, DbErr> {
         let (before, after) = section.sql.split_once("$U").unwrap_or((section.sql, ""));
         sql.push(before).bind(user).push(after);
         let mut rows = Vec::new();
-        for row in sql.query_all(db.connection()).await? {
+        for row in sql.query_all_prepared(db).await? {
             let mut object = Map::new();
             let with_film = section.sql.contains("film_slug");
             let film = if with_film { &FILM[..] } else { &[] };

@@ -343,7 +343,7 @@ where
     } else {
         lateral_page::<E, J>(backend, relation, kinds, page, parents, joined)
     };
-    let rows = sql.query_all(db.connection()).await?;
+    let rows = sql.query_all_prepared(db).await?;
     db.metrics().record_values_read(values_in(&rows));
     // The page's own values follow its row's columns, and the joined row follows them.
     let values_from = column_count::<E>();
@@ -396,7 +396,7 @@ pub async fn count(db: &Db, keys: &[CountKey]) -> Result<HashMap<CountKey, i64>,
         sql.push(&format!("SELECT t.{parent} AS parent, COUNT(*) AS total"));
         filter_rows(&mut sql, relation, &parents, kinds);
         sql.push(&format!(" GROUP BY t.{parent}"));
-        let rows = sql.query_all(db.connection()).await?;
+        let rows = sql.query_all_prepared(db).await?;
         let mut found: HashMap<i32, i64> = HashMap::new();
         for row in rows {
             found.insert(row.try_get("", "parent")?, row.try_get("", "total")?);

@@ -123,7 +123,7 @@ impl FilmFacets {
     #[graphql(directive = list_size::apply(assumed(30)))]
     async fn genres(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<GenreFacet>> {
         let filter = self.filter(Facet::Genres);
-        let counted = cached(ctx, "genres", &filter, counts::genres(db(ctx), &filter)).await;
+        let counted = cached(ctx, "genres", &filter, || counts::genres(db(ctx), &filter)).await;
         let facets = counted.gql()?.into_iter().map(|(genre, count)| GenreFacet {
             genre: Genre(genre),
             count,
@@ -135,7 +135,10 @@ impl FilmFacets {
     #[graphql(directive = list_size::apply(assumed(15)))]
     async fn decades(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DecadeFacet>> {
         let filter = self.filter(Facet::Decades);
-        let counted = cached(ctx, "decades", &filter, counts::decades(db(ctx), &filter)).await;
+        let counted = cached(ctx, "decades", &filter, || {
+            counts::decades(db(ctx), &filter)
+        })
+        .await;
         let facets = counted
             .gql()?
             .into_iter()
@@ -148,7 +151,7 @@ impl FilmFacets {
     #[graphql(directive = list_size::apply(assumed(100)))]
     async fn countries(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CountryFacet>> {
         let filter = self.filter(Facet::Countries);
-        let compute = counts::countries(db(ctx), &filter);
+        let compute = || counts::countries(db(ctx), &filter);
         let counted = cached(ctx, "countries", &filter, compute).await;
         let facets = counted
             .gql()?
@@ -161,7 +164,7 @@ impl FilmFacets {
     #[graphql(directive = list_size::apply(assumed(100)))]
     async fn languages(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<LanguageFacet>> {
         let filter = self.filter(Facet::Languages);
-        let compute = counts::languages(db(ctx), &filter);
+        let compute = || counts::languages(db(ctx), &filter);
         let counted = cached(ctx, "languages", &filter, compute).await;
         let facets = counted
             .gql()?
@@ -177,7 +180,7 @@ impl FilmFacets {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<CertificationFacet>> {
         let filter = self.filter(Facet::Certifications);
-        let compute = counts::certifications(db(ctx), &filter);
+        let compute = || counts::certifications(db(ctx), &filter);
         let counted = cached(ctx, "certifications", &filter, compute).await;
         let facets = counted
             .gql()?
@@ -194,7 +197,7 @@ impl FilmFacets {
     #[graphql(directive = list_size::apply(assumed(4)))]
     async fn runtimes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<RuntimeFacet>> {
         let filter = self.filter(Facet::Runtimes);
-        let compute = counts::runtimes(db(ctx), &filter);
+        let compute = || counts::runtimes(db(ctx), &filter);
         let counted = cached(ctx, "runtimes", &filter, compute).await;
         let facets = counted
             .gql()?

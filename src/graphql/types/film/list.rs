@@ -227,7 +227,7 @@ impl FilmListSummary {
     /// How many films match the filters, across all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
         let filter = &self.filter;
-        cached(ctx, "total", filter, list::count(db(ctx), filter))
+        cached(ctx, "total", filter, || list::count(db(ctx), filter))
             .await
             .gql()
     }
@@ -250,14 +250,14 @@ pub(super) async fn cached<T, F>(
     ctx: &Context<'_>,
     what: &str,
     filter: &list::FilmFilter,
-    compute: F,
+    compute: impl FnOnce() -> F,
 ) -> AppResult<T>
 where
     T: Clone + Send + Sync + 'static,
     F: Future<Output = AppResult<T>>,
 {
     if filter.depends_on_ratings() {
-        return compute.await;
+        return Box::pin(compute()).await;
     }
     while_content_holds(ctx, format!("{what} {filter:?}"), compute).await
 }

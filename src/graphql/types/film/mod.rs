@@ -546,9 +546,14 @@ impl Film {
         before: Option<String>,
     ) -> async_graphql::Result<super::revisions::RevisionList> {
         let request = PageRequest::parse(first, after, last, before).gql()?;
-        super::revisions::revisions_of_film(ctx, self.row.id, request)
-            .await
-            .gql()
+        // Boxed: every field of a film is as large as its largest resolver.
+        Box::pin(super::revisions::revisions_of_film(
+            ctx,
+            self.row.id,
+            request,
+        ))
+        .await
+        .gql()
     }
     /// Releases country by country, in the page's order (then the
     /// catalogue's certification, whose release it does not know).
