@@ -4,7 +4,7 @@
 # count repeats to within a fraction of a percent, so it shows small changes.
 # PostgreSQL's own work is not counted (it runs in its own processes).
 #
-#   bench/instructions.sh BINARY [QUERY ...]     (QUERY: b1 b2 b3 b4; default b1 b2 b3)
+#   bench/instructions.sh BINARY [QUERY ...]     (QUERY: b1 b2 b3 b4 b6 b7 b8; default b1 b2 b3)
 #
 # BINARY is a release build of cinegraph (copy target/release/cinegraph aside
 # to compare two commits). DATABASE_URL (default: a database
