@@ -72,10 +72,21 @@ pub trait ReadRow: Sized {
 /// The models of every row of one result (its first row checked, the rest
 /// trusted: see [`Columns`]), each read from the row's first column.
 pub fn read_all<M: ReadRow>(rows: &[QueryResult]) -> Result<Vec<M>, DbErr> {
-    rows.iter()
-        .enumerate()
-        .map(|(i, row)| M::read_row(row, 0, "", Columns::for_row(i)))
-        .collect()
+    read_each(rows, |row, columns| M::read_row(row, 0, "", columns))
+}
+
+/// `read` applied to every row of one result (its first row checked, the
+/// rest trusted), into a vector sized once: collecting `Result`s grows the
+/// vector as it goes, and those copies were 2% of B3's server instructions.
+pub fn read_each<T>(
+    rows: &[QueryResult],
+    mut read: impl FnMut(&QueryResult, Columns) -> Result<T, DbErr>,
+) -> Result<Vec<T>, DbErr> {
+    let mut read_rows = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        read_rows.push(read(row, Columns::for_row(i))?);
+    }
+    Ok(read_rows)
 }
 
 /// How many values (rows × columns) a result holds, for the metrics.
@@ -94,10 +105,7 @@ pub fn values_in(rows: &[QueryResult]) -> u64 {
 
 /// [`read_all`] for rows that hold only the columns of `set`.
 pub fn read_all_some<M: ReadRow>(rows: &[QueryResult], set: ColumnSet) -> Result<Vec<M>, DbErr> {
-    rows.iter()
-        .enumerate()
-        .map(|(i, row)| M::read_some(row, 0, "", Columns::for_row(i), set))
-        .collect()
+    read_each(rows, |row, columns| M::read_some(row, 0, "", columns, set))
 }
 
 /// `alias.a, alias.b, ...`: an entity's columns in its own order, the order

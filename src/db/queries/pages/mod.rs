@@ -21,7 +21,7 @@ pub use self::statements::{Alone, Joined, WithCharacter};
 use self::statements::{filter_rows, lateral_page, windowed_page};
 use crate::db::Db;
 use crate::db::columns::ColumnSet;
-use crate::db::read_row::{Columns, ReadRow, column_count, read_column, values_in};
+use crate::db::read_row::{ReadRow, column_count, read_column, read_each, values_in};
 use crate::db::sql::Sql;
 use crate::kinds::{CreditKind, KindSet, ReviewKind};
 
@@ -348,28 +348,24 @@ where
     // The page's own values follow its row's columns, and the joined row follows them.
     let values_from = column_count::<E>();
     let joined_from = values_from + 3 + usize::from(counted) + usize::from(ranked);
-    rows.iter()
-        .enumerate()
-        .map(|(i, row)| {
-            let columns = Columns::for_row(i);
-            let model = E::Model::read_row(row, 0, J::OWN_PREFIX, columns)?;
-            let mut at = values_from;
-            let sort: i64 = read_column(row, &mut at, "page_sort", columns)?;
-            let parent: i32 = read_column(row, &mut at, "page_parent", columns)?;
-            let id: i32 = read_column(row, &mut at, "page_id", columns)?;
-            let total: Option<i64> = if counted {
-                Some(read_column(row, &mut at, "page_total", columns)?)
-            } else {
-                None
-            };
-            if ranked {
-                let _rank: i64 = read_column(row, &mut at, "page_rank", columns)?;
-            }
-            debug_assert_eq!(at, joined_from);
-            let other = J::read(row, joined_from, columns, joined)?;
-            Ok((parent, Position { sort, id }, (model, other), total))
-        })
-        .collect()
+    read_each(&rows, |row, columns| {
+        let model = E::Model::read_row(row, 0, J::OWN_PREFIX, columns)?;
+        let mut at = values_from;
+        let sort: i64 = read_column(row, &mut at, "page_sort", columns)?;
+        let parent: i32 = read_column(row, &mut at, "page_parent", columns)?;
+        let id: i32 = read_column(row, &mut at, "page_id", columns)?;
+        let total: Option<i64> = if counted {
+            Some(read_column(row, &mut at, "page_total", columns)?)
+        } else {
+            None
+        };
+        if ranked {
+            let _rank: i64 = read_column(row, &mut at, "page_rank", columns)?;
+        }
+        debug_assert_eq!(at, joined_from);
+        let other = J::read(row, joined_from, columns, joined)?;
+        Ok((parent, Position { sort, id }, (model, other), total))
+    })
 }
 
 /// Key: how many rows a connection has in all (for `totalCount`).
