@@ -3,10 +3,12 @@
 //! sea-orm reads every column by name, and for every NULL it reads (a valid
 //! `None`) it first formats an error message naming the column. A catalogue
 //! film is mostly NULL (no tagline, no overview...), and B3 reads 110 films a
-//! request: that formatting was 8% of the server's time. The models read by
-//! the hundred (films, people, credits) read their columns by position instead,
-//! and check each column's name as they go, so a select list in another order
-//! fails loudly rather than mixing up fields. The others read through sea-orm.
+//! request: that formatting was 8% of the server's time. Every model the
+//! loaders read reads its columns by position instead, and checks each
+//! column's name as it goes, so a select list in another order fails loudly
+//! rather than mixing up fields. (By name, each value also cost a hashed
+//! look-up of its column: 10% of the film page's server instructions, whose
+//! sections are small tables.)
 //!
 //! The rows of one PostgreSQL result share their columns, so a reader of many
 //! rows checks the first row's columns (names and types) and trusts the rest
@@ -19,7 +21,7 @@ use std::sync::{Arc, LazyLock};
 use moka::sync::Cache;
 
 use sea_orm::sqlx::{Column, Decode, Postgres, Row, Sqlite, Type, TypeInfo};
-use sea_orm::{DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryResult};
+use sea_orm::{DbErr, EntityTrait, IdenStatic, Iterable, QueryResult};
 
 use super::columns::ColumnSet;
 use super::entities::*;
@@ -174,21 +176,6 @@ macro_rules! by_position {
     )*};
 }
 
-macro_rules! by_name {
-    ($($entity:ident),* $(,)?) => {$(
-        impl ReadRow for $entity::Model {
-            fn read_row(
-                row: &QueryResult,
-                _first: usize,
-                prefix: &str,
-                _columns: Columns,
-            ) -> Result<Self, DbErr> {
-                <Self as FromQueryResult>::from_query_result(row, prefix)
-            }
-        }
-    )*};
-}
-
 by_position! {
     film {
         id, slug, imdb_id, title, original_title, release_date, release_year,
@@ -202,48 +189,45 @@ by_position! {
     person { id, slug, name, bio, birth_date, credit_count, name_sort }
     credit { id, film_id, person_id, kind, job, billing_order, character_id, origin, film_year, list_position }
     film_character { id, film_id, position, name, description }
+    app_user { id, username, password_hash, created_at, display_name, role }
+    audience_reaction { id, film_id, position, headline, description }
+    award { id, slug, organization, name }
+    box_office_figure { id, film_id, kind, amount, currency, source }
+    collection { id, slug, name, overview }
+    collection_film { id, collection_id, film_id, position }
+    company { id, slug, name }
+    film_company { id, film_id, company_id, role, position, provider }
+    film_keyword { film_id, keyword_id, position }
+    film_release { id, film_id, position, country, kind, release_date, certification, note, provider }
+    film_title { id, film_id, position, language, title, overview }
+    image { id, film_id, position, kind, url, width, height, language, source, person_id }
+    keyword { id, slug, name }
+    content_warning { id, film_id, position, text }
+    external_rating { id, film_id, source, value, scale, votes, provider }
+    faq_entry { id, film_id, position, question, answer }
+    film_country { film_id, country, position }
+    film_genre { film_id, genre_id, position }
+    film_language { film_id, language, position }
+    film_list { id, user_id, name, description, visibility, ranked, item_count, created_at, updated_at }
+    film_similarity { id, film_id, other_film_id, score, rank, reason }
+    filming_location { id, film_id, position, place, note }
+    genre { id, slug, name }
+    nomination { id, film_id, award_id, year, category, won }
+    nomination_recipient { nomination_id, person_id }
+    offer { id, film_id, position, platform, kind, format, region, url }
+    product { id, slug, name, kind, description }
+    product_film { product_id, film_id, position }
+    quote { id, film_id, position, character_id, text, context }
+    rating { id, user_id, film_id, score, created_at, updated_at }
+    recommended_audience { id, film_id, position, text }
+    review { id, film_id, kind, user_id, author, outlet, title, body, score, spoiler, helpful_count, position, created_at, updated_at }
+    similar_film { id, film_id, similar_film_id, position, reason }
+    soundtrack_track { id, film_id, position, title, artists, duration_seconds }
+    source_work { id, film_id, kind, title, published_year, description }
+    synopsis_section { id, film_id, position, heading, body, spoiler }
+    trivia { id, film_id, position, text }
+    video { id, film_id, position, kind, title, description, url }
 }
-
-by_name!(
-    app_user,
-    audience_reaction,
-    award,
-    box_office_figure,
-    collection,
-    collection_film,
-    company,
-    film_company,
-    film_keyword,
-    film_release,
-    film_title,
-    image,
-    keyword,
-    content_warning,
-    external_rating,
-    faq_entry,
-    film_country,
-    film_genre,
-    film_language,
-    film_list,
-    film_similarity,
-    filming_location,
-    genre,
-    nomination,
-    nomination_recipient,
-    offer,
-    product,
-    product_film,
-    quote,
-    rating,
-    recommended_audience,
-    review,
-    similar_film,
-    soundtrack_track,
-    source_work,
-    synopsis_section,
-    trivia,
-    video,
-);
 
 /// The column at `*at` (then moves on), named `name`: a value a statement
 /// computes beside a model's columns.
