@@ -143,7 +143,8 @@ impl Sql {
         Ok(self.query_all_own_plan(db).await?.into_iter().next())
     }
 
-    /// Runs a query on `db` (a pool or a transaction).
+    /// Runs a query on `db` through sea-orm: in a transaction (on the pool,
+    /// [`Sql::query_all_prepared`] skips sea-orm's wrapping).
     pub async fn query_all(self, db: &impl ConnectionTrait) -> Result<Vec<QueryResult>, DbErr> {
         db.query_all_raw(self.statement()).await
     }

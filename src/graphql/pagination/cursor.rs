@@ -211,6 +211,14 @@ pub fn decode_offset(keys: &CursorKeys, binding: &str, raw: &str) -> AppResult<u
         .map_err(|_| AppError::bad_input(format!("{raw:?} is not a cursor")))
 }
 
+/// The refusal of async-graphql's own cursor decoding: a cursor is read only
+/// by the list that knows what it must be bound to.
+fn read_only_by_its_list(raw: &str) -> AppError {
+    AppError::bad_input(format!(
+        "{raw:?} can only be read by the list it belongs to"
+    ))
+}
+
 /// An edge's cursor in a top-level list, signed only when a client selects
 /// it (B7's twenty films spent 13% of the server's instructions signing
 /// cursors nobody asked for). The binding is shared by a page's edges.
@@ -244,9 +252,7 @@ impl async_graphql::connection::CursorType for ListCursor {
     /// Never called: a list's cursor is read by [`decode_list_position`],
     /// which knows the ordering and owner it must be bound to.
     fn decode_cursor(raw: &str) -> AppResult<Self> {
-        Err(AppError::bad_input(format!(
-            "{raw:?} can only be read by the list it belongs to"
-        )))
+        Err(read_only_by_its_list(raw))
     }
 
     fn encode_cursor(&self) -> String {
@@ -271,9 +277,7 @@ impl async_graphql::connection::CursorType for EdgeCursor {
     /// helper, which the lists do not use; a relation's cursor is read by
     /// [`decode_position`], which knows the parent it must be bound to.
     fn decode_cursor(raw: &str) -> AppResult<Self> {
-        Err(AppError::bad_input(format!(
-            "{raw:?} can only be read by the list it belongs to"
-        )))
+        Err(read_only_by_its_list(raw))
     }
 
     fn encode_cursor(&self) -> String {
