@@ -270,8 +270,19 @@ pub async fn refold_changed_letters(txn: &DatabaseTransaction) -> Result<usize, 
     Ok(changed)
 }
 
-/// Fresh planner statistics after a bulk write.
+/// Fresh planner statistics after a bulk write, and on PostgreSQL the dead
+/// rows it left cleared: an import rewrites every film, person and credit
+/// once after inserting them (summaries, credit years), and until a vacuum
+/// the indexes point at both versions and no page is all-visible. Where
+/// autovacuum is off or slow to come (a first start serves at once), B7's
+/// cast counts read 972 index entries and 59 heap pages for 486 credits;
+/// vacuumed, an index-only scan reads the 486 entries (EXPLAIN ANALYZE:
+/// 0.95 ms to 0.31 ms). SQLite keeps no dead rows.
 pub async fn analyze(db: &crate::db::Db) -> Result<(), DbErr> {
-    db.connection().execute_unprepared("ANALYZE").await?;
+    let statement = match db.backend() {
+        DbBackend::Postgres => "VACUUM (ANALYZE)",
+        _ => "ANALYZE",
+    };
+    db.connection().execute_unprepared(statement).await?;
     Ok(())
 }
