@@ -567,7 +567,103 @@ async fn genres_and_awards_are_listed_with_film_counts(app: TestApp) {
     );
 }
 
+/// The filter's plain values (slugs, codes, numbers) are written into the
+/// statement so its plan can be kept; any other value is bound. A value with
+/// a quote, a backslash or letters outside ASCII still matches exactly the
+/// films that have it, and a value built to end the quotes matches nothing
+/// and changes nothing.
+async fn filter_values_that_are_not_plain_names_are_bound(app: TestApp) {
+    let count = |filter: Value| {
+        let app = &app;
+        async move {
+            let data = app
+                .data(
+                    "query($filter: FilmFilter) { films(filter: $filter, first: 100) { totalCount edges { node { countries languages certification } } } }",
+                    json!({ "filter": filter }),
+                )
+                .await;
+            let films = &data["films"];
+            (
+                films["totalCount"].as_i64().unwrap(),
+                films["edges"].as_array().unwrap().clone(),
+            )
+        }
+    };
+    let films_before = app.count_rows("film").await;
+
+    // Real values that are not plain, each on films of the catalogue.
+    let (total, films) = count(json!({ "countries": ["People's Republic of China"] })).await;
+    assert!(total > 0, "a country with an apostrophe matched nothing");
+    for film in &films {
+        let countries = film["node"]["countries"].as_array().unwrap();
+        assert!(
+            countries.contains(&json!("People's Republic of China")),
+            "{film}"
+        );
+    }
+    // Every other value of the sample that is not plain (letters outside
+    // ASCII, a slash...): as many films as its facet counts.
+    let facets = app
+        .data(
+            "{ films(first: 1) { facets { countries { country count } languages { language count } certifications { certification count } } } }",
+            json!({}),
+        )
+        .await;
+    let plain = |v: &str| {
+        v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || " -_.".contains(c))
+    };
+    let mut checked = 0;
+    for (facet, key, field) in [
+        ("countries", "country", "countries"),
+        ("languages", "language", "languages"),
+        ("certifications", "certification", "certifications"),
+    ] {
+        for entry in facets["films"]["facets"][facet].as_array().unwrap() {
+            let value = entry[key].as_str().unwrap();
+            if plain(value) {
+                continue;
+            }
+            let (total, _) = count(json!({ field: [value] })).await;
+            assert_eq!(total, entry["count"].as_i64().unwrap(), "{facet}: {value}");
+            checked += 1;
+        }
+    }
+    assert!(
+        checked > 0,
+        "the sample has no value that is not plain: {facets}"
+    );
+
+    // Values built to end the quotes: text like any other.
+    for filter in [
+        json!({ "countries": ["United States' OR '1'='1"] }),
+        json!({ "countries": ["United States\\' OR 1=1 --"] }),
+        json!({ "certifications": ["R'); DELETE FROM film; --"] }),
+        json!({ "languages": ["English' UNION SELECT 1 --"] }),
+        json!({ "certifications": ["R", "x' OR 'a'='a"], "releaseYear": { "min": 1990, "max": 1990 } }),
+    ] {
+        let (total, films) = count(filter.clone()).await;
+        let only_r = filter["certifications"]
+            .as_array()
+            .is_some_and(|c| c.contains(&json!("R")));
+        if only_r {
+            assert!(
+                total > 0,
+                "{filter}: the plain value beside it should still match"
+            );
+            assert!(
+                films.iter().all(|f| f["node"]["certification"] == "R"),
+                "{filter}"
+            );
+        } else {
+            assert_eq!(total, 0, "{filter} matched films");
+        }
+    }
+    assert_eq!(app.count_rows("film").await, films_before);
+}
+
 on_both_databases!(
+    filter_values_that_are_not_plain_names_are_bound,
     every_ordering_pages_forward_and_backward_without_gaps_or_duplicates,
     filters_combine_and_every_result_matches,
     bad_list_arguments_are_bad_user_input,

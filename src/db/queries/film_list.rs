@@ -1,7 +1,9 @@
 //! The film list (`films`): combinable filters, orderings, keyset pages and
 //! the count, all in SQL; its facets are `facets`, over the same conditions.
 //! The statements whose best plan depends on the filter's values run with a
-//! plan of their own (`Sql::query_all_own_plan`).
+//! plan of their own (`Sql::query_all_own_plan`); the filter's values are
+//! written into the text (numbers, plain names), so that a statement without
+//! a cursor or title words has no parameters and its plan is kept.
 
 use crate::db::Db;
 use crate::db::columns::ColumnSet;
@@ -9,7 +11,7 @@ use crate::db::entities::film;
 pub use crate::db::queries::keyset::OrderDirection;
 use crate::db::queries::keyset::{KeysetPage, Ordering, SortValue, ValueKind, Window};
 use crate::db::read_row::{read_all_some, values_in};
-use crate::db::sql::Sql;
+use crate::db::sql::{Number, Sql};
 use crate::error::{AppError, AppResult};
 use crate::kinds::{CreditKind, RatingSource};
 use crate::text::{fold, slugify};
@@ -233,16 +235,16 @@ impl FilmFilter {
                 (GenreMatch::Any, Probe::PerFilm) => " AND EXISTS (SELECT 1",
             });
             sql.push(" FROM film_genre fg JOIN genre g ON g.id = fg.genre_id WHERE g.slug IN (")
-                .bind_list(&slugs)
+                .push_plain_text_list(&slugs)
                 .push(")");
             match (self.genre_match, style) {
                 (GenreMatch::All, Probe::PerFilm) => {
                     sql.push(" AND fg.film_id = f.id) = ")
-                        .bind(slugs.len() as i64);
+                        .push_number(slugs.len() as i64);
                 }
                 (GenreMatch::All, Probe::Set) => {
                     sql.push(" GROUP BY fg.film_id HAVING COUNT(*) = ")
-                        .bind(slugs.len() as i64)
+                        .push_number(slugs.len() as i64)
                         .push(")");
                 }
                 (GenreMatch::Any, Probe::PerFilm) => {
@@ -257,7 +259,7 @@ impl FilmFilter {
         push_int_range(sql, "f.runtime_minutes", self.runtime_minutes)?;
         if let Some(values) = self.certifications.as_ref().filter(|v| !v.is_empty()) {
             sql.push(" AND f.certification IN (")
-                .bind_list(values)
+                .push_plain_text_list(values)
                 .push(")");
         }
         for (table, column, values) in [
@@ -269,7 +271,7 @@ impl FilmFilter {
                     Probe::Set => format!(" AND f.id IN (SELECT x.film_id FROM {table} x WHERE x.{column} IN ("),
                     Probe::PerFilm => format!(" AND EXISTS (SELECT 1 FROM {table} x WHERE x.film_id = f.id AND x.{column} IN ("),
                 })
-                .bind_list(values)
+                .push_plain_text_list(values)
                 .push("))");
             }
         }
@@ -277,17 +279,19 @@ impl FilmFilter {
             sql.push(" AND f.id IN (SELECT c.film_id FROM credit c WHERE c.person_id = ");
             match &person.person {
                 PersonRef::Id(id) => {
-                    sql.bind(*id);
+                    sql.push_number(*id);
                 }
                 PersonRef::Slug(slug) => {
                     sql.push("(SELECT p.id FROM person p WHERE p.slug = ")
-                        .bind(slug.clone())
+                        .push_plain_text_list(std::slice::from_ref(slug))
                         .push(")");
                 }
             }
             let kinds = CreditKind::names(person.kinds.clone());
             if !kinds.is_empty() {
-                sql.push(" AND c.kind IN (").bind_list(&kinds).push(")");
+                sql.push(" AND c.kind IN (")
+                    .push_plain_text_list(&kinds)
+                    .push(")");
             }
             sql.push(")");
         }
@@ -356,7 +360,7 @@ fn push_float_range(sql: &mut Sql, column: &str, range: FloatRange) -> AppResult
 /// ` AND column >= min AND column <= max` for the ends given; min above max is BAD_USER_INPUT.
 fn push_range<T>(sql: &mut Sql, column: &str, min: Option<T>, max: Option<T>) -> AppResult<()>
 where
-    T: Copy + PartialOrd + std::fmt::Display + Into<sea_orm::Value>,
+    T: Copy + PartialOrd + std::fmt::Display + Into<Number>,
 {
     if let (Some(min), Some(max)) = (min, max)
         && min > max
@@ -366,10 +370,10 @@ where
         )));
     }
     if let Some(min) = min {
-        sql.push(&format!(" AND {column} >= ")).bind(min);
+        sql.push(&format!(" AND {column} >= ")).push_number(min);
     }
     if let Some(max) = max {
-        sql.push(&format!(" AND {column} <= ")).bind(max);
+        sql.push(&format!(" AND {column} <= ")).push_number(max);
     }
     Ok(())
 }
