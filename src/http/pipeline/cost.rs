@@ -73,15 +73,25 @@ struct Planned<'d> {
 }
 
 /// What an object of the response costs: each planned field, by its value.
+/// The response is in the document's order by now (`order_as_requested`
+/// runs first), as the plan is, so each field is looked for at the next
+/// position before by its key: hashing every key of every object was 1.4%
+/// of B7's server instructions.
 fn object_cost(
     plan: &[Planned<'_>],
     object: &async_graphql::indexmap::IndexMap<Name, Value>,
 ) -> f64 {
+    let mut next = 0;
     plan.iter()
         .map(|field| {
-            object
-                .get(field.key)
-                .map_or(0.0, |value| value_cost(field, value))
+            let value = match object.get_index(next) {
+                Some((key, value)) if key == field.key => {
+                    next += 1;
+                    Some(value)
+                }
+                _ => object.get(field.key),
+            };
+            value.map_or(0.0, |value| value_cost(field, value))
         })
         .sum()
 }

@@ -22,10 +22,11 @@
 //!    minute; then **where it reads**: a query from a read replica that has
 //!    what its client must see, anything else from the primary;
 //! 9. **execute**: within the time budget, a panic contained to its request;
-//! 10. **label errors** with machine-readable codes (`labels`), and the
-//!     cost, estimated and actual, in `extensions.cost`;
-//! 11. **order** each object's fields as the query asked (`order`), and an
-//!     object whose selection collected nothing is `{}`, not `null` (`empty`);
+//! 10. **label errors** with machine-readable codes (`labels`);
+//! 11. **order** each object's fields as the query asked (`order`); the
+//!     cost, estimated and actual, in `extensions.cost` (read from the
+//!     ordered answer); an object whose selection collected nothing is `{}`,
+//!     not `null` (`empty`);
 //! 12. **cache** a public query's answer, with its surrogate keys
 //!     (`freshness`), and a mutation's consistency token;
 //! 13. **report**: a log line and the metrics (`report`).
@@ -384,6 +385,11 @@ fn finish(
     costed: &Costed<'_>,
 ) {
     label_errors(response, parsed);
+    if let Some(document) = document {
+        order_as_requested(document, operation_name, &mut response.data);
+    }
+    // The actual cost reads the response in the document's order (above),
+    // and counts an object that selected nothing as the null it still is.
     if let (Some(document), Some(estimated)) = (document, costed.estimated)
         && let Some((_, operation)) = order::selected_operation(document, operation_name)
     {
@@ -394,7 +400,6 @@ fn finish(
     }
     if let Some(document) = document {
         restore_empty_objects(document, operation_name, &mut response.data);
-        order_as_requested(document, operation_name, &mut response.data);
     }
 }
 
