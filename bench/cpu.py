@@ -91,7 +91,9 @@ class Server:
             command = [binary, "--listen", f"127.0.0.1:{port}", "--database-url", url, "--response-cache-mb", "0",
                        "--mutations-per-minute", "100000000", "--cost-per-minute", "4000000000"]
             ready = ("GET", "/readyz", None)
-        self.proc = subprocess.Popen(command, env=env, cwd=POSTGRAPHILE, stdout=subprocess.DEVNULL,
+        # PostGraphile finds its config in its own directory.
+        cwd = POSTGRAPHILE if binary == "postgraphile" else None
+        self.proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
         self.port = port
         deadline = time.time() + 600

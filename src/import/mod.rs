@@ -369,12 +369,13 @@ pub async fn generate_synthetic(
     Ok(report)
 }
 
-/// Fresh statistics after a bulk write, or the planners guess: PostgreSQL
+/// Fresh statistics after a bulk write (and its dead rows vacuumed on
+/// PostgreSQL), or the planners guess: PostgreSQL
 /// sorted whole tables for list pages it walks in an index once it knows the data.
 async fn analyze(db: &Db) -> anyhow::Result<()> {
     summaries::analyze(db)
         .await
-        .map_err(|e| anyhow::anyhow!("ANALYZE failed: {e}"))
+        .map_err(|e| anyhow::anyhow!("VACUUM/ANALYZE failed: {e}"))
 }
 
 /// A progress bar when stderr is a terminal; plain log lines otherwise.

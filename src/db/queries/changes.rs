@@ -85,7 +85,7 @@ pub async fn changes_page(
         }
         if !filter.kinds.is_empty() {
             sql.push(" AND e.kind IN (")
-                .push_quoted_list(filter.kinds.iter().map(String::as_str))
+                .push_plain_text_list(&filter.kinds)
                 .push(")");
         }
         Ok(())

@@ -283,7 +283,7 @@ impl FilmFilter {
                 }
                 PersonRef::Slug(slug) => {
                     sql.push("(SELECT p.id FROM person p WHERE p.slug = ")
-                        .push_plain_text_list(std::slice::from_ref(slug))
+                        .push_plain_text_list([slug])
                         .push(")");
                 }
             }

@@ -385,12 +385,13 @@ fn finish(
     costed: &Costed<'_>,
 ) {
     label_errors(response, parsed);
-    if let Some(document) = document {
-        order_as_requested(document, operation_name, &mut response.data);
-    }
+    let Some(document) = document else {
+        return;
+    };
+    order_as_requested(document, operation_name, &mut response.data);
     // The actual cost reads the response in the document's order (above),
     // and counts an object that selected nothing as the null it still is.
-    if let (Some(document), Some(estimated)) = (document, costed.estimated)
+    if let Some(estimated) = costed.estimated
         && let Some((_, operation)) = order::selected_operation(document, operation_name)
     {
         let actual = cost::actual(document, operation, costed.variables, &response.data);
@@ -398,9 +399,7 @@ fn finish(
         let value = cost::value(Some(estimated), Some(actual), limit);
         response.extensions.insert("cost".to_string(), value);
     }
-    if let Some(document) = document {
-        restore_empty_objects(document, operation_name, &mut response.data);
-    }
+    restore_empty_objects(document, operation_name, &mut response.data);
 }
 
 /// Runs a request that arrived on a WebSocket (a query or a subscription)

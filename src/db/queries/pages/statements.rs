@@ -171,7 +171,7 @@ pub(super) fn filter_rows(sql: &mut Sql, relation: PagedRelation, parents: &[i32
 fn filter_kinds(sql: &mut Sql, alias: &str, relation: PagedRelation, kinds: KindSet) {
     if !kinds.is_any() {
         sql.push(&format!(" AND {alias}.kind IN ("))
-            .push_quoted_list(kinds.names(relation.kind_names()))
+            .push_plain_text_list(kinds.names(relation.kind_names()))
             .push(")");
     }
 }
