@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
+use anyhow::Context;
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -133,11 +134,11 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
         .db
         .setup_lock()
         .await
-        .map_err(|e| anyhow::anyhow!("cannot take the database's setup lock: {e}"))?;
+        .context("cannot take the database's setup lock")?;
     set_up(state).await?;
     lock.release()
         .await
-        .map_err(|e| anyhow::anyhow!("cannot release the database's setup lock: {e}"))?;
+        .context("cannot release the database's setup lock")?;
     // Replicas serve nothing older than the database as set up.
     state.reads.note_change();
     // From the changes the setup made on (the feed's table exists now).
@@ -231,11 +232,11 @@ async fn set_up(state: &AppState) -> anyhow::Result<()> {
         .db
         .migrate()
         .await
-        .map_err(|e| anyhow::anyhow!("cannot migrate the database: {e}"))?;
+        .context("cannot migrate the database")?;
     if !state.cursor_keys.installed() {
         let secret = db::queries::secret::shared(&state.db, "cursor", random_secret)
             .await
-            .map_err(|e| anyhow::anyhow!("cannot read the cursor secret: {e}"))?;
+            .context("cannot read the cursor secret")?;
         state.cursor_keys.install(&[secret]);
     }
     import::refold_text(&state.db, &state.events).await?;
@@ -254,13 +255,17 @@ fn random_secret() -> String {
 }
 
 /// [`prepare`], retried with backoff while the database cannot be reached
-/// (it may start after cinegraph). Any other failure is returned.
+/// (it may start after cinegraph) or gives no connection (it may be at its
+/// connection limit, or restart midway). Any other failure is returned.
 pub async fn prepare_with_retries(state: &AppState) -> anyhow::Result<()> {
     let mut wait = FIRST_BACKOFF;
     for attempt in 1.. {
         let error = match state.db.ping().await {
-            Ok(()) => return prepare(state).await,
-            Err(error) => error,
+            Ok(()) => match prepare(state).await {
+                Err(error) if lost_the_database(&error) => describe(&error),
+                prepared => return prepared,
+            },
+            Err(error) => error.to_string(),
         };
         tracing::warn!(
             attempt,
@@ -272,6 +277,31 @@ pub async fn prepare_with_retries(state: &AppState) -> anyhow::Result<()> {
         wait = (wait * 2).min(MAX_BACKOFF);
     }
     unreachable!("the retry loop only ends by returning")
+}
+
+/// True when `error` came from a database that could not be reached or gave
+/// no connection: the setup rolled back, and trying again can succeed.
+fn lost_the_database(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .filter_map(|cause| cause.downcast_ref::<db::DbErr>())
+        .any(db::errors::is_connection_failure)
+}
+
+/// The error and its causes, each told once: a database error's own text
+/// already ends with its cause's.
+fn describe(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let cause = cause.to_string();
+        if !text.ends_with(&cause) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&cause);
+        }
+    }
+    text
 }
 
 /// Listens at once; migrates and imports in the background, retrying while the
@@ -301,7 +331,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
                 }
                 // Retrying cannot fix this one (a failed migration or import): stop.
                 Err(err) => {
-                    tracing::error!(error = %err, "cannot prepare the database; stopping");
+                    tracing::error!(
+                        error = describe(err),
+                        "cannot prepare the database; stopping"
+                    );
                     state.begin_shutdown();
                 }
             }
@@ -355,4 +388,22 @@ async fn shutdown_signal() {
     let terminate = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
     tracing::info!("shutting down: finishing in-flight requests, closing subscriptions");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cause_the_message_already_ends_with_is_told_once() {
+        let error = anyhow::anyhow!("timed out")
+            .context("no connection from the pool: timed out")
+            .context("cannot migrate the database");
+        assert_eq!(
+            describe(&error),
+            "cannot migrate the database: no connection from the pool: timed out"
+        );
+        // Not a database error: not retried.
+        assert!(!lost_the_database(&error));
+    }
 }

@@ -62,9 +62,10 @@ pub fn is_connection_failure(err: &DbErr) -> bool {
             | Sqlx::WorkerCrashed
             | Sqlx::Tls(_),
         ) => true,
-        // PostgreSQL: connection exceptions (08...), shutting down or starting (57P01-57P03).
+        // PostgreSQL: connection exceptions (08...), no connection left
+        // (53300), shutting down or starting (57P01-57P03).
         Some(Sqlx::Database(db)) => db.code().is_some_and(|code| {
-            code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03")
+            code.starts_with("08") || matches!(code.as_ref(), "53300" | "57P01" | "57P02" | "57P03")
         }),
         _ => false,
     }

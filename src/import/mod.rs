@@ -22,6 +22,8 @@ use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
+
 use crate::db::Db;
 use crate::db::queries::{content_version, film as films, summaries};
 use crate::domain::events::Events;
@@ -147,7 +149,7 @@ async fn import_file(db: &Db, events: &Events, file: &Path) -> anyhow::Result<Im
 pub async fn derive_missing(db: &Db) -> anyhow::Result<()> {
     crate::domain::similarity::rebuild_if_missing(db)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot compute similar films: {e}"))?;
+        .context("cannot compute similar films")?;
     crate::domain::trending::rebuild_if_missing(db)
         .await
         .map_err(|e| anyhow::anyhow!("cannot compute trending scores: {e}"))?;
@@ -229,7 +231,8 @@ pub async fn import_bundled_if_empty(db: &Db, events: &Events) -> anyhow::Result
 /// database was written (see `summaries::refold_changed_letters`); run at
 /// every start, it costs a few scans when there is nothing to do.
 pub async fn refold_text(db: &Db, events: &Events) -> anyhow::Result<()> {
-    let failed = |e: crate::db::DbErr| anyhow::anyhow!("cannot refold titles and names: {e}");
+    let failed =
+        |e: crate::db::DbErr| anyhow::Error::new(e).context("cannot refold titles and names");
     let txn = db.begin().await.map_err(failed)?;
     let changed = summaries::refold_changed_letters(&txn)
         .await
@@ -275,7 +278,10 @@ pub async fn import_catalogue(
     Ok(report)
 }
 
-async fn write_catalogue(
+/// Imports a catalogue without computing similar films: for a caller that
+/// imports film pages next, whose import computes them for both (the first
+/// start, the tests' data).
+pub async fn write_catalogue(
     db: &Db,
     events: &Events,
     source: &str,
