@@ -68,7 +68,7 @@ class Cluster:
         subprocess.run([f"{self.bin}/psql", "-h", "127.0.0.1", "-p", str(self.primary_port), "-U", "postgres",
                         "-qc", "CREATE DATABASE cinegraph"], check=True)
         self.run("pg_basebackup", "-h", "127.0.0.1", "-p", str(self.primary_port), "-U", "postgres",
-                 "-R", "-X", "stream", "-D", replica)
+                 "-R", "-X", "stream", "--checkpoint=fast", "-D", replica)
         with open(f"{replica}/postgresql.conf", "a") as conf:
             conf.write(f"port = {self.replica_port}\n")
         self.run("pg_ctl", "-w", "-D", replica, "-l", f"{self.dir}/replica.log", "start")

@@ -122,15 +122,15 @@ impl TestApp {
     }
 
     /// Starts the server as the binary does (`server::start`: migrations, the
-    /// events, the caches, the schema), then imports the test data: a sample
-    /// of the catalogue and the bundled film pages.
+    /// events, the caches, the schema), then imports the test data as a first
+    /// start does: a sample of the catalogue, then the bundled film pages.
     pub async fn start_with(url: &str, pg: Option<PostgresDatabase>, mut config: Config) -> Self {
         config.database_url = url.to_string();
         let app = Self::over(url, pg, &config).await;
-        app.import_catalogue("catalogue-sample.jsonl.gz", catalogue_sample())
-            .await
-            .expect("import the catalogue sample");
-        cinegraph::import::import_bundled_pages(&app.db, &app.state.events)
+        let (db, events, name) = (&app.db, &app.state.events, "catalogue-sample.jsonl.gz");
+        let sample = cinegraph::import::write_catalogue(db, events, name, catalogue_sample());
+        sample.await.expect("import the catalogue sample");
+        cinegraph::import::import_bundled_pages(db, events)
             .await
             .expect("import the bundled film pages");
         app.settle().await;
