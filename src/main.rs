@@ -35,8 +35,9 @@ fn main() -> ExitCode {
     match runtime.block_on(cinegraph::cli::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            tracing::error!("{err:#}");
-            eprintln!("error: {err:#}");
+            let told = cinegraph::server::describe(&err);
+            tracing::error!("{told}");
+            eprintln!("error: {told}");
             ExitCode::FAILURE
         }
     }

@@ -289,8 +289,8 @@ fn lost_the_database(error: &anyhow::Error) -> bool {
 }
 
 /// The error and its causes, each told once: a database error's own text
-/// already ends with its cause's.
-fn describe(error: &anyhow::Error) -> String {
+/// already ends with its cause's (`{:#}` would repeat it).
+pub fn describe(error: &anyhow::Error) -> String {
     let mut text = String::new();
     for cause in error.chain() {
         let cause = cause.to_string();
