@@ -48,6 +48,14 @@ impl ColumnSet {
         Self(self.0 | 1 << position::<E>(column))
     }
 
+    /// This set and the column of `E` named `name` (which must exist).
+    pub fn with_named<E: EntityTrait>(self, name: &str) -> Self {
+        let index = E::Column::iter()
+            .position(|c| c.as_str() == name)
+            .unwrap_or_else(|| panic!("{} has no column {name}", table::<E>()));
+        Self(self.0 | 1 << index)
+    }
+
     /// Both sets' columns.
     pub fn union(self, other: Self) -> Self {
         Self(self.0 | other.0)

@@ -129,11 +129,6 @@ pub fn kept_select_list(key: (TypeId, u64), build: impl FnOnce() -> String) -> A
     LISTS.get_with(key, || Arc::from(build()))
 }
 
-/// How many columns an entity has.
-pub fn column_count<E: EntityTrait>() -> usize {
-    E::Column::iter().count()
-}
-
 macro_rules! by_position {
     ($($entity:ident { $($field:ident),* $(,)? })*) => {$(
         impl ReadRow for $entity::Model {

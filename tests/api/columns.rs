@@ -103,6 +103,72 @@ async fn a_film_page_credit_list_reads_names_not_biographies(app: TestApp) {
     assert_eq!(names_of(&names), names_of(&whole));
 }
 
+/// A page of credits whose edges show no role reads only the credits' ids
+/// and the column that joins their people: seven values a row in all (with
+/// the page's place and the person's id and name; SQLite adds the row's rank
+/// in its window), not the credit's ten.
+async fn a_credit_page_reads_only_the_roles_its_edges_show(app: TestApp) {
+    let film = r#"film(by: { slug: "leaving-las-vegas" })"#;
+    let (film_alone, _) = values_read(&app, &format!("{{ {film} {{ id }} }}")).await;
+    let query = format!(
+        "{{ {film} {{ id credits(first: 20) {{ pageInfo {{ hasNextPage }} edges {{ node {{ name }} }} }} }} }}"
+    );
+    let (read, data) = values_read(&app, &query).await;
+    let credits = &data["film"]["credits"];
+    let edges = credits["edges"].as_array().unwrap().len() as u64;
+    assert_eq!(edges, 20, "{data}");
+    // The page reads one row past its end to tell whether more follow.
+    let rows = edges + u64::from(credits["pageInfo"]["hasNextPage"] == true);
+    let per_row = if app.url.starts_with("postgres") {
+        7
+    } else {
+        8
+    };
+    assert_eq!(
+        read - film_alone,
+        rows * per_row,
+        "{rows} credits read {read} values, the film {film_alone}"
+    );
+}
+
+/// Each role an edge shows (`kind`, `job`, `billingOrder`, `character`),
+/// asked for alone, answers as it does beside every other, on a film's
+/// credits and on a person's; a role whose column was left out would panic
+/// in this debug build.
+async fn each_credit_role_alone_answers_as_beside_the_others(app: TestApp) {
+    const ROLES: &[&str] = &["kind", "job", "billingOrder", "character { name }"];
+    let pages = [
+        ("film", r#"film(by: { slug: "leaving-las-vegas" })"#, "name"),
+        ("person", r#"person(by: { slug: "nicolas-cage" })"#, "title"),
+    ];
+    for (root, by, name) in pages {
+        let edges = |roles: &str| {
+            format!(
+                "{{ {by} {{ credits(first: 40) {{ edges {{ node {{ {name} }} {roles} }} }} }} }}"
+            )
+        };
+        let (_, all) = values_read(&app, &edges(&ROLES.join(" "))).await;
+        let all = all[root]["credits"]["edges"].as_array().unwrap().clone();
+        assert!(all.len() > 10, "{root}: {all:?}");
+        for role in ROLES {
+            let (_, alone) = values_read(&app, &edges(role)).await;
+            let expected: Vec<Value> = all
+                .iter()
+                .map(|edge| {
+                    let mut fields = only(edge, &[role]);
+                    fields["node"] = edge["node"].clone();
+                    fields
+                })
+                .collect();
+            assert_eq!(
+                alone[root]["credits"]["edges"],
+                json!(expected),
+                "{root}: {role}"
+            );
+        }
+    }
+}
+
 /// Each film field alone, read through the narrowed list, answers as the
 /// same field read from the whole row (`node` reads every column); a field
 /// whose columns were left out would panic in this debug build.
@@ -408,6 +474,8 @@ on_both_databases!(
     a_count_alone_reads_no_rows_of_its_list,
     a_list_of_titles_reads_a_fraction_of_the_film_rows,
     a_film_page_credit_list_reads_names_not_biographies,
+    a_credit_page_reads_only_the_roles_its_edges_show,
+    each_credit_role_alone_answers_as_beside_the_others,
     every_film_field_alone_answers_as_from_the_whole_row,
     every_person_field_alone_answers_as_from_the_whole_row,
     concurrent_selections_of_the_same_films_do_not_mix,

@@ -2,7 +2,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, on_both_databases};
 
@@ -164,6 +164,77 @@ async fn response_fields_keep_the_order_the_query_asked_for(app: TestApp) {
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
 }
 
+/// The nodes of lists, which the server resolves in place (`graphql::direct`),
+/// answer as the spec's CollectFields and merging say: fragments that apply
+/// to the type (a named one, inline ones on the type and on an interface it
+/// implements); fields sharing a response key merged;
+/// `__typename`; and every key in the query's order.
+async fn list_nodes_merge_fragments_and_aliases_as_the_spec_says(app: TestApp) {
+    let query = r#"{ film(by: { slug: "leaving-las-vegas" }) {
+        credits(first: 5, kinds: [DIRECTOR]) { edges {
+            __typename
+            who: node { name }
+            who: node { slug ... on Node { id } }
+            node { __typename ... on Person { name } ...Named }
+            kind
+        } }
+        directors { n: name ...Named __typename }
+    } }
+    fragment Named on Person { slug name }"#;
+    let (status, body) = app.post(query, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.get("errors").is_none(), "{body}");
+    let plain = app
+        .data(
+            r#"{ film(by: { slug: "leaving-las-vegas" }) { directors { id slug name } } }"#,
+            json!({}),
+        )
+        .await;
+    let directors = plain["film"]["directors"].as_array().unwrap();
+    assert!(!directors.is_empty());
+    let edges: Vec<Value> = directors
+        .iter()
+        .map(|person| {
+            json!({
+                "__typename": "FilmCreditEdge",
+                "who": { "name": person["name"], "slug": person["slug"], "id": person["id"] },
+                "node": { "__typename": "Person", "name": person["name"], "slug": person["slug"] },
+                "kind": "DIRECTOR",
+            })
+        })
+        .collect();
+    let named: Vec<Value> = directors
+        .iter()
+        .map(|person| {
+            json!({ "n": person["name"], "slug": person["slug"], "name": person["name"], "__typename": "Person" })
+        })
+        .collect();
+    let film = &body["data"]["film"];
+    assert_eq!(film["credits"]["edges"], json!(edges));
+    assert_eq!(film["directors"], json!(named));
+    // The keys in the query's order, as sent.
+    let request = Request::post("/graphql")
+        .header("content-type", "application/json")
+        .body(Body::from(json!({ "query": query }).to_string()))
+        .unwrap();
+    let (_, _, text) = app.send_raw(request).await;
+    let text = String::from_utf8(text).unwrap();
+    let keys = [
+        r#"{"__typename":"FilmCreditEdge","who":{"name":"#,
+        r#","slug":"#,
+        r#","id":"#,
+        r#"},"node":{"__typename":"Person","name":"#,
+        r#"},"kind":"DIRECTOR"}"#,
+        r#""directors":[{"n":"#,
+        r#","__typename":"Person"}"#,
+    ];
+    let positions: Vec<usize> = keys
+        .iter()
+        .map(|key| text.find(key).unwrap_or_else(|| panic!("{key} in {text}")))
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
+}
+
 async fn malformed_requests_get_errors_not_crashes(app: TestApp) {
     let (_, body) = app.post("{ film(by: { slug: ", json!({})).await;
     assert!(body["errors"][0]["message"].is_string(), "{body}");
@@ -195,5 +266,6 @@ on_both_databases!(
     the_playground_bundle_is_served_with_revalidation_and_gzip,
     answers_are_compressed_as_the_client_accepts,
     response_fields_keep_the_order_the_query_asked_for,
+    list_nodes_merge_fragments_and_aliases_as_the_spec_says,
     malformed_requests_get_errors_not_crashes
 );

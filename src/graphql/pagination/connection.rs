@@ -29,6 +29,7 @@ use crate::db::queries::pages::{
 };
 use crate::error::AppResult;
 use crate::graphql::context::{GqlResult, cursor_keys, loader};
+use crate::graphql::direct::Direct;
 use crate::kinds::KindSet;
 
 /// A connection type's name and description in the schema.
@@ -100,8 +101,8 @@ where
     }
 
     /// The page's items in the list's order, each with its cursor.
-    async fn edges(&self) -> &[Edge<C, Node, EdgeFields, EdgeName>] {
-        &self.edges
+    async fn edges(&self) -> Vec<Direct<&Edge<C, Node, EdgeFields, EdgeName>>> {
+        self.edges.iter().map(Direct).collect()
     }
 
     /// The page's items without their edges, in the same order as `edges`.
@@ -234,17 +235,17 @@ pub fn edge_selects(ctx: &Context<'_>, field: &str) -> bool {
     ctx.look_ahead().field("edges").field(field).exists()
 }
 
-/// One page of `relation` for `parent`, each row with the row of `J` (the
-/// relation's other side) it refers to.
+/// One page of `relation` for `parent`, each row (with the columns of `own`)
+/// with the row of `J` (the relation's other side) it refers to.
 pub async fn load_joined_page<E: Paged, J: Joined>(
     ctx: &Context<'_>,
     relation: PagedRelation,
     parent: i32,
     kinds: KindSet,
     window: Window,
-    joined: ColumnSet,
+    (own, joined): (ColumnSet, ColumnSet),
 ) -> AppResult<Page<PageRow<E, J>>> {
-    let key = PageKey::<E, J>::with_joined(relation, parent, kinds, window, joined);
+    let key = PageKey::<E, J>::with_columns(relation, parent, kinds, window, own, joined);
     Ok(match loader(ctx).load_one(key).await? {
         // The only copy once the loader has let go of it, unless another
         // request asked for the same page in the same batch.
@@ -258,16 +259,16 @@ pub async fn load_joined_page<E: Paged, J: Joined>(
     })
 }
 
-/// The first `limit` rows of `relation` for `parent`, each with the row of `J`
-/// it refers to (a film's directors: its DIRECTOR credits and their people),
-/// which carries the columns of `joined`.
+/// The first `limit` rows of `relation` for `parent` (with the columns of
+/// `own`), each with the row of `J` it refers to (a film's directors: its
+/// DIRECTOR credits and their people), which carries the columns of `joined`.
 pub async fn first_rows<E: Paged, J: Joined>(
     ctx: &Context<'_>,
     relation: PagedRelation,
     parent: i32,
     kinds: KindSet,
     limit: i32,
-    joined: ColumnSet,
+    columns: (ColumnSet, ColumnSet),
 ) -> AppResult<Vec<PageRow<E, J>>> {
     let request = PageRequest::first(limit);
     let window = Window {
@@ -276,21 +277,21 @@ pub async fn first_rows<E: Paged, J: Joined>(
         cursor: None,
         with_total: false,
     };
-    let page = load_joined_page::<E, J>(ctx, relation, parent, kinds, window, joined).await?;
+    let page = load_joined_page::<E, J>(ctx, relation, parent, kinds, window, columns).await?;
     Ok(page.rows.into_iter().map(|(_, row)| row).collect())
 }
 
 /// One page of `relation` for `parent` as a connection whose edges `node`
-/// builds from each row and the `J` row it refers to (a credit and its
-/// person or film, with the columns of `joined`), with `totalCount` for the
-/// same rows. `ctx` is the connection field's.
+/// builds from each row and the `J` row it refers to (a credit with the
+/// columns of `own`, and its person or film with the columns of `joined`),
+/// with `totalCount` for the same rows. `ctx` is the connection field's.
 #[allow(clippy::too_many_arguments)]
 pub async fn relation_connection<E, J, Node, EdgeFields, Name, EdgeName>(
     ctx: &Context<'_>,
     relation: PagedRelation,
     parent: i32,
     kinds: KindSet,
-    joined: ColumnSet,
+    columns: (ColumnSet, ColumnSet),
     request: PageRequest,
     mut node: impl FnMut(PageRow<E, J>) -> (Node, EdgeFields),
 ) -> AppResult<PagedConnection<Node, EdgeFields, Name, EdgeName>>
@@ -314,7 +315,7 @@ where
         return Ok(Connection::new(false, false, totals));
     }
     let window = relation_window(ctx, relation, parent, request)?;
-    let page = load_joined_page::<E, J>(ctx, relation, parent, kinds, window, joined).await?;
+    let page = load_joined_page::<E, J>(ctx, relation, parent, kinds, window, columns).await?;
     let totals = ConnectionTotals {
         key,
         known: page.total,

@@ -4,17 +4,19 @@
 //! statement, and the characters too when the edges ask for them.
 
 use async_graphql::connection::EdgeNameType;
-use async_graphql::{Context, Object, OutputType};
+use async_graphql::{Context, Object, ObjectType};
 
 use super::character::Character;
 use super::film::Film;
 use super::person::Person;
 use super::vocabulary::{CreditKind, stored};
 use crate::db::columns::ColumnSet;
+use crate::db::entities::credit::Column as C;
 use crate::db::entities::{credit, film, film_character, person};
 use crate::db::queries::pages::{Paged, PagedRelation, WithCharacter};
 use crate::db::queries::rows::ModelOf;
 use crate::graphql::context::{GqlResult, loader};
+use crate::graphql::direct::Direct;
 use crate::graphql::loaders::RowLoader;
 use crate::graphql::pagination::{
     ConnectionName, PageRequest, PagedConnection, edge_selects, relation_connection,
@@ -24,6 +26,8 @@ use crate::kinds::{self, KindSet};
 /// What a credit says beyond its person and film: the role.
 pub struct CreditDetails {
     credit: credit::Model,
+    /// The columns of `credit` its page read (see [`role_columns`]).
+    read: ColumnSet,
     character: CreditCharacter,
 }
 
@@ -34,38 +38,70 @@ enum CreditCharacter {
 }
 
 impl CreditDetails {
-    fn new(credit: credit::Model) -> Self {
+    fn new(credit: credit::Model, read: ColumnSet) -> Self {
         CreditDetails {
             credit,
+            read,
             character: CreditCharacter::ById,
         }
     }
-    fn with_character(credit: credit::Model, character: Option<film_character::Model>) -> Self {
+    fn with_character(
+        credit: credit::Model,
+        read: ColumnSet,
+        character: Option<film_character::Model>,
+    ) -> Self {
         CreditDetails {
             credit,
+            read,
             character: CreditCharacter::Read(character),
         }
     }
+    /// The credit, whose `column` the page must have read.
+    fn credit(&self, column: credit::Column) -> &credit::Model {
+        debug_assert!(
+            self.read.has::<credit::Entity>(column),
+            "CreditDetails read {column:?}, which its page left out"
+        );
+        &self.credit
+    }
+}
+
+/// The columns of a page's credits that its edges' selection shows (`kind`,
+/// `job`, `billingOrder`, `character`), beside the id: a filmography of
+/// titles reads no roles. `ctx` is the connection field's.
+fn role_columns(ctx: &Context<'_>) -> ColumnSet {
+    let shown: [(&str, C); 4] = [
+        ("kind", C::Kind),
+        ("job", C::Job),
+        ("billingOrder", C::BillingOrder),
+        ("character", C::CharacterId),
+    ];
+    shown
+        .into_iter()
+        .filter(|(field, _)| edge_selects(ctx, field))
+        .fold(ColumnSet::key::<credit::Entity>(), |set, (_, column)| {
+            set.with::<credit::Entity>(column)
+        })
 }
 
 #[Object]
 impl CreditDetails {
     /// What the person did on the film.
     async fn kind(&self) -> async_graphql::Result<CreditKind> {
-        stored(&self.credit.kind, kinds::CreditKind::parse)
+        stored(&self.credit(C::Kind).kind, kinds::CreditKind::parse)
     }
     /// The job as credited, such as "Screenplay".
     async fn job(&self) -> Option<&str> {
-        self.credit.job.as_deref()
+        self.credit(C::Job).job.as_deref()
     }
     /// Position in the source's billing (1 is top billing); null for crew and
     /// where the source gave no billing (the catalogue's cast lists).
     async fn billing_order(&self) -> Option<i32> {
-        self.credit.billing_order
+        self.credit(C::BillingOrder).billing_order
     }
     /// The character played, for cast credits.
     async fn character(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Character>> {
-        let row = match (&self.character, self.credit.character_id) {
+        let row = match (&self.character, self.credit(C::CharacterId).character_id) {
             (CreditCharacter::Read(character), _) => character.clone(),
             (CreditCharacter::ById, None) => None,
             (CreditCharacter::ById, Some(id)) => loader(ctx)
@@ -79,7 +115,7 @@ impl CreditDetails {
 
 /// What a credit page shows on the other side of each credit: a film's
 /// credits show people, a person's show films.
-pub trait CreditSide: OutputType {
+pub trait CreditSide: ObjectType {
     type Entity: Paged;
     /// The node of a row holding the columns of `read`.
     fn node(row: ModelOf<Self::Entity>, read: ColumnSet) -> Self;
@@ -110,23 +146,24 @@ pub async fn credit_page<Side, Name, EdgeName>(
     kinds: KindSet,
     columns: ColumnSet,
     request: PageRequest,
-) -> async_graphql::Result<PagedConnection<Side, CreditDetails, Name, EdgeName>>
+) -> async_graphql::Result<PagedConnection<Direct<Side>, CreditDetails, Name, EdgeName>>
 where
     Side: CreditSide,
     Name: ConnectionName,
     EdgeName: EdgeNameType,
 {
-    let connection = if edge_selects(ctx, "character") {
+    let roles = role_columns(ctx);
+    let connection = if roles.has::<credit::Entity>(credit::Column::CharacterId) {
         relation_connection::<credit::Entity, WithCharacter<Side::Entity>, _, _, _, _>(
             ctx,
             relation,
             parent,
             kinds,
-            columns,
+            (roles, columns),
             request,
             |(credit, (row, character))| {
-                let details = CreditDetails::with_character(credit, character);
-                (Side::node(row, columns), details)
+                let details = CreditDetails::with_character(credit, roles, character);
+                (Direct(Side::node(row, columns)), details)
             },
         )
         .await
@@ -136,9 +173,12 @@ where
             relation,
             parent,
             kinds,
-            columns,
+            (roles, columns),
             request,
-            |(credit, row)| (Side::node(row, columns), CreditDetails::new(credit)),
+            |(credit, row)| {
+                let details = CreditDetails::new(credit, roles);
+                (Direct(Side::node(row, columns)), details)
+            },
         )
         .await
     };

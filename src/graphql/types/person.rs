@@ -21,6 +21,7 @@ use crate::domain::languages::Languages;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::{GqlResult, cursor_keys, db, loader};
 use crate::graphql::cost::{assumed, connection, cost, list_size, sliced_by};
+use crate::graphql::direct::Direct;
 use crate::graphql::loaders::{CoworkersOf, RowLoader};
 use crate::graphql::pagination::{
     Connection, PageRequest, PagedConnection, connection_names, list_connection, list_window,
@@ -254,7 +255,7 @@ impl Person {
         )]
         before: Option<String>,
     ) -> async_graphql::Result<
-        PagedConnection<Film, CreditDetails, PersonCreditConnection, PersonCreditEdge>,
+        PagedConnection<Direct<Film>, CreditDetails, PersonCreditConnection, PersonCreditEdge>,
     > {
         let request = PageRequest::parse(first, after, last, before).gql()?;
         let kinds = kind_set(kinds, kinds::CreditKind::set);

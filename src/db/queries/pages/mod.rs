@@ -21,7 +21,7 @@ pub use self::statements::{Alone, Joined, WithCharacter};
 use self::statements::{filter_rows, lateral_page, windowed_page};
 use crate::db::Db;
 use crate::db::columns::ColumnSet;
-use crate::db::read_row::{ReadRow, column_count, read_column, read_each, values_in};
+use crate::db::read_row::{ReadRow, read_column, read_each, values_in};
 use crate::db::sql::Sql;
 use crate::kinds::{CreditKind, KindSet, ReviewKind};
 
@@ -147,6 +147,10 @@ pub struct PageKey<E, J = Alone> {
     pub parent: i32,
     pub kinds: KindSet,
     pub page: Window,
+    /// The columns of the page's own rows (`E`) to read: a page of credits
+    /// whose edges show no role reads their ids alone. Always holds the
+    /// columns the statement joins on (see [`PageKey::with_columns`]).
+    pub own: ColumnSet,
     /// The columns of the joined row (`J`) to read: a film's credits page
     /// showing names reads no biographies.
     pub joined: ColumnSet,
@@ -157,41 +161,66 @@ pub struct PageKey<E, J = Alone> {
     rows: PhantomData<fn() -> (E, J)>,
 }
 
-impl<E, J: Joined> PageKey<E, J> {
-    /// A page whose rows carry every column of the joined row.
+impl<E: EntityTrait, J: Joined> PageKey<E, J> {
+    /// A page whose rows carry every column of their own and of the joined row.
     pub fn new(relation: PagedRelation, parent: i32, kinds: KindSet, page: Window) -> Self {
-        Self::with_joined(relation, parent, kinds, page, J::every_column())
+        let (own, joined) = (ColumnSet::all::<E>(), J::every_column());
+        Self::with_columns(relation, parent, kinds, page, own, joined)
     }
-}
 
-impl<E, J> PageKey<E, J> {
-    /// A page whose rows carry the columns of `joined` of the joined row
-    /// (which must hold its id).
-    pub fn with_joined(
+    /// A page whose rows carry the columns of `own` and those of `joined` of
+    /// the joined row (which must hold its id). The columns the statement
+    /// needs are added to `own`: the key, the column that refers to the
+    /// other side, and a credit's character when the rows carry it.
+    pub fn with_columns(
         relation: PagedRelation,
         parent: i32,
         kinds: KindSet,
         page: Window,
+        own: ColumnSet,
         joined: ColumnSet,
     ) -> Self {
-        use std::hash::{DefaultHasher, Hash, Hasher};
-        let mut hasher = DefaultHasher::new();
-        (relation, &kinds, &page, joined).hash(&mut hasher);
+        let mut own = own.union(ColumnSet::key::<E>());
+        if let (Some(_), Some((_, column))) = (J::table(), relation.other_side()) {
+            own = own.with_named::<E>(column);
+        }
+        if J::WITH_CHARACTER {
+            own = own.with_named::<E>("character_id");
+        }
+        Self::exactly(parent, (relation, kinds, page, own, joined))
+    }
+
+    /// The key of `batch`'s page for `parent`; the batch's columns are complete.
+    fn exactly(parent: i32, batch: Batch) -> Self {
+        let (relation, kinds, page, own, joined) = batch;
         Self {
             relation,
             parent,
             kinds,
             page,
+            own,
             joined,
-            batch_hash: hasher.finish(),
+            batch_hash: batch_hash(&batch),
             rows: PhantomData,
         }
     }
+
     /// Keys that can share one statement: same relation, filter, page and
     /// columns, any parent.
-    fn batch(&self) -> (PagedRelation, KindSet, Window, ColumnSet) {
-        (self.relation, self.kinds, self.page, self.joined)
+    fn batch(&self) -> Batch {
+        (self.relation, self.kinds, self.page, self.own, self.joined)
     }
+}
+
+/// What the keys of one statement share.
+type Batch = (PagedRelation, KindSet, Window, ColumnSet, ColumnSet);
+
+/// A batch's hash, with a fast non-keyed hasher: the keys come from the
+/// server's own code, not from clients (a parent id is hashed by the
+/// DataLoader's own map).
+fn batch_hash(batch: &Batch) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::default().hash_one(batch)
 }
 
 impl<E, J> Clone for PageKey<E, J> {
@@ -201,6 +230,7 @@ impl<E, J> Clone for PageKey<E, J> {
             parent: self.parent,
             kinds: self.kinds,
             page: self.page,
+            own: self.own,
             joined: self.joined,
             batch_hash: self.batch_hash,
             rows: PhantomData,
@@ -214,6 +244,7 @@ impl<E, J> PartialEq for PageKey<E, J> {
             && self.relation == other.relation
             && self.kinds == other.kinds
             && self.page == other.page
+            && self.own == other.own
             && self.joined == other.joined
     }
 }
@@ -255,8 +286,10 @@ where
         batches.entry(key.batch()).or_default().push(key.parent);
     }
     let mut pages = HashMap::with_capacity(keys.len());
-    for ((relation, kinds, page, joined), parents) in batches {
-        let rows = page_rows::<E, J>(db, relation, kinds, &page, &parents, joined).await?;
+    for (batch, parents) in batches {
+        let (relation, kinds, page, own, joined) = batch;
+        let columns = (own, joined);
+        let rows = page_rows::<E, J>(db, relation, kinds, &page, &parents, columns).await?;
         let mut by_parent: HashMap<i32, PageRows<E, J>> = HashMap::with_capacity(parents.len());
         let mut totals: HashMap<i32, i64> = HashMap::new();
         // The rows come ordered by parent: each parent's run is moved
@@ -295,7 +328,7 @@ where
             } else {
                 (continues, more)
             };
-            let key = PageKey::with_joined(relation, parent, kinds, page, joined);
+            let key = PageKey::exactly(parent, batch);
             pages.insert(
                 key,
                 Arc::new(Page {
@@ -311,7 +344,8 @@ where
 }
 
 /// Up to `limit + 1` rows per parent (the extra row says whether more
-/// follow), and without a cursor each parent's count of rows.
+/// follow), and without a cursor each parent's count of rows; each row with
+/// the columns of `own` of its own and `joined` of the joined row.
 #[allow(clippy::type_complexity)]
 async fn page_rows<E: EntityTrait, J: Joined>(
     db: &Db,
@@ -319,7 +353,7 @@ async fn page_rows<E: EntityTrait, J: Joined>(
     kinds: KindSet,
     page: &Window,
     parents: &[i32],
-    joined: ColumnSet,
+    (own, joined): (ColumnSet, ColumnSet),
 ) -> Result<Vec<(i32, Position, PageRow<E, J>, Option<i64>)>, DbErr>
 where
     E::Model: ReadRow,
@@ -339,17 +373,17 @@ where
     // window, whose rank the statement returns last.
     let ranked = backend != DbBackend::Postgres;
     let sql = if ranked {
-        windowed_page::<E, J>(backend, relation, kinds, page, parents, joined)
+        windowed_page::<E, J>(backend, relation, kinds, page, parents, own, joined)
     } else {
-        lateral_page::<E, J>(backend, relation, kinds, page, parents, joined)
+        lateral_page::<E, J>(backend, relation, kinds, page, parents, own, joined)
     };
     let rows = sql.query_all_prepared(db).await?;
     db.metrics().record_values_read(values_in(&rows));
     // The page's own values follow its row's columns, and the joined row follows them.
-    let values_from = column_count::<E>();
+    let values_from = own.len();
     let joined_from = values_from + 3 + usize::from(counted) + usize::from(ranked);
     read_each(&rows, |row, columns| {
-        let model = E::Model::read_row(row, 0, J::OWN_PREFIX, columns)?;
+        let model = E::Model::read_some(row, 0, J::OWN_PREFIX, columns, own)?;
         let mut at = values_from;
         let sort: i64 = read_column(row, &mut at, "page_sort", columns)?;
         let parent: i32 = read_column(row, &mut at, "page_parent", columns)?;

@@ -11,7 +11,7 @@ use sea_orm::{DbBackend, DbErr, EntityTrait, IdenStatic, Iterable, QueryResult};
 use super::{PagedRelation, Window};
 use crate::db::columns::ColumnSet;
 use crate::db::entities::film_character;
-use crate::db::read_row::{Columns, ReadRow, columns_of, kept_select_list, read_column};
+use crate::db::read_row::{Columns, ReadRow, kept_select_list, read_column};
 use crate::db::sql::Sql;
 use crate::kinds::KindSet;
 
@@ -24,8 +24,8 @@ pub trait Joined: 'static {
     fn table() -> Option<&'static str>;
     /// The prefix of the page's own columns (those of `t`, entity `E`).
     const OWN_PREFIX: &'static str;
-    /// `t`'s columns in entity order, named with [`Joined::OWN_PREFIX`].
-    fn own_columns<E: EntityTrait>() -> Arc<str>;
+    /// `t`'s columns of `set` in entity order, named with [`Joined::OWN_PREFIX`].
+    fn own_columns<E: EntityTrait>(set: ColumnSet) -> Arc<str>;
     /// The joined row's columns of `set` (of `j`) in entity order, under their own names.
     fn joined_columns(set: ColumnSet) -> Option<Arc<str>>;
     /// Every column of the joined row.
@@ -50,8 +50,10 @@ impl Joined for Alone {
     fn table() -> Option<&'static str> {
         None
     }
-    fn own_columns<E: EntityTrait>() -> Arc<str> {
-        kept_select_list((TypeId::of::<(E, Self)>(), 0), || columns_of::<E>("t"))
+    fn own_columns<E: EntityTrait>(set: ColumnSet) -> Arc<str> {
+        kept_select_list((TypeId::of::<(E, Self)>(), set.bits()), || {
+            set.select_list::<E>("t")
+        })
     }
     fn joined_columns(_: ColumnSet) -> Option<Arc<str>> {
         None
@@ -77,12 +79,15 @@ where
     fn table() -> Option<&'static str> {
         Some(J::default().table_name())
     }
-    fn own_columns<E: EntityTrait>() -> Arc<str> {
-        kept_select_list((TypeId::of::<(E, J)>(), 0), || {
-            let own = E::Column::iter().map(|column| {
-                let name = column.as_str();
-                format!("t.{name} AS {}{name}", Self::OWN_PREFIX)
-            });
+    fn own_columns<E: EntityTrait>(set: ColumnSet) -> Arc<str> {
+        kept_select_list((TypeId::of::<(E, J)>(), set.bits()), || {
+            let own = E::Column::iter()
+                .enumerate()
+                .filter(|(i, _)| set.has_index(*i))
+                .map(|(_, column)| {
+                    let name = column.as_str();
+                    format!("t.{name} AS {}{name}", Self::OWN_PREFIX)
+                });
             own.collect::<Vec<_>>().join(", ")
         })
     }
@@ -119,8 +124,8 @@ where
     fn table() -> Option<&'static str> {
         <J as Joined>::table()
     }
-    fn own_columns<E: EntityTrait>() -> Arc<str> {
-        <J as Joined>::own_columns::<E>()
+    fn own_columns<E: EntityTrait>(set: ColumnSet) -> Arc<str> {
+        <J as Joined>::own_columns::<E>(set)
     }
     fn joined_columns(set: ColumnSet) -> Option<Arc<str>> {
         Some(kept_select_list((TypeId::of::<Self>(), set.bits()), || {
@@ -191,9 +196,9 @@ fn filter_after_cursor(sql: &mut Sql, relation: PagedRelation, page: &Window) {
     }
 }
 
-/// `t`'s columns, then the values `page_rows` reads after them.
-fn page_columns<E: EntityTrait, J: Joined>(sql: &mut Sql, relation: PagedRelation) {
-    sql.push(&J::own_columns::<E>()).push(&format!(
+/// `t`'s columns of `own`, then the values `page_rows` reads after them.
+fn page_columns<E: EntityTrait, J: Joined>(sql: &mut Sql, relation: PagedRelation, own: ColumnSet) {
+    sql.push(&J::own_columns::<E>(own)).push(&format!(
         ", CAST({sort} AS BIGINT) AS page_sort, t.{parent} AS page_parent, t.id AS page_id",
         sort = relation.sort_sql(),
         parent = relation.parent_column(),
@@ -218,6 +223,7 @@ pub(super) fn lateral_page<E: EntityTrait, J: Joined>(
     kinds: KindSet,
     page: &Window,
     parents: &[i32],
+    own: ColumnSet,
     joined: ColumnSet,
 ) -> Sql {
     let (table, parent) = (relation.table(), relation.parent_column());
@@ -237,7 +243,7 @@ pub(super) fn lateral_page<E: EntityTrait, J: Joined>(
             .push(")");
     }
     sql.push(") AS p(id) CROSS JOIN LATERAL (SELECT ");
-    page_columns::<E, J>(&mut sql, relation);
+    page_columns::<E, J>(&mut sql, relation, own);
     sql.push(&format!(" FROM {table} t WHERE t.{parent} = p.id"));
     filter_kinds(&mut sql, "t", relation, kinds);
     filter_after_cursor(&mut sql, relation, page);
@@ -287,6 +293,7 @@ pub(super) fn windowed_page<E: EntityTrait, J: Joined>(
     kinds: KindSet,
     page: &Window,
     parents: &[i32],
+    own: ColumnSet,
     joined: ColumnSet,
 ) -> Sql {
     let parent = relation.parent_column();
@@ -296,7 +303,7 @@ pub(super) fn windowed_page<E: EntityTrait, J: Joined>(
         sql.push(", ").push(&columns);
     }
     sql.push(" FROM (SELECT ");
-    page_columns::<E, J>(&mut sql, relation);
+    page_columns::<E, J>(&mut sql, relation, own);
     // The window sorts each parent's rows anyway; counting them there is
     // cheap, and saves `totalCount` a statement of its own.
     if page.counted_in_page() {

@@ -15,6 +15,7 @@ use crate::db::queries::keyset::Position;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::{GqlResult, cursor_keys, db, while_content_holds};
 use crate::graphql::cost::cost;
+use crate::graphql::direct::Direct;
 use crate::graphql::pagination::{
     Connection, PageRequest, connection_names, list_connection, list_window, node_selections,
 };
@@ -263,7 +264,7 @@ where
 }
 
 pub type FilmListConnection =
-    Connection<Film, FilmListSummary, EmptyFields, FilmConnection, FilmEdge>;
+    Connection<Direct<Film>, FilmListSummary, EmptyFields, FilmConnection, FilmEdge>;
 
 /// One page of the film list.
 pub async fn films(
@@ -295,7 +296,7 @@ pub async fn films(
                 value: order.value_of(&film),
                 id: film.id,
             };
-            (at, Film::with_columns(film, columns), EmptyFields)
+            (at, Direct(Film::with_columns(film, columns)), EmptyFields)
         },
     ))
 }

@@ -47,6 +47,7 @@ use crate::db::queries::pages::{Alone, PagedRelation};
 use crate::db::queries::rows::rel;
 use crate::graphql::context::{GqlResult, loader};
 use crate::graphql::cost::{assumed, connection, list_size, sliced_by};
+use crate::graphql::direct::Direct;
 use crate::graphql::loaders::RowLoader;
 use crate::graphql::pagination::{
     PageRequest, PagedConnection, first_rows, node_selections, relation_connection,
@@ -285,7 +286,7 @@ impl Film {
         )]
         before: Option<String>,
     ) -> async_graphql::Result<
-        PagedConnection<Person, CreditDetails, FilmCreditConnection, FilmCreditEdge>,
+        PagedConnection<Direct<Person>, CreditDetails, FilmCreditConnection, FilmCreditEdge>,
     > {
         let request = PageRequest::parse(first, after, last, before).gql()?;
         let kinds = kind_set(kinds, kinds::CreditKind::set);
@@ -303,8 +304,11 @@ impl Film {
             self.row.id,
             KindSet::from(kinds::CreditKind::Cast),
             1,
-            // Only the credit tells; nothing of the person is read.
-            ColumnSet::key::<person::Entity>(),
+            // Only the credit's billing tells; nothing of the person is read.
+            (
+                ColumnSet::of::<credit::Entity>(&[credit::Column::BillingOrder]),
+                ColumnSet::key::<person::Entity>(),
+            ),
         )
         .await
         .gql()?;
@@ -315,8 +319,9 @@ impl Film {
     }
     /// The directors, in credit order.
     #[graphql(directive = list_size::apply(assumed(5)))]
-    async fn directors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Person>> {
-        credited_people(ctx, self.row.id, kinds::CreditKind::Director).await
+    async fn directors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Direct<Person>>> {
+        let people = credited_people(ctx, self.row.id, kinds::CreditKind::Director).await?;
+        Ok(people.into_iter().map(Direct).collect())
     }
     /// The characters of the film, in order of appearance on its page.
     #[graphql(directive = list_size::apply(assumed(50)))]
@@ -345,17 +350,18 @@ impl Film {
             desc = "Cursor of an edge of this list (in the same order): the page ends before it. Goes with `last`."
         )]
         before: Option<String>,
-    ) -> async_graphql::Result<PagedConnection<Quote, EmptyFields, QuoteConnection, QuoteEdge>>
-    {
+    ) -> async_graphql::Result<
+        PagedConnection<Direct<Quote>, EmptyFields, QuoteConnection, QuoteEdge>,
+    > {
         let request = PageRequest::parse(first, after, last, before).gql()?;
         relation_connection::<quote::Entity, Alone, _, _, _, _>(
             ctx,
             PagedRelation::FilmQuotes,
             self.row.id,
             KindSet::ANY,
-            ColumnSet::NONE,
+            (ColumnSet::all::<quote::Entity>(), ColumnSet::NONE),
             request,
-            |(quote, ())| (Quote(quote), EmptyFields),
+            |(quote, ())| (Direct(Quote(quote)), EmptyFields),
         )
         .await
         .gql()
@@ -386,8 +392,9 @@ impl Film {
             desc = "Cursor of an edge of this list (in the same order): the page ends before it. Goes with `last`."
         )]
         before: Option<String>,
-    ) -> async_graphql::Result<PagedConnection<Review, EmptyFields, ReviewConnection, ReviewEdge>>
-    {
+    ) -> async_graphql::Result<
+        PagedConnection<Direct<Review>, EmptyFields, ReviewConnection, ReviewEdge>,
+    > {
         let relation = match order_by.unwrap_or(ReviewOrder::Page) {
             ReviewOrder::Page => PagedRelation::FilmReviews,
             ReviewOrder::Newest => PagedRelation::FilmReviewsNewest,
@@ -399,9 +406,9 @@ impl Film {
             relation,
             self.row.id,
             kind_set(kinds, kinds::ReviewKind::set),
-            ColumnSet::NONE,
+            (ColumnSet::all::<review::Entity>(), ColumnSet::NONE),
             request,
-            |(review, ())| (Review(review), EmptyFields),
+            |(review, ())| (Direct(Review(review)), EmptyFields),
         )
         .await
         .gql()

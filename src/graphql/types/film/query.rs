@@ -214,7 +214,8 @@ pub async fn credited_people(
         film_id,
         KindSet::from(kind),
         MAX_PAGE_SIZE,
-        columns,
+        // Nothing of the credits but the people they name.
+        (ColumnSet::key::<credit::Entity>(), columns),
     )
     .await
     .gql()?;
