@@ -50,10 +50,10 @@ impl ColumnSet {
 
     /// This set and the column of `E` named `name` (which must exist).
     pub fn with_named<E: EntityTrait>(self, name: &str) -> Self {
-        let index = E::Column::iter()
-            .position(|c| c.as_str() == name)
+        let column = E::Column::iter()
+            .find(|c| c.as_str() == name)
             .unwrap_or_else(|| panic!("{} has no column {name}", table::<E>()));
-        Self(self.0 | 1 << index)
+        self.with::<E>(column)
     }
 
     /// Both sets' columns.

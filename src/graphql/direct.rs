@@ -150,7 +150,6 @@ fn collect<'a, T: ObjectType>(
             let condition = condition.node.on.node.as_str();
             let name = root.introspection_type_name();
             name == condition
-                || T::type_name() == condition
                 || ctx
                     .schema_env
                     .registry

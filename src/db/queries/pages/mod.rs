@@ -162,12 +162,6 @@ pub struct PageKey<E, J = Alone> {
 }
 
 impl<E: EntityTrait, J: Joined> PageKey<E, J> {
-    /// A page whose rows carry every column of their own and of the joined row.
-    pub fn new(relation: PagedRelation, parent: i32, kinds: KindSet, page: Window) -> Self {
-        let (own, joined) = (ColumnSet::all::<E>(), J::every_column());
-        Self::with_columns(relation, parent, kinds, page, own, joined)
-    }
-
     /// A page whose rows carry the columns of `own` and those of `joined` of
     /// the joined row (which must hold its id). The columns the statement
     /// needs are added to `own`: the key, the column that refers to the

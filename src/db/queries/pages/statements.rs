@@ -28,8 +28,6 @@ pub trait Joined: 'static {
     fn own_columns<E: EntityTrait>(set: ColumnSet) -> Arc<str>;
     /// The joined row's columns of `set` (of `j`) in entity order, under their own names.
     fn joined_columns(set: ColumnSet) -> Option<Arc<str>>;
-    /// Every column of the joined row.
-    fn every_column() -> ColumnSet;
     /// Whether the rows (credits) also carry their character, as `ch`.
     const WITH_CHARACTER: bool = false;
     /// The joined row, whose columns (those of `set`) start at `first`.
@@ -57,9 +55,6 @@ impl Joined for Alone {
     }
     fn joined_columns(_: ColumnSet) -> Option<Arc<str>> {
         None
-    }
-    fn every_column() -> ColumnSet {
-        ColumnSet::NONE
     }
     fn read(_: &QueryResult, _: usize, _: Columns, _: ColumnSet) -> Result<(), DbErr> {
         Ok(())
@@ -95,9 +90,6 @@ where
         Some(kept_select_list((TypeId::of::<J>(), set.bits()), || {
             set.select_list::<J>("j")
         }))
-    }
-    fn every_column() -> ColumnSet {
-        ColumnSet::all::<J>()
     }
     fn read(
         row: &QueryResult,
@@ -136,9 +128,6 @@ where
             let character = character.collect::<Vec<_>>().join(", ");
             format!("{}, {character}", set.select_list::<J>("j"))
         }))
-    }
-    fn every_column() -> ColumnSet {
-        <J as Joined>::every_column()
     }
     fn read(
         row: &QueryResult,
