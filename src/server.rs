@@ -23,6 +23,7 @@ use crate::graphql::pagination::cursor::CursorKeys;
 use crate::graphql::{Services, build_schema};
 use crate::http::AppState;
 use crate::http::pipeline::documents::{self, ParsedDocuments};
+use crate::http::pipeline::validated::{self, ValidatedRequests};
 use crate::http::trusted::TrustedDocuments;
 use crate::telemetry::metrics::Metrics;
 use crate::{db, import};
@@ -104,6 +105,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
         metrics,
         response_cache,
         documents: Arc::new(ParsedDocuments::new(documents::DEFAULT_TEXT_BYTES)),
+        validated: Arc::new(ValidatedRequests::new(validated::DEFAULT_KEY_BYTES)),
         persisted_queries: Arc::default(),
         trusted: Arc::new(
             TrustedDocuments::load(config.trusted_documents.as_deref())

@@ -23,6 +23,8 @@ const CAPACITY: u64 = 4096;
 
 type Value = Arc<dyn Any + Send + Sync>;
 
+/// Clones share the entries (a schema and its prechecked twin hold one).
+#[derive(Clone)]
 pub struct AggregateCache {
     entries: Cache<String, (i64, Value)>,
 }

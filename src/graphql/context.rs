@@ -21,8 +21,8 @@ use crate::graphql::pagination::cursor::CursorKeys;
 /// The loaders of where this request reads (see [`db`]).
 pub fn loader<'a>(ctx: &Context<'a>) -> &'a DataLoader<Loaders> {
     match ctx.data_opt::<Read>() {
-        Some(Read::Replica(index)) => &ctx.data_unchecked::<ReplicaLoaders>().0[*index],
-        _ => ctx.data_unchecked::<DataLoader<Loaders>>(),
+        Some(Read::Replica(index)) => &ctx.data_unchecked::<Arc<ReplicaLoaders>>().0[*index],
+        _ => ctx.data_unchecked::<Arc<DataLoader<Loaders>>>(),
     }
 }
 

@@ -9,6 +9,7 @@ use tokio::sync::watch;
 
 use super::persisted::PersistedQueries;
 use super::pipeline::documents::ParsedDocuments;
+use super::pipeline::validated::ValidatedRequests;
 use super::trusted::TrustedDocuments;
 use crate::cache::responses::ResponseCache;
 use crate::config::Config;
@@ -16,7 +17,7 @@ use crate::db::Db;
 use crate::db::replicas::ReadPool;
 use crate::domain::events::Events;
 use crate::domain::limits::RateLimiter;
-use crate::graphql::AppSchema;
+use crate::graphql::Schemas;
 use crate::graphql::pagination::cursor::CursorKeys;
 use crate::telemetry::metrics::Metrics;
 
@@ -26,7 +27,8 @@ pub struct AppState {
     pub db: Db,
     /// Where queries read: the primary or a read replica (`db::replicas`).
     pub reads: Arc<ReadPool>,
-    pub schema: AppSchema,
+    /// The schema, and its twin for requests known to pass validation.
+    pub schema: Schemas,
     pub config: Arc<Config>,
     /// Changes made here and heard from other servers.
     pub events: Events,
@@ -48,6 +50,8 @@ pub struct AppState {
     pub response_cache: Arc<ResponseCache>,
     /// Query documents parsed once per text.
     pub documents: Arc<ParsedDocuments>,
+    /// Requests (text, operation, variables) that passed validation before.
+    pub validated: Arc<ValidatedRequests>,
     /// Automatic persisted queries seen lately (all are in the database).
     pub persisted_queries: Arc<PersistedQueries>,
     /// Operations trusted before any client sends them (`trusted`).

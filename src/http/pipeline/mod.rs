@@ -22,6 +22,8 @@
 //!    minute; then **where it reads**: a query from a read replica that has
 //!    what its client must see, anything else from the primary;
 //! 9. **execute**: within the time budget, a panic contained to its request;
+//!    a request (text, operation, variables) that passed validation before
+//!    runs on the schema's prechecked twin, which skips the rules (`validated`);
 //! 10. **label errors** with machine-readable codes (`labels`);
 //! 11. **order** each object's fields as the query asked (`order`); the
 //!     cost, estimated and actual, in `extensions.cost` (read from the
@@ -42,6 +44,7 @@ pub mod labels;
 pub mod order;
 pub mod report;
 pub mod schema_types;
+pub mod validated;
 pub mod viewer;
 
 use std::sync::Arc;
@@ -58,6 +61,7 @@ use self::empty::restore_empty_objects;
 use self::labels::{codes, label_errors, refuse};
 use self::order::order_as_requested;
 use self::report::Operation;
+use self::validated::Validation;
 use super::graphql_http::HttpError;
 use super::state::AppState;
 use crate::cache::edge;
@@ -133,6 +137,8 @@ struct Prepared {
     document: Option<Arc<ExecutableDocument>>,
     /// The selected operation's estimated cost (when the document parsed).
     estimated_cost: Option<u64>,
+    /// Whether the request passed validation before (`validated`).
+    validation: Validation,
 }
 
 /// Runs one request that has one answer (HTTP, or a batch's item) through
@@ -197,11 +203,13 @@ async fn answer(
     let operation_name = prepared.request.operation_name.clone();
     let parsed = prepared.document.is_some();
     let variables = prepared.request.variables.clone();
-    let execution = state.schema.execute(prepared.request);
+    let schema = state.schema.for_request(prepared.validation.known_valid);
+    let execution = schema.execute(prepared.request);
     // Boxed: an execution is a large future, and each move of it copies it
     // on the stack (a debug build's test thread overflowed).
     let guarded = Box::pin(run_guarded(execution, budget, &request_id));
     let (mut response, seen) = edge::collecting(guarded).await;
+    state.validated.remember(prepared.validation, &response);
     let depends_on_clock = seen.depends_on_clock();
     if operation.is_mutation() {
         freshness::add_consistency_token(state, &mut response).await;
@@ -292,8 +300,14 @@ async fn prepare(
     }
     let document = state.documents.parse(&request.query).ok();
     let mut estimated_cost = None;
+    let mut validation = Validation::unknown();
     if let Some(document) = &document {
         request.set_parsed_query(ExecutableDocument::clone(document));
+        validation = state.validated.look_up(
+            &request.query,
+            request.operation_name.as_deref(),
+            &request.variables,
+        );
         *operation = Operation::of(document, request.operation_name.as_deref());
         // 5. The document's limits, on our parse: async-graphql's validation
         // would expand every fragment spread (see `guard`).
@@ -364,6 +378,7 @@ async fn prepare(
         request,
         document,
         estimated_cost,
+        validation,
     })
 }
 
@@ -423,10 +438,16 @@ pub fn run_stream(
                 let estimated = prepared.estimated_cost;
                 let variables = prepared.request.variables.clone();
                 let state = state.clone();
+                let mut validation = Some(prepared.validation);
                 state
                     .schema
+                    .for_request(validation.as_ref().is_some_and(|v| v.known_valid))
                     .execute_stream_with_session_data(prepared.request, session)
                     .map(move |mut response| {
+                        // The first response tells how validation went.
+                        if let Some(validation) = validation.take() {
+                            state.validated.remember(validation, &response);
+                        }
                         // Each event of a stream has its own actual cost.
                         let costed = Costed {
                             estimated,
