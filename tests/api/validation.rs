@@ -1,6 +1,8 @@
-//! Validation is skipped only for a request (text, operation name and
-//! variables) that passed every rule before: such a request answers exactly
-//! as it did, and anything that differs is validated in full again.
+//! Validation (async-graphql's rules and the pipeline's own checks: limits,
+//! inputs, estimated cost) is skipped only for a request (text, operation
+//! name and variables) that passed it all before: such a request answers
+//! exactly as it did, its `extensions.cost` included, and anything that
+//! differs is checked in full again.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -45,7 +47,7 @@ fn known_valid_text(app: &TestApp, text: &str, operation: &str, variables: Value
     app.state
         .validated
         .look_up(text, Some(operation), &variables)
-        .known_valid
+        .known_valid()
 }
 
 async fn a_request_known_valid_answers_as_before(app: TestApp) {
@@ -79,6 +81,16 @@ async fn a_request_known_valid_answers_as_before(app: TestApp) {
         1
     );
     assert!(known_valid(&app, "Valid", other));
+
+    // The pipeline's own checks run again for variables it has not seen:
+    // a bad one is still a request error.
+    let bad = json!({ "slug": "leaving-las-vegas", "n": "ten" });
+    let (status, body) = ask(&app, "Valid", bad.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["data"].is_null(), "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    assert_eq!(body["errors"][0]["extensions"]["variable"], "n");
+    assert!(!known_valid(&app, "Valid", bad));
 }
 
 async fn the_same_text_with_another_operation_is_validated_again(app: TestApp) {

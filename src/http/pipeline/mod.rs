@@ -23,7 +23,8 @@
 //!    what its client must see, anything else from the primary;
 //! 9. **execute**: within the time budget, a panic contained to its request;
 //!    a request (text, operation, variables) that passed validation before
-//!    runs on the schema's prechecked twin, which skips the rules (`validated`);
+//!    runs on the schema's prechecked twin, which skips the rules, and skips
+//!    stage 5 too, keeping its estimated cost (`validated`);
 //! 10. **label errors** with machine-readable codes (`labels`);
 //! 11. **order** each object's fields as the query asked (`order`); the
 //!     cost, estimated and actual, in `extensions.cost` (read from the
@@ -137,7 +138,7 @@ struct Prepared {
     document: Option<Arc<ExecutableDocument>>,
     /// The selected operation's estimated cost (when the document parsed).
     estimated_cost: Option<u64>,
-    /// Whether the request passed validation before (`validated`).
+    /// Whether the request passed every check before (`validated`).
     validation: Validation,
 }
 
@@ -203,13 +204,17 @@ async fn answer(
     let operation_name = prepared.request.operation_name.clone();
     let parsed = prepared.document.is_some();
     let variables = prepared.request.variables.clone();
-    let schema = state.schema.for_request(prepared.validation.known_valid);
+    let schema = state.schema.for_request(prepared.validation.known_valid());
     let execution = schema.execute(prepared.request);
     // Boxed: an execution is a large future, and each move of it copies it
     // on the stack (a debug build's test thread overflowed).
     let guarded = Box::pin(run_guarded(execution, budget, &request_id));
     let (mut response, seen) = edge::collecting(guarded).await;
-    state.validated.remember(prepared.validation, &response);
+    if let Some(estimated) = prepared.estimated_cost {
+        state
+            .validated
+            .remember(prepared.validation, estimated, &response);
+    }
     let depends_on_clock = seen.depends_on_clock();
     if operation.is_mutation() {
         freshness::add_consistency_token(state, &mut response).await;
@@ -309,22 +314,12 @@ async fn prepare(
             &request.variables,
         );
         *operation = Operation::of(document, request.operation_name.as_deref());
-        // 5. The document's limits, on our parse: async-graphql's validation
-        // would expand every fragment spread (see `guard`).
-        guard::measure(document, &request.variables, &state.config.query_limits)?;
-        // 5b. Variables coerced to their types, Int literals in range.
-        let selected = order::selected_operation(document, request.operation_name.as_deref());
-        inputs::check(document, selected.map(|(_, op)| op), &request.variables)
-            .map_err(|errors| Refusal::Graphql(async_graphql::Response::from_errors(errors)))?;
-        // 5c. Its cost, before anything runs.
-        if let Some((_, selected)) = selected {
-            let estimated = cost::estimate(document, selected, &request.variables);
-            let limit = state.config.query_limits.max_cost;
-            if estimated > limit {
-                return Err(Refusal::Graphql(cost::limit_exceeded(estimated, limit)));
-            }
-            estimated_cost = Some(estimated);
-        }
+        estimated_cost = match validation.known_cost {
+            // The same text, operation and variables passed stages 5 to 5c
+            // before, and would again: they depend on nothing else.
+            Some(known) => Some(known),
+            None => check(state, document, &request)?,
+        };
     }
     // 6.
     if operation.is_mutation() {
@@ -380,6 +375,32 @@ async fn prepare(
         estimated_cost,
         validation,
     })
+}
+
+/// Stage 5 for a request not seen before: its document's limits, its
+/// inputs, its estimated cost (when it names an operation the document has).
+fn check(
+    state: &AppState,
+    document: &ExecutableDocument,
+    request: &async_graphql::Request,
+) -> Result<Option<u64>, Refusal> {
+    // 5. The document's limits, on our parse: async-graphql's validation
+    // would expand every fragment spread (see `guard`).
+    guard::measure(document, &request.variables, &state.config.query_limits)?;
+    // 5b. Variables coerced to their types, Int literals in range.
+    let selected = order::selected_operation(document, request.operation_name.as_deref());
+    inputs::check(document, selected.map(|(_, op)| op), &request.variables)
+        .map_err(|errors| Refusal::Graphql(async_graphql::Response::from_errors(errors)))?;
+    // 5c. Its cost, before anything runs.
+    let Some((_, selected)) = selected else {
+        return Ok(None);
+    };
+    let estimated = cost::estimate(document, selected, &request.variables);
+    let limit = state.config.query_limits.max_cost;
+    if estimated > limit {
+        return Err(Refusal::Graphql(cost::limit_exceeded(estimated, limit)));
+    }
+    Ok(Some(estimated))
 }
 
 /// What stage 10 needs to put an executed operation's cost in its response.
@@ -441,12 +462,13 @@ pub fn run_stream(
                 let mut validation = Some(prepared.validation);
                 state
                     .schema
-                    .for_request(validation.as_ref().is_some_and(|v| v.known_valid))
+                    .for_request(validation.as_ref().is_some_and(Validation::known_valid))
                     .execute_stream_with_session_data(prepared.request, session)
                     .map(move |mut response| {
                         // The first response tells how validation went.
-                        if let Some(validation) = validation.take() {
-                            state.validated.remember(validation, &response);
+                        if let (Some(validation), Some(estimated)) = (validation.take(), estimated)
+                        {
+                            state.validated.remember(validation, estimated, &response);
                         }
                         // Each event of a stream has its own actual cost.
                         let costed = Costed {
