@@ -318,7 +318,7 @@ async fn prepare(
             // The same text, operation and variables passed stages 5 to 5c
             // before, and would again: they depend on nothing else.
             Some(known) => Some(known),
-            None => check(state, document, &request)?,
+            None => check(state, document, &request).map_err(|refusal| *refusal)?,
         };
     }
     // 6.
@@ -379,18 +379,24 @@ async fn prepare(
 
 /// Stage 5 for a request not seen before: its document's limits, its
 /// inputs, its estimated cost (when it names an operation the document has).
+/// (A refusal is boxed: it holds a whole response.)
 fn check(
     state: &AppState,
     document: &ExecutableDocument,
     request: &async_graphql::Request,
-) -> Result<Option<u64>, Refusal> {
+) -> Result<Option<u64>, Box<Refusal>> {
+    let refused = |errors| {
+        Box::new(Refusal::Graphql(async_graphql::Response::from_errors(
+            errors,
+        )))
+    };
     // 5. The document's limits, on our parse: async-graphql's validation
     // would expand every fragment spread (see `guard`).
-    guard::measure(document, &request.variables, &state.config.query_limits)?;
+    guard::measure(document, &request.variables, &state.config.query_limits)
+        .map_err(|err| Box::new(Refusal::from(err)))?;
     // 5b. Variables coerced to their types, Int literals in range.
     let selected = order::selected_operation(document, request.operation_name.as_deref());
-    inputs::check(document, selected.map(|(_, op)| op), &request.variables)
-        .map_err(|errors| Refusal::Graphql(async_graphql::Response::from_errors(errors)))?;
+    inputs::check(document, selected.map(|(_, op)| op), &request.variables).map_err(refused)?;
     // 5c. Its cost, before anything runs.
     let Some((_, selected)) = selected else {
         return Ok(None);
@@ -398,7 +404,9 @@ fn check(
     let estimated = cost::estimate(document, selected, &request.variables);
     let limit = state.config.query_limits.max_cost;
     if estimated > limit {
-        return Err(Refusal::Graphql(cost::limit_exceeded(estimated, limit)));
+        return Err(Box::new(Refusal::Graphql(cost::limit_exceeded(
+            estimated, limit,
+        ))));
     }
     Ok(Some(estimated))
 }
