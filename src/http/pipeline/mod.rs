@@ -35,6 +35,7 @@
 //! 13. **report**: a log line and the metrics (`report`).
 
 pub mod budget;
+pub mod checks;
 pub mod cost;
 pub mod documents;
 pub mod empty;
@@ -318,7 +319,8 @@ async fn prepare(
             // The same text, operation and variables passed stages 5 to 5c
             // before, and would again: they depend on nothing else.
             Some(known) => Some(known),
-            None => check(state, document, &request).map_err(|refusal| *refusal)?,
+            None => checks::stage_five(document, &request, &state.config.query_limits)
+                .map_err(|refused| Refusal::Graphql(*refused))?,
         };
     }
     // 6.
@@ -375,40 +377,6 @@ async fn prepare(
         estimated_cost,
         validation,
     })
-}
-
-/// Stage 5 for a request not seen before: its document's limits, its
-/// inputs, its estimated cost (when it names an operation the document has).
-/// (A refusal is boxed: it holds a whole response.)
-fn check(
-    state: &AppState,
-    document: &ExecutableDocument,
-    request: &async_graphql::Request,
-) -> Result<Option<u64>, Box<Refusal>> {
-    let refused = |errors| {
-        Box::new(Refusal::Graphql(async_graphql::Response::from_errors(
-            errors,
-        )))
-    };
-    // 5. The document's limits, on our parse: async-graphql's validation
-    // would expand every fragment spread (see `guard`).
-    guard::measure(document, &request.variables, &state.config.query_limits)
-        .map_err(|err| Box::new(Refusal::from(err)))?;
-    // 5b. Variables coerced to their types, Int literals in range.
-    let selected = order::selected_operation(document, request.operation_name.as_deref());
-    inputs::check(document, selected.map(|(_, op)| op), &request.variables).map_err(refused)?;
-    // 5c. Its cost, before anything runs.
-    let Some((_, selected)) = selected else {
-        return Ok(None);
-    };
-    let estimated = cost::estimate(document, selected, &request.variables);
-    let limit = state.config.query_limits.max_cost;
-    if estimated > limit {
-        return Err(Box::new(Refusal::Graphql(cost::limit_exceeded(
-            estimated, limit,
-        ))));
-    }
-    Ok(Some(estimated))
 }
 
 /// What stage 10 needs to put an executed operation's cost in its response.
