@@ -211,13 +211,37 @@ fn relation_window(
     })
 }
 
-/// Whether the connection field's selection reads nothing of the page:
-/// no edges, nodes or page info (only `totalCount` and `__typename`).
-fn asks_only_for_total(ctx: &Context<'_>) -> bool {
+/// The connection of a selection that reads nothing of the page (no edges,
+/// nodes or page info: only `totalCount` and `__typename`), such as a film's
+/// cast count in a list: counted by one grouped statement per batch, with
+/// no page of rows and their joined side. None when the selection reads the
+/// page.
+pub fn total_only<Node, EdgeFields, Name, EdgeName>(
+    ctx: &Context<'_>,
+    relation: PagedRelation,
+    parent: i32,
+    kinds: KindSet,
+) -> Option<PagedConnection<Node, EdgeFields, Name, EdgeName>>
+where
+    Node: OutputType,
+    EdgeFields: ObjectType,
+    Name: ConnectionName,
+    EdgeName: EdgeNameType,
+{
     let look = ctx.look_ahead();
-    !(look.field("edges").exists()
+    let reads_page = look.field("edges").exists()
         || look.field("nodes").exists()
-        || look.field("pageInfo").exists())
+        || look.field("pageInfo").exists();
+    if reads_page {
+        return None;
+    }
+    let key = CountKey {
+        relation,
+        parent,
+        kinds,
+    };
+    let totals = ConnectionTotals { key, known: None };
+    Some(Connection::new(false, false, totals))
 }
 
 /// The selections of a connection's nodes (`edges { node }` and `nodes`),
@@ -303,17 +327,14 @@ where
     Name: ConnectionName,
     EdgeName: EdgeNameType,
 {
+    if let Some(connection) = total_only(ctx, relation, parent, kinds) {
+        return Ok(connection);
+    }
     let key = CountKey {
         relation,
         parent,
         kinds,
     };
-    if asks_only_for_total(ctx) {
-        // `{ totalCount }` alone (a film's cast count in a list): one grouped
-        // count for the batch, no page of rows and their joined side.
-        let totals = ConnectionTotals { key, known: None };
-        return Ok(Connection::new(false, false, totals));
-    }
     let window = relation_window(ctx, relation, parent, request)?;
     let page = load_joined_page::<E, J>(ctx, relation, parent, kinds, window, columns).await?;
     let totals = ConnectionTotals {

@@ -8,7 +8,7 @@ use async_graphql::{
 
 use super::award::Nomination;
 use super::credit::{CreditDetails, credit_page};
-use super::film::{Film, Image, OrderDirection, best_image, film_columns, people_of};
+use super::film::{Film, Image, OrderDirection, best_image, people_of};
 use super::global_id;
 use super::vocabulary::{CreditKind, kind_set};
 use crate::db::columns::ColumnSet;
@@ -25,7 +25,6 @@ use crate::graphql::direct::Direct;
 use crate::graphql::loaders::{CoworkersOf, RowLoader};
 use crate::graphql::pagination::{
     Connection, PageRequest, PagedConnection, connection_names, list_connection, list_window,
-    node_selections,
 };
 use crate::ids::{self, NodeKind};
 use crate::kinds;
@@ -259,9 +258,8 @@ impl Person {
     > {
         let request = PageRequest::parse(first, after, last, before).gql()?;
         let kinds = kind_set(kinds, kinds::CreditKind::set);
-        let columns = film_columns(&node_selections(ctx));
         let relation = PagedRelation::PersonCredits;
-        credit_page(ctx, relation, self.row.id, kinds, columns, request).await
+        credit_page(ctx, relation, self.row.id, kinds, request).await
     }
     /// How many credits the person has.
     async fn credit_count(&self) -> i32 {

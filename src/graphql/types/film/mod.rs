@@ -35,7 +35,7 @@ use super::character::{Character, Quote};
 use super::credit::{CreditDetails, credit_page};
 use super::genre::Genre;
 use super::global_id;
-use super::person::{Person, person_columns};
+use super::person::Person;
 use super::product::{Product, products_by_ids};
 use super::rating::{Rating, RatingSummary};
 use super::review::{AudienceReaction, Review, ReviewOrder};
@@ -49,9 +49,7 @@ use crate::graphql::context::{GqlResult, loader};
 use crate::graphql::cost::{assumed, connection, list_size, sliced_by};
 use crate::graphql::direct::Direct;
 use crate::graphql::loaders::RowLoader;
-use crate::graphql::pagination::{
-    PageRequest, PagedConnection, first_rows, node_selections, relation_connection,
-};
+use crate::graphql::pagination::{PageRequest, PagedConnection, first_rows, relation_connection};
 use crate::ids::NodeKind;
 use crate::kinds::{self, KindSet};
 
@@ -290,9 +288,8 @@ impl Film {
     > {
         let request = PageRequest::parse(first, after, last, before).gql()?;
         let kinds = kind_set(kinds, kinds::CreditKind::set);
-        let columns = person_columns(&node_selections(ctx));
         let relation = PagedRelation::FilmCredits;
-        credit_page(ctx, relation, self.row.id, kinds, columns, request).await
+        credit_page(ctx, relation, self.row.id, kinds, request).await
     }
     /// How `credits` orders the cast: by the source's billing, or by
     /// prominence where no billing is known. Null when the film has no cast.
