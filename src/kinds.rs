@@ -72,6 +72,11 @@ impl KindSet {
         self.0 == 0
     }
 
+    /// The set as one bit per kind, for hashing a key that holds it.
+    pub fn bits(self) -> u32 {
+        self.0
+    }
+
     /// The names (from the vocabulary's `NAMES`) of the kinds in the set.
     pub fn names(self, vocabulary: &'static [&'static str]) -> impl Iterator<Item = &'static str> {
         vocabulary

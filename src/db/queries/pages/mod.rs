@@ -209,6 +209,10 @@ impl<E: EntityTrait, J: Joined> PageKey<E, J> {
 /// What the keys of one statement share.
 type Batch = (PagedRelation, KindSet, Window, ColumnSet, ColumnSet);
 
+/// A map of the loaders' own: its keys come from the server's code (a batch,
+/// a parent's id), and foldhash costs a fraction of SipHash per key.
+type FastMap<K, V> = foldhash::HashMap<K, V>;
+
 /// A batch's hash, with a fast non-keyed hasher: the keys come from the
 /// server's own code, not from clients (a parent id is hashed by the
 /// DataLoader's own map).
@@ -275,7 +279,7 @@ pub async fn load<E: EntityTrait, J: Joined>(
 where
     E::Model: ReadRow + Clone + Send + Sync,
 {
-    let mut batches: HashMap<_, Vec<i32>> = HashMap::new();
+    let mut batches: FastMap<Batch, Vec<i32>> = FastMap::default();
     for key in keys {
         batches.entry(key.batch()).or_default().push(key.parent);
     }
@@ -284,8 +288,9 @@ where
         let (relation, kinds, page, own, joined) = batch;
         let columns = (own, joined);
         let rows = page_rows::<E, J>(db, relation, kinds, &page, &parents, columns).await?;
-        let mut by_parent: HashMap<i32, PageRows<E, J>> = HashMap::with_capacity(parents.len());
-        let mut totals: HashMap<i32, i64> = HashMap::new();
+        let mut by_parent: FastMap<i32, PageRows<E, J>> =
+            FastMap::with_capacity_and_hasher(parents.len(), Default::default());
+        let mut totals: FastMap<i32, i64> = FastMap::default();
         // The rows come ordered by parent: each parent's run is moved
         // into a vector of its exact size.
         let mut runs: Vec<(i32, usize)> = Vec::with_capacity(parents.len());
@@ -397,23 +402,33 @@ where
 }
 
 /// Key: how many rows a connection has in all (for `totalCount`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CountKey {
     pub relation: PagedRelation,
     pub parent: i32,
     pub kinds: KindSet,
 }
 
+/// One word for the three fields: the DataLoader hashes each key several
+/// times with SipHash, which costs by the write. Keys that differ may share
+/// a hash (equality tells them apart).
+impl std::hash::Hash for CountKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let batch = (u64::from(self.kinds.bits()) << 3) ^ self.relation as u64;
+        state.write_u64((batch << 32) ^ u64::from(self.parent as u32));
+    }
+}
+
 /// How many rows each key's list has, one grouped statement per relation and kinds.
 pub async fn count(db: &Db, keys: &[CountKey]) -> Result<HashMap<CountKey, i64>, DbErr> {
-    let mut batches: HashMap<_, Vec<i32>> = HashMap::new();
+    let mut batches: FastMap<(PagedRelation, KindSet), Vec<i32>> = FastMap::default();
     for key in keys {
         batches
             .entry((key.relation, key.kinds))
             .or_default()
             .push(key.parent);
     }
-    let mut counts = HashMap::new();
+    let mut counts = HashMap::with_capacity(keys.len());
     for ((relation, kinds), parents) in batches {
         let parent = relation.parent_column();
         let mut sql = Sql::new(db.backend());
@@ -421,10 +436,13 @@ pub async fn count(db: &Db, keys: &[CountKey]) -> Result<HashMap<CountKey, i64>,
         filter_rows(&mut sql, relation, &parents, kinds);
         sql.push(&format!(" GROUP BY t.{parent}"));
         let rows = sql.query_all_prepared(db).await?;
-        let mut found: HashMap<i32, i64> = HashMap::new();
-        for row in rows {
-            found.insert(row.try_get("", "parent")?, row.try_get("", "total")?);
-        }
+        let found: FastMap<i32, i64> = read_each(&rows, |row, columns| {
+            let mut at = 0;
+            let parent = read_column(row, &mut at, "parent", columns)?;
+            Ok((parent, read_column(row, &mut at, "total", columns)?))
+        })?
+        .into_iter()
+        .collect();
         for parent in parents {
             let key = CountKey {
                 relation,
