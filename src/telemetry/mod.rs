@@ -44,6 +44,10 @@ pub fn init(otlp_endpoint: Option<&str>) -> anyhow::Result<TelemetryGuard> {
         tracing_subscriber::fmt::layer()
             .json()
             .flatten_event(true)
+            // The request's span (its id, method and path) is the line's
+            // `span`; the list of spans repeated it, at 0.5% of a small
+            // query's server time.
+            .with_span_list(false)
             .with_writer(writer)
     });
     let registry = tracing_subscriber::registry()
