@@ -10,10 +10,11 @@ use crate::db::columns::ColumnSet;
 use crate::db::entities::film;
 pub use crate::db::queries::keyset::OrderDirection;
 use crate::db::queries::keyset::{KeysetPage, Ordering, SortValue, ValueKind, Window};
-use crate::db::read_row::{read_all_some, values_in};
+use crate::db::queries::pages::{PagedRelation, push_count_of};
+use crate::db::read_row::{ReadRow, read_column, read_each, values_in};
 use crate::db::sql::{Number, Sql};
 use crate::error::{AppError, AppResult};
-use crate::kinds::{CreditKind, RatingSource};
+use crate::kinds::{CreditKind, KindSet, RatingSource};
 use crate::text::{fold, slugify};
 
 /// Films matching every condition given (each list matches any of its values).
@@ -379,17 +380,26 @@ where
 }
 
 /// One page of the film list, in the order's display order, each film with
-/// the columns of `columns` (which must hold the order's sort column).
+/// the columns of `columns` (which must hold the order's sort column) and
+/// its number of credits of each kind set of `counted`, counted in the same
+/// statement (a page of twenty cast counts cost a statement and twenty
+/// loader keys of its own).
 pub async fn page(
     db: &Db,
     filter: &FilmFilter,
     ordering: &Ordering,
     window: &Window,
     columns: ColumnSet,
-) -> AppResult<KeysetPage<film::Model>> {
+    counted: &[KindSet],
+) -> AppResult<KeysetPage<ListedFilm>> {
     let list = columns.select_list::<film::Entity>("f");
     let select = |sql: &mut Sql| {
         sql.push("SELECT ").push(&list);
+        for kinds in counted {
+            sql.push(", ");
+            push_count_of(sql, PagedRelation::FilmCredits, "f.id", *kinds);
+            sql.push(" AS credit_count");
+        }
         filter.push_from(sql, Probe::PerFilm)
     };
     // When the filter already excludes films without a sort value, the
@@ -399,8 +409,27 @@ pub async fn page(
     ordering.nullable &= !filter.excludes_nulls_of(&ordering.column);
     let rows = window.fetch(db, &ordering, &select).await?;
     db.metrics().record_values_read(values_in(&rows));
-    let films: Vec<film::Model> = read_all_some(&rows, columns)?;
+    let films = read_each(&rows, |row, checked| {
+        let film = film::Model::read_some(row, 0, "", checked, columns)?;
+        let mut at = columns.len();
+        let mut credit_counts = Vec::with_capacity(counted.len());
+        for kinds in counted {
+            let count = read_column(row, &mut at, "credit_count", checked)?;
+            credit_counts.push((*kinds, count));
+        }
+        Ok(ListedFilm {
+            film,
+            credit_counts,
+        })
+    })?;
     Ok(KeysetPage::from_rows(films, window))
+}
+
+/// A film of a page of the list, with the counts of its credits of each
+/// kind set the page was asked to count.
+pub struct ListedFilm {
+    pub film: film::Model,
+    pub credit_counts: Vec<(KindSet, i64)>,
 }
 
 impl FilmFilter {

@@ -213,14 +213,15 @@ fn relation_window(
 
 /// The connection of a selection that reads nothing of the page (no edges,
 /// nodes or page info: only `totalCount` and `__typename`), such as a film's
-/// cast count in a list: counted by one grouped statement per batch, with
-/// no page of rows and their joined side. None when the selection reads the
-/// page.
+/// cast count in a list: the count `known` when the parent's statement read
+/// it, else counted by one grouped statement per batch, with no page of
+/// rows and their joined side. None when the selection reads the page.
 pub fn total_only<Node, EdgeFields, Name, EdgeName>(
     ctx: &Context<'_>,
     relation: PagedRelation,
     parent: i32,
     kinds: KindSet,
+    known: Option<i64>,
 ) -> Option<PagedConnection<Node, EdgeFields, Name, EdgeName>>
 where
     Node: OutputType,
@@ -240,7 +241,7 @@ where
         parent,
         kinds,
     };
-    let totals = ConnectionTotals { key, known: None };
+    let totals = ConnectionTotals { key, known };
     Some(Connection::new(false, false, totals))
 }
 
@@ -327,7 +328,7 @@ where
     Name: ConnectionName,
     EdgeName: EdgeNameType,
 {
-    if let Some(connection) = total_only(ctx, relation, parent, kinds) {
+    if let Some(connection) = total_only(ctx, relation, parent, kinds, None) {
         return Ok(connection);
     }
     let key = CountKey {

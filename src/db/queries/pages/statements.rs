@@ -147,6 +147,19 @@ where
     }
 }
 
+/// `(SELECT COUNT(*) FROM table t WHERE t.parent = {parent} [AND t.kind IN
+/// (...)])`: how many rows `relation` has for the row `parent` names, as a
+/// column of another statement (a page of films with their cast counts).
+pub fn push_count_of(sql: &mut Sql, relation: PagedRelation, parent: &str, kinds: KindSet) {
+    sql.push(&format!(
+        "(SELECT COUNT(*) FROM {} t WHERE t.{} = {parent}",
+        relation.table(),
+        relation.parent_column()
+    ));
+    filter_kinds(sql, "t", relation, kinds);
+    sql.push(")");
+}
+
 /// `FROM table t WHERE t.parent IN (...) [AND t.kind IN (...)]`.
 pub(super) fn filter_rows(sql: &mut Sql, relation: PagedRelation, parents: &[i32], kinds: KindSet) {
     sql.push(&format!(" FROM {} t", relation.table()));

@@ -9,12 +9,17 @@ use async_graphql::SelectionField;
 
 use crate::db::columns::ColumnSet;
 use crate::db::entities::film::{self, Column as C};
+use crate::kinds::KindSet;
 
 #[derive(Clone)]
 pub struct Film {
     pub(super) row: film::Model,
     /// The columns `row` holds; the others are defaults, never to be read.
     read: ColumnSet,
+    /// How many credits of each kind set the film has, where the statement
+    /// that read it counted them (the `films` list, for its nodes'
+    /// `credits(kinds: ...) { totalCount }`); other counts are loaded.
+    credit_counts: Vec<(KindSet, i64)>,
 }
 
 impl Film {
@@ -27,7 +32,25 @@ impl Film {
     /// A film whose row holds only the columns of `read`.
     pub fn with_columns(model: film::Model, read: ColumnSet) -> Self {
         crate::cache::edge::saw_film(model.id);
-        Film { row: model, read }
+        Film {
+            row: model,
+            read,
+            credit_counts: Vec::new(),
+        }
+    }
+
+    /// The film with the counts of its credits of some kind sets, read with it.
+    pub fn with_credit_counts(self, credit_counts: Vec<(KindSet, i64)>) -> Self {
+        Film {
+            credit_counts,
+            ..self
+        }
+    }
+
+    /// How many credits of `kinds` the film has, if read with it.
+    pub(super) fn known_credit_count(&self, kinds: KindSet) -> Option<i64> {
+        let counted = self.credit_counts.iter().find(|(set, _)| *set == kinds);
+        counted.map(|(_, count)| *count)
     }
 
     /// The film's row id.

@@ -5,7 +5,7 @@
 use std::future::Future;
 
 use async_graphql::connection::EmptyFields;
-use async_graphql::{Context, Enum, InputObject, Object};
+use async_graphql::{Context, Enum, InputObject, InputType, Object, SelectionField};
 
 use super::facets::FilmFacets;
 use super::{Film, film_columns};
@@ -19,8 +19,9 @@ use crate::graphql::direct::Direct;
 use crate::graphql::pagination::{
     Connection, PageRequest, connection_names, list_connection, list_window, node_selections,
 };
-use crate::graphql::types::vocabulary::{CreditKind, RatingSource};
+use crate::graphql::types::vocabulary::{CreditKind, RatingSource, kind_set};
 use crate::ids::{self, NodeKind};
+use crate::kinds::{self, KindSet};
 
 connection_names!(
     FilmConnection / FilmEdge = "A page of the film catalogue (`films`), with the count of every film matching the filters and the (disjunctive) facets of a filter sidebar."
@@ -282,21 +283,60 @@ pub async fn films(
     let keys = cursor_keys(ctx);
     let request = PageRequest::parse(first, after, last, before)?;
     let window = list_window(keys, &ordering, None, request)?;
+    let nodes = node_selections(ctx);
     // The cursors read the sort column, whether or not the nodes show it.
-    let columns = film_columns(&node_selections(ctx)).with::<film::Entity>(order.sort_column());
-    let page = list::page(db(ctx), &filter, &ordering, &window, columns).await?;
+    let columns = film_columns(&nodes).with::<film::Entity>(order.sort_column());
+    let counted = counted_credit_kinds(&nodes);
+    let page = list::page(db(ctx), &filter, &ordering, &window, columns, &counted).await?;
     Ok(list_connection(
         keys,
         &ordering,
         None,
         page,
         FilmListSummary { filter },
-        |film| {
+        |listed| {
             let at = Position {
-                value: order.value_of(&film),
-                id: film.id,
+                value: order.value_of(&listed.film),
+                id: listed.film.id,
             };
-            (at, Direct(Film::with_columns(film, columns)), EmptyFields)
+            let film = Film::with_columns(listed.film, columns);
+            let film = film.with_credit_counts(listed.credit_counts);
+            (at, Direct(film), EmptyFields)
         },
     ))
+}
+
+/// The kind sets of the nodes' `credits(kinds: ...)` that ask only for
+/// `totalCount` (a list's cast counts): the list's statement counts them,
+/// as `Film.credits` would one grouped statement per batch. A field whose
+/// arguments do not parse is left to its resolver, which reports them.
+fn counted_credit_kinds(nodes: &[SelectionField<'_>]) -> Vec<KindSet> {
+    let mut counted = Vec::new();
+    let credits = nodes
+        .iter()
+        .flat_map(|node| node.selection_set())
+        .filter(|field| field.name() == "credits");
+    for field in credits {
+        let reads_page = field
+            .selection_set()
+            .any(|inner| matches!(inner.name(), "edges" | "nodes" | "pageInfo"));
+        if reads_page {
+            continue;
+        }
+        let Ok(arguments) = field.arguments() else {
+            continue;
+        };
+        let kinds = arguments
+            .into_iter()
+            .find(|(name, _)| name.as_str() == "kinds")
+            .map(|(_, value)| value);
+        let Ok(kinds) = <Option<Vec<CreditKind>> as InputType>::parse(kinds) else {
+            continue;
+        };
+        let set = kind_set(kinds, kinds::CreditKind::set);
+        if !counted.contains(&set) {
+            counted.push(set);
+        }
+    }
+    counted
 }

@@ -288,8 +288,9 @@ impl Film {
     > {
         let request = PageRequest::parse(first, after, last, before).gql()?;
         let kinds = kind_set(kinds, kinds::CreditKind::set);
+        let known = self.known_credit_count(kinds);
         let relation = PagedRelation::FilmCredits;
-        credit_page(ctx, relation, self.row.id, kinds, request).await
+        credit_page(ctx, relation, self.row.id, (kinds, known), request).await
     }
     /// How `credits` orders the cast: by the source's billing, or by
     /// prominence where no billing is known. Null when the film has no cast.
