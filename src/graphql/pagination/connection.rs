@@ -211,6 +211,19 @@ fn relation_window(
     })
 }
 
+/// The fields of a connection that read its page; `totalCount` and
+/// `__typename` alone read none.
+const PAGE_FIELDS: [&str; 3] = ["edges", "nodes", "pageInfo"];
+
+/// Whether a connection field's selection reads its page (see
+/// [`total_only`]): a list that counts its nodes' connections for them
+/// counts those that do not.
+pub fn selection_reads_page(field: &SelectionField<'_>) -> bool {
+    field
+        .selection_set()
+        .any(|inner| PAGE_FIELDS.contains(&inner.name()))
+}
+
 /// The connection of a selection that reads nothing of the page (no edges,
 /// nodes or page info: only `totalCount` and `__typename`), such as a film's
 /// cast count in a list: the count `known` when the parent's statement read
@@ -230,10 +243,7 @@ where
     EdgeName: EdgeNameType,
 {
     let look = ctx.look_ahead();
-    let reads_page = look.field("edges").exists()
-        || look.field("nodes").exists()
-        || look.field("pageInfo").exists();
-    if reads_page {
+    if PAGE_FIELDS.iter().any(|name| look.field(name).exists()) {
         return None;
     }
     let key = CountKey {

@@ -10,5 +10,5 @@ pub use args::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageRequest};
 pub(crate) use connection::connection_names;
 pub use connection::{
     Connection, ConnectionName, PagedConnection, edge_selects, first_rows, list_connection,
-    list_window, node_selections, relation_connection, total_only,
+    list_window, node_selections, relation_connection, selection_reads_page, total_only,
 };

@@ -152,7 +152,8 @@ pub async fn credit_page<Side, Name, EdgeName>(
     ctx: &Context<'_>,
     relation: PagedRelation,
     parent: i32,
-    (kinds, known_total): (KindSet, Option<i64>),
+    kinds: KindSet,
+    known_total: Option<i64>,
     request: PageRequest,
 ) -> async_graphql::Result<PagedConnection<Direct<Side>, CreditDetails, Name, EdgeName>>
 where

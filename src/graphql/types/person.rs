@@ -259,7 +259,7 @@ impl Person {
         let request = PageRequest::parse(first, after, last, before).gql()?;
         let kinds = kind_set(kinds, kinds::CreditKind::set);
         let relation = PagedRelation::PersonCredits;
-        credit_page(ctx, relation, self.row.id, (kinds, None), request).await
+        credit_page(ctx, relation, self.row.id, kinds, None, request).await
     }
     /// How many credits the person has.
     async fn credit_count(&self) -> i32 {

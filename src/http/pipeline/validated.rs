@@ -91,10 +91,8 @@ impl ValidatedRequests {
     pub fn remember(&self, validation: Validation, estimated_cost: u64, response: &Response) {
         let passed =
             response.errors.is_empty() || !matches!(response.data, async_graphql::Value::Null);
-        if let Some(key) = validation
-            .key
-            .filter(|_| passed && validation.known_cost.is_none())
-        {
+        let new = passed && !validation.known_valid();
+        if let Some(key) = validation.key.filter(|_| new) {
             self.kept.insert(key, estimated_cost);
         }
     }

@@ -18,6 +18,7 @@ use crate::graphql::cost::cost;
 use crate::graphql::direct::Direct;
 use crate::graphql::pagination::{
     Connection, PageRequest, connection_names, list_connection, list_window, node_selections,
+    selection_reads_page,
 };
 use crate::graphql::types::vocabulary::{CreditKind, RatingSource, kind_set};
 use crate::ids::{self, NodeKind};
@@ -317,10 +318,7 @@ fn counted_credit_kinds(nodes: &[SelectionField<'_>]) -> Vec<KindSet> {
         .flat_map(|node| node.selection_set())
         .filter(|field| field.name() == "credits");
     for field in credits {
-        let reads_page = field
-            .selection_set()
-            .any(|inner| matches!(inner.name(), "edges" | "nodes" | "pageInfo"));
-        if reads_page {
+        if selection_reads_page(&field) {
             continue;
         }
         let Ok(arguments) = field.arguments() else {

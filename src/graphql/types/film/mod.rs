@@ -290,7 +290,7 @@ impl Film {
         let kinds = kind_set(kinds, kinds::CreditKind::set);
         let known = self.known_credit_count(kinds);
         let relation = PagedRelation::FilmCredits;
-        credit_page(ctx, relation, self.row.id, (kinds, known), request).await
+        credit_page(ctx, relation, self.row.id, kinds, known, request).await
     }
     /// How `credits` orders the cast: by the source's billing, or by
     /// prominence where no billing is known. Null when the film has no cast.
