@@ -8,6 +8,7 @@ pub mod entities;
 pub mod errors;
 pub mod notify;
 pub mod queries;
+pub mod read_json;
 pub mod read_row;
 pub mod redis_limits;
 pub mod replicas;

@@ -31,6 +31,10 @@ impl Sql {
             values: Vec::new(),
         }
     }
+    /// The backend the text is written for.
+    pub fn backend(&self) -> DbBackend {
+        self.backend
+    }
     pub fn push(&mut self, sql: &str) -> &mut Self {
         self.text.push_str(sql);
         self

@@ -7,10 +7,11 @@
 
 use crate::db::Db;
 use crate::db::columns::ColumnSet;
-use crate::db::entities::film;
+use crate::db::entities::{film, person};
 pub use crate::db::queries::keyset::OrderDirection;
 use crate::db::queries::keyset::{KeysetPage, Ordering, SortValue, ValueKind, Window};
-use crate::db::queries::pages::{PagedRelation, push_count_of};
+use crate::db::queries::pages::{PagedRelation, push_count_of, push_rows_of};
+use crate::db::read_json::read_json_rows;
 use crate::db::read_row::{ReadRow, read_column, read_each, values_in};
 use crate::db::sql::{Number, Sql};
 use crate::error::{AppError, AppResult};
@@ -379,26 +380,42 @@ where
     Ok(())
 }
 
+/// What a page of the film list reads of each film besides its own columns,
+/// in the same statement: a page of twenty cast counts, or of twenty films'
+/// directors, cost a statement and twenty loader keys of its own.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AlongWith<'a> {
+    /// How many credits of each of these kind sets the film has.
+    pub credit_counts: &'a [KindSet],
+    /// The film's directors, with these columns, in credit order.
+    pub directors: Option<ColumnSet>,
+}
+
 /// One page of the film list, in the order's display order, each film with
 /// the columns of `columns` (which must hold the order's sort column) and
-/// its number of credits of each kind set of `counted`, counted in the same
-/// statement (a page of twenty cast counts cost a statement and twenty
-/// loader keys of its own).
+/// what `along` asks for.
 pub async fn page(
     db: &Db,
     filter: &FilmFilter,
     ordering: &Ordering,
     window: &Window,
     columns: ColumnSet,
-    counted: &[KindSet],
+    along: AlongWith<'_>,
 ) -> AppResult<KeysetPage<ListedFilm>> {
     let list = columns.select_list::<film::Entity>("f");
+    let credits = PagedRelation::FilmCredits;
     let select = |sql: &mut Sql| {
         sql.push("SELECT ").push(&list);
-        for kinds in counted {
+        for kinds in along.credit_counts {
             sql.push(", ");
-            push_count_of(sql, PagedRelation::FilmCredits, "f.id", *kinds);
+            push_count_of(sql, credits, "f.id", *kinds);
             sql.push(" AS credit_count");
+        }
+        if let Some(set) = along.directors {
+            sql.push(", ");
+            let directors = KindSet::from(CreditKind::Director);
+            push_rows_of::<person::Entity>(sql, credits, "f.id", directors, set);
+            sql.push(" AS directors");
         }
         filter.push_from(sql, Probe::PerFilm)
     };
@@ -412,24 +429,34 @@ pub async fn page(
     let films = read_each(&rows, |row, checked| {
         let film = film::Model::read_some(row, 0, "", checked, columns)?;
         let mut at = columns.len();
-        let mut credit_counts = Vec::with_capacity(counted.len());
-        for kinds in counted {
+        let mut credit_counts = Vec::with_capacity(along.credit_counts.len());
+        for kinds in along.credit_counts {
             let count = read_column(row, &mut at, "credit_count", checked)?;
             credit_counts.push((*kinds, count));
         }
+        let directors = match along.directors {
+            Some(set) => {
+                let json: Option<String> = read_column(row, &mut at, "directors", checked)?;
+                Some(read_json_rows(json.as_deref(), set)?)
+            }
+            None => None,
+        };
         Ok(ListedFilm {
             film,
             credit_counts,
+            directors,
         })
     })?;
     Ok(KeysetPage::from_rows(films, window))
 }
 
-/// A film of a page of the list, with the counts of its credits of each
-/// kind set the page was asked to count.
+/// A film of a page of the list, with what the page was asked to read
+/// along with it (see [`AlongWith`]).
 pub struct ListedFilm {
     pub film: film::Model,
     pub credit_counts: Vec<(KindSet, i64)>,
+    /// Its directors, in credit order, when asked for.
+    pub directors: Option<Vec<person::Model>>,
 }
 
 impl FilmFilter {

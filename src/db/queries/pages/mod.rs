@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use sea_orm::{DbBackend, DbErr, EntityTrait};
 
-pub use self::statements::{Alone, Joined, WithCharacter, push_count_of};
+pub use self::statements::{Alone, Joined, WithCharacter, push_count_of, push_rows_of};
 use self::statements::{filter_rows, lateral_page, windowed_page};
 use crate::db::Db;
 use crate::db::columns::ColumnSet;

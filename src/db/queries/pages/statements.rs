@@ -160,6 +160,35 @@ pub fn push_count_of(sql: &mut Sql, relation: PagedRelation, parent: &str, kinds
     sql.push(")");
 }
 
+/// The rows on the other side of `relation` (of entity `J`) for the row
+/// `parent` names, of `kinds`, in the relation's order, as one JSON array of
+/// rows, each an array of `J`'s columns of `set` in entity order
+/// (`read_json::read_json_rows` reads it): a column of another statement (a
+/// page of films with their directors). PostgreSQL aggregates no rows to
+/// NULL, SQLite to `[]`.
+pub fn push_rows_of<J: EntityTrait>(
+    sql: &mut Sql,
+    relation: PagedRelation,
+    parent: &str,
+    kinds: KindSet,
+    set: ColumnSet,
+) {
+    let (table, key) = relation.other_side().expect("a relation with another side");
+    let (aggregate, row, text) = match sql.backend() {
+        DbBackend::Postgres => ("json_agg", "json_build_array", "::text"),
+        _ => ("json_group_array", "json_array", ""),
+    };
+    sql.push(&format!(
+        "(SELECT {aggregate}({row}({}) ORDER BY {}, t.id){text} FROM {} t JOIN {table} j ON j.id = t.{key} WHERE t.{} = {parent}",
+        set.select_list::<J>("j"),
+        relation.sort_sql(),
+        relation.table(),
+        relation.parent_column()
+    ));
+    filter_kinds(sql, "t", relation, kinds);
+    sql.push(")");
+}
+
 /// `FROM table t WHERE t.parent IN (...) [AND t.kind IN (...)]`.
 pub(super) fn filter_rows(sql: &mut Sql, relation: PagedRelation, parents: &[i32], kinds: KindSet) {
     sql.push(&format!(" FROM {} t", relation.table()));

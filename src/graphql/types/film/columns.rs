@@ -9,6 +9,8 @@ use async_graphql::SelectionField;
 
 use crate::db::columns::ColumnSet;
 use crate::db::entities::film::{self, Column as C};
+use crate::db::entities::person;
+use crate::graphql::types::person::Person;
 use crate::kinds::KindSet;
 
 #[derive(Clone)]
@@ -20,6 +22,9 @@ pub struct Film {
     /// that read it counted them (the `films` list, for its nodes'
     /// `credits(kinds: ...) { totalCount }`); other counts are loaded.
     credit_counts: Vec<(KindSet, i64)>,
+    /// The directors (with the columns of their set), where the statement
+    /// that read the film read them (the `films` list); else loaded.
+    directors: Option<(Vec<person::Model>, ColumnSet)>,
 }
 
 impl Film {
@@ -36,6 +41,7 @@ impl Film {
             row: model,
             read,
             credit_counts: Vec::new(),
+            directors: None,
         }
     }
 
@@ -45,6 +51,22 @@ impl Film {
             credit_counts,
             ..self
         }
+    }
+
+    /// The film with its directors (their rows holding the columns of
+    /// `read`), read with it.
+    pub fn with_directors(self, directors: Vec<person::Model>, read: ColumnSet) -> Self {
+        Film {
+            directors: Some((directors, read)),
+            ..self
+        }
+    }
+
+    /// The directors, if read with the film.
+    pub(super) fn known_directors(&self) -> Option<Vec<Person>> {
+        let (people, read) = self.directors.as_ref()?;
+        let person = |row: &person::Model| Person::with_columns(row.clone(), *read);
+        Some(people.iter().map(person).collect())
     }
 
     /// How many credits of `kinds` the film has, if read with it.

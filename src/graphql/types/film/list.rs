@@ -9,6 +9,7 @@ use async_graphql::{Context, Enum, InputObject, InputType, Object, SelectionFiel
 
 use super::facets::FilmFacets;
 use super::{Film, film_columns};
+use crate::db::columns::ColumnSet;
 use crate::db::entities::film;
 use crate::db::queries::film_list as list;
 use crate::db::queries::keyset::Position;
@@ -17,9 +18,10 @@ use crate::graphql::context::{GqlResult, cursor_keys, db, while_content_holds};
 use crate::graphql::cost::cost;
 use crate::graphql::direct::Direct;
 use crate::graphql::pagination::{
-    Connection, PageRequest, connection_names, list_connection, list_window, node_selections,
-    selection_reads_page,
+    Connection, MAX_PAGE_SIZE, PageRequest, connection_names, list_connection, list_window,
+    node_selections, selection_reads_page,
 };
+use crate::graphql::types::person::person_columns;
 use crate::graphql::types::vocabulary::{CreditKind, RatingSource, kind_set};
 use crate::ids::{self, NodeKind};
 use crate::kinds::{self, KindSet};
@@ -288,7 +290,12 @@ pub async fn films(
     // The cursors read the sort column, whether or not the nodes show it.
     let columns = film_columns(&nodes).with::<film::Entity>(order.sort_column());
     let counted = counted_credit_kinds(&nodes);
-    let page = list::page(db(ctx), &filter, &ordering, &window, columns, &counted).await?;
+    let directors = director_columns(&nodes);
+    let along = list::AlongWith {
+        credit_counts: &counted,
+        directors,
+    };
+    let page = list::page(db(ctx), &filter, &ordering, &window, columns, along).await?;
     Ok(list_connection(
         keys,
         &ordering,
@@ -301,7 +308,12 @@ pub async fn films(
                 id: listed.film.id,
             };
             let film = Film::with_columns(listed.film, columns);
-            let film = film.with_credit_counts(listed.credit_counts);
+            let mut film = film.with_credit_counts(listed.credit_counts);
+            if let (Some(mut people), Some(read)) = (listed.directors, directors) {
+                // As many as `Film.directors` loads when the list does not read them.
+                people.truncate(MAX_PAGE_SIZE as usize);
+                film = film.with_directors(people, read);
+            }
             (at, Direct(film), EmptyFields)
         },
     ))
@@ -337,4 +349,16 @@ fn counted_credit_kinds(nodes: &[SelectionField<'_>]) -> Vec<KindSet> {
         }
     }
     counted
+}
+
+/// The columns of the people the nodes' `directors` fields show (every such
+/// field's, aliased or not), which the list's statement reads with the
+/// films; none when no node asks for its directors.
+fn director_columns(nodes: &[SelectionField<'_>]) -> Option<ColumnSet> {
+    let fields: Vec<SelectionField<'_>> = nodes
+        .iter()
+        .flat_map(|node| node.selection_set())
+        .filter(|field| field.name() == "directors")
+        .collect();
+    (!fields.is_empty()).then(|| person_columns(&fields))
 }

@@ -318,7 +318,10 @@ impl Film {
     /// The directors, in credit order.
     #[graphql(directive = list_size::apply(assumed(5)))]
     async fn directors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Direct<Person>>> {
-        let people = credited_people(ctx, self.row.id, kinds::CreditKind::Director).await?;
+        let people = match self.known_directors() {
+            Some(people) => people,
+            None => credited_people(ctx, self.row.id, kinds::CreditKind::Director).await?,
+        };
         Ok(people.into_iter().map(Direct).collect())
     }
     /// The characters of the film, in order of appearance on its page.
