@@ -25,7 +25,7 @@ use super::cursor::{self, CursorKeys, EdgeCursor, ListCursor};
 use crate::db::columns::ColumnSet;
 use crate::db::queries::keyset::{self, KeysetPage, Ordering};
 use crate::db::queries::pages::{
-    CountKey, Joined, Page, PageKey, PageRow, Paged, PagedRelation, Window,
+    CountKey, Joined, Page, PageColumns, PageKey, PageRow, Paged, PagedRelation, Window,
 };
 use crate::error::AppResult;
 use crate::graphql::context::{GqlResult, cursor_keys, loader};
@@ -270,17 +270,17 @@ pub fn edge_selects(ctx: &Context<'_>, field: &str) -> bool {
     ctx.look_ahead().field("edges").field(field).exists()
 }
 
-/// One page of `relation` for `parent`, each row (with the columns of `own`)
-/// with the row of `J` (the relation's other side) it refers to.
+/// One page of `relation` for `parent`, each row with the row of `J` (the
+/// relation's other side) it refers to, read with their `columns`.
 pub async fn load_joined_page<E: Paged, J: Joined>(
     ctx: &Context<'_>,
     relation: PagedRelation,
     parent: i32,
     kinds: KindSet,
     window: Window,
-    (own, joined): (ColumnSet, ColumnSet),
+    columns: PageColumns,
 ) -> AppResult<Page<PageRow<E, J>>> {
-    let key = PageKey::<E, J>::with_columns(relation, parent, kinds, window, own, joined);
+    let key = PageKey::<E, J>::with_columns(relation, parent, kinds, window, columns);
     Ok(match loader(ctx).load_one(key).await? {
         // The only copy once the loader has let go of it, unless another
         // request asked for the same page in the same batch.
@@ -303,7 +303,7 @@ pub async fn first_rows<E: Paged, J: Joined>(
     parent: i32,
     kinds: KindSet,
     limit: i32,
-    columns: (ColumnSet, ColumnSet),
+    (own, joined): (ColumnSet, ColumnSet),
 ) -> AppResult<Vec<PageRow<E, J>>> {
     let request = PageRequest::first(limit);
     let window = Window {
@@ -312,21 +312,22 @@ pub async fn first_rows<E: Paged, J: Joined>(
         cursor: None,
         with_total: false,
     };
+    let columns = PageColumns::of(own, joined);
     let page = load_joined_page::<E, J>(ctx, relation, parent, kinds, window, columns).await?;
     Ok(page.rows.into_iter().map(|(_, row)| row).collect())
 }
 
 /// One page of `relation` for `parent` as a connection whose edges `node`
-/// builds from each row and the `J` row it refers to (a credit with the
-/// columns of `own`, and its person or film with the columns of `joined`),
-/// with `totalCount` for the same rows. `ctx` is the connection field's.
+/// builds from each row and the `J` row it refers to (a credit and its
+/// person or film, with their `columns`), with `totalCount` for the same
+/// rows. `ctx` is the connection field's.
 #[allow(clippy::too_many_arguments)]
 pub async fn relation_connection<E, J, Node, EdgeFields, Name, EdgeName>(
     ctx: &Context<'_>,
     relation: PagedRelation,
     parent: i32,
     kinds: KindSet,
-    columns: (ColumnSet, ColumnSet),
+    columns: PageColumns,
     request: PageRequest,
     mut node: impl FnMut(PageRow<E, J>) -> (Node, EdgeFields),
 ) -> AppResult<PagedConnection<Node, EdgeFields, Name, EdgeName>>

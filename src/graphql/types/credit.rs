@@ -7,13 +7,13 @@ use async_graphql::connection::EdgeNameType;
 use async_graphql::{Context, Object, ObjectType, SelectionField};
 
 use super::character::Character;
-use super::film::{Film, film_columns};
+use super::film::{Film, director_columns, film_columns};
 use super::person::{Person, person_columns};
 use super::vocabulary::{CreditKind, stored};
 use crate::db::columns::ColumnSet;
 use crate::db::entities::credit::Column as C;
 use crate::db::entities::{credit, film, film_character, person};
-use crate::db::queries::pages::{Paged, PagedRelation, WithCharacter};
+use crate::db::queries::pages::{PageColumns, Paged, PagedRelation, WithCharacter};
 use crate::db::queries::rows::ModelOf;
 use crate::graphql::context::{GqlResult, loader};
 use crate::graphql::direct::Direct;
@@ -120,8 +120,20 @@ pub trait CreditSide: ObjectType {
     type Entity: Paged;
     /// The columns of its row that the nodes selected by `fields` read.
     fn columns(fields: &[SelectionField<'_>]) -> ColumnSet;
-    /// The node of a row holding the columns of `read`.
-    fn node(row: ModelOf<Self::Entity>, read: ColumnSet) -> Self;
+    /// The columns of the directors the nodes selected by `fields` show,
+    /// which the page reads with its rows; none for a side without them.
+    fn director_columns(fields: &[SelectionField<'_>]) -> ColumnSet {
+        let _ = fields;
+        ColumnSet::NONE
+    }
+    /// The node of a row holding the columns of `read`, with its directors
+    /// (holding those of `directors_read`) when the page read them.
+    fn node(
+        row: ModelOf<Self::Entity>,
+        read: ColumnSet,
+        directors: Option<Vec<person::Model>>,
+        directors_read: ColumnSet,
+    ) -> Self;
 }
 
 impl CreditSide for Person {
@@ -129,7 +141,12 @@ impl CreditSide for Person {
     fn columns(fields: &[SelectionField<'_>]) -> ColumnSet {
         person_columns(fields)
     }
-    fn node(row: person::Model, read: ColumnSet) -> Self {
+    fn node(
+        row: person::Model,
+        read: ColumnSet,
+        _: Option<Vec<person::Model>>,
+        _: ColumnSet,
+    ) -> Self {
         Person::with_columns(row, read)
     }
 }
@@ -139,8 +156,20 @@ impl CreditSide for Film {
     fn columns(fields: &[SelectionField<'_>]) -> ColumnSet {
         film_columns(fields)
     }
-    fn node(row: film::Model, read: ColumnSet) -> Self {
-        Film::with_columns(row, read)
+    fn director_columns(fields: &[SelectionField<'_>]) -> ColumnSet {
+        director_columns(fields).unwrap_or(ColumnSet::NONE)
+    }
+    fn node(
+        row: film::Model,
+        read: ColumnSet,
+        directors: Option<Vec<person::Model>>,
+        directors_read: ColumnSet,
+    ) -> Self {
+        let film = Film::with_columns(row, read);
+        match directors {
+            Some(people) => film.with_directors(people, directors_read),
+            None => film,
+        }
     }
 }
 
@@ -166,19 +195,25 @@ where
     if let Some(connection) = total_only(ctx, relation, parent, kinds, known_total) {
         return Ok(connection);
     }
-    let columns = Side::columns(&node_selections(ctx));
+    let nodes = node_selections(ctx);
     let roles = role_columns(ctx);
+    let columns = PageColumns {
+        own: roles,
+        joined: Side::columns(&nodes),
+        directors: Side::director_columns(&nodes),
+    };
+    let node = |row, directors| Side::node(row, columns.joined, directors, columns.directors);
     let connection = if roles.has::<credit::Entity>(credit::Column::CharacterId) {
         relation_connection::<credit::Entity, WithCharacter<Side::Entity>, _, _, _, _>(
             ctx,
             relation,
             parent,
             kinds,
-            (roles, columns),
+            columns,
             request,
-            |(credit, (row, character))| {
+            |(credit, (row, character), directors)| {
                 let details = CreditDetails::with_character(credit, roles, character);
-                (Direct(Side::node(row, columns)), details)
+                (Direct(node(row, directors)), details)
             },
         )
         .await
@@ -188,11 +223,11 @@ where
             relation,
             parent,
             kinds,
-            (roles, columns),
+            columns,
             request,
-            |(credit, row)| {
+            |(credit, row, directors)| {
                 let details = CreditDetails::new(credit, roles);
-                (Direct(Side::node(row, columns)), details)
+                (Direct(node(row, directors)), details)
             },
         )
         .await

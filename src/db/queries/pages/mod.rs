@@ -17,10 +17,14 @@ use std::sync::Arc;
 
 use sea_orm::{DbBackend, DbErr, EntityTrait};
 
-pub use self::statements::{Alone, Joined, WithCharacter, push_count_of, push_rows_of};
+pub use self::statements::{
+    Alone, Joined, PageColumns, WithCharacter, push_count_of, push_rows_of,
+};
 use self::statements::{filter_rows, lateral_page, windowed_page};
 use crate::db::Db;
 use crate::db::columns::ColumnSet;
+use crate::db::entities::person;
+use crate::db::read_json::read_json_rows;
 use crate::db::read_row::{ReadRow, read_column, read_each, values_in};
 use crate::db::sql::Sql;
 use crate::kinds::{CreditKind, KindSet, ReviewKind};
@@ -147,13 +151,7 @@ pub struct PageKey<E, J = Alone> {
     pub parent: i32,
     pub kinds: KindSet,
     pub page: Window,
-    /// The columns of the page's own rows (`E`) to read: a page of credits
-    /// whose edges show no role reads their ids alone. Always holds the
-    /// columns the statement joins on (see [`PageKey::with_columns`]).
-    pub own: ColumnSet,
-    /// The columns of the joined row (`J`) to read: a film's credits page
-    /// showing names reads no biographies.
-    pub joined: ColumnSet,
+    pub columns: PageColumns,
     /// The hash of everything but the parent, computed once: the DataLoader
     /// hashes each key many times (its maps grow as keys arrive), and hashing
     /// the kinds and page each time cost 4% of B3's server instructions.
@@ -162,38 +160,37 @@ pub struct PageKey<E, J = Alone> {
 }
 
 impl<E: EntityTrait, J: Joined> PageKey<E, J> {
-    /// A page whose rows carry the columns of `own` and those of `joined` of
-    /// the joined row (which must hold its id). The columns the statement
-    /// needs are added to `own`: the key, the column that refers to the
-    /// other side, and a credit's character when the rows carry it.
+    /// A page whose rows carry `columns` (the joined row's must hold its
+    /// id). The columns the statement needs are added to the rows' own: the
+    /// key, the column that refers to the other side, and a credit's
+    /// character when the rows carry it.
     pub fn with_columns(
         relation: PagedRelation,
         parent: i32,
         kinds: KindSet,
         page: Window,
-        own: ColumnSet,
-        joined: ColumnSet,
+        mut columns: PageColumns,
     ) -> Self {
-        let mut own = own.union(ColumnSet::key::<E>());
+        let mut own = columns.own.union(ColumnSet::key::<E>());
         if let (Some(_), Some((_, column))) = (J::table(), relation.other_side()) {
             own = own.with_named::<E>(column);
         }
         if J::WITH_CHARACTER {
             own = own.with_named::<E>("character_id");
         }
-        Self::exactly(parent, (relation, kinds, page, own, joined))
+        columns.own = own;
+        Self::exactly(parent, (relation, kinds, page, columns))
     }
 
     /// The key of `batch`'s page for `parent`; the batch's columns are complete.
     fn exactly(parent: i32, batch: Batch) -> Self {
-        let (relation, kinds, page, own, joined) = batch;
+        let (relation, kinds, page, columns) = batch;
         Self {
             relation,
             parent,
             kinds,
             page,
-            own,
-            joined,
+            columns,
             batch_hash: batch_hash(&batch),
             rows: PhantomData,
         }
@@ -202,12 +199,12 @@ impl<E: EntityTrait, J: Joined> PageKey<E, J> {
     /// Keys that can share one statement: same relation, filter, page and
     /// columns, any parent.
     fn batch(&self) -> Batch {
-        (self.relation, self.kinds, self.page, self.own, self.joined)
+        (self.relation, self.kinds, self.page, self.columns)
     }
 }
 
 /// What the keys of one statement share.
-type Batch = (PagedRelation, KindSet, Window, ColumnSet, ColumnSet);
+type Batch = (PagedRelation, KindSet, Window, PageColumns);
 
 /// A map of the loaders' own: its keys come from the server's code (a batch,
 /// a parent's id), and foldhash costs a fraction of SipHash per key.
@@ -228,8 +225,7 @@ impl<E, J> Clone for PageKey<E, J> {
             parent: self.parent,
             kinds: self.kinds,
             page: self.page,
-            own: self.own,
-            joined: self.joined,
+            columns: self.columns,
             batch_hash: self.batch_hash,
             rows: PhantomData,
         }
@@ -242,8 +238,7 @@ impl<E, J> PartialEq for PageKey<E, J> {
             && self.relation == other.relation
             && self.kinds == other.kinds
             && self.page == other.page
-            && self.own == other.own
-            && self.joined == other.joined
+            && self.columns == other.columns
     }
 }
 impl<E, J> Eq for PageKey<E, J> {}
@@ -265,7 +260,13 @@ pub struct Page<M> {
     pub total: Option<i64>,
 }
 
-pub type PageRow<E, J> = (<E as EntityTrait>::Model, <J as Joined>::Model);
+/// A row of a page: its own model, the joined row's, and the joined film's
+/// directors when the page read them ([`PageColumns::directors`]).
+pub type PageRow<E, J> = (
+    <E as EntityTrait>::Model,
+    <J as Joined>::Model,
+    Option<Vec<person::Model>>,
+);
 type PageRows<E, J> = Vec<(Position, PageRow<E, J>)>;
 
 /// The pages of every key: one statement per batch of keys that differ only
@@ -285,8 +286,7 @@ where
     }
     let mut pages = HashMap::with_capacity(keys.len());
     for (batch, parents) in batches {
-        let (relation, kinds, page, own, joined) = batch;
-        let columns = (own, joined);
+        let (relation, kinds, page, columns) = batch;
         let rows = page_rows::<E, J>(db, relation, kinds, &page, &parents, columns).await?;
         let mut by_parent: FastMap<i32, PageRows<E, J>> =
             FastMap::with_capacity_and_hasher(parents.len(), Default::default());
@@ -344,7 +344,7 @@ where
 
 /// Up to `limit + 1` rows per parent (the extra row says whether more
 /// follow), and without a cursor each parent's count of rows; each row with
-/// the columns of `own` of its own and `joined` of the joined row.
+/// its `columns`.
 #[allow(clippy::type_complexity)]
 async fn page_rows<E: EntityTrait, J: Joined>(
     db: &Db,
@@ -352,7 +352,7 @@ async fn page_rows<E: EntityTrait, J: Joined>(
     kinds: KindSet,
     page: &Window,
     parents: &[i32],
-    (own, joined): (ColumnSet, ColumnSet),
+    columns: PageColumns,
 ) -> Result<Vec<(i32, Position, PageRow<E, J>, Option<i64>)>, DbErr>
 where
     E::Model: ReadRow,
@@ -366,38 +366,57 @@ where
         !J::WITH_CHARACTER || relation.table() == "credit",
         "{relation:?} has no characters"
     );
+    let directed = !columns.directors.is_empty();
+    debug_assert!(
+        !directed || J::table() == Some("film"),
+        "{relation:?} joins no film to read the directors of"
+    );
     let counted = page.counted_in_page();
     let backend = db.backend();
     // PostgreSQL pages each parent laterally; the others number rows in a
     // window, whose rank the statement returns last.
     let ranked = backend != DbBackend::Postgres;
     let sql = if ranked {
-        windowed_page::<E, J>(backend, relation, kinds, page, parents, own, joined)
+        windowed_page::<E, J>(backend, relation, kinds, page, parents, columns)
     } else {
-        lateral_page::<E, J>(backend, relation, kinds, page, parents, own, joined)
+        lateral_page::<E, J>(backend, relation, kinds, page, parents, columns)
     };
     let rows = sql.query_all_prepared(db).await?;
     db.metrics().record_values_read(values_in(&rows));
-    // The page's own values follow its row's columns, and the joined row follows them.
+    // The page's own values follow its row's columns, then the directors
+    // when read, then the joined row.
+    let PageColumns { own, joined, .. } = columns;
     let values_from = own.len();
-    let joined_from = values_from + 3 + usize::from(counted) + usize::from(ranked);
-    read_each(&rows, |row, columns| {
-        let model = E::Model::read_some(row, 0, J::OWN_PREFIX, columns, own)?;
+    let directors_at = values_from + 3 + usize::from(counted) + usize::from(ranked);
+    let joined_from = directors_at + usize::from(directed);
+    read_each(&rows, |row, checked| {
+        let model = E::Model::read_some(row, 0, J::OWN_PREFIX, checked, own)?;
         let mut at = values_from;
-        let sort: i64 = read_column(row, &mut at, "page_sort", columns)?;
-        let parent: i32 = read_column(row, &mut at, "page_parent", columns)?;
-        let id: i32 = read_column(row, &mut at, "page_id", columns)?;
+        let sort: i64 = read_column(row, &mut at, "page_sort", checked)?;
+        let parent: i32 = read_column(row, &mut at, "page_parent", checked)?;
+        let id: i32 = read_column(row, &mut at, "page_id", checked)?;
         let total: Option<i64> = if counted {
-            Some(read_column(row, &mut at, "page_total", columns)?)
+            Some(read_column(row, &mut at, "page_total", checked)?)
         } else {
             None
         };
         if ranked {
-            let _rank: i64 = read_column(row, &mut at, "page_rank", columns)?;
+            let _rank: i64 = read_column(row, &mut at, "page_rank", checked)?;
         }
-        debug_assert_eq!(at, joined_from);
-        let other = J::read(row, joined_from, columns, joined)?;
-        Ok((parent, Position { sort, id }, (model, other), total))
+        debug_assert_eq!(at, directors_at);
+        let directors = if directed {
+            let json: Option<String> = read_column(row, &mut at, "directors", checked)?;
+            Some(read_json_rows(json.as_deref(), columns.directors)?)
+        } else {
+            None
+        };
+        let other = J::read(row, joined_from, checked, joined)?;
+        Ok((
+            parent,
+            Position { sort, id },
+            (model, other, directors),
+            total,
+        ))
     })
 }
 

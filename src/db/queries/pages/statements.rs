@@ -10,10 +10,38 @@ use sea_orm::{DbBackend, DbErr, EntityTrait, IdenStatic, Iterable, QueryResult};
 
 use super::{PagedRelation, Window};
 use crate::db::columns::ColumnSet;
-use crate::db::entities::film_character;
+use crate::db::entities::{film_character, person};
 use crate::db::read_row::{Columns, ReadRow, kept_select_list, read_column};
 use crate::db::sql::Sql;
-use crate::kinds::KindSet;
+use crate::kinds::{CreditKind, KindSet};
+
+/// What a page's statement reads of each of its rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PageColumns {
+    /// The columns of the page's own rows (`E`) to read: a page of credits
+    /// whose edges show no role reads their ids alone. In a key, always
+    /// holds the columns the statement joins on (see `PageKey::with_columns`).
+    pub own: ColumnSet,
+    /// The columns of the joined row (`J`) to read: a film's credits page
+    /// showing names reads no biographies.
+    pub joined: ColumnSet,
+    /// The columns of the people who directed the joined film, read in the
+    /// same statement (a filmography whose films show their directors: a
+    /// loader key per film and a statement of their own); none when
+    /// [`ColumnSet::NONE`]. Only a page whose other side is a film has them.
+    pub directors: ColumnSet,
+}
+
+impl PageColumns {
+    /// The rows' own columns and their joined row's, nothing else.
+    pub fn of(own: ColumnSet, joined: ColumnSet) -> Self {
+        Self {
+            own,
+            joined,
+            directors: ColumnSet::NONE,
+        }
+    }
+}
 
 /// What a page's rows carry besides their own columns: nothing ([`Alone`]),
 /// or the row on the relation's other side (an entity: a credit's person or
@@ -178,15 +206,27 @@ pub fn push_rows_of<J: EntityTrait>(
         DbBackend::Postgres => ("json_agg", "json_build_array", "::text"),
         _ => ("json_group_array", "json_array", ""),
     };
+    // The other side is `o`: `parent` may name the outer statement's `j`.
     sql.push(&format!(
-        "(SELECT {aggregate}({row}({}) ORDER BY {}, t.id){text} FROM {} t JOIN {table} j ON j.id = t.{key} WHERE t.{} = {parent}",
-        set.select_list::<J>("j"),
+        "(SELECT {aggregate}({row}({}) ORDER BY {}, t.id){text} FROM {} t JOIN {table} o ON o.id = t.{key} WHERE t.{} = {parent}",
+        set.select_list::<J>("o"),
         relation.sort_sql(),
         relation.table(),
         relation.parent_column()
     ));
     filter_kinds(sql, "t", relation, kinds);
     sql.push(")");
+}
+
+/// `, (...) AS directors`: the directors of the joined film `j` with the
+/// columns of `set`, when a page reads them (`set` is not empty).
+fn push_joined_directors(sql: &mut Sql, set: ColumnSet) {
+    if !set.is_empty() {
+        sql.push(", ");
+        let directors = KindSet::from(CreditKind::Director);
+        push_rows_of::<person::Entity>(sql, PagedRelation::FilmCredits, "j.id", directors, set);
+        sql.push(" AS directors");
+    }
 }
 
 /// `FROM table t WHERE t.parent IN (...) [AND t.kind IN (...)]`.
@@ -254,9 +294,13 @@ pub(super) fn lateral_page<E: EntityTrait, J: Joined>(
     kinds: KindSet,
     page: &Window,
     parents: &[i32],
-    own: ColumnSet,
-    joined: ColumnSet,
+    columns: PageColumns,
 ) -> Sql {
+    let PageColumns {
+        own,
+        joined,
+        directors,
+    } = columns;
     let (table, parent) = (relation.table(), relation.parent_column());
     let counted = page.counted_in_page();
     let mut sql = Sql::new(backend);
@@ -264,6 +308,7 @@ pub(super) fn lateral_page<E: EntityTrait, J: Joined>(
     if counted {
         sql.push(", counted.page_total");
     }
+    push_joined_directors(&mut sql, directors);
     if let Some(columns) = J::joined_columns(joined) {
         sql.push(", ").push(&columns);
     }
@@ -324,12 +369,17 @@ pub(super) fn windowed_page<E: EntityTrait, J: Joined>(
     kinds: KindSet,
     page: &Window,
     parents: &[i32],
-    own: ColumnSet,
-    joined: ColumnSet,
+    columns: PageColumns,
 ) -> Sql {
+    let PageColumns {
+        own,
+        joined,
+        directors,
+    } = columns;
     let parent = relation.parent_column();
     let mut sql = Sql::new(backend);
     sql.push("SELECT paged.*");
+    push_joined_directors(&mut sql, directors);
     if let Some(columns) = J::joined_columns(joined) {
         sql.push(", ").push(&columns);
     }

@@ -10,6 +10,7 @@ use async_graphql::SelectionField;
 use crate::db::columns::ColumnSet;
 use crate::db::entities::film::{self, Column as C};
 use crate::db::entities::person;
+use crate::graphql::pagination::MAX_PAGE_SIZE;
 use crate::graphql::types::person::Person;
 use crate::kinds::KindSet;
 
@@ -54,8 +55,9 @@ impl Film {
     }
 
     /// The film with its directors (their rows holding the columns of
-    /// `read`), read with it.
-    pub fn with_directors(self, directors: Vec<person::Model>, read: ColumnSet) -> Self {
+    /// `read`), read with it: as many as `Film.directors` loads otherwise.
+    pub fn with_directors(self, mut directors: Vec<person::Model>, read: ColumnSet) -> Self {
+        directors.truncate(MAX_PAGE_SIZE as usize);
         Film {
             directors: Some((directors, read)),
             ..self

@@ -8,8 +8,7 @@ use async_graphql::connection::EmptyFields;
 use async_graphql::{Context, Enum, InputObject, InputType, Object, SelectionField};
 
 use super::facets::FilmFacets;
-use super::{Film, film_columns};
-use crate::db::columns::ColumnSet;
+use super::{Film, director_columns, film_columns};
 use crate::db::entities::film;
 use crate::db::queries::film_list as list;
 use crate::db::queries::keyset::Position;
@@ -18,10 +17,9 @@ use crate::graphql::context::{GqlResult, cursor_keys, db, while_content_holds};
 use crate::graphql::cost::cost;
 use crate::graphql::direct::Direct;
 use crate::graphql::pagination::{
-    Connection, MAX_PAGE_SIZE, PageRequest, connection_names, list_connection, list_window,
-    node_selections, selection_reads_page,
+    Connection, PageRequest, connection_names, list_connection, list_window, node_selections,
+    selection_reads_page,
 };
-use crate::graphql::types::person::person_columns;
 use crate::graphql::types::vocabulary::{CreditKind, RatingSource, kind_set};
 use crate::ids::{self, NodeKind};
 use crate::kinds::{self, KindSet};
@@ -309,9 +307,7 @@ pub async fn films(
             };
             let film = Film::with_columns(listed.film, columns);
             let mut film = film.with_credit_counts(listed.credit_counts);
-            if let (Some(mut people), Some(read)) = (listed.directors, directors) {
-                // As many as `Film.directors` loads when the list does not read them.
-                people.truncate(MAX_PAGE_SIZE as usize);
+            if let (Some(people), Some(read)) = (listed.directors, directors) {
                 film = film.with_directors(people, read);
             }
             (at, Direct(film), EmptyFields)
@@ -349,16 +345,4 @@ fn counted_credit_kinds(nodes: &[SelectionField<'_>]) -> Vec<KindSet> {
         }
     }
     counted
-}
-
-/// The columns of the people the nodes' `directors` fields show (every such
-/// field's, aliased or not), which the list's statement reads with the
-/// films; none when no node asks for its directors.
-fn director_columns(nodes: &[SelectionField<'_>]) -> Option<ColumnSet> {
-    let fields: Vec<SelectionField<'_>> = nodes
-        .iter()
-        .flat_map(|node| node.selection_set())
-        .filter(|field| field.name() == "directors")
-        .collect();
-    (!fields.is_empty()).then(|| person_columns(&fields))
 }

@@ -24,8 +24,8 @@ pub use details::{
 };
 pub use list::{FilmFilter, FilmListConnection, FilmOrder, OrderDirection};
 pub use query::{
-    FilmBy, FilmQuery, credited_people, film_by_id, film_of_field, films_by_ids, payload_film,
-    people_of, people_of_field,
+    FilmBy, FilmQuery, credited_people, director_columns, film_by_id, film_of_field, films_by_ids,
+    payload_film, people_of, people_of_field,
 };
 use sections::children;
 pub use sections::*;
@@ -43,7 +43,7 @@ use super::vocabulary::{CastOrder, CompanyRole, CreditKind, ImageKind, ReviewKin
 use crate::db::columns::ColumnSet;
 use crate::db::entities::film::Column as C;
 use crate::db::entities::{credit, genre, person, quote, review};
-use crate::db::queries::pages::{Alone, PagedRelation};
+use crate::db::queries::pages::{Alone, PageColumns, PagedRelation};
 use crate::db::queries::rows::rel;
 use crate::graphql::context::{GqlResult, loader};
 use crate::graphql::cost::{assumed, connection, list_size, sliced_by};
@@ -310,10 +310,12 @@ impl Film {
         )
         .await
         .gql()?;
-        Ok(first.first().map(|(credit, _)| match credit.billing_order {
-            Some(_) => CastOrder::Billing,
-            None => CastOrder::Prominence,
-        }))
+        Ok(first
+            .first()
+            .map(|(credit, ..)| match credit.billing_order {
+                Some(_) => CastOrder::Billing,
+                None => CastOrder::Prominence,
+            }))
     }
     /// The directors, in credit order.
     #[graphql(directive = list_size::apply(assumed(5)))]
@@ -360,9 +362,9 @@ impl Film {
             PagedRelation::FilmQuotes,
             self.row.id,
             KindSet::ANY,
-            (ColumnSet::all::<quote::Entity>(), ColumnSet::NONE),
+            PageColumns::of(ColumnSet::all::<quote::Entity>(), ColumnSet::NONE),
             request,
-            |(quote, ())| (Direct(Quote(quote)), EmptyFields),
+            |(quote, (), _)| (Direct(Quote(quote)), EmptyFields),
         )
         .await
         .gql()
@@ -407,9 +409,9 @@ impl Film {
             relation,
             self.row.id,
             kind_set(kinds, kinds::ReviewKind::set),
-            (ColumnSet::all::<review::Entity>(), ColumnSet::NONE),
+            PageColumns::of(ColumnSet::all::<review::Entity>(), ColumnSet::NONE),
             request,
-            |(review, ())| (Direct(Review(review)), EmptyFields),
+            |(review, (), _)| (Direct(Review(review)), EmptyFields),
         )
         .await
         .gql()

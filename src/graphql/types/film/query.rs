@@ -2,7 +2,7 @@
 //! other types use: a film by id, the film a row belongs to, the people
 //! credited on a film.
 
-use async_graphql::{Context, ID, Object, OneofObject};
+use async_graphql::{Context, ID, Object, OneofObject, SelectionField};
 
 use super::{Film, FilmFilter, FilmListConnection, FilmOrder, film_columns, list};
 use crate::db::columns::ColumnSet;
@@ -221,8 +221,21 @@ pub async fn credited_people(
     .gql()?;
     Ok(rows
         .into_iter()
-        .map(|(_, person)| Person::with_columns(person, columns))
+        .map(|(_, person, _)| Person::with_columns(person, columns))
         .collect())
+}
+
+/// The columns of the people the `directors` fields among `fields` (the
+/// selections of films: a list's nodes, a filmography's) show, aliased or
+/// not; none when no film asks for its directors. The statement that reads
+/// the films reads their directors with them.
+pub fn director_columns(fields: &[SelectionField<'_>]) -> Option<ColumnSet> {
+    let directors: Vec<SelectionField<'_>> = fields
+        .iter()
+        .flat_map(|film| film.selection_set())
+        .filter(|field| field.name() == "directors")
+        .collect();
+    (!directors.is_empty()).then(|| person_columns(&directors))
 }
 
 /// People by id, for the rows of a page.
