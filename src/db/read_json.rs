@@ -2,7 +2,7 @@
 //! columns of a [`ColumnSet`] in entity order: rows aggregated into one
 //! column of another statement (a film list's directors, read with the
 //! films), which both backends build with their JSON functions
-//! (`pages::push_rows_of`).
+//! (`pages::push_directors_of`).
 
 use sea_orm::DbErr;
 use sea_orm::prelude::Date;

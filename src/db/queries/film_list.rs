@@ -10,8 +10,7 @@ use crate::db::columns::ColumnSet;
 use crate::db::entities::{film, person};
 pub use crate::db::queries::keyset::OrderDirection;
 use crate::db::queries::keyset::{KeysetPage, Ordering, SortValue, ValueKind, Window};
-use crate::db::queries::pages::{PagedRelation, push_count_of, push_rows_of};
-use crate::db::read_json::read_json_rows;
+use crate::db::queries::pages::{PagedRelation, push_count_of, push_directors_of, read_directors};
 use crate::db::read_row::{ReadRow, read_column, read_each, values_in};
 use crate::db::sql::{Number, Sql};
 use crate::error::{AppError, AppResult};
@@ -383,12 +382,13 @@ where
 /// What a page of the film list reads of each film besides its own columns,
 /// in the same statement: a page of twenty cast counts, or of twenty films'
 /// directors, cost a statement and twenty loader keys of its own.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct AlongWith<'a> {
     /// How many credits of each of these kind sets the film has.
     pub credit_counts: &'a [KindSet],
-    /// The film's directors, with these columns, in credit order.
-    pub directors: Option<ColumnSet>,
+    /// The film's directors, with these columns, in credit order; none
+    /// when [`ColumnSet::NONE`].
+    pub directors: ColumnSet,
 }
 
 /// One page of the film list, in the order's display order, each film with
@@ -411,12 +411,7 @@ pub async fn page(
             push_count_of(sql, credits, "f.id", *kinds);
             sql.push(" AS credit_count");
         }
-        if let Some(set) = along.directors {
-            sql.push(", ");
-            let directors = KindSet::from(CreditKind::Director);
-            push_rows_of::<person::Entity>(sql, credits, "f.id", directors, set);
-            sql.push(" AS directors");
-        }
+        push_directors_of(sql, "f.id", along.directors);
         filter.push_from(sql, Probe::PerFilm)
     };
     // When the filter already excludes films without a sort value, the
@@ -434,13 +429,7 @@ pub async fn page(
             let count = read_column(row, &mut at, "credit_count", checked)?;
             credit_counts.push((*kinds, count));
         }
-        let directors = match along.directors {
-            Some(set) => {
-                let json: Option<String> = read_column(row, &mut at, "directors", checked)?;
-                Some(read_json_rows(json.as_deref(), set)?)
-            }
-            None => None,
-        };
+        let directors = read_directors(row, &mut at, checked, along.directors)?;
         Ok(ListedFilm {
             film,
             credit_counts,

@@ -157,7 +157,7 @@ impl CreditSide for Film {
         film_columns(fields)
     }
     fn director_columns(fields: &[SelectionField<'_>]) -> ColumnSet {
-        director_columns(fields).unwrap_or(ColumnSet::NONE)
+        director_columns(fields)
     }
     fn node(
         row: film::Model,

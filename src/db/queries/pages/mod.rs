@@ -18,13 +18,12 @@ use std::sync::Arc;
 use sea_orm::{DbBackend, DbErr, EntityTrait};
 
 pub use self::statements::{
-    Alone, Joined, PageColumns, WithCharacter, push_count_of, push_rows_of,
+    Alone, Joined, PageColumns, WithCharacter, push_count_of, push_directors_of, read_directors,
 };
 use self::statements::{filter_rows, lateral_page, windowed_page};
 use crate::db::Db;
 use crate::db::columns::ColumnSet;
 use crate::db::entities::person;
-use crate::db::read_json::read_json_rows;
 use crate::db::read_row::{ReadRow, read_column, read_each, values_in};
 use crate::db::sql::Sql;
 use crate::kinds::{CreditKind, KindSet, ReviewKind};
@@ -404,12 +403,7 @@ where
             let _rank: i64 = read_column(row, &mut at, "page_rank", checked)?;
         }
         debug_assert_eq!(at, directors_at);
-        let directors = if directed {
-            let json: Option<String> = read_column(row, &mut at, "directors", checked)?;
-            Some(read_json_rows(json.as_deref(), columns.directors)?)
-        } else {
-            None
-        };
+        let directors = read_directors(row, &mut at, checked, columns.directors)?;
         let other = J::read(row, joined_from, checked, joined)?;
         Ok((
             parent,

@@ -11,6 +11,7 @@ use sea_orm::{DbBackend, DbErr, EntityTrait, IdenStatic, Iterable, QueryResult};
 use super::{PagedRelation, Window};
 use crate::db::columns::ColumnSet;
 use crate::db::entities::{film_character, person};
+use crate::db::read_json::read_json_rows;
 use crate::db::read_row::{Columns, ReadRow, kept_select_list, read_column};
 use crate::db::sql::Sql;
 use crate::kinds::{CreditKind, KindSet};
@@ -194,7 +195,7 @@ pub fn push_count_of(sql: &mut Sql, relation: PagedRelation, parent: &str, kinds
 /// (`read_json::read_json_rows` reads it): a column of another statement (a
 /// page of films with their directors). PostgreSQL aggregates no rows to
 /// NULL, SQLite to `[]`.
-pub fn push_rows_of<J: EntityTrait>(
+fn push_rows_of<J: EntityTrait>(
     sql: &mut Sql,
     relation: PagedRelation,
     parent: &str,
@@ -218,15 +219,31 @@ pub fn push_rows_of<J: EntityTrait>(
     sql.push(")");
 }
 
-/// `, (...) AS directors`: the directors of the joined film `j` with the
-/// columns of `set`, when a page reads them (`set` is not empty).
-fn push_joined_directors(sql: &mut Sql, set: ColumnSet) {
+/// `, (...) AS directors`: the directors of the film `film` names (the
+/// list's `f`, a credit page's joined `j`), with the columns of `set`, in
+/// credit order; nothing when `set` is empty ([`read_directors`] reads it).
+pub fn push_directors_of(sql: &mut Sql, film: &str, set: ColumnSet) {
     if !set.is_empty() {
         sql.push(", ");
         let directors = KindSet::from(CreditKind::Director);
-        push_rows_of::<person::Entity>(sql, PagedRelation::FilmCredits, "j.id", directors, set);
+        push_rows_of::<person::Entity>(sql, PagedRelation::FilmCredits, film, directors, set);
         sql.push(" AS directors");
     }
+}
+
+/// The directors [`push_directors_of`] added at `*at` (then moves on), or
+/// none when `set` is empty and it added nothing.
+pub fn read_directors(
+    row: &QueryResult,
+    at: &mut usize,
+    checked: Columns,
+    set: ColumnSet,
+) -> Result<Option<Vec<person::Model>>, DbErr> {
+    if set.is_empty() {
+        return Ok(None);
+    }
+    let json: Option<String> = read_column(row, at, "directors", checked)?;
+    read_json_rows(json.as_deref(), set).map(Some)
 }
 
 /// `FROM table t WHERE t.parent IN (...) [AND t.kind IN (...)]`.
@@ -308,7 +325,7 @@ pub(super) fn lateral_page<E: EntityTrait, J: Joined>(
     if counted {
         sql.push(", counted.page_total");
     }
-    push_joined_directors(&mut sql, directors);
+    push_directors_of(&mut sql, "j.id", directors);
     if let Some(columns) = J::joined_columns(joined) {
         sql.push(", ").push(&columns);
     }
@@ -379,7 +396,7 @@ pub(super) fn windowed_page<E: EntityTrait, J: Joined>(
     let parent = relation.parent_column();
     let mut sql = Sql::new(backend);
     sql.push("SELECT paged.*");
-    push_joined_directors(&mut sql, directors);
+    push_directors_of(&mut sql, "j.id", directors);
     if let Some(columns) = J::joined_columns(joined) {
         sql.push(", ").push(&columns);
     }

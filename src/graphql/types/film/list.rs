@@ -307,8 +307,8 @@ pub async fn films(
             };
             let film = Film::with_columns(listed.film, columns);
             let mut film = film.with_credit_counts(listed.credit_counts);
-            if let (Some(people), Some(read)) = (listed.directors, directors) {
-                film = film.with_directors(people, read);
+            if let Some(people) = listed.directors {
+                film = film.with_directors(people, directors);
             }
             (at, Direct(film), EmptyFields)
         },

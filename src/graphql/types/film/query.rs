@@ -227,15 +227,18 @@ pub async fn credited_people(
 
 /// The columns of the people the `directors` fields among `fields` (the
 /// selections of films: a list's nodes, a filmography's) show, aliased or
-/// not; none when no film asks for its directors. The statement that reads
-/// the films reads their directors with them.
-pub fn director_columns(fields: &[SelectionField<'_>]) -> Option<ColumnSet> {
+/// not; [`ColumnSet::NONE`] when no film asks for its directors. The
+/// statement that reads the films reads their directors with them.
+pub fn director_columns(fields: &[SelectionField<'_>]) -> ColumnSet {
     let directors: Vec<SelectionField<'_>> = fields
         .iter()
         .flat_map(|film| film.selection_set())
         .filter(|field| field.name() == "directors")
         .collect();
-    (!directors.is_empty()).then(|| person_columns(&directors))
+    if directors.is_empty() {
+        return ColumnSet::NONE;
+    }
+    person_columns(&directors)
 }
 
 /// People by id, for the rows of a page.
