@@ -27,6 +27,7 @@ mod m20261209_000021_content_changes;
 mod m20261209_000022_webhooks;
 mod m20261210_000023_film_details;
 mod m20261211_000024_catalogue_lines;
+mod m20261212_000025_list_indexes;
 
 pub struct Migrator;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000022_webhooks::Migration),
             Box::new(m20261210_000023_film_details::Migration),
             Box::new(m20261211_000024_catalogue_lines::Migration),
+            Box::new(m20261212_000025_list_indexes::Migration),
         ]
     }
 }
