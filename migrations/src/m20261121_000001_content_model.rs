@@ -500,13 +500,16 @@ pub(crate) async fn index(
     columns: &[&'static str],
 ) -> Result<(), DbErr> {
     let mut create = Index::create();
-    create
-        .name(format!("idx-{table}-{}", columns.join("-")))
-        .table(table);
+    create.name(index_name(table, columns)).table(table);
     for column in columns {
         create.col(*column);
     }
     m.create_index(create.to_owned()).await
+}
+
+/// The name [`index`] gives the index of `table` on `columns`.
+pub(crate) fn index_name(table: &str, columns: &[&str]) -> String {
+    format!("idx-{table}-{}", columns.join("-"))
 }
 
 pub(crate) async fn unique(

@@ -13,8 +13,8 @@
 
 use sea_orm_migration::prelude::*;
 
-// The first migration's helper, so the new indexes are named as the others.
-use crate::m20261121_000001_content_model::index;
+// The first migration's helpers, so the new indexes are named as the others.
+use crate::m20261121_000001_content_model::{index, index_name};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -47,15 +47,20 @@ impl MigrationTrait for Migration {
             drop_index(m, "film", old).await?;
             index(m, "film", &[*column, "id", "release_year"]).await?;
         }
-        drop_index(m, "credit", &name("credit", OLD_CREDIT_BY_KIND)).await?;
+        drop_index(m, "credit", &index_name("credit", OLD_CREDIT_BY_KIND)).await?;
         index(m, "credit", CREDIT_BY_KIND).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        drop_index(m, "credit", &name("credit", CREDIT_BY_KIND)).await?;
+        drop_index(m, "credit", &index_name("credit", CREDIT_BY_KIND)).await?;
         index(m, "credit", OLD_CREDIT_BY_KIND).await?;
         for (column, old) in SORTS {
-            drop_index(m, "film", &name("film", &[*column, "id", "release_year"])).await?;
+            drop_index(
+                m,
+                "film",
+                &index_name("film", &[*column, "id", "release_year"]),
+            )
+            .await?;
             m.create_index(
                 Index::create()
                     .name(*old)
@@ -68,11 +73,6 @@ impl MigrationTrait for Migration {
         }
         Ok(())
     }
-}
-
-/// The name the first migration's `index` helper gives an index.
-fn name(table: &str, columns: &[&str]) -> String {
-    format!("idx-{table}-{}", columns.join("-"))
 }
 
 async fn drop_index(m: &SchemaManager<'_>, table: &str, index: &str) -> Result<(), DbErr> {
