@@ -34,7 +34,10 @@ pub fn init(otlp_endpoint: Option<&str>) -> anyhow::Result<TelemetryGuard> {
     let terminal = std::io::stderr().is_terminal();
     // Lines are written by a thread of their own, so a request never waits
     // for stderr (a slow pipe or terminal would otherwise slow every request).
-    let (writer, logs) = tracing_appender::non_blocking(std::io::stderr());
+    // That thread writes every line it finds waiting, then flushes: under load
+    // a burst of lines becomes one write, not a write per request.
+    let buffered = std::io::BufWriter::new(std::io::stderr());
+    let (writer, logs) = tracing_appender::non_blocking(buffered);
     let text = terminal.then(|| {
         tracing_subscriber::fmt::layer()
             .compact()
