@@ -35,8 +35,11 @@ pub fn init(otlp_endpoint: Option<&str>) -> anyhow::Result<TelemetryGuard> {
     // Lines are written by a thread of their own, so a request never waits
     // for stderr (a slow pipe or terminal would otherwise slow every request).
     // That thread writes every line it finds waiting, then flushes: under load
-    // a burst of lines becomes one write, not a write per request.
-    let buffered = std::io::BufWriter::new(std::io::stderr());
+    // a burst of lines becomes one write, not a write per request. A write
+    // holds whole lines, at most 4 KiB (PIPE_BUF on Linux) unless one line is
+    // longer, so on a pipe it stays atomic, as a single line's write was: a
+    // panic message from another thread cannot land inside a line.
+    let buffered = std::io::BufWriter::with_capacity(4096, std::io::stderr());
     let (writer, logs) = tracing_appender::non_blocking(buffered);
     let text = terminal.then(|| {
         tracing_subscriber::fmt::layer()
