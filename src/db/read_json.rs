@@ -24,8 +24,8 @@ pub trait ReadJson: Sized {
 
 /// The models of `text`, a JSON array of rows (or NULL: PostgreSQL
 /// aggregates no rows to NULL, SQLite to `[]`). Each row is read straight
-/// into its model: parsed first into `serde_json::Value`s, a film list's
-/// directors cost 2,000 instructions a film.
+/// into its model, not parsed into `serde_json::Value`s first (that cost a
+/// film list 2,000 instructions a film for its directors).
 pub fn read_json_rows<M: ReadJson>(text: Option<&str>, set: ColumnSet) -> Result<Vec<M>, DbErr> {
     let Some(text) = text else {
         return Ok(Vec::new());
