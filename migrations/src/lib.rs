@@ -28,6 +28,7 @@ mod m20261209_000022_webhooks;
 mod m20261210_000023_film_details;
 mod m20261211_000024_catalogue_lines;
 mod m20261212_000025_list_indexes;
+mod m20261213_000026_film_credit_counts;
 
 pub struct Migrator;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000023_film_details::Migration),
             Box::new(m20261211_000024_catalogue_lines::Migration),
             Box::new(m20261212_000025_list_indexes::Migration),
+            Box::new(m20261213_000026_film_credit_counts::Migration),
         ]
     }
 }

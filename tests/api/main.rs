@@ -15,6 +15,7 @@ mod columns;
 mod concurrency;
 mod conflicts;
 mod cost;
+mod credit_counts;
 mod discovery;
 mod edge;
 mod edge_cache;

@@ -10,7 +10,7 @@ use crate::db::columns::ColumnSet;
 use crate::db::entities::{film, person};
 pub use crate::db::queries::keyset::OrderDirection;
 use crate::db::queries::keyset::{KeysetPage, Ordering, SortValue, ValueKind, Window};
-use crate::db::queries::pages::{PagedRelation, push_count_of, push_directors_of, read_directors};
+use crate::db::queries::pages::{push_directors_of, read_directors};
 use crate::db::read_row::{ReadRow, read_column, read_each, values_in};
 use crate::db::sql::{Number, Sql};
 use crate::error::{AppError, AppResult};
@@ -403,12 +403,11 @@ pub async fn page(
     along: AlongWith<'_>,
 ) -> AppResult<KeysetPage<ListedFilm>> {
     let list = columns.select_list::<film::Entity>("f");
-    let credits = PagedRelation::FilmCredits;
     let select = |sql: &mut Sql| {
         sql.push("SELECT ").push(&list);
         for kinds in along.credit_counts {
             sql.push(", ");
-            push_count_of(sql, credits, "f.id", *kinds);
+            push_kept_credit_count(sql, "f", *kinds);
             sql.push(" AS credit_count");
         }
         push_directors_of(sql, "f.id", along.directors);
@@ -437,6 +436,34 @@ pub async fn page(
         })
     })?;
     Ok(KeysetPage::from_rows(films, window))
+}
+
+/// The columns of a film's row that count its credits, kept by triggers on
+/// `credit` (migration 26): every credit, then each kind's, in the order of
+/// `CreditKind::ALL`. A kind added without its column does not compile.
+const CREDIT_COUNT: &str = "credit_count";
+const CREDIT_COUNT_OF_KIND: [&str; CreditKind::ALL.len()] = [
+    "credit_count_cast",
+    "credit_count_director",
+    "credit_count_writer",
+    "credit_count_composer",
+    "credit_count_producer",
+    "credit_count_cinematographer",
+    "credit_count_editor",
+    "credit_count_novel",
+];
+
+/// How many credits of `kinds` the film `film` (an alias) has, read from
+/// its row: a page of twenty cast counts counted some 24 index entries a
+/// film, a sixth of such a request's CPU.
+fn push_kept_credit_count(sql: &mut Sql, film: &str, kinds: KindSet) {
+    if kinds.is_any() {
+        sql.push(&format!("{film}.{CREDIT_COUNT}"));
+        return;
+    }
+    let columns = kinds.names(&CREDIT_COUNT_OF_KIND);
+    let sum = columns.map(|column| format!("{film}.{column}"));
+    sql.push(&format!("({})", sum.collect::<Vec<_>>().join(" + ")));
 }
 
 /// A film of a page of the list, with what the page was asked to read

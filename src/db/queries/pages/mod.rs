@@ -18,7 +18,7 @@ use std::sync::Arc;
 use sea_orm::{DbBackend, DbErr, EntityTrait};
 
 pub use self::statements::{
-    Alone, Joined, PageColumns, WithCharacter, push_count_of, push_directors_of, read_directors,
+    Alone, Joined, PageColumns, WithCharacter, push_directors_of, read_directors,
 };
 use self::statements::{filter_rows, lateral_page, windowed_page};
 use crate::db::Db;

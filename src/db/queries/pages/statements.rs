@@ -176,19 +176,6 @@ where
     }
 }
 
-/// `(SELECT COUNT(*) FROM table t WHERE t.parent = {parent} [AND t.kind IN
-/// (...)])`: how many rows `relation` has for the row `parent` names, as a
-/// column of another statement (a page of films with their cast counts).
-pub fn push_count_of(sql: &mut Sql, relation: PagedRelation, parent: &str, kinds: KindSet) {
-    sql.push(&format!(
-        "(SELECT COUNT(*) FROM {} t WHERE t.{} = {parent}",
-        relation.table(),
-        relation.parent_column()
-    ));
-    filter_kinds(sql, "t", relation, kinds);
-    sql.push(")");
-}
-
 /// The rows on the other side of `relation` (of entity `J`) for the row
 /// `parent` names, of `kinds`, in the relation's order, as one JSON array of
 /// rows, each an array of `J`'s columns of `set` in entity order
