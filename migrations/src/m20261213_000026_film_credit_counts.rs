@@ -8,7 +8,9 @@
 //! cascades (a film or person deleted), and every one of those writes goes
 //! through them. PostgreSQL adds up each statement's rows at once (statement
 //! triggers over transition tables); SQLite, which has no such triggers,
-//! counts each row.
+//! counts each row. A later migration that rebuilds `credit` (SQLite's way
+//! to change a column) drops the triggers with it and must create them
+//! again.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -152,7 +154,9 @@ fn add_to_counts(changes: &str) -> String {
 }
 
 /// The PostgreSQL trigger function: a statement's inserted rows count up,
-/// its deleted rows down, an update's both; a truncation leaves none.
+/// its deleted rows down, an update's both; a truncation leaves none. It
+/// finds `film` in the schemas the migration ran with, whatever the
+/// session firing it has (`pg_restore` empties `search_path`).
 fn postgres_function() -> String {
     let inserted = add_to_counts("SELECT film_id, kind, 1 AS n FROM new_rows");
     let deleted = add_to_counts("SELECT film_id, kind, -1 AS n FROM old_rows");
@@ -165,7 +169,8 @@ fn postgres_function() -> String {
         .collect::<Vec<_>>()
         .join(", ");
     format!(
-        "CREATE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+        "CREATE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN {inserted};
     ELSIF TG_OP = 'DELETE' THEN {deleted};

@@ -47,7 +47,7 @@ async fn miscounted(app: &TestApp) -> Vec<String> {
 
 /// Every film's kept counts are true, and they add up to every credit
 /// there is (so the check has something to find wrong).
-async fn assert_counts_true(app: &TestApp, after: &str) {
+pub(crate) async fn assert_counts_true(app: &TestApp, after: &str) {
     assert_eq!(miscounted(app).await, Vec::<String>::new(), "after {after}");
     let kept = scalar(
         app,

@@ -4,6 +4,7 @@ use migrations::{Migrator, MigratorTrait};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
+use crate::credit_counts::assert_counts_true;
 use crate::helpers::{TestApp, on_both_databases};
 
 async fn migrations_go_down_and_up_again(app: TestApp) {
@@ -61,6 +62,30 @@ async fn year_only_release_dates_stop_claiming_a_day(app: TestApp) {
         page["film"]["releaseDate"], "1994-01-01",
         "a document's date stays"
     );
+}
+
+/// A database from before migration 26: its films' credit counts are
+/// counted from the credits it holds, then kept.
+async fn credit_counts_reach_existing_databases(app: TestApp) {
+    Migrator::down(&app.connection, Some(since(26)))
+        .await
+        .expect("down");
+    // Credits written while nothing kept count.
+    app.connection
+        .execute_unprepared(
+            "DELETE FROM credit WHERE id IN (SELECT id FROM credit ORDER BY id LIMIT 5)",
+        )
+        .await
+        .unwrap();
+    Migrator::up(&app.connection, None).await.expect("up");
+    assert_counts_true(&app, "migration 26 over a filled database").await;
+    app.connection
+        .execute_unprepared(
+            "DELETE FROM credit WHERE id IN (SELECT id FROM credit ORDER BY id LIMIT 5)",
+        )
+        .await
+        .unwrap();
+    assert_counts_true(&app, "a delete after migration 26").await;
 }
 
 /// How many migrations go down to undo the one numbered `number` (1-based)
@@ -134,6 +159,7 @@ async fn catalogue_truth_reaches_existing_databases(app: TestApp) {
 
 on_both_databases!(
     catalogue_truth_reaches_existing_databases,
+    credit_counts_reach_existing_databases,
     migrations_go_down_and_up_again,
     year_only_release_dates_stop_claiming_a_day
 );
