@@ -32,11 +32,25 @@ const KINDS: &[(&str, &str)] = &[
     ("NOVEL", "credit_count_novel"),
 ];
 
-const TRIGGERS: &[&str] = &[
-    "credit_counted_insert",
-    "credit_counted_delete",
-    "credit_counted_update",
-    "credit_counted_truncate",
+/// PostgreSQL's triggers: name, event, the transition tables they read.
+/// SQLite's are the first three, by the same names.
+const TRIGGERS: &[(&str, &str, &str)] = &[
+    (
+        "credit_counted_insert",
+        "INSERT",
+        "REFERENCING NEW TABLE AS new_rows",
+    ),
+    (
+        "credit_counted_delete",
+        "DELETE",
+        "REFERENCING OLD TABLE AS old_rows",
+    ),
+    (
+        "credit_counted_update",
+        "UPDATE",
+        "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+    ),
+    ("credit_counted_truncate", "TRUNCATE", ""),
 ];
 
 const FUNCTION: &str = "film_credit_counts_kept";
@@ -59,44 +73,28 @@ impl MigrationTrait for Migration {
         match m.get_database_backend() {
             sea_orm::DbBackend::Postgres => {
                 db.execute_unprepared(&postgres_function()).await?;
-                let triggers = [
-                    ("credit_counted_insert", "INSERT", "NEW TABLE AS new_rows"),
-                    ("credit_counted_delete", "DELETE", "OLD TABLE AS old_rows"),
-                    (
-                        "credit_counted_update",
-                        "UPDATE",
-                        "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-                    ),
-                ];
-                for (name, event, tables) in triggers {
+                for (name, event, tables) in TRIGGERS {
                     db.execute_unprepared(&format!(
-                        "CREATE TRIGGER {name} AFTER {event} ON credit REFERENCING {tables} \
+                        "CREATE TRIGGER {name} AFTER {event} ON credit {tables} \
                          FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()"
                     ))
                     .await?;
                 }
-                db.execute_unprepared(&format!(
-                    "CREATE TRIGGER credit_counted_truncate AFTER TRUNCATE ON credit \
-                     FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()"
-                ))
-                .await?;
             }
             _ => {
                 let old = sqlite_change("OLD", "-");
                 let new = sqlite_change("NEW", "+");
-                for statement in [
-                    format!(
-                        "CREATE TRIGGER credit_counted_insert AFTER INSERT ON credit BEGIN {new}; END"
-                    ),
-                    format!(
-                        "CREATE TRIGGER credit_counted_delete AFTER DELETE ON credit BEGIN {old}; END"
-                    ),
-                    format!(
-                        "CREATE TRIGGER credit_counted_update AFTER UPDATE OF film_id, kind ON credit \
-                         BEGIN {old}; {new}; END"
-                    ),
-                ] {
-                    db.execute_unprepared(&statement).await?;
+                // SQLite's update trigger can name its columns.
+                let bodies = [
+                    ("INSERT", new.clone()),
+                    ("DELETE", old.clone()),
+                    ("UPDATE OF film_id, kind", format!("{old}; {new}")),
+                ];
+                for ((name, ..), (event, body)) in TRIGGERS.iter().zip(bodies) {
+                    db.execute_unprepared(&format!(
+                        "CREATE TRIGGER {name} AFTER {event} ON credit BEGIN {body}; END"
+                    ))
+                    .await?;
                 }
             }
         }
@@ -105,7 +103,7 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let db = m.get_connection();
-        for trigger in TRIGGERS {
+        for (trigger, ..) in TRIGGERS {
             let on = match m.get_database_backend() {
                 sea_orm::DbBackend::Postgres => " ON credit",
                 _ => "",

@@ -49,23 +49,10 @@ async fn miscounted(app: &TestApp) -> Vec<String> {
 /// there is (so the check has something to find wrong).
 pub(crate) async fn assert_counts_true(app: &TestApp, after: &str) {
     assert_eq!(miscounted(app).await, Vec::<String>::new(), "after {after}");
-    let kept = scalar(
-        app,
-        "SELECT CAST(COALESCE(SUM(credit_count), 0) AS BIGINT) AS n FROM film",
-    )
-    .await;
+    let kept = app
+        .query_number("SELECT CAST(COALESCE(SUM(credit_count), 0) AS BIGINT) AS n FROM film")
+        .await;
     assert_eq!(kept, app.count_rows("credit").await, "after {after}");
-}
-
-async fn scalar(app: &TestApp, sql: &str) -> i64 {
-    let backend = app.connection.get_database_backend();
-    let row = app
-        .connection
-        .query_one_raw(Statement::from_string(backend, sql.to_string()))
-        .await
-        .unwrap()
-        .unwrap();
-    row.try_get("", "n").unwrap()
 }
 
 async fn execute(app: &TestApp, sql: &str) {
@@ -101,11 +88,11 @@ async fn counts_follow_every_write_to_credits(app: TestApp) {
         .await;
     assert_eq!(written["importFilmPage"]["outcome"], "UPDATED");
     let film = "(SELECT id FROM film WHERE slug = 'leaving-las-vegas')";
-    let producers = scalar(
-        &app,
-        &format!("SELECT credit_count_producer AS n FROM film WHERE id = {film}"),
-    )
-    .await;
+    let producers = app
+        .query_number(&format!(
+            "SELECT credit_count_producer AS n FROM film WHERE id = {film}"
+        ))
+        .await;
     assert_eq!(producers, 1);
     assert_counts_true(&app, "importFilmPage").await;
 
@@ -142,11 +129,11 @@ async fn counts_follow_every_write_to_credits(app: TestApp) {
         ),
     )
     .await;
-    let copied = scalar(
-        &app,
-        &format!("SELECT credit_count AS n FROM film WHERE id = {new_film}"),
-    )
-    .await;
+    let copied = app
+        .query_number(&format!(
+            "SELECT credit_count AS n FROM film WHERE id = {new_film}"
+        ))
+        .await;
     assert!(copied > 3, "{copied}");
     assert_counts_true(&app, "credits copied in one statement").await;
     execute(
@@ -161,18 +148,18 @@ async fn counts_follow_every_write_to_credits(app: TestApp) {
     if app.connection.get_database_backend() == DbBackend::Postgres {
         let xmin =
             format!("SELECT CAST(CAST(xmin AS TEXT) AS BIGINT) AS n FROM film WHERE id = {film}");
-        let before = scalar(&app, &xmin).await;
+        let before = app.query_number(&xmin).await;
         execute(&app, "UPDATE credit SET list_position = list_position").await;
-        assert_eq!(scalar(&app, &xmin).await, before);
+        assert_eq!(app.query_number(&xmin).await, before);
     }
 
     // The foreign keys' cascades: a person deleted takes their credits.
     let busiest = "(SELECT person_id FROM credit GROUP BY person_id ORDER BY COUNT(*) DESC, person_id LIMIT 1)";
-    let films_of_busiest = scalar(
-        &app,
-        &format!("SELECT COUNT(DISTINCT film_id) AS n FROM credit WHERE person_id = {busiest}"),
-    )
-    .await;
+    let films_of_busiest = app
+        .query_number(&format!(
+            "SELECT COUNT(DISTINCT film_id) AS n FROM credit WHERE person_id = {busiest}"
+        ))
+        .await;
     assert!(films_of_busiest > 1, "{films_of_busiest}");
     execute(&app, &format!("DELETE FROM person WHERE id = {busiest}")).await;
     assert_counts_true(&app, "a person deleted").await;
@@ -189,22 +176,22 @@ async fn counts_follow_every_write_to_credits(app: TestApp) {
     assert_counts_true(&app, "deleteFilm").await;
 
     // What a transaction wrote and took back counts for nothing.
-    let before = scalar(
-        &app,
-        &format!("SELECT credit_count AS n FROM film WHERE id = {film}"),
-    )
-    .await;
+    let before = app
+        .query_number(&format!(
+            "SELECT credit_count AS n FROM film WHERE id = {film}"
+        ))
+        .await;
     let transaction = app.connection.begin().await.unwrap();
     transaction
         .execute_unprepared(&format!("DELETE FROM credit WHERE film_id = {film}"))
         .await
         .unwrap();
     transaction.rollback().await.unwrap();
-    let after = scalar(
-        &app,
-        &format!("SELECT credit_count AS n FROM film WHERE id = {film}"),
-    )
-    .await;
+    let after = app
+        .query_number(&format!(
+            "SELECT credit_count AS n FROM film WHERE id = {film}"
+        ))
+        .await;
     assert_eq!((after, before > 0), (before, true));
     assert_counts_true(&app, "a rolled-back delete").await;
 

@@ -323,16 +323,16 @@ impl TestApp {
 
     /// Rows in `table`, to show an operation changed nothing.
     pub async fn count_rows(&self, table: &str) -> i64 {
-        let row = self
-            .connection
-            .query_one_raw(sea_orm::Statement::from_string(
-                self.connection.get_database_backend(),
-                format!("SELECT COUNT(*) AS n FROM {table}"),
-            ))
+        self.query_number(&format!("SELECT COUNT(*) AS n FROM {table}"))
             .await
-            .unwrap()
-            .unwrap();
-        row.try_get("", "n").unwrap()
+    }
+
+    /// The BIGINT column `n` of the one row `sql` selects.
+    pub async fn query_number(&self, sql: &str) -> i64 {
+        let backend = self.connection.get_database_backend();
+        let statement = sea_orm::Statement::from_string(backend, sql.to_string());
+        let row = self.connection.query_one_raw(statement).await.unwrap();
+        row.unwrap().try_get("", "n").unwrap()
     }
 }
 
